@@ -1,0 +1,1 @@
+"""PeaceTable app layer."""

@@ -1,0 +1,254 @@
+"""Use cases on a session, with no Qt: create, open, execute commands, seek, view, clock.
+
+A :class:`Session` owns an open :class:`~peacetable.storage.session_file.SessionStore`, the
+scenario copied into it, the events in memory and the current state. Every command goes
+through :func:`~peacetable.domain.engine.decide`; its events are appended durably, folded
+into the state, and announced to subscribers as a :class:`Change`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..domain import commands as C
+from ..domain.engine import Ledger, Refused, decide
+from ..domain.events import (
+    ClockPaused,
+    ClockResumed,
+    Event,
+    PhaseStarted,
+    Redone,
+    SessionStarted,
+    Undone,
+    Visibility,
+)
+from ..domain.loader import LoadedScenario, ScenarioError, load_scenario, parse_scenario
+from ..domain.scenario import Scenario
+from ..domain.state import SnapshotTooRecent, State, fold, initial_state
+from ..domain.views import describe_event, view_state
+from ..storage.session_file import SessionFileError, SessionStore, sha256_text
+
+SNAPSHOT_EVERY = 500
+
+__all__ = ["Session", "Change", "Refused", "SessionFileError", "ScenarioError"]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a command changed: the new events and the state after them."""
+
+    events: tuple[Event, ...]
+    state: State
+    rebuilt: bool = False  # True after undo/redo: views should redraw from scratch
+
+
+class Session:
+    def __init__(self, store: SessionStore, loaded: LoadedScenario):
+        self.store = store
+        self.loaded = loaded
+        self.scenario: Scenario = loaded.scenario
+        self.events: list[Event] = store.events()
+        self.ledger = Ledger()
+        self._vis: dict[int, Visibility] = {}
+        for ev in self.events:
+            self._feed(ev)
+        self.state: State = self.state_at(store.last_seq)
+        self._listeners: list[Callable[[Change], None]] = []
+
+    # ------------------------------------------------------------------ open / create
+    @classmethod
+    def create(cls, scenario_path: str | Path, out_path: str | Path, *, seed: int | None = None,
+               teams: dict[str, str] | None = None, title: str = "") -> Session:
+        loaded = load_scenario(scenario_path)
+        return cls.create_from(loaded, out_path, seed=seed, teams=teams, title=title)
+
+    @classmethod
+    def create_from(cls, loaded: LoadedScenario, out_path: str | Path, *, seed: int | None = None,
+                    teams: dict[str, str] | None = None, title: str = "") -> Session:
+        sc = loaded.scenario
+        for rid in teams or {}:
+            if rid not in sc.role_by_id:
+                raise Refused(f"unknown role '{rid}' in the team assignment")
+        seed = secrets.randbelow(2**31) if seed is None else int(seed)
+        store = SessionStore.create(out_path, loaded.text, Path(loaded.source).name, meta={
+            "scenario_id": sc.scenario.id, "scenario_title": sc.scenario.title,
+            "app": "peacetable"})
+        try:
+            store.append([(SessionStarted(
+                scenario_id=sc.scenario.id, scenario_sha256=sha256_text(loaded.text), seed=seed,
+                title=title or sc.scenario.title, teams=dict(teams or {})), Visibility())])
+            return cls(store, loaded)
+        except BaseException:
+            store.close()
+            raise
+
+    @classmethod
+    def open(cls, path: str | Path, readonly: bool = False) -> Session:
+        store = SessionStore.open(path, readonly=readonly)
+        try:
+            text, source, _sha = store.scenario()
+            try:
+                loaded = parse_scenario(text, f"{path} (scenario copy '{source}')")
+            except ScenarioError as exc:
+                raise SessionFileError(f"{path}: its scenario copy is not valid:\n{exc}") from None
+            session = cls(store, loaded)
+            if not session.events or not isinstance(session.events[0].body, SessionStarted):
+                raise SessionFileError(f"{path}: has no session_started event (damaged session)")
+            return session
+        except BaseException:
+            store.close()
+            raise
+
+    def close(self) -> None:
+        self.store.close()
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    @property
+    def seed(self) -> int:
+        return self.state.seed
+
+    @property
+    def teams(self) -> dict[str, str]:
+        b = self.events[0].body
+        return dict(b.teams) if isinstance(b, SessionStarted) else {}
+
+    # ------------------------------------------------------------------ subscribe
+    def subscribe(self, fn: Callable[[Change], None]) -> Callable[[], None]:
+        self._listeners.append(fn)
+        return lambda: self._listeners.remove(fn) if fn in self._listeners else None
+
+    # ------------------------------------------------------------------ commands
+    def check(self, cmd: C.Command) -> list:
+        """What ``cmd`` would append, without writing (raises Refused)."""
+        return decide(self.scenario, self.state, cmd, self.ledger, self._vis)
+
+    def execute(self, cmd: C.Command, ts: str | None = None) -> list[Event]:
+        items = decide(self.scenario, self.state, cmd, self.ledger, self._vis)
+        new = self.store.append(items, ts=ts)
+        rebuilt = False
+        for ev in new:
+            self.events.append(ev)
+            self._feed(ev)
+        if any(isinstance(ev.body, (Undone, Redone)) for ev in new):
+            self.state = self.state_at(self.store.last_seq)
+            rebuilt = True
+        else:
+            self.state = fold(self.scenario, new, start=self.state)
+        if self.state.seq - self.store.last_snapshot_seq >= SNAPSHOT_EVERY:
+            self.store.save_snapshot(self.state)
+        change = Change(tuple(new), self.state, rebuilt)
+        for fn in list(self._listeners):
+            fn(change)
+        return new
+
+    def _feed(self, ev: Event) -> None:
+        self.ledger.feed(ev)
+        self._vis[ev.seq] = ev.visibility
+
+    # ------------------------------------------------------------------ seeking
+    def state_at(self, seq: int | None = None) -> State:
+        """The state after event ``seq`` (default: the last), via the nearest usable snapshot."""
+        last = self.events[-1].seq if self.events else 0
+        seq = last if seq is None else max(0, min(int(seq), last))
+        limit = seq
+        while True:
+            snap = self.store.snapshot_at_or_before(limit)
+            start_seq = snap.seq if snap else 0
+            tail = self.events[start_seq:seq]  # events are numbered 1..n without gaps
+            try:
+                return fold(self.scenario, tail, start=snap)
+            except SnapshotTooRecent:
+                limit = start_seq - 1
+                if limit < 0:
+                    return fold(self.scenario, self.events[:seq])
+
+    def trace(self) -> list[tuple[int, int, float, dict[str, float]]]:
+        """(seq, phase index, escalation index, variables) after every applied event."""
+        init = initial_state(self.scenario)
+        out = [(0, -1, init.index, dict(init.variables))]
+
+        def hook(ev: Event, st: State) -> None:
+            out.append((ev.seq, st.phase_index, st.index, dict(st.variables)))
+
+        fold(self.scenario, self.events, on_event=hook)
+        return out
+
+    # ------------------------------------------------------------------ views
+    def view(self, viewer: str = "control", at: int | None = None) -> dict[str, Any]:
+        st = self.state if at is None else self.state_at(at)
+        return view_state(self.scenario, st, viewer)
+
+    def describe(self, ev: Event) -> str:
+        return describe_event(self.scenario, ev)
+
+    def effective_events(self) -> list[Event]:
+        """Events that count now (not cancelled by an undo), undo/redo markers left out."""
+        from ..domain.state import cancelled_set
+
+        cancelled = cancelled_set(self.events)
+        return [e for e in self.events
+                if e.seq not in cancelled and not isinstance(e.body, (Undone, Redone))]
+
+    # ------------------------------------------------------------------ phase clock
+    def phase_clock(self, now: _dt.datetime | None = None) -> tuple[float, bool]:
+        """(seconds elapsed in the current phase, running?) from the events' timestamps.
+
+        The clock runs from the current phase's start; pauses stop it. Read only for
+        display and for which injects are due: it never enters the fold."""
+        now = now or _dt.datetime.now(_dt.timezone.utc)
+        if self.state.phase is None:
+            return 0.0, False
+        start = self.events[self.state.phase_started_at - 1]
+        elapsed = 0.0
+        running = True
+        mark = _parse_ts(start.ts)
+        # the clock state before the phase started carries over
+        for ev in self.events[: start.seq]:
+            if isinstance(ev.body, ClockPaused):
+                running = False
+            elif isinstance(ev.body, ClockResumed):
+                running = True
+        for ev in self.events[start.seq:]:
+            t = _parse_ts(ev.ts)
+            if isinstance(ev.body, ClockPaused) and running:
+                elapsed += (t - mark).total_seconds()
+                running = False
+            elif isinstance(ev.body, ClockResumed) and not running:
+                mark = t
+                running = True
+        if running:
+            elapsed += (now - mark).total_seconds()
+        return max(0.0, elapsed), running
+
+    def injects_due(self, now: _dt.datetime | None = None) -> list[dict[str, Any]]:
+        """The current phase's scheduled injects with their due time and whether fired/due."""
+        if self.state.phase is None:
+            return []
+        elapsed, _ = self.phase_clock(now)
+        phase = self.scenario.phase_by_id[self.state.phase]
+        rows = []
+        for iid in phase.injects:
+            inj = self.scenario.inject_by_id[iid]
+            fired = self.state.injects_fired.get(iid)
+            rows.append({"id": iid, "title": inj.title, "at_minute": inj.at_minute,
+                         "fired_at": fired, "due": fired is None and elapsed >= inj.at_minute * 60})
+        return rows
+
+    def phase_started_event(self) -> Event | None:
+        for ev in reversed(self.effective_events()):
+            if isinstance(ev.body, PhaseStarted):
+                return ev
+        return None
+
+
+def _parse_ts(ts: str) -> _dt.datetime:
+    t = _dt.datetime.fromisoformat(ts)
+    return t if t.tzinfo else t.replace(tzinfo=_dt.timezone.utc)

@@ -1,0 +1,118 @@
+"""Commands: plain serialisable requests to change a session.
+
+A command is checked against the scenario and the current state by
+:func:`peacetable.domain.engine.decide`, which either refuses it with a reason or returns
+the events to append. Commands are msgspec structs so that a future network transport can
+carry them as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+
+
+class Command(msgspec.Struct, frozen=True, tag_field="cmd", forbid_unknown_fields=True):
+    pass
+
+
+class Advance(Command, tag="advance"):
+    """Start the next phase (the first advance starts phase 1)."""
+
+
+class SubmitMove(Command, tag="move"):
+    role: str
+    template: str
+    magnitude: int = 1
+    channel: Literal["public", "private"] | None = None
+    to: tuple[str, ...] = ()
+    package: dict[str, str] = {}
+    parties: tuple[str, ...] = ()
+    target: int | None = None
+    condition: dict[str, Any] | None = None
+    rationale: str = ""
+
+
+class Adjudicate(Command, tag="adjudicate"):
+    move: int
+    decision: Literal["accept", "reject", "modify"]
+    magnitude: int | None = None
+    reason: str = ""
+
+
+class Roll(Command, tag="roll"):
+    """Let chance decide a move: success (draw <= odds) accepts it, failure rejects it."""
+
+    move: int
+    odds: int
+    reason: str = ""
+
+
+class Reveal(Command, tag="reveal"):
+    """Reveal the moves collected in a sealed phase."""
+
+
+class FireInject(Command, tag="inject"):
+    id: str | None = None
+    title: str | None = None
+    synopsis: str | None = None
+    targets: tuple[str, ...] = ()
+    expected_action: str = ""
+    visibility: Literal["public", "targets", "control"] = "public"
+    effects: dict[str, Any] = {}
+
+
+class RecordAction(Command, tag="record_action"):
+    inject_event: int
+    role: str
+    text: str
+
+
+class Withdraw(Command, tag="withdraw"):
+    move: int
+    reason: str = ""
+
+
+class AddNote(Command, tag="note"):
+    text: str
+
+
+class PauseClock(Command, tag="pause"):
+    pass
+
+
+class ResumeClock(Command, tag="resume"):
+    pass
+
+
+class Undo(Command, tag="undo"):
+    pass
+
+
+class Redo(Command, tag="redo"):
+    pass
+
+
+AnyCommand = (
+    Advance
+    | SubmitMove
+    | Adjudicate
+    | Roll
+    | Reveal
+    | FireInject
+    | RecordAction
+    | Withdraw
+    | AddNote
+    | PauseClock
+    | ResumeClock
+    | Undo
+    | Redo
+)
+
+COMMAND_NAMES = tuple(c.__struct_config__.tag for c in AnyCommand.__args__)  # type: ignore[attr-defined]
+
+
+def command_from_dict(data: dict[str, Any]) -> Command:
+    """Build a command from plain data; raises ``msgspec.ValidationError`` with the field."""
+    return msgspec.convert(data, AnyCommand)  # type: ignore[arg-type]

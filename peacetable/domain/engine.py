@@ -1,0 +1,406 @@
+"""Decide: check a command against the scenario and the state; refuse it or return events.
+
+``decide`` is pure: it reads the scenario, the current state and the undo ledger and
+returns ``(body, visibility)`` pairs to append, or raises :class:`Refused` with a reason a
+facilitator can act on. Nothing is written when a command is refused.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from . import commands as C
+from .events import (
+    CONTROL,
+    PUBLIC,
+    ActionRecorded,
+    Body,
+    ClockPaused,
+    ClockResumed,
+    DiceRolled,
+    Event,
+    InjectFired,
+    MoveAdjudicated,
+    MovesRevealed,
+    MoveSubmitted,
+    Note,
+    PhaseStarted,
+    Redone,
+    Undone,
+    Visibility,
+    Withdrawn,
+    private_to,
+)
+from .scenario import Condition, Effects, Scenario, _condition_problems, _effects_problems
+from .state import State, channel_visibility, issue_statuses
+
+
+class Refused(Exception):
+    """A command the rules do not allow now; the message says why."""
+
+
+@dataclass
+class Ledger:
+    """Undo/redo stacks derived from the event log (feed it every event in order)."""
+
+    undo: list[int] = field(default_factory=list)
+    redo: list[int] = field(default_factory=list)
+    bodies: dict[int, Body] = field(default_factory=dict)
+    clock_running: bool = True
+
+    def feed(self, ev: Event) -> None:
+        b = ev.body
+        if isinstance(b, Undone):
+            if self.undo and self.undo[-1] == b.target:
+                self.undo.pop()
+            self.redo.append(b.target)
+        elif isinstance(b, Redone):
+            if self.redo and self.redo[-1] == b.target:
+                self.redo.pop()
+            self.undo.append(b.target)
+        elif isinstance(b, ClockPaused):
+            self.clock_running = False
+        elif isinstance(b, ClockResumed):
+            self.clock_running = True
+        elif type(b).undoable:
+            self.undo.append(ev.seq)
+            self.redo.clear()
+            self.bodies[ev.seq] = b
+        # cap memory: bodies are only needed for descriptions of undo targets
+        if len(self.bodies) > 4096:
+            keep = set(self.undo[-2048:]) | set(self.redo)
+            self.bodies = {k: v for k, v in self.bodies.items() if k in keep}
+
+
+def roll_draw(seed: int, n: int) -> int:
+    """The n-th dice draw (1..100) of a session: a function of the seed and the count only."""
+    return random.Random(f"peacetable:{seed}:{n}").randint(1, 100)
+
+
+def decide(
+    sc: Scenario,
+    st: State,
+    cmd: C.Command,
+    ledger: Ledger | None = None,
+    visibility_of: dict[int, Visibility] | None = None,
+) -> list[tuple[Body, Visibility]]:
+    if not st.started:
+        raise Refused("the session has not been started")
+    handler = _HANDLERS.get(type(cmd))
+    if handler is None:
+        raise Refused(f"unknown command {type(cmd).__name__}")
+    ledger = ledger or Ledger()
+    if isinstance(cmd, (C.Undo, C.Redo)):
+        return _undo_redo(cmd, ledger, visibility_of or {})
+    if isinstance(cmd, C.PauseClock) and not ledger.clock_running:
+        raise Refused("the phase clock is already paused")
+    if isinstance(cmd, C.ResumeClock) and ledger.clock_running:
+        raise Refused("the phase clock is already running")
+    return handler(sc, st, cmd)
+
+
+def _phase(sc: Scenario, st: State):
+    if st.phase is None:
+        raise Refused("no phase has started yet (advance to start phase 1)")
+    return sc.phase_by_id[st.phase]
+
+
+def _advance(sc: Scenario, st: State, cmd: C.Advance):
+    sealed = [m.id for m in st.moves.values() if m.sealed]
+    if sealed:
+        raise Refused(f"reveal the sealed moves first ({len(sealed)} still sealed: "
+                      f"{', '.join(map(str, sorted(sealed)))})")
+    nxt = st.phase_index + 1
+    if nxt >= len(sc.phases):
+        raise Refused(f"'{sc.phases[-1].label}' is the last phase; there is no phase to advance to")
+    return [(PhaseStarted(phase=sc.phases[nxt].id, index=nxt), PUBLIC)]
+
+
+def _reveal(sc: Scenario, st: State, cmd: C.Reveal):
+    sealed = sorted(m.id for m in st.moves.values() if m.sealed)
+    if not sealed:
+        raise Refused("there are no sealed moves to reveal")
+    return [(MovesRevealed(moves=tuple(sealed)), PUBLIC)]
+
+
+def check_condition(sc: Scenario, data: dict) -> dict:
+    try:
+        cond = Condition.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"]) or "condition"
+        raise Refused(f"condition {where}: {first['msg']}") from None
+    problems = list(_condition_problems(sc, cond, ("condition",)))
+    if problems:
+        raise Refused(problems[0].message)
+    return cond.model_dump(exclude_none=True)
+
+
+def _submit(sc: Scenario, st: State, cmd: C.SubmitMove):
+    phase = _phase(sc, st)
+    role = sc.role_by_id.get(cmd.role)
+    if role is None or not role.is_player:
+        raise Refused(f"'{cmd.role}' is not a player role (expected one of: "
+                      f"{', '.join(sc.player_ids)})")
+    tpl = sc.template_by_id.get(cmd.template)
+    if tpl is None:
+        raise Refused(f"unknown move template '{cmd.template}'")
+    if tpl.roles and cmd.role not in tpl.roles:
+        raise Refused(f"{role.name} may not use '{tpl.label}' (only "
+                      f"{', '.join(sc.role_by_id[r].name for r in tpl.roles)})")
+    if tpl.kind not in phase.allowed_moves:
+        raise Refused(f"'{tpl.kind}' moves are not allowed in phase '{phase.label}' (allowed: "
+                      f"{', '.join(phase.allowed_moves)})")
+    if not 1 <= cmd.magnitude <= tpl.magnitude_max:
+        raise Refused(f"magnitude {cmd.magnitude} is out of range for '{tpl.label}' "
+                      f"(1..{tpl.magnitude_max})")
+    channel = cmd.channel or tpl.channel
+    recipients = tuple(dict.fromkeys(cmd.to))
+    for r in recipients:
+        if r not in sc.player_ids or r == cmd.role:
+            raise Refused(f"recipient '{r}' must be another player role")
+    if channel == "public" and recipients:
+        raise Refused("a public move has no recipients (use the private channel to address roles)")
+    package: dict[str, str] = {}
+    parties: tuple[str, ...] = ()
+    target = None
+    condition = None
+    if tpl.kind == "proposal":
+        package, parties = _check_proposal(sc, st, cmd, tpl)
+    elif tpl.kind in ("acceptance", "rejection"):
+        target = _check_answer(sc, st, cmd)
+    elif cmd.package or cmd.parties or cmd.target is not None:
+        raise Refused(f"'{tpl.kind}' moves take no package, parties or target")
+    if cmd.condition is not None:
+        if tpl.kind not in ("conditional_offer", "proposal"):
+            raise Refused(f"only conditional offers and proposals carry a condition, not '{tpl.kind}'")
+        condition = check_condition(sc, cmd.condition)
+    elif tpl.kind == "conditional_offer":
+        condition = tpl.condition.model_dump(exclude_none=True)  # type: ignore[union-attr]
+    sealed = phase.sequencing == "sealed"
+    vis = private_to(cmd.role, *recipients) if sealed else \
+        channel_visibility(cmd.role, channel, recipients)
+    if sealed and channel == "public":
+        vis = private_to(cmd.role)
+    body = MoveSubmitted(
+        role=cmd.role, template=tpl.id, kind=tpl.kind, magnitude=cmd.magnitude, channel=channel,
+        recipients=recipients, package=package, parties=parties, target=target,
+        condition=condition, rationale=cmd.rationale, sealed=sealed,
+    )
+    return [(body, vis)]
+
+
+def _check_proposal(sc: Scenario, st: State, cmd: C.SubmitMove, tpl):
+    if not cmd.package:
+        raise Refused("a proposal needs a package: at least one issue with its option")
+    statuses = issue_statuses(sc, st)
+    for iid, opt in cmd.package.items():
+        issue = sc.issue_by_id.get(iid)
+        if issue is None:
+            raise Refused(f"unknown issue '{iid}' in the package")
+        if tpl.issues and iid not in tpl.issues:
+            raise Refused(f"'{tpl.label}' covers only {', '.join(tpl.issues)}, not '{iid}'")
+        if issue.option(opt) is None:
+            raise Refused(f"'{opt}' is not an option of '{issue.label}' (expected one of: "
+                          f"{', '.join(o.id for o in issue.options)})")
+        rec = statuses[iid]
+        if rec["status"] == "agreed":
+            raise Refused(f"'{issue.label}' is already agreed (agreement {rec['agreement']})")
+        if rec["status"] == "blocked" and not rec["reason"].startswith("waits for"):
+            raise Refused(f"'{issue.label}' is {rec['reason']}")
+        for pre in sc.preconditions_of(iid):
+            if pre not in cmd.package and statuses[pre]["status"] != "agreed":
+                raise Refused(
+                    f"'{issue.label}' needs '{sc.issue_by_id[pre].label}' settled first or in the "
+                    f"same package (precondition linkage)")
+    parties = cmd.parties or tpl.parties or sc.player_ids
+    for p in parties:
+        if p not in sc.player_ids:
+            raise Refused(f"party '{p}' is not a player role")
+    parties = tuple(p for p in dict.fromkeys(parties) if p != cmd.role)
+    if not parties:
+        raise Refused("a proposal needs at least one other party to accept it")
+    return dict(cmd.package), parties
+
+
+def _check_answer(sc: Scenario, st: State, cmd: C.SubmitMove) -> int:
+    if cmd.target is None:
+        raise Refused("an acceptance or rejection names the proposal it answers (target)")
+    prop = st.moves.get(cmd.target)
+    if prop is None or prop.kind != "proposal":
+        raise Refused(f"move {cmd.target} is not a proposal on the table")
+    if prop.status != "accepted":
+        raise Refused(f"proposal {cmd.target} has not been tabled by control yet")
+    if cmd.role == prop.role:
+        raise Refused("a role cannot answer its own proposal")
+    if cmd.role not in prop.parties:
+        raise Refused(f"{sc.role_by_id[cmd.role].name} is not a party to proposal {cmd.target} "
+                      f"(parties: {', '.join(prop.parties)})")
+    if cmd.role in prop.acceptances:
+        raise Refused(f"{sc.role_by_id[cmd.role].name} has already accepted proposal {cmd.target}")
+    if not prop.visibility.allows(cmd.role):
+        raise Refused(f"proposal {cmd.target} was not addressed to {cmd.role}")
+    pending = [m.id for m in st.moves.values()
+               if m.target == cmd.target and m.role == cmd.role and m.status == "pending"]
+    if pending:
+        raise Refused(f"{sc.role_by_id[cmd.role].name} already has an answer to proposal "
+                      f"{cmd.target} awaiting adjudication (move {pending[0]})")
+    return cmd.target
+
+
+def _pending(sc: Scenario, st: State, move_id: int):
+    m = st.moves.get(move_id)
+    if m is None:
+        raise Refused(f"move {move_id} is not awaiting adjudication")
+    if m.status != "pending":
+        raise Refused(f"move {move_id} has already been adjudicated")
+    if m.sealed:
+        raise Refused(f"move {move_id} is sealed: reveal the sealed moves before adjudicating")
+    return m
+
+
+def _adjudicate(sc: Scenario, st: State, cmd: C.Adjudicate):
+    m = _pending(sc, st, cmd.move)
+    tpl = sc.template_by_id[m.template]
+    magnitude = m.magnitude
+    if cmd.decision == "modify":
+        if cmd.magnitude is None:
+            raise Refused("a modification gives the new magnitude")
+        if not 1 <= cmd.magnitude <= tpl.magnitude_max:
+            raise Refused(f"magnitude {cmd.magnitude} is out of range (1..{tpl.magnitude_max})")
+        magnitude = cmd.magnitude
+    elif cmd.magnitude is not None and cmd.magnitude != m.magnitude:
+        raise Refused("to change the magnitude, adjudicate with decision 'modify'")
+    if cmd.decision == "reject" and not cmd.reason.strip():
+        raise Refused("a rejection needs a reason the team can hear")
+    _check_acceptance_feasible(sc, st, m, cmd.decision != "reject")
+    body = MoveAdjudicated(
+        move=m.id, decision="rejected" if cmd.decision == "reject" else "accepted",
+        magnitude=magnitude, modified=cmd.decision == "modify", reason=cmd.reason,
+    )
+    return [(body, m.visibility)]
+
+
+def _check_acceptance_feasible(sc: Scenario, st: State, m, accepting: bool) -> None:
+    if not accepting or m.kind != "acceptance" or m.target is None:
+        return
+    prop = st.moves.get(m.target)
+    if prop is None:
+        raise Refused(f"proposal {m.target} is no longer on the table")
+
+
+def _roll(sc: Scenario, st: State, cmd: C.Roll):
+    m = _pending(sc, st, cmd.move)
+    if not 1 <= cmd.odds <= 99:
+        raise Refused(f"odds must be between 1 and 99 percent, not {cmd.odds}")
+    _check_acceptance_feasible(sc, st, m, True)
+    draw = roll_draw(st.seed, st.rolls)
+    body = DiceRolled(move=m.id, odds=cmd.odds, draw=draw, success=draw <= cmd.odds,
+                      reason=cmd.reason)
+    return [(body, m.visibility)]
+
+
+def _inject(sc: Scenario, st: State, cmd: C.FireInject):
+    if cmd.id is not None:
+        inj = sc.inject_by_id.get(cmd.id)
+        if inj is None:
+            raise Refused(f"unknown inject '{cmd.id}' (expected one of: {', '.join(sc.inject_by_id)})")
+        if cmd.id in st.injects_fired:
+            raise Refused(f"inject '{inj.title}' was already fired (event {st.injects_fired[cmd.id]})")
+        vis = PUBLIC if inj.visibility == "public" else CONTROL if inj.visibility == "control" \
+            else private_to(*inj.targets)
+        body = InjectFired(
+            inject=inj.id, title=inj.title, synopsis=inj.synopsis, targets=inj.targets,
+            expected_action=inj.expected_action,
+            effects=inj.effects.model_dump(exclude_defaults=True), scheduled=inj.id in sc.inject_phase,
+        )
+        return [(body, vis)]
+    if not (cmd.title or "").strip() or not (cmd.synopsis or "").strip():
+        raise Refused("an unscheduled inject needs a title and a synopsis")
+    for r in cmd.targets:
+        if r not in sc.role_by_id:
+            raise Refused(f"unknown target role '{r}'")
+    try:
+        eff = Effects.model_validate(cmd.effects)
+    except ValidationError as exc:
+        raise Refused(f"inject effects: {exc.errors(include_url=False)[0]['msg']}") from None
+    problems = list(_effects_problems(sc, eff, ("effects",)))
+    if problems:
+        raise Refused(f"inject effects: {problems[0].message}")
+    if cmd.visibility == "targets" and not cmd.targets:
+        raise Refused("an inject visible to its targets needs target roles")
+    vis = PUBLIC if cmd.visibility == "public" else CONTROL if cmd.visibility == "control" \
+        else private_to(*cmd.targets)
+    body = InjectFired(inject=None, title=cmd.title.strip(), synopsis=cmd.synopsis.strip(),  # type: ignore[union-attr]
+                       targets=cmd.targets, expected_action=cmd.expected_action,
+                       effects=eff.model_dump(exclude_defaults=True), scheduled=False)
+    return [(body, vis)]
+
+
+def _record_action(sc: Scenario, st: State, cmd: C.RecordAction):
+    if cmd.role not in sc.role_by_id:
+        raise Refused(f"unknown role '{cmd.role}'")
+    if not cmd.text.strip():
+        raise Refused("the recorded action is empty")
+    if cmd.inject_event not in st.injects_fired.values():
+        raise Refused(f"event {cmd.inject_event} is not a fired inject")
+    return [(ActionRecorded(inject_event=cmd.inject_event, role=cmd.role, text=cmd.text.strip()),
+             CONTROL)]
+
+
+def _withdraw(sc: Scenario, st: State, cmd: C.Withdraw):
+    m = st.moves.get(cmd.move)
+    if m is not None:
+        if m.kind != "proposal" or m.status != "accepted":
+            raise Refused(f"move {cmd.move} is awaiting adjudication: reject it instead")
+        return [(Withdrawn(move=cmd.move, reason=cmd.reason), m.visibility)]
+    o = st.offers.get(cmd.move)
+    if o is None:
+        raise Refused(f"move {cmd.move} is neither a tabled proposal nor a conditional offer in play")
+    return [(Withdrawn(move=cmd.move, reason=cmd.reason), o.visibility)]
+
+
+def _note(sc: Scenario, st: State, cmd: C.AddNote):
+    if not cmd.text.strip():
+        raise Refused("the note is empty")
+    return [(Note(text=cmd.text.strip()), CONTROL)]
+
+
+def _pause(sc: Scenario, st: State, cmd: C.PauseClock):
+    return [(ClockPaused(), CONTROL)]
+
+
+def _resume(sc: Scenario, st: State, cmd: C.ResumeClock):
+    return [(ClockResumed(), CONTROL)]
+
+
+def _undo_redo(cmd, ledger: Ledger, visibility_of: dict[int, Visibility]):
+    if isinstance(cmd, C.Undo):
+        if not ledger.undo:
+            raise Refused("there is nothing to undo")
+        target = ledger.undo[-1]
+        return [(Undone(target=target), visibility_of.get(target, CONTROL))]
+    if not ledger.redo:
+        raise Refused("there is nothing to redo")
+    target = ledger.redo[-1]
+    return [(Redone(target=target), visibility_of.get(target, CONTROL))]
+
+
+_HANDLERS = {
+    C.Advance: _advance,
+    C.SubmitMove: _submit,
+    C.Adjudicate: _adjudicate,
+    C.Roll: _roll,
+    C.Reveal: _reveal,
+    C.FireInject: _inject,
+    C.RecordAction: _record_action,
+    C.Withdraw: _withdraw,
+    C.AddNote: _note,
+    C.PauseClock: _pause,
+    C.ResumeClock: _resume,
+    C.Undo: _undo_redo,
+    C.Redo: _undo_redo,
+}

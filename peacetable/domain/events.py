@@ -1,0 +1,204 @@
+"""Events: immutable typed records of everything a session does.
+
+Each event is an :class:`Event` envelope (sequence number, wall-clock time kept for the
+record, visibility) around a typed body. Bodies are msgspec structs tagged by ``type`` so
+that the log stays readable JSON in SQLite and decodes fast. The fold never reads ``ts``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+
+
+class Visibility(msgspec.Struct, frozen=True, omit_defaults=True):
+    """Who may see an event: everyone, the control cell only, or named roles (+ control)."""
+
+    scope: Literal["public", "roles", "control"] = "public"
+    roles: tuple[str, ...] = ()
+
+    def allows(self, viewer: str) -> bool:
+        """``viewer`` is "control", "audience" or a role id."""
+        if viewer == "control" or self.scope == "public":
+            return True
+        if self.scope == "control" or viewer == "audience":
+            return False
+        return viewer in self.roles
+
+    def describe(self) -> str:
+        if self.scope == "roles":
+            return "private: " + ", ".join(self.roles)
+        return self.scope
+
+
+PUBLIC = Visibility()
+CONTROL = Visibility("control")
+
+
+def private_to(*roles: str) -> Visibility:
+    return Visibility("roles", tuple(dict.fromkeys(roles)))
+
+
+class Body(msgspec.Struct, frozen=True, tag_field="type", omit_defaults=True):
+    """Base of every event body."""
+
+    #: events that Edit > Undo may compensate
+    undoable = True
+
+
+class SessionStarted(Body, tag="session_started"):
+    scenario_id: str
+    scenario_sha256: str
+    seed: int
+    title: str = ""
+    teams: dict[str, str] = {}
+    undoable = False
+
+
+class PhaseStarted(Body, tag="phase_started"):
+    phase: str
+    index: int
+
+
+class MoveSubmitted(Body, tag="move_submitted"):
+    role: str
+    template: str
+    kind: str
+    magnitude: int = 1
+    channel: Literal["public", "private"] = "public"
+    recipients: tuple[str, ...] = ()
+    package: dict[str, str] = {}
+    parties: tuple[str, ...] = ()
+    target: int | None = None
+    condition: dict[str, Any] | None = None
+    rationale: str = ""
+    sealed: bool = False
+
+
+class MovesRevealed(Body, tag="moves_revealed"):
+    moves: tuple[int, ...]
+
+
+class MoveAdjudicated(Body, tag="move_adjudicated"):
+    move: int
+    decision: Literal["accepted", "rejected"]
+    magnitude: int = 1
+    modified: bool = False
+    reason: str = ""
+
+
+class DiceRolled(Body, tag="dice_rolled"):
+    move: int
+    odds: int
+    draw: int
+    success: bool
+    reason: str = ""
+
+
+class InjectFired(Body, tag="inject_fired"):
+    inject: str | None
+    title: str
+    synopsis: str
+    targets: tuple[str, ...] = ()
+    expected_action: str = ""
+    effects: dict[str, Any] = {}
+    scheduled: bool = True
+
+
+class ActionRecorded(Body, tag="action_recorded"):
+    """What a team actually did in answer to an inject (for the debrief)."""
+
+    inject_event: int
+    role: str
+    text: str
+
+
+class Withdrawn(Body, tag="withdrawn"):
+    """A role takes back its own proposal or conditional offer."""
+
+    move: int
+    reason: str = ""
+
+
+class Note(Body, tag="note"):
+    text: str
+
+
+class ClockPaused(Body, tag="clock_paused"):
+    pass
+
+
+class ClockResumed(Body, tag="clock_resumed"):
+    pass
+
+
+class Undone(Body, tag="undone"):
+    target: int
+    undoable = False
+
+
+class Redone(Body, tag="redone"):
+    target: int
+    undoable = False
+
+
+AnyBody = (
+    SessionStarted
+    | PhaseStarted
+    | MoveSubmitted
+    | MovesRevealed
+    | MoveAdjudicated
+    | DiceRolled
+    | InjectFired
+    | ActionRecorded
+    | Withdrawn
+    | Note
+    | ClockPaused
+    | ClockResumed
+    | Undone
+    | Redone
+)
+
+#: bodies that do not change the fold's state (the clock is read from timestamps)
+NO_STATE = (Note, ClockPaused, ClockResumed, ActionRecorded)
+
+
+class Event(msgspec.Struct, frozen=True):
+    seq: int
+    ts: str
+    visibility: Visibility
+    body: AnyBody  # type: ignore[valid-type]
+
+    @property
+    def type(self) -> str:
+        return type(self.body).__struct_config__.tag  # type: ignore[return-value]
+
+
+_body_decoder = msgspec.json.Decoder(AnyBody)  # type: ignore[arg-type]
+_vis_decoder = msgspec.json.Decoder(Visibility)
+_encoder = msgspec.json.Encoder(order="sorted")
+
+
+def encode_body(body: Body) -> str:
+    return _encoder.encode(body).decode()
+
+
+def decode_body(raw: str | bytes) -> Body:
+    return _body_decoder.decode(raw)
+
+
+def encode_visibility(v: Visibility) -> str:
+    return _encoder.encode(v).decode()
+
+
+def decode_visibility(raw: str | bytes) -> Visibility:
+    return _vis_decoder.decode(raw)
+
+
+def body_type(body: Body) -> str:
+    return type(body).__struct_config__.tag  # type: ignore[return-value]
+
+
+def to_builtins(obj: Any) -> Any:
+    return msgspec.to_builtins(obj)

@@ -1,0 +1,447 @@
+"""Session state as a pure fold over events.
+
+``fold(scenario, events, start)`` returns the state after ``events``; it never mutates
+``start`` or the events, never reads the clock and never draws random numbers (dice draws
+are recorded in their events). Internally it works on a private copy for speed.
+
+Undo is an :class:`~peacetable.domain.events.Undone` event naming the event it cancels
+(and :class:`~peacetable.domain.events.Redone` reinstates it): the fold skips cancelled
+events, so the state after an undo equals the state as if the undone event had never been
+made, while the log keeps both.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
+
+import msgspec
+
+from .events import (
+    NO_STATE,
+    DiceRolled,
+    Event,
+    InjectFired,
+    MoveAdjudicated,
+    MovesRevealed,
+    MoveSubmitted,
+    PhaseStarted,
+    Redone,
+    SessionStarted,
+    Undone,
+    Visibility,
+    Withdrawn,
+)
+from .scenario import Condition, Scenario
+
+FOLD_VERSION = 1
+
+
+class MoveRecord(msgspec.Struct):
+    """A move still in play: awaiting adjudication, sealed, or a proposal on the table."""
+
+    id: int
+    role: str
+    template: str
+    kind: str
+    phase: str
+    magnitude: int
+    channel: str
+    recipients: tuple[str, ...]
+    visibility: Visibility
+    package: dict[str, str] = {}
+    parties: tuple[str, ...] = ()
+    target: int | None = None
+    condition: dict[str, Any] | None = None
+    rationale: str = ""
+    sealed: bool = False
+    status: Literal["pending", "accepted"] = "pending"
+    acceptances: list[str] = []
+
+
+class Agreement(msgspec.Struct):
+    id: int  # the proposal's move id
+    package: dict[str, str]
+    parties: tuple[str, ...]
+    proposer: str
+    visibility: Visibility
+    formed_at: int
+    condition: dict[str, Any] | None = None
+    status: Literal["in_force", "suspended"] = "in_force"
+
+
+class Offer(msgspec.Struct):
+    """An accepted conditional offer: its effects hold only while its condition holds."""
+
+    id: int
+    role: str
+    template: str
+    condition: dict[str, Any]
+    variables: dict[str, float]
+    leverage: dict[str, float]
+    visibility: Visibility
+    status: Literal["waiting", "in_force"] = "waiting"
+
+
+class State(msgspec.Struct):
+    seq: int = 0
+    started: bool = False
+    seed: int = 0
+    phase: str | None = None
+    phase_index: int = -1
+    phase_started_at: int = 0
+    base: dict[str, float] = {}
+    variables: dict[str, float] = {}
+    base_leverage: dict[str, float] = {}
+    leverage: dict[str, float] = {}
+    issue_flags: dict[str, str] = {}
+    moves: dict[int, MoveRecord] = {}
+    agreements: dict[int, Agreement] = {}
+    offers: dict[int, Offer] = {}
+    injects_fired: dict[str, int] = {}
+    rolls: int = 0
+    index: float = 0.0
+    rung: str = ""
+    accepted_moves: int = 0
+    rejected_moves: int = 0
+
+
+_enc = msgspec.msgpack.Encoder()
+_dec = msgspec.msgpack.Decoder(State)
+
+
+def encode_state(state: State) -> bytes:
+    return _enc.encode(state)
+
+
+def decode_state(raw: bytes) -> State:
+    return _dec.decode(raw)
+
+
+def initial_state(sc: Scenario) -> State:
+    base = {v.id: float(v.initial) for v in sc.escalation.variables}
+    lev = {r.id: float(r.leverage) for r in sc.roles if r.is_player}
+    st = State(base=base, variables=dict(base), base_leverage=lev, leverage=dict(lev))
+    st.index = escalation_index(sc, st.variables)
+    st.rung = rung_for(sc, st.index, None)
+    return st
+
+
+# --------------------------------------------------------------------------- escalation
+
+
+def escalation_index(sc: Scenario, values: dict[str, float]) -> float:
+    esc = sc.escalation
+    total_w = 0.0
+    acc = 0.0
+    for v in esc.variables:
+        total_w += v.weight
+        acc += v.weight * v.normalised(values[v.id])
+    return round(esc.scale * acc / total_w, 6) if total_w else 0.0
+
+
+def rung_for(sc: Scenario, index: float, current: str | None) -> str:
+    """The named rung for ``index``; stepping down needs the index ``hysteresis`` below."""
+    rungs = sc.escalation.rungs
+    cand = 0
+    for k, r in enumerate(rungs):
+        if r.threshold <= index:
+            cand = k
+    if current is None:
+        return rungs[cand].id
+    cur = next((k for k, r in enumerate(rungs) if r.id == current), cand)
+    if cand >= cur:
+        return rungs[cand].id
+    h = sc.escalation.hysteresis
+    down = 0
+    for k, r in enumerate(rungs):
+        if r.threshold <= index + h:
+            down = k
+    return rungs[min(cur, max(cand, down))].id
+
+
+# --------------------------------------------------------------------------- issues and conditions
+
+
+def issue_statuses(
+    sc: Scenario,
+    st: State,
+    agreements: Iterable[Agreement] | None = None,
+    tabled: Iterable[MoveRecord] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Status of every issue: agreed > blocked (hard) > suspended > on_table > blocked
+    (waiting for a precondition) > open. Pass ``agreements``/``tabled`` to compute what a
+    particular viewer may know."""
+    agreements = st.agreements.values() if agreements is None else agreements
+    tabled = [m for m in st.moves.values() if m.kind == "proposal" and m.status == "accepted"] \
+        if tabled is None else tabled
+    agreed: dict[str, tuple[str, int]] = {}
+    suspended: set[str] = set()
+    for a in sorted(agreements, key=lambda a: a.id):
+        for iid, opt in a.package.items():
+            if a.status == "in_force":
+                agreed[iid] = (opt, a.id)
+            else:
+                suspended.add(iid)
+    on_table: dict[str, list[int]] = {}
+    for m in tabled:
+        for iid in m.package:
+            on_table.setdefault(iid, []).append(m.id)
+    out: dict[str, dict[str, Any]] = {}
+    for issue in sc.issues:
+        iid = issue.id
+        rec: dict[str, Any] = {"status": "open", "option": None, "agreement": None, "reason": ""}
+        blockers = [lk.source for lk in sc.linkages
+                    if lk.kind == "blocks" and lk.target == iid and lk.source in agreed]
+        waits = [p for p in sc.preconditions_of(iid) if p not in agreed]
+        if iid in agreed:
+            rec.update(status="agreed", option=agreed[iid][0], agreement=agreed[iid][1])
+        elif st.issue_flags.get(iid) == "blocked":
+            rec.update(status="blocked", reason="blocked by a move or inject")
+        elif blockers:
+            rec.update(status="blocked", reason="blocked by the agreement on " + ", ".join(blockers))
+        elif iid in suspended:
+            rec.update(status="suspended", reason="its agreement is suspended")
+        elif iid in on_table:
+            rec.update(status="on_table", reason="proposals " + ", ".join(map(str, on_table[iid])))
+        elif waits:
+            rec.update(status="blocked", reason="waits for " + ", ".join(waits))
+        out[iid] = rec
+    return out
+
+
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt,
+    ">=": operator.ge, "==": operator.eq, "!=": operator.ne,
+}
+
+
+def condition_holds(cond: dict[str, Any] | Condition, st: State,
+                    statuses: dict[str, dict[str, Any]]) -> bool:
+    c = cond if isinstance(cond, dict) else cond.model_dump(exclude_none=True)
+    if c.get("all") is not None:
+        return all(condition_holds(x, st, statuses) for x in c["all"])
+    if c.get("any") is not None:
+        return any(condition_holds(x, st, statuses) for x in c["any"])
+    if c.get("variable") is not None:
+        return _OPS[c["op"]](st.variables[c["variable"]], float(c["value"]))
+    rec = statuses[c["issue"]]
+    if c.get("status") is not None:
+        return rec["status"] == c["status"]
+    return rec["status"] == "agreed" and rec["option"] == c["option"]
+
+
+# --------------------------------------------------------------------------- fold
+
+
+def cancelled_set(events: Iterable[Event]) -> set[int]:
+    """Seqs of events cancelled by undo (and not reinstated by redo) in ``events``."""
+    toggles: dict[int, bool] = {}
+    for ev in events:
+        b = ev.body
+        if isinstance(b, Undone):
+            toggles[b.target] = True
+        elif isinstance(b, Redone):
+            toggles[b.target] = False
+    return {k for k, v in toggles.items() if v}
+
+
+class SnapshotTooRecent(ValueError):
+    """The tail undoes an event that the starting state already includes."""
+
+
+def fold(
+    sc: Scenario,
+    events: Iterable[Event],
+    start: State | None = None,
+    on_event: Callable[[Event, State], None] | None = None,
+) -> State:
+    """The state after ``events`` applied to ``start`` (or to the scenario's initial state).
+
+    ``on_event`` is called after every applied (not cancelled) event with the working
+    state; it must not keep or change it (copy what it needs).
+    """
+    events = list(events)
+    st = msgspec.convert(msgspec.to_builtins(start), State) if start is not None \
+        else initial_state(sc)
+    cancelled = cancelled_set(events)
+    if start is not None and cancelled and min(cancelled) <= start.seq:
+        raise SnapshotTooRecent(f"tail cancels event {min(cancelled)}, before state {start.seq}")
+    applier = _Applier(sc, st)
+    for ev in events:
+        st.seq = ev.seq
+        if ev.seq in cancelled:
+            continue
+        b = ev.body
+        if isinstance(b, (Undone, Redone)) or isinstance(b, NO_STATE):
+            continue
+        applier.apply(ev)
+        if on_event is not None:
+            on_event(ev, st)
+    return st
+
+
+class _Applier:
+    def __init__(self, sc: Scenario, st: State):
+        self.sc = sc
+        self.st = st
+
+    def apply(self, ev: Event) -> None:
+        b = ev.body
+        st = self.st
+        if isinstance(b, MoveSubmitted):
+            tpl = self.sc.template_by_id[b.template]
+            st.moves[ev.seq] = MoveRecord(
+                id=ev.seq, role=b.role, template=b.template, kind=tpl.kind, phase=st.phase or "",
+                magnitude=b.magnitude, channel=b.channel, recipients=b.recipients,
+                visibility=ev.visibility, package=dict(b.package), parties=b.parties,
+                target=b.target, condition=b.condition, rationale=b.rationale, sealed=b.sealed,
+                acceptances=[],
+            )
+            return
+        if isinstance(b, MoveAdjudicated):
+            self._adjudicate(b.move, b.decision == "accepted", b.magnitude)
+        elif isinstance(b, DiceRolled):
+            st.rolls += 1
+            m = st.moves.get(b.move)
+            self._adjudicate(b.move, b.success, m.magnitude if m else 1)
+        elif isinstance(b, MovesRevealed):
+            for mid in b.moves:
+                m = st.moves.get(mid)
+                if m is not None:
+                    m.sealed = False
+                    m.visibility = _channel_visibility(m.role, m.channel, m.recipients)
+            return
+        elif isinstance(b, PhaseStarted):
+            st.phase = b.phase
+            st.phase_index = b.index
+            st.phase_started_at = ev.seq
+            return
+        elif isinstance(b, InjectFired):
+            if b.inject:
+                st.injects_fired[b.inject] = ev.seq
+            self._effects(b.effects, 1)
+        elif isinstance(b, Withdrawn):
+            st.moves.pop(b.move, None)
+            st.offers.pop(b.move, None)
+        elif isinstance(b, SessionStarted):
+            st.started = True
+            st.seed = b.seed
+            return
+        self._settle()
+
+    # -- effects
+    def _effects(self, eff: dict[str, Any], k: float) -> None:
+        st = self.st
+        for var, d in (eff.get("variables") or {}).items():
+            v = self.sc.variable_by_id[var]
+            st.base[var] = v.clamp(st.base[var] + d * k)
+        for role, d in (eff.get("leverage") or {}).items():
+            if role in st.base_leverage:
+                st.base_leverage[role] = min(100.0, max(0.0, st.base_leverage[role] + d * k))
+        for iid, flag in (eff.get("issues") or {}).items():
+            if flag == "open":
+                st.issue_flags.pop(iid, None)
+            else:
+                st.issue_flags[iid] = flag
+
+    def _adjudicate(self, move_id: int, accepted: bool, magnitude: int) -> None:
+        st = self.st
+        m = st.moves.get(move_id)
+        if m is None:
+            return
+        if not accepted:
+            st.rejected_moves += 1
+            del st.moves[move_id]
+            return
+        st.accepted_moves += 1
+        m.magnitude = magnitude
+        tpl = self.sc.template_by_id[m.template]
+        if m.kind == "conditional_offer":
+            del st.moves[move_id]
+            st.offers[move_id] = Offer(
+                id=move_id, role=m.role, template=m.template,
+                condition=m.condition or tpl.condition.model_dump(exclude_none=True),  # type: ignore[union-attr]
+                variables={k: v * magnitude for k, v in tpl.effects.variables.items()},
+                leverage={k: v * magnitude for k, v in tpl.effects.leverage.items()},
+                visibility=m.visibility,
+            )
+            if tpl.effects.issues:
+                self._effects({"issues": tpl.effects.issues}, 1)
+            return
+        self._effects(tpl.effects.model_dump(), magnitude)
+        if m.kind == "proposal":
+            m.status = "accepted"  # tabled: parties may now accept or reject it
+            return
+        del st.moves[move_id]
+        if m.kind in ("acceptance", "rejection") and m.target is not None:
+            prop = st.moves.get(m.target)
+            if prop is None:
+                return
+            if m.kind == "rejection":
+                del st.moves[m.target]
+                return
+            if m.role not in prop.acceptances:
+                prop.acceptances.append(m.role)
+            if all(p in prop.acceptances for p in prop.parties):
+                del st.moves[m.target]
+                st.agreements[prop.id] = Agreement(
+                    id=prop.id, package=dict(prop.package), parties=prop.parties,
+                    proposer=prop.role, visibility=prop.visibility, formed_at=m.id,
+                    condition=prop.condition,
+                )
+
+    def _settle(self) -> None:
+        """Recompute effective values, conditional offers and agreements, index and rung.
+
+        Conditions are checked in the order the offers and agreements were made, each on
+        the state as it stands after the ones before it (one pass, deterministic)."""
+        st = self.st
+        sc = self.sc
+        self._recompute()
+        conditional = [(o.id, o) for o in st.offers.values()] + \
+            [(a.id, a) for a in st.agreements.values() if a.condition]
+        if conditional:
+            conditional.sort(key=lambda t: t[0])
+            statuses = issue_statuses(sc, st)
+            for _, item in conditional:
+                holds = condition_holds(item.condition, st, statuses)  # type: ignore[arg-type]
+                if isinstance(item, Offer):
+                    new = "in_force" if holds else "waiting"
+                else:
+                    new = "in_force" if holds else "suspended"
+                if new != item.status:
+                    item.status = new  # type: ignore[assignment]
+                    self._recompute()
+                    statuses = issue_statuses(sc, st)
+        st.index = escalation_index(sc, st.variables)
+        st.rung = rung_for(sc, st.index, st.rung or None)
+
+    def _recompute(self) -> None:
+        st = self.st
+        if not st.offers:
+            st.variables = dict(st.base)
+            st.leverage = dict(st.base_leverage)
+            return
+        var = dict(st.base)
+        lev = dict(st.base_leverage)
+        for o in st.offers.values():
+            if o.status != "in_force":
+                continue
+            for k, d in o.variables.items():
+                var[k] = var[k] + d
+            for k, d in o.leverage.items():
+                if k in lev:
+                    lev[k] = lev[k] + d
+        st.variables = {k: self.sc.variable_by_id[k].clamp(v) for k, v in var.items()}
+        st.leverage = {k: min(100.0, max(0.0, v)) for k, v in lev.items()}
+
+
+def _channel_visibility(role: str, channel: str, recipients: tuple[str, ...]) -> Visibility:
+    if channel == "public":
+        return Visibility()
+    return Visibility("roles", tuple(dict.fromkeys((role, *recipients))))
+
+
+channel_visibility = _channel_visibility

@@ -1,0 +1,157 @@
+"""The state as a given viewer may see it.
+
+A viewer is ``"control"`` (everything), a role id (public material, its own private brief
+and what was addressed to it) or ``"audience"`` (public material only, for the projector).
+Views are plain JSON-ready dicts; no screen filters anything by itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .events import Event, MovesRevealed, MoveSubmitted, Undone, Redone
+from .scenario import Scenario
+from .state import State, issue_statuses
+
+
+def viewer_label(sc: Scenario, viewer: str) -> str:
+    if viewer in ("control", "audience"):
+        return viewer
+    if viewer not in sc.role_by_id:
+        raise ValueError(f"unknown viewer '{viewer}' (expected control, audience or a role id: "
+                         f"{', '.join(sc.role_by_id)})")
+    return viewer
+
+
+def visible_events(events: list[Event], viewer: str) -> list[Event]:
+    return [e for e in events if e.visibility.allows(viewer)]
+
+
+def _r(x: float) -> float:
+    return round(x, 4)
+
+
+def view_state(sc: Scenario, st: State, viewer: str = "control") -> dict[str, Any]:
+    """A JSON-ready picture of the session at ``st`` for ``viewer`` (stable key order)."""
+    viewer_label(sc, viewer)
+    agreements = [a for a in st.agreements.values() if a.visibility.allows(viewer)]
+    moves = [m for m in st.moves.values() if m.visibility.allows(viewer)]
+    tabled = [m for m in moves if m.kind == "proposal" and m.status == "accepted"]
+    statuses = issue_statuses(sc, st, agreements, tabled)
+    phase = sc.phase_by_id.get(st.phase) if st.phase else None
+    rung = next((r for r in sc.escalation.rungs if r.id == st.rung), sc.escalation.rungs[0])
+    out: dict[str, Any] = {
+        "viewer": viewer,
+        "scenario": sc.scenario.id,
+        "event": st.seq,
+        "phase": None if phase is None else {
+            "id": phase.id, "index": st.phase_index, "label": phase.label,
+            "sequencing": phase.sequencing, "of": len(sc.phases)},
+        "escalation": {
+            "index": _r(st.index), "scale": sc.escalation.scale, "rung": rung.id,
+            "rung_label": rung.label,
+            "variables": {k: _r(v) for k, v in st.variables.items()},
+        },
+        "leverage": {k: _r(v) for k, v in st.leverage.items()},
+        "issues": statuses,
+        "agreements": [
+            {"id": a.id, "package": a.package, "parties": list(a.parties), "proposer": a.proposer,
+             "status": a.status, "formed_at": a.formed_at, "condition": a.condition,
+             "visibility": a.visibility.describe()}
+            for a in sorted(agreements, key=lambda a: a.id)
+        ],
+        "offers": [
+            {"id": o.id, "role": o.role, "template": o.template, "condition": o.condition,
+             "status": o.status, "variables": o.variables, "leverage": o.leverage,
+             "visibility": o.visibility.describe()}
+            for o in sorted(st.offers.values(), key=lambda o: o.id) if o.visibility.allows(viewer)
+        ],
+        "moves_open": [
+            {"id": m.id, "role": m.role, "template": m.template, "kind": m.kind,
+             "status": "tabled" if m.status == "accepted" else
+             ("sealed" if m.sealed else "awaiting adjudication"),
+             "magnitude": m.magnitude, "channel": m.channel, "package": m.package,
+             "parties": list(m.parties), "acceptances": list(m.acceptances), "target": m.target,
+             "condition": m.condition, "visibility": m.visibility.describe()}
+            for m in sorted(moves, key=lambda m: m.id)
+        ],
+        "injects_fired": dict(sorted(st.injects_fired.items())) if viewer == "control" else None,
+        "totals": {"accepted_moves": st.accepted_moves, "rejected_moves": st.rejected_moves,
+                   "rolls": st.rolls},
+    }
+    if viewer != "control":
+        out.pop("injects_fired")
+    out["sealed_moves"] = sum(1 for m in st.moves.values() if m.sealed)
+    if viewer not in ("control", "audience"):
+        role = sc.role_by_id[viewer]
+        out["role"] = {"id": role.id, "name": role.name, "private_brief": role.private_brief,
+                       "objectives": list(role.objectives), "red_lines": list(role.red_lines),
+                       "batna": role.batna, "batna_description": role.batna_description}
+    return out
+
+
+def describe_event(sc: Scenario, ev: Event) -> str:
+    """One human line for an event (used by the CLI and the event log)."""
+    b = ev.body
+    t = ev.type
+    role_name = lambda r: sc.role_by_id[r].name if r in sc.role_by_id else r  # noqa: E731
+    if isinstance(b, MoveSubmitted):
+        tpl = sc.template_by_id.get(b.template)
+        label = tpl.label if tpl else b.template
+        extra = ""
+        if b.package:
+            extra = " {" + ", ".join(f"{k}={v}" for k, v in b.package.items()) + "}"
+        if b.target is not None:
+            extra += f" -> proposal {b.target}"
+        if b.condition:
+            extra += " if " + _cond_text(b.condition)
+        if b.magnitude != 1:
+            extra += f" x{b.magnitude}"
+        ch = "private" if b.channel == "private" else "public"
+        sealed = ", sealed" if b.sealed else ""
+        return f"{role_name(b.role)}: {label}{extra} [{ch}{sealed}]"
+    if t == "move_adjudicated":
+        mod = " (modified, x%d)" % b.magnitude if b.modified else ""
+        why = f": {b.reason}" if b.reason else ""
+        return f"control {b.decision} move {b.move}{mod}{why}"
+    if t == "dice_rolled":
+        res = "success" if b.success else "failure"
+        return f"roll for move {b.move}: {b.draw} against {b.odds}% -> {res}"
+    if t == "phase_started":
+        return f"phase {b.index + 1}: {sc.phases[b.index].label}"
+    if t == "inject_fired":
+        return f"inject: {b.title}" + ("" if b.scheduled else " (unscheduled)")
+    if isinstance(b, MovesRevealed):
+        return f"sealed moves revealed: {', '.join(map(str, b.moves))}"
+    if isinstance(b, Undone):
+        return f"undo event {b.target}"
+    if isinstance(b, Redone):
+        return f"redo event {b.target}"
+    if t == "session_started":
+        return f"session started: {b.title or b.scenario_id} (seed {b.seed})"
+    if t == "withdrawn":
+        return f"move {b.move} withdrawn" + (f": {b.reason}" if b.reason else "")
+    if t == "note":
+        return f"control note: {b.text}"
+    if t == "action_recorded":
+        return f"{role_name(b.role)} answered inject {b.inject_event}: {b.text}"
+    if t == "clock_paused":
+        return "phase clock paused"
+    if t == "clock_resumed":
+        return "phase clock resumed"
+    return t
+
+
+def _cond_text(c: dict) -> str:
+    if c.get("all") is not None:
+        return "(" + " and ".join(_cond_text(x) for x in c["all"]) + ")"
+    if c.get("any") is not None:
+        return "(" + " or ".join(_cond_text(x) for x in c["any"]) + ")"
+    if c.get("variable") is not None:
+        return f"{c['variable']} {c['op']} {float(c['value']):g}"
+    if c.get("status") is not None:
+        return f"{c['issue']} is {c['status']}"
+    return f"{c['issue']} = {c.get('option')}"
+
+
+condition_text = _cond_text
