@@ -59,6 +59,8 @@ class Session:
             self._feed(ev)
         self.state: State = self.state_at(store.last_seq)
         self._listeners: list[Callable[[Change], None]] = []
+        #: write a snapshot (a cached fold) after this many events since the last one
+        self.snapshot_every = SNAPSHOT_EVERY
 
     # ------------------------------------------------------------------ open / create
     @classmethod
@@ -142,7 +144,7 @@ class Session:
             rebuilt = True
         else:
             self.state = fold(self.scenario, new, start=self.state)
-        if self.state.seq - self.store.last_snapshot_seq >= SNAPSHOT_EVERY:
+        if self.state.seq - self.store.last_snapshot_seq >= self.snapshot_every:
             self.store.save_snapshot(self.state)
         change = Change(tuple(new), self.state, rebuilt)
         for fn in list(self._listeners):

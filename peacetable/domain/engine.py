@@ -345,7 +345,7 @@ def _record_action(sc: Scenario, st: State, cmd: C.RecordAction):
         raise Refused(f"unknown role '{cmd.role}'")
     if not cmd.text.strip():
         raise Refused("the recorded action is empty")
-    if cmd.inject_event not in st.injects_fired.values():
+    if cmd.inject_event not in st.inject_events:
         raise Refused(f"event {cmd.inject_event} is not a fired inject")
     return [(ActionRecorded(inject_event=cmd.inject_event, role=cmd.role, text=cmd.text.strip()),
              CONTROL)]

@@ -100,6 +100,7 @@ class State(msgspec.Struct):
     agreements: dict[int, Agreement] = {}
     offers: dict[int, Offer] = {}
     injects_fired: dict[str, int] = {}
+    inject_events: list[int] = []
     rolls: int = 0
     index: float = 0.0
     rung: str = ""
@@ -235,16 +236,21 @@ def condition_holds(cond: dict[str, Any] | Condition, st: State,
 # --------------------------------------------------------------------------- fold
 
 
-def cancelled_set(events: Iterable[Event]) -> set[int]:
-    """Seqs of events cancelled by undo (and not reinstated by redo) in ``events``."""
-    toggles: dict[int, bool] = {}
+def toggles(events: Iterable[Event]) -> dict[int, bool]:
+    """For every event that undo/redo names in ``events``: is it cancelled at the end?"""
+    out: dict[int, bool] = {}
     for ev in events:
         b = ev.body
         if isinstance(b, Undone):
-            toggles[b.target] = True
+            out[b.target] = True
         elif isinstance(b, Redone):
-            toggles[b.target] = False
-    return {k for k, v in toggles.items() if v}
+            out[b.target] = False
+    return out
+
+
+def cancelled_set(events: Iterable[Event]) -> set[int]:
+    """Seqs of events cancelled by undo (and not reinstated by redo) in ``events``."""
+    return {k for k, v in toggles(events).items() if v}
 
 
 class SnapshotTooRecent(ValueError):
@@ -265,9 +271,11 @@ def fold(
     events = list(events)
     st = msgspec.convert(msgspec.to_builtins(start), State) if start is not None \
         else initial_state(sc)
-    cancelled = cancelled_set(events)
-    if start is not None and cancelled and min(cancelled) <= start.seq:
-        raise SnapshotTooRecent(f"tail cancels event {min(cancelled)}, before state {start.seq}")
+    named = toggles(events)
+    cancelled = {k for k, v in named.items() if v}
+    if start is not None and named and min(named) <= start.seq:
+        raise SnapshotTooRecent(f"tail undoes or redoes event {min(named)}, which state "
+                                f"{start.seq} already accounts for")
     applier = _Applier(sc, st)
     for ev in events:
         st.seq = ev.seq
@@ -321,6 +329,7 @@ class _Applier:
         elif isinstance(b, InjectFired):
             if b.inject:
                 st.injects_fired[b.inject] = ev.seq
+            st.inject_events.append(ev.seq)
             self._effects(b.effects, 1)
         elif isinstance(b, Withdrawn):
             st.moves.pop(b.move, None)

@@ -1,0 +1,146 @@
+"""Look and feel: one style (Fusion), one stylesheet, one text scale for the projector.
+
+Sizes in the stylesheet are derived from the base point size times a scale the facilitator
+sets with View > Larger text / Smaller text (kept in QSettings), so that every label,
+table and button grows together. Widgets pick a look with a dynamic ``cls`` property
+(``h1``, ``h2``, ``muted``, ``badge``...) rather than by setting fonts one by one.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QColor, QFont, QIcon
+from PySide6.QtWidgets import QApplication, QWidget
+
+BASE_POINT_SIZE = 11.0
+SCALES = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0)
+SETTINGS_KEY = "view/text_scale"
+
+#: issue status -> background colour (light, readable with black text on a projector)
+STATUS_COLOURS = {
+    "agreed": "#c8ecc9",
+    "on_table": "#cfe3fb",
+    "open": "#ffffff",
+    "suspended": "#fde7b0",
+    "blocked": "#f8c9c4",
+}
+STATUS_LABELS = {
+    "agreed": "agreed",
+    "on_table": "on the table",
+    "open": "open",
+    "suspended": "suspended",
+    "blocked": "blocked",
+}
+DUE_COLOUR = "#ffd86b"
+FIRED_COLOUR = "#e4e4e4"
+SEALED_COLOUR = "#e3dcf5"
+UNDONE_COLOUR = "#9a9a9a"
+ACCENT = "#1f5fa8"
+DANGER = "#b3261e"
+OK_GREEN = "#1e7b34"
+
+
+def _stylesheet(pt: float) -> str:
+    def s(k: float) -> str:
+        return f"{pt * k:.1f}pt"
+
+    return f"""
+    QWidget {{ font-size: {s(1.0)}; }}
+    QLabel[cls="h1"] {{ font-size: {s(1.55)}; font-weight: 600; }}
+    QLabel[cls="h2"] {{ font-size: {s(1.2)}; font-weight: 600; }}
+    QLabel[cls="muted"] {{ color: #555555; }}
+    QLabel[cls="clock"] {{ font-size: {s(2.2)}; font-weight: 600;
+                           font-family: "DejaVu Sans Mono", "Menlo", "Consolas", monospace; }}
+    QLabel[cls="clock"][state="paused"] {{ color: #7a7a7a; }}
+    QLabel[cls="clock"][state="overrun"] {{ color: {DANGER}; }}
+    QLabel[cls="badge"] {{ border-radius: 4px; padding: 2px 8px; font-weight: 600;
+                           color: white; background: {ACCENT}; }}
+    QLabel[cls="badge"][kind="sealed"] {{ background: #5b3fa0; }}
+    QLabel[cls="badge"][kind="idle"] {{ background: #777777; }}
+    QLabel[cls="result"] {{ font-size: {s(1.25)}; font-weight: 600; padding: 6px;
+                            border-radius: 4px; background: #f1f1f1; }}
+    QLabel[cls="result"][kind="success"] {{ background: #c8ecc9; color: #0d4a1c; }}
+    QLabel[cls="result"][kind="failure"] {{ background: #f8c9c4; color: #6b130d; }}
+    QLabel[cls="error"] {{ color: {DANGER}; }}
+    QGroupBox {{ font-weight: 600; margin-top: 1.1em; padding-top: 0.3em; }}
+    QGroupBox::title {{ subcontrol-origin: margin; left: 6px; padding: 0 3px; }}
+    QPushButton {{ padding: 5px 12px; }}
+    QPushButton[cls="primary"] {{ font-weight: 600; background: {ACCENT}; color: white;
+                                  border: 1px solid #174a84; border-radius: 4px;
+                                  padding: 6px 14px; }}
+    QPushButton[cls="primary"]:disabled {{ background: #9db6d3; border-color: #9db6d3; }}
+    QPushButton[cls="danger"] {{ font-weight: 600; color: {DANGER}; }}
+    QTabBar::tab {{ padding: 6px 14px; }}
+    QTabBar::tab:selected {{ font-weight: 600; }}
+    QHeaderView::section {{ font-weight: 600; padding: 4px; }}
+    QFrame[cls="panel"] {{ background: #f6f7f9; border: 1px solid #d6d9de; border-radius: 6px; }}
+    """
+
+
+def text_scale() -> float:
+    try:
+        value = float(QSettings().value(SETTINGS_KEY, 1.0))
+    except (TypeError, ValueError):
+        value = 1.0
+    return min(SCALES, key=lambda s: abs(s - value))
+
+
+def apply(app: QApplication, scale: float | None = None) -> float:
+    """Apply the style and stylesheet at ``scale`` (default: the saved one); return it."""
+    if scale is None:
+        scale = text_scale()
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
+    font = QFont(app.font())
+    font.setPointSizeF(BASE_POINT_SIZE * scale)
+    app.setFont(font)
+    app.setStyleSheet(_stylesheet(BASE_POINT_SIZE * scale))
+    return scale
+
+
+def step_scale(app: QApplication, direction: int) -> float:
+    """One step larger (+1), smaller (-1) or back to normal (0); saved for next time."""
+    cur = text_scale()
+    if direction == 0:
+        new = 1.0
+    else:
+        k = SCALES.index(cur) + (1 if direction > 0 else -1)
+        new = SCALES[max(0, min(len(SCALES) - 1, k))]
+    QSettings().setValue(SETTINGS_KEY, new)
+    return apply(app, new)
+
+
+def set_cls(widget: QWidget, cls: str, **props: str) -> QWidget:
+    """Give a widget a look from the stylesheet (and re-polish it if it changes)."""
+    changed = widget.property("cls") != cls
+    widget.setProperty("cls", cls)
+    for k, v in props.items():
+        if widget.property(k) != v:
+            widget.setProperty(k, v)
+            changed = True
+    if changed:
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+    return widget
+
+
+def colour(name: str) -> QColor:
+    return QColor(name)
+
+
+def app_icon() -> QIcon:
+    """The application icon from ``assets/`` (next to the package in a source tree or a
+    one-folder build); an empty icon if it is not there."""
+    from pathlib import Path
+
+    here = Path(__file__).resolve()
+    for base in (here.parents[2] / "assets", here.parents[1] / "assets"):
+        p = base / "peacetable.svg"
+        if p.is_file():
+            return QIcon(str(p))
+    return QIcon()
+
+
+def mmss(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
