@@ -76,7 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(_dispatch(args) or 0)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # a bug of ours: say so plainly, keep the details in the log
         from .logs import log_exception
@@ -132,6 +135,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     except Refused as exc:
         return _fail(f"refused: {exc}")
+    except BrokenPipeError:
+        raise
     except OSError as exc:
         return _fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}")
     return 2

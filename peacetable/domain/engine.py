@@ -180,6 +180,12 @@ def _submit(sc: Scenario, st: State, cmd: C.SubmitMove):
         condition = check_condition(sc, cmd.condition)
     elif tpl.kind == "conditional_offer":
         condition = tpl.condition.model_dump(exclude_none=True)  # type: ignore[union-attr]
+    if tpl.kind == "conditional_offer":
+        standing = [o.id for o in st.offers.values() if o.role == cmd.role and o.template == tpl.id]
+        standing += [m.id for m in st.moves.values() if m.role == cmd.role and m.template == tpl.id]
+        if standing:
+            raise Refused(f"{role.name} already has this offer in play (move {standing[0]}); "
+                          "withdraw it before making it again")
     sealed = phase.sequencing == "sealed"
     vis = private_to(cmd.role, *recipients) if sealed else \
         channel_visibility(cmd.role, channel, recipients)

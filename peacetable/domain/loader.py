@@ -63,7 +63,9 @@ def line_map(text: str) -> dict[tuple, int]:
     arrays: set[tuple] = set()
     table: tuple = ()
     in_multiline: str | None = None
-    for n, raw in enumerate(text.splitlines(), start=1):
+    # TOML lines end at \n only (str.splitlines would also split at U+2028 and friends)
+    for n, raw in enumerate(text.split("\n"), start=1):
+        raw = raw.removesuffix("\r")
         if in_multiline:
             if raw.count(in_multiline) % 2 == 1:
                 in_multiline = None
@@ -89,11 +91,37 @@ def line_map(text: str) -> dict[tuple, int]:
         if m:
             key = table + tuple(_split_key(m.group(1)))
             lines.setdefault(key, n)
-            rest = raw[m.end():]
+            rest = _strip_comment(raw[m.end():])
             for q in ('"""', "'''"):
                 if rest.count(q) % 2 == 1:
                     in_multiline = q
     return lines
+
+
+def _strip_comment(rest: str) -> str:
+    """The value part of a line without a trailing comment (a # outside quotes)."""
+    quote = None
+    k = 0
+    while k < len(rest):
+        ch = rest[k]
+        if quote:
+            if rest.startswith(quote, k):
+                k += len(quote)
+                quote = None
+                continue
+            if ch == "\\" and quote in ('"', '"""'):
+                k += 2
+                continue
+        elif rest.startswith(('"""', "'''"), k):
+            quote = rest[k:k + 3]
+            k += 3
+            continue
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            return rest[:k]
+        k += 1
+    return rest
 
 
 def locate(lines: dict[tuple, int], path: tuple) -> int | None:
@@ -118,6 +146,8 @@ def _describe_pydantic(err: dict) -> str:
         return "missing (this field is required)"
     if kind == "extra_forbidden":
         return "unknown field (not part of the scenario format; check the spelling)"
+    if kind == "string_pattern_mismatch" and "#" in str(ctx.get("pattern", "")):
+        return f"{shown} is not a colour (expected #rrggbb, e.g. #1f77b4)"
     if kind == "string_pattern_mismatch":
         return (f"{shown} is not a valid id (expected lowercase letters, digits and _, "
                 "starting with a letter)")
@@ -136,6 +166,9 @@ def _describe_pydantic(err: dict) -> str:
         return f"got {shown} (expected a list)"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         return f"got {shown} ({err['msg'].lower()})"
+    if kind == "too_short" and ctx.get("min_length") is not None:
+        return (f"has {ctx.get('actual_length', 'too few')} item(s) (expected at least "
+                f"{ctx['min_length']})")
     if kind in ("too_short", "string_too_short"):
         return f"too short ({err['msg'].lower()})"
     if kind in ("too_long", "string_too_long"):
@@ -150,6 +183,14 @@ def _describe_pydantic(err: dict) -> str:
 
 def parse_scenario(text: str, source: str = "<scenario>") -> LoadedScenario:
     """Validate scenario text; raise :class:`ScenarioError` listing every problem found."""
+    try:
+        return _parse(text, source)
+    except RecursionError:
+        raise ScenarioError(source, [Problem((), "values are nested too deeply (a scenario "
+                                             "nests tables and lists a few levels at most)")]) from None
+
+
+def _parse(text: str, source: str) -> LoadedScenario:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -280,12 +280,20 @@ class Scenario(Model):
         """inject id -> id of the phase that schedules it (reserve injects are absent)."""
         return {i: p.id for p in self.phases for i in p.injects}
 
+    @cached_property
+    def _incoming(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        out: dict[tuple[str, str], list[str]] = {}
+        for link in self.linkages:
+            out.setdefault((link.kind, link.target), []).append(link.source)
+        return {k: tuple(v) for k, v in out.items()}
+
     def preconditions_of(self, issue_id: str) -> tuple[str, ...]:
-        return tuple(
-            link.source
-            for link in self.linkages
-            if link.kind == "precondition" and link.target == issue_id
-        )
+        """Issues that must be settled before (or together with) ``issue_id``."""
+        return self._incoming.get(("precondition", issue_id), ())
+
+    def blockers_of(self, issue_id: str) -> tuple[str, ...]:
+        """Issues whose agreement blocks ``issue_id`` (``blocks`` linkages)."""
+        return self._incoming.get(("blocks", issue_id), ())
 
 
 # --------------------------------------------------------------------------- cross-checks
@@ -310,14 +318,14 @@ class Problem:
         return out or "(file)"
 
 
-def _dupes(items, what: str, path: str) -> Iterator[Problem]:
+def _dupes(items, what: str, path: tuple) -> Iterator[Problem]:
     seen: dict[str, int] = {}
     for i, item in enumerate(items):
         if item.id in seen:
+            first = Problem(path + (seen[item.id],), "").dotted
             yield Problem(
-                (path, i, "id"),
-                f"duplicate {what} id '{item.id}' (already used by {path}[{seen[item.id]}]; "
-                f"ids must be unique)",
+                path + (i, "id"),
+                f"duplicate {what} id '{item.id}' (already used by {first}; ids must be unique)",
             )
         else:
             seen[item.id] = i
@@ -357,15 +365,15 @@ def _effects_problems(sc: Scenario, eff: Effects, path: tuple) -> Iterator[Probl
 def cross_check(sc: Scenario) -> list[Problem]:
     """Rules that span parts of the file. An empty list means the scenario is coherent."""
     out: list[Problem] = []
-    out += _dupes(sc.roles, "role", "roles")
-    out += _dupes(sc.issues, "issue", "issues")
-    out += _dupes(sc.phases, "phase", "phases")
-    out += _dupes(sc.moves, "move template", "moves")
-    out += _dupes(sc.injects, "inject", "injects")
-    out += _dupes(sc.escalation.variables, "variable", "escalation.variables")
-    out += _dupes(sc.escalation.rungs, "rung", "escalation.rungs")
+    out += _dupes(sc.roles, "role", ("roles",))
+    out += _dupes(sc.issues, "issue", ("issues",))
+    out += _dupes(sc.phases, "phase", ("phases",))
+    out += _dupes(sc.moves, "move template", ("moves",))
+    out += _dupes(sc.injects, "inject", ("injects",))
+    out += _dupes(sc.escalation.variables, "variable", ("escalation", "variables"))
+    out += _dupes(sc.escalation.rungs, "rung", ("escalation", "rungs"))
     for i, issue in enumerate(sc.issues):
-        out += _dupes(issue.options, "option", f"issues[{i}].options")
+        out += _dupes(issue.options, "option", ("issues", i, "options"))
 
     # Escalation ladder
     rungs = sc.escalation.rungs

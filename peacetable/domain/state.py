@@ -193,8 +193,7 @@ def issue_statuses(
     for issue in sc.issues:
         iid = issue.id
         rec: dict[str, Any] = {"status": "open", "option": None, "agreement": None, "reason": ""}
-        blockers = [lk.source for lk in sc.linkages
-                    if lk.kind == "blocks" and lk.target == iid and lk.source in agreed]
+        blockers = [b for b in sc.blockers_of(iid) if b in agreed]
         waits = [p for p in sc.preconditions_of(iid) if p not in agreed]
         if iid in agreed:
             rec.update(status="agreed", option=agreed[iid][0], agreement=agreed[iid][1])
@@ -231,6 +230,12 @@ def condition_holds(cond: dict[str, Any] | Condition, st: State,
     if c.get("status") is not None:
         return rec["status"] == c["status"]
     return rec["status"] == "agreed" and rec["option"] == c["option"]
+
+
+def _uses_issues(c: dict[str, Any]) -> bool:
+    if c.get("issue") is not None:
+        return True
+    return any(_uses_issues(x) for x in (*(c.get("all") or ()), *(c.get("any") or ())))
 
 
 # --------------------------------------------------------------------------- fold
@@ -413,7 +418,8 @@ class _Applier:
             [(a.id, a) for a in st.agreements.values() if a.condition]
         if conditional:
             conditional.sort(key=lambda t: t[0])
-            statuses = issue_statuses(sc, st)
+            needs_issues = any(_uses_issues(item.condition) for _, item in conditional)
+            statuses = issue_statuses(sc, st) if needs_issues else {}
             for _, item in conditional:
                 holds = condition_holds(item.condition, st, statuses)  # type: ignore[arg-type]
                 if isinstance(item, Offer):
@@ -423,7 +429,8 @@ class _Applier:
                 if new != item.status:
                     item.status = new  # type: ignore[assignment]
                     self._recompute()
-                    statuses = issue_statuses(sc, st)
+                    if needs_issues:
+                        statuses = issue_statuses(sc, st)
         st.index = escalation_index(sc, st.variables)
         st.rung = rung_for(sc, st.index, st.rung or None)
 

@@ -179,6 +179,14 @@ class SessionStore:
 
     def close(self) -> None:
         try:
+            if not self.readonly:
+                # Leave the file self-contained (no -wal/-shm beside it) when nobody else has
+                # it open; a concurrent reader keeps WAL mode and that is fine too.
+                try:
+                    self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    self.conn.execute("PRAGMA journal_mode = DELETE")
+                except sqlite3.Error:
+                    pass
             self.conn.close()
         finally:
             _unlock(self._lock_fd)

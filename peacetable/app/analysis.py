@@ -1,0 +1,162 @@
+"""``peacetable analyze``: bargaining, linkage and session analytics for a file.
+
+A path ending in ``.toml`` is a scenario; anything else is opened read-only as a session
+file. The analysis itself is pure domain code (:mod:`peacetable.domain.analytics`); this
+module reads the file, picks the state (``at``), and renders the report as text.
+Errors are raised as :class:`~peacetable.domain.loader.ScenarioError` or
+:class:`~peacetable.storage.session_file.SessionFileError` with a clear message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..domain.loader import ScenarioError, load_scenario
+from ..domain.scenario import Problem
+from ..storage.session_file import SessionFileError
+from .session import Session
+
+__all__ = ["analyze_path", "render_text"]
+
+
+def analyze_path(path: str | Path, at: int | None = None) -> tuple[dict[str, Any], str]:
+    """(JSON-ready report, human-readable text) for a scenario or a session file.
+
+    ``at`` (sessions only) analyses the state after event ``at`` (default: the last)."""
+    from ..domain.analytics import scenario_report, session_report
+
+    p = str(path)
+    if p.lower().endswith(".toml"):
+        if at is not None:
+            raise ScenarioError(p, [Problem((), "--at applies to a session file, not to a "
+                                                "scenario (omit --at)")])
+        loaded = load_scenario(p)
+        report = scenario_report(loaded.scenario)
+        report["source"] = {"kind": "scenario", "path": p}
+        return report, render_text(report)
+    session = Session.open(p, readonly=True)
+    try:
+        last = session.events[-1].seq if session.events else 0
+        if at is not None and not 0 <= at <= last:
+            raise SessionFileError(f"{p}: --at {at} is out of range (the session has events "
+                                   f"0..{last})")
+        seq = last if at is None else at
+        st = session.state_at(seq)
+        events = session.events if at is None else [e for e in session.events if e.seq <= seq]
+        report = session_report(session.scenario, events, st)
+        report["source"] = {"kind": "session", "path": p, "at": seq, "last_event": last,
+                            "effective_events": len(session.effective_events())}
+        return report, render_text(report)
+    finally:
+        session.close()
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _f(x: float | None, nd: int = 3) -> str:
+    return "—" if x is None else f"{x:.{nd}f}"
+
+
+def _pkg(pkg: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in pkg.items()) or "(nothing)"
+
+
+def render_text(report: dict[str, Any]) -> str:
+    """The report as plain text for a terminal (same content, fewer details)."""
+    out: list[str] = []
+    w = out.append
+    sc = report["scenario"]
+    src = report.get("source", {})
+    head = f"{sc['title']} ({sc['id']})"
+    if src.get("kind") == "session":
+        head += f" — session {src['path']} after event {src['at']} of {src['last_event']}"
+    w(head)
+    w("=" * min(len(head), 100))
+    w("Model: additive utilities; unsettled issues valued at each role's no-deal level "
+      "(BATNA); linkages do not change values.")
+    w("")
+    w("Roles (utility 0..1)")
+    for rid, r in report["roles"].items():
+        w(f"  {r['name']:<28} BATNA {_f(r['batna'])}   ideal {_f(r['ideal']['utility'])}   "
+          f"worst {_f(r['worst_utility'])}")
+    b = report["bargaining"]
+    w("")
+    w(f"Bargaining over {b['packages']:,} full packages")
+    z = b["zopa"]
+    if z["counted"]:
+        w(f"  ZOPA: {z['count']:,} packages ({100 * z['share']:.2f}% of the space)")
+    else:
+        w(f"  ZOPA: {z['note']}")
+    if b["status"] != "ok":
+        w(f"  Refused: {b['reason']}")
+    else:
+        w(f"  Pareto frontier: {b['frontier']['size']:,} packages, {z['on_frontier']:,} of them "
+          f"in the ZOPA")
+        if z.get("empty"):
+            w(f"  {z['note']}")
+        for label, key in (("Nash bargaining point", "nash"),
+                           ("Kalai–Smorodinsky point", "kalai_smorodinsky")):
+            rec = b[key]
+            if rec is None:
+                w(f"  {label}: none (empty ZOPA)")
+                continue
+            w(f"  {label}: {_pkg(rec['package'])}")
+            w("    " + "   ".join(f"{k} {_f(v)} (+{_f(rec['gains'][k])})"
+                                  for k, v in rec["utilities"].items()))
+    net = report["network"]
+    w("")
+    w("Linkage network")
+    cyc = net["deadlocks"]["cycles"]
+    if cyc:
+        w("  Deadlocks (precondition cycles):")
+        for c in cyc:
+            w("    " + " → ".join(c + [c[0]]))
+        if not net["deadlocks"]["complete"]:
+            w("    (list cut at the documented limit)")
+    else:
+        w("  No precondition cycles.")
+    w("  Phased order:")
+    for k, stage in enumerate(net["phased_order"], start=1):
+        steps = ["[" + " + ".join(s) + "] as one package" if len(s) > 1 else s[0] for s in stage]
+        w(f"    stage {k}: " + ", ".join(steps))
+    keys = [k for k in net["keystones"] if k["reach"] > 0][:5]
+    if keys:
+        w("  Keystones (issues downstream in the precondition graph):")
+        for k in keys:
+            w(f"    {k['issue']:<28} unlocks {k['reach']}  (betweenness {_f(k['betweenness'])})")
+    s = report.get("session")
+    if s is not None:
+        w("")
+        w(f"Session: phase {s['phase'] or 'not started'}; agreed: {_pkg(s['agreed'])}")
+        flagged = [p for p in s["flags"]["proposals"] + s["flags"]["agreements"]
+                   if p["worse_than_batna_for"]]
+        for p in s["flags"]["proposals"]:
+            mark = ("  WORSE THAN NO DEAL for " + ", ".join(p["worse_than_batna_for"])) \
+                if p["worse_than_batna_for"] else ""
+            w(f"  proposal {p['move']} by {p['role']} ({p['status']}): {_pkg(p['package'])}{mark}")
+        for a in s["flags"]["agreements"]:
+            mark = ("  WORSE THAN NO DEAL for " + ", ".join(a["worse_than_batna_for"])) \
+                if a["worse_than_batna_for"] else ""
+            w(f"  agreement {a['agreement']} ({a['status']}): {_pkg(a['package'])}{mark}")
+        if not flagged:
+            w("  No proposal or agreement is worse than no deal for any role.")
+        w("  Concessions (utility given up against each role's ideal):")
+        for rid, c in s["concessions"].items():
+            curve = " → ".join(_f(p["distance"], 2) for p in c["points"]) or "no counted moves"
+            w(f"    {rid:<12} {curve}")
+        rec = s["reciprocity"]
+        k = report["model"]["reciprocity"]["k"]
+        w(f"  Reciprocity (concessions/de-escalations answered within {k} round(s)):")
+        for rid, r in rec.items():
+            if r["initiatives"]:
+                w(f"    {rid:<12} {r['answered']}/{r['initiatives']} answered"
+                  + (f", mean lag {r['mean_lag_rounds']:.2f} rounds" if r["answered"] else ""))
+        d = s["frontier_distance"]
+        if d["status"] == "ok":
+            w(f"  Distance from the frontier: every role could still gain "
+              f"{_f(d['uniform_gain'])} at once; frontier "
+              f"{'reachable' if d['frontier_reachable'] else 'NO LONGER reachable'} "
+              f"({d['compatible_frontier_packages']} efficient completions)")
+    return "\n".join(out)

@@ -1,0 +1,569 @@
+"""Package values and bargaining analysis over the package space (no Qt, no I/O).
+
+Model (see ``docs/analytics.md`` for the full write-up and the citations):
+
+* A *package* settles issues, one option each. A *full* package settles every issue.
+* Each player role ``i`` values a full package additively,
+  ``u_i = sum_k w_ik * v_ik(option_k)``, with the scenario's weights (normalised to sum to 1)
+  and option values in [0, 1]. Linkages do **not** change values: the scenario format gives
+  linkages no magnitudes, and the numbers in a scenario are its author's, not the model's;
+  linkages enter the network analytics (:mod:`.network`) only.
+* A *partial* package is valued by the **BATNA-equivalent rule**: every issue it leaves
+  unsettled counts at the role's no-deal level, ``w_ik * r_i``. So the empty package is worth
+  exactly ``r_i`` (no agreement = no deal), and a partial package is worse than no deal for
+  ``i`` exactly when the issues it settles are, weight for weight, worth less to ``i`` than
+  its no-deal value. The worst and best completions are reported alongside.
+* ZOPA: full packages with ``u_i >= r_i`` for every player role. Pareto frontier: full
+  packages no other full package weakly improves for every role and strictly for one.
+  Nash (1950): maximise ``prod_i (u_i - r_i)`` over the ZOPA. Kalai-Smorodinsky (1975), on a
+  discrete space: maximise the minimum share ``(u_i - r_i) / (u_i* - r_i)``, ``u_i*`` the
+  best ``u_i`` in the ZOPA.
+
+Arithmetic is exact. Every term ``w_ik * v_ik`` is rounded once to an integer number of
+``1 / SCALE`` utility units (``SCALE = 10**9``: values authored with up to nine decimals are
+represented exactly); sums of integers are exact, so two packages the author made equal are
+equal here, dominance is decided without rounding noise, and the result does not depend on
+the order of summation. Ties in the Nash product and the KS shares are settled with exact
+integer / rational arithmetic, then by the documented tie-breaks (larger total gain, then the
+first package in authored order: issues in file order, options in file order).
+
+Method. The frontier is computed by an exact dynamic programme over the issues (a Pareto
+filter of the Minkowski sum: a frontier package can only be made of a frontier partial
+package plus one option), so the space is never enumerated for it; Nash, KS and each role's
+best ZOPA utility are computed on the frontier, which provably contains them with the
+tie-breaks above. The ZOPA is counted by exhaustive, vectorised enumeration of the full
+space, streamed in blocks. Both have documented limits (:data:`MAX_FRONTIER`,
+:data:`MAX_COUNTED`); above them the analysis says so (:class:`AnalyticsLimitError`, or a
+count reported as not computed) instead of sampling.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..scenario import Scenario
+
+SCALE = 1_000_000_000
+"""Utility units per 1.0 of utility (exact integer arithmetic, see the module docstring)."""
+
+MAX_FRONTIER = 10_000
+"""Largest Pareto set the dynamic programme keeps at any step (frontier of the issues so far).
+Above it the bargaining analysis is refused with :class:`AnalyticsLimitError`. The filter's
+cost grows with (Pareto set size) x (candidates), so this bounds the running time to a few
+seconds (see ``docs/analytics.md``)."""
+
+MAX_COUNTED = 1 << 25
+"""Largest full package space (33,554,432 packages) whose ZOPA is counted exactly by
+enumeration; above it the count is reported as not computed (never estimated)."""
+
+MAX_ENUMERATED = 1 << 22
+"""Largest space :meth:`PackageSpace.enumerate` materialises in memory (tests, benchmark)."""
+
+_BLOCK = 32  # pivots per vectorised step of the Pareto filter (tuned in bench/bench_analytics.py)
+_INNER = 1 << 14  # packages per inner block when streaming the space
+
+
+class AnalyticsLimitError(ValueError):
+    """The requested analysis exceeds a documented size limit; the message says which."""
+
+
+def units(x: float) -> int:
+    """``x`` utility as an integer number of 1/SCALE units."""
+    return int(round(float(x) * SCALE))
+
+
+def to_float(u: int | np.integer, digits: int = 6) -> float:
+    """Integer utility units back to a rounded float (for reports)."""
+    return round(int(u) / SCALE, digits)
+
+
+# --------------------------------------------------------------------------- the space
+
+
+@dataclass(frozen=True, eq=False)
+class PackageSpace:
+    """All packages of a scenario and every player role's utility table.
+
+    ``tables[k]`` is an ``int64`` array of shape ``(n_roles, n_options_k)`` holding
+    ``w_ik * v_ik(option)`` in utility units; ``batna_units[i]`` is ``r_i``; ``batna_shares``
+    splits ``r_i`` over the issues in proportion to the weights (largest-remainder rounding,
+    so the shares add up to ``r_i`` exactly) -- the value of an unsettled issue.
+    """
+
+    roles: tuple[str, ...]
+    issues: tuple[str, ...]
+    options: tuple[tuple[str, ...], ...]
+    tables: tuple[np.ndarray, ...]
+    batna_units: np.ndarray
+    batna_shares: np.ndarray  # (n_roles, n_issues)
+    _index: dict[str, tuple[int, dict[str, int]]] = field(repr=False)
+
+    # ---------------------------------------------------------------- construction
+    @classmethod
+    def build(
+        cls,
+        roles: Sequence[str],
+        issues: Mapping[str, Sequence[str]],
+        weights: Mapping[str, Mapping[str, float]],
+        values: Mapping[str, Mapping[str, Mapping[str, float]]],
+        batna: Mapping[str, float],
+    ) -> PackageSpace:
+        """A space from plain data: ``issues`` maps issue id to its option ids (in order),
+        ``weights[role][issue]``, ``values[role][issue][option]`` in [0, 1] and
+        ``batna[role]`` in [0, 1]. Weights are normalised to sum to 1 (a role whose weights
+        are all zero weighs the issues equally)."""
+        roles = tuple(roles)
+        issue_ids = tuple(issues)
+        options = tuple(tuple(issues[i]) for i in issue_ids)
+        if not roles:
+            raise ValueError("a package space needs at least one role")
+        if not issue_ids:
+            raise ValueError("a package space needs at least one issue")
+        for iid, opts in zip(issue_ids, options):
+            if not opts:
+                raise ValueError(f"issue '{iid}' has no options")
+        n, k = len(roles), len(issue_ids)
+        tables = [np.zeros((n, len(o)), dtype=np.int64) for o in options]
+        shares = np.zeros((n, k), dtype=np.int64)
+        r_units = np.zeros(n, dtype=np.int64)
+        for a, rid in enumerate(roles):
+            raw = [float(weights.get(rid, {}).get(iid, 0.0)) for iid in issue_ids]
+            if any(w < 0 or not math.isfinite(w) for w in raw):
+                raise ValueError(f"role '{rid}': weights must be finite and non-negative")
+            total = sum(raw)
+            w = [x / total for x in raw] if total > 0 else [1.0 / k] * k
+            r = float(batna.get(rid, 0.0))
+            if not 0.0 <= r <= 1.0:
+                raise ValueError(f"role '{rid}': BATNA {r} outside [0, 1]")
+            r_units[a] = units(r)
+            shares[a] = _largest_remainder([wk * r * SCALE for wk in w], int(r_units[a]))
+            for j, (iid, opts) in enumerate(zip(issue_ids, options)):
+                prefs = values.get(rid, {}).get(iid, {})
+                for o, oid in enumerate(opts):
+                    v = float(prefs.get(oid, 0.0))
+                    if not 0.0 <= v <= 1.0:
+                        raise ValueError(f"role '{rid}': value {v} of {iid}={oid} outside [0, 1]")
+                    tables[j][a, o] = int(round(w[j] * v * SCALE))
+        for t in tables:
+            t.setflags(write=False)
+        r_units.setflags(write=False)
+        shares.setflags(write=False)
+        index = {iid: (j, {oid: o for o, oid in enumerate(opts)})
+                 for j, (iid, opts) in enumerate(zip(issue_ids, options))}
+        return cls(roles, issue_ids, options, tuple(tables), r_units, shares, index)
+
+    @classmethod
+    def from_scenario(cls, sc: Scenario) -> PackageSpace:
+        """The space of a :class:`~peacetable.domain.scenario.Scenario`: its player roles,
+        issues and options in file order."""
+        players = [r for r in sc.roles if r.is_player]
+        return cls.build(
+            roles=[r.id for r in players],
+            issues={i.id: [o.id for o in i.options] for i in sc.issues},
+            weights={r.id: dict(r.weights) for r in players},
+            values={r.id: {k: dict(v) for k, v in r.preferences.items()} for r in players},
+            batna={r.id: (r.batna if r.batna is not None else 0.0) for r in players},
+        )
+
+    # ---------------------------------------------------------------- basic facts
+    @property
+    def n_roles(self) -> int:
+        return len(self.roles)
+
+    @property
+    def size(self) -> int:
+        """Number of full packages (product of the option counts)."""
+        return math.prod(len(o) for o in self.options)
+
+    def choices_of(self, package: Mapping[str, str]) -> dict[int, int]:
+        """Issue index -> option index for a (partial) package; clear error on unknown ids."""
+        out: dict[int, int] = {}
+        for iid, oid in package.items():
+            if iid not in self._index:
+                raise ValueError(f"unknown issue '{iid}' (expected one of: "
+                                 f"{', '.join(self.issues)})")
+            j, opts = self._index[iid]
+            if oid not in opts:
+                raise ValueError(f"'{oid}' is not an option of issue '{iid}' (expected one of: "
+                                 f"{', '.join(self.options[j])})")
+            out[j] = opts[oid]
+        return out
+
+    def package_of(self, choice_row: Sequence[int]) -> dict[str, str]:
+        """A full package from one row of option indices."""
+        return {iid: self.options[j][int(c)]
+                for j, (iid, c) in enumerate(zip(self.issues, choice_row))}
+
+    # ---------------------------------------------------------------- values
+    def value_units(self, package: Mapping[str, str]) -> np.ndarray:
+        """Every role's utility of a (partial) package in units, BATNA-equivalent rule."""
+        ch = self.choices_of(package)
+        u = np.zeros(self.n_roles, dtype=np.int64)
+        for j, t in enumerate(self.tables):
+            u += t[:, ch[j]] if j in ch else self.batna_shares[:, j]
+        return u
+
+    def bounds_units(self, package: Mapping[str, str]) -> tuple[np.ndarray, np.ndarray]:
+        """(worst, best) completion of a partial package for every role, in units."""
+        ch = self.choices_of(package)
+        lo = np.zeros(self.n_roles, dtype=np.int64)
+        hi = np.zeros(self.n_roles, dtype=np.int64)
+        for j, t in enumerate(self.tables):
+            if j in ch:
+                lo += t[:, ch[j]]
+                hi += t[:, ch[j]]
+            else:
+                lo += t.min(axis=1)
+                hi += t.max(axis=1)
+        return lo, hi
+
+    def value(self, package: Mapping[str, str]) -> dict[str, float]:
+        """Every role's utility of a (partial) package (rounded to 6 decimals)."""
+        return {r: to_float(u) for r, u in zip(self.roles, self.value_units(package))}
+
+    def evaluate(self, package: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+        """Per role: utility, no-deal value, gain over no deal, the worse-than-no-deal flag,
+        and the worst/best completion of the issues the package leaves open."""
+        u = self.value_units(package)
+        lo, hi = self.bounds_units(package)
+        out: dict[str, dict[str, Any]] = {}
+        for a, rid in enumerate(self.roles):
+            out[rid] = {
+                "utility": to_float(u[a]),
+                "batna": to_float(self.batna_units[a]),
+                "gain": to_float(u[a] - self.batna_units[a]),
+                "worse_than_batna": bool(u[a] < self.batna_units[a]),
+                "worst_completion": to_float(lo[a]),
+                "best_completion": to_float(hi[a]),
+            }
+        return out
+
+    def ideal(self, role: str) -> tuple[dict[str, str], float]:
+        """The role's best full package (first best option of every issue) and its utility."""
+        a = self.roles.index(role)
+        pkg = {iid: self.options[j][int(np.argmax(t[a]))] for j, (iid, t) in
+               enumerate(zip(self.issues, self.tables))}
+        return pkg, to_float(sum(int(t[a].max()) for t in self.tables))
+
+    def concession_units(self, role: str, package: Mapping[str, str]) -> int:
+        """Utility the role gives up against its ideal on the issues ``package`` settles:
+        ``sum_k w_ik * (max_o v_ik(o) - v_ik(chosen))``, in units (0 = its ideal)."""
+        a = self.roles.index(role)
+        ch = self.choices_of(package)
+        return sum(int(self.tables[j][a].max() - self.tables[j][a, o]) for j, o in ch.items())
+
+    # ---------------------------------------------------------------- enumeration
+    def utilities(self, choices: np.ndarray) -> np.ndarray:
+        """Utilities (units, shape ``(n, n_roles)``) of full packages given as option-index
+        rows (shape ``(n, n_issues)``)."""
+        choices = np.asarray(choices)
+        u = np.zeros((len(choices), self.n_roles), dtype=np.int64)
+        for j, t in enumerate(self.tables):
+            u += t.T[choices[:, j]]
+        return u
+
+    def enumerate(self, limit: int = MAX_ENUMERATED) -> tuple[np.ndarray, np.ndarray]:
+        """Every full package in authored (lexicographic) order: ``(choices, utilities)``.
+        Refuses above ``limit`` packages."""
+        if self.size > limit:
+            raise AnalyticsLimitError(
+                f"{self.size:,} packages exceed the enumeration limit of {limit:,}")
+        dims = [len(o) for o in self.options]
+        choices = np.indices(dims, dtype=np.int16).reshape(len(dims), -1).T
+        return choices, self.utilities(choices)
+
+
+def _largest_remainder(parts: Sequence[float], total: int) -> np.ndarray:
+    """Integers close to ``parts`` (floored, then +1 by largest remainder) summing to ``total``."""
+    base = [math.floor(p) for p in parts]
+    deficit = total - sum(base)
+    order = sorted(range(len(parts)), key=lambda j: (-(parts[j] - base[j]), j))
+    j = 0
+    while deficit > 0:
+        base[order[j % len(order)]] += 1
+        deficit -= 1
+        j += 1
+    while deficit < 0:  # only through float error in the weights; take from the largest
+        big = max(range(len(base)), key=lambda x: (base[x], -x))
+        base[big] -= 1
+        deficit += 1
+    return np.array(base, dtype=np.int64)
+
+
+# --------------------------------------------------------------------------- matrix-level
+
+
+def pareto_filter(u: np.ndarray, block: int = _BLOCK, max_kept: int | None = None) -> np.ndarray:
+    """Row indices (ascending) of the rows of ``u`` that no other row dominates.
+
+    ``u`` is an integer array ``(n_packages, n_roles)``; row ``p`` dominates ``q`` when
+    ``p >= q`` everywhere and ``p != q``. Rows with identical vectors do not dominate each
+    other and are all kept (they are different packages worth the same).
+
+    Method: rows are visited by decreasing total (a dominator always has a strictly larger
+    total, so nothing can be dominated by a row visited later); each block of ``block``
+    visited rows removes every later row it dominates, with one vectorised comparison, and
+    a row survives when no earlier row of its own block dominates it. Exact.
+
+    With ``max_kept``, raises :class:`AnalyticsLimitError` as soon as more rows than that
+    are known to be undominated (the work done so far is bounded by it).
+    """
+    u = np.asarray(u)
+    n = len(u)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    d = u.shape[1]
+    s = u.sum(axis=1, dtype=np.int64)
+    order = np.lexsort((np.arange(n), -s))
+    v, tot, ids = u[order], s[order], order
+    if v.dtype.kind in "iu" and v.min() >= -(2**31) and v.max() < 2**31:
+        v = v.astype(np.int32)  # same comparisons, half the memory traffic
+    kept: list[np.ndarray] = []
+    n_kept = 0
+    start = 0
+    while start < len(v):
+        end = min(start + block, len(v))
+        p, ps = v[start:end], tot[start:end]
+        dom = ps[:, None] > ps[None, :]
+        for c in range(d):
+            dom &= p[:, None, c] >= p[None, :, c]
+        kept.append(ids[start:end][~dom.any(axis=0)])
+        n_kept += len(kept[-1])
+        if max_kept is not None and n_kept > max_kept:
+            raise AnalyticsLimitError(f"more than {max_kept:,} undominated packages")
+        rest = v[end:]
+        if len(rest):
+            rs = tot[end:]
+            hit = ps[:, None] > rs[None, :]
+            for c in range(d):
+                hit &= p[:, None, c] >= rest[None, :, c]
+            alive = ~hit.any(axis=0)
+            if not alive.all():
+                v = np.concatenate([v[:end], rest[alive]])
+                tot = np.concatenate([tot[:end], rs[alive]])
+                ids = np.concatenate([ids[:end], ids[end:][alive]])
+        start = end
+    return np.sort(np.concatenate(kept))
+
+
+def zopa_mask(u: np.ndarray, batna: np.ndarray) -> np.ndarray:
+    """Rows every role weakly prefers to its no-deal value."""
+    return np.all(np.asarray(u) >= np.asarray(batna)[None, :], axis=1)
+
+
+def nash_point(u: np.ndarray, batna: np.ndarray) -> int | None:
+    """Row maximising ``prod_i (u_i - r_i)`` over the ZOPA (Nash 1950), or None if the ZOPA
+    is empty. Ties (exact integer products) go to the larger total gain, then the lower row."""
+    u = np.asarray(u)
+    r = np.asarray(batna)
+    idx = np.flatnonzero(zopa_mask(u, r))
+    if len(idx) == 0:
+        return None
+    g = u[idx] - r[None, :]
+    prod = np.prod(g.astype(np.float64) / SCALE, axis=1)
+    top = prod.max()
+    cand = idx[prod >= top * (1.0 - 1e-9)]  # a superset of the exact maximisers
+
+    def key(row: int) -> tuple[int, int, int]:
+        gains = [int(x) for x in u[row] - r]
+        return (math.prod(gains), sum(gains), -row)
+
+    return int(max(cand, key=key))
+
+
+def kalai_smorodinsky_point(u: np.ndarray, batna: np.ndarray) -> int | None:
+    """Row maximising the minimum share ``(u_i - r_i) / (u_i* - r_i)`` over the ZOPA, with
+    ``u_i*`` the best ``u_i`` in the ZOPA (Kalai & Smorodinsky 1975, discrete form); None if
+    the ZOPA is empty. A role with no possible gain in the ZOPA (``u_i* = r_i``) has share 1
+    everywhere (it constrains nothing). Ties: leximin (compare the sorted shares, smallest
+    first), then the larger total gain, then the lower row -- exact rational arithmetic."""
+    u = np.asarray(u)
+    r = np.asarray(batna)
+    idx = np.flatnonzero(zopa_mask(u, r))
+    if len(idx) == 0:
+        return None
+    g = u[idx] - r[None, :]
+    best = g.max(axis=0)
+    safe = np.where(best > 0, best, 1)
+    shares = np.where(best[None, :] > 0, g / safe[None, :], 1.0)
+    mins = shares.min(axis=1)
+    cand = idx[mins >= mins.max() - 1e-9]
+    best_i = [int(b) for b in best]
+
+    def key(row: int) -> tuple[tuple[Fraction, ...], int, int]:
+        gains = [int(x) for x in u[row] - r]
+        sh = sorted(Fraction(x, b) if b > 0 else Fraction(1) for x, b in zip(gains, best_i))
+        return (tuple(sh), sum(gains), -row)
+
+    return int(max(cand, key=key))
+
+
+# --------------------------------------------------------------------------- frontier by DP
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """The Pareto frontier of a package space (or of the completions of a partial package):
+    ``choices`` (option indices, one row per package, in authored order) and ``utilities``
+    (units). ``steps`` records the size of the Pareto set after each issue."""
+
+    choices: np.ndarray
+    utilities: np.ndarray
+    steps: tuple[int, ...]
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+
+def pareto_frontier(space: PackageSpace, fixed: Mapping[str, str] | None = None,
+                    max_size: int = MAX_FRONTIER) -> Frontier:
+    """The exact Pareto frontier of the full packages (extending ``fixed``, if given).
+
+    Dynamic programme over the issues in file order: ``P_0 = {empty}``, ``P_k =
+    ParetoFilter(P_{k-1} + options_k)``. Exact because if ``a + b`` is undominated among the
+    sums then ``a`` is undominated among the partial packages and ``b`` among the options
+    (otherwise swapping in the dominator would dominate ``a + b``). Raises
+    :class:`AnalyticsLimitError` if a Pareto set grows beyond ``max_size``."""
+    fixed_ch = space.choices_of(fixed or {})
+    d = space.n_roles
+    u = np.zeros((1, d), dtype=np.int64)
+    ch = np.zeros((1, 0), dtype=np.int16)
+    steps = []
+    for j, t in enumerate(space.tables):
+        opts = np.array([fixed_ch[j]] if j in fixed_ch else range(t.shape[1]), dtype=np.int16)
+        m = len(opts)
+        cand_u = (u[:, None, :] + t.T[opts][None, :, :]).reshape(-1, d)
+        cand_c = np.concatenate([np.repeat(ch, m, axis=0),
+                                 np.tile(opts, len(ch))[:, None]], axis=1)
+        try:
+            keep = pareto_filter(cand_u, max_kept=max_size)
+        except AnalyticsLimitError:
+            raise AnalyticsLimitError(
+                f"the Pareto frontier has more than {max_size:,} packages once {j + 1} of "
+                f"{len(space.tables)} issues are combined (limit MAX_FRONTIER); the bargaining "
+                f"analysis is refused rather than approximated") from None
+        u, ch = cand_u[keep], cand_c[keep]
+        steps.append(len(keep))
+    return Frontier(ch, u, tuple(steps))
+
+
+# --------------------------------------------------------------------------- ZOPA count
+
+
+def count_zopa(space: PackageSpace, limit: int = MAX_COUNTED) -> int | None:
+    """Exact number of full packages in the ZOPA, by vectorised enumeration streamed in
+    blocks; None (not computed) when the space has more than ``limit`` packages."""
+    if space.size > limit:
+        return None
+    r = space.batna_units
+    k = len(space.tables)
+    # inner block: the last issues, up to _INNER packages, materialised once
+    split = k
+    inner = 1
+    while split > 0 and inner * space.tables[split - 1].shape[1] <= _INNER:
+        split -= 1
+        inner *= space.tables[split].shape[1]
+    inner_space = _enum_units(space.tables[split:], space.n_roles)
+    need = r[None, :] - inner_space  # an outer vector a qualifies a row when a >= need
+    outer = _enum_units(space.tables[:split], space.n_roles)
+    step = max(1, (1 << 20) // max(1, len(need)))
+    total = 0
+    for s in range(0, len(outer), step):
+        a = outer[s:s + step]
+        ok = np.ones((len(a), len(need)), dtype=bool)
+        for c in range(space.n_roles):
+            ok &= a[:, None, c] >= need[None, :, c]
+        total += int(ok.sum())
+    return total
+
+
+def _enum_units(tables: Sequence[np.ndarray], d: int) -> np.ndarray:
+    u = np.zeros((1, d), dtype=np.int64)
+    for t in tables:
+        u = (u[:, None, :] + t.T[None, :, :]).reshape(-1, d)
+    return u
+
+
+# --------------------------------------------------------------------------- the analysis
+
+
+@dataclass(frozen=True)
+class Bargaining:
+    """Result of :func:`analyze_bargaining` (row numbers refer to ``frontier``)."""
+
+    space: PackageSpace
+    frontier: Frontier
+    zopa_rows: np.ndarray  # frontier rows inside the ZOPA
+    nash: int | None
+    ks: int | None
+    best_in_zopa: dict[str, int | None]  # role -> frontier row of its best ZOPA package
+    zopa_count: int | None
+    fixed: dict[str, str]
+
+    def package(self, row: int) -> dict[str, str]:
+        return self.space.package_of(self.frontier.choices[row])
+
+    def describe(self, row: int | None) -> dict[str, Any] | None:
+        """A JSON-ready record of one frontier package."""
+        if row is None:
+            return None
+        u = self.frontier.utilities[row]
+        g = u - self.space.batna_units
+        rec: dict[str, Any] = {
+            "package": self.package(row),
+            "utilities": {r: to_float(x) for r, x in zip(self.space.roles, u)},
+            "gains": {r: to_float(x) for r, x in zip(self.space.roles, g)},
+            "nash_product": float(f"{math.prod(int(x) for x in g) / SCALE ** len(g):.6g}")
+            if (g >= 0).all() else None,
+        }
+        if self.zopa_rows.size:
+            best = self.frontier.utilities[self.zopa_rows].max(axis=0) - self.space.batna_units
+            rec["ks_shares"] = {r: (round(int(x) / int(b), 6) if b > 0 else 1.0)
+                                for r, x, b in zip(self.space.roles, g, best)} \
+                if (g >= 0).all() else None
+        return rec
+
+
+def analyze_bargaining(space: PackageSpace, fixed: Mapping[str, str] | None = None,
+                       count: bool = True) -> Bargaining:
+    """Frontier, ZOPA, Nash and Kalai-Smorodinsky points of the full packages extending
+    ``fixed`` (default: the whole space). Exact; raises :class:`AnalyticsLimitError` above
+    :data:`MAX_FRONTIER`. The ZOPA count is over the whole space and only when
+    ``fixed`` is empty and ``count`` is true."""
+    fr = pareto_frontier(space, fixed)
+    r = space.batna_units
+    zrows = np.flatnonzero(zopa_mask(fr.utilities, r))
+    sub = fr.utilities[zrows]
+    nash = nash_point(sub, r)
+    ks = kalai_smorodinsky_point(sub, r)
+    best: dict[str, int | None] = {}
+    for a, rid in enumerate(space.roles):
+        if not len(zrows):
+            best[rid] = None
+            continue
+        gains = sub - r[None, :]
+        top = sub[:, a].max()
+        rows = np.flatnonzero(sub[:, a] == top)
+        tot = gains[rows].sum(axis=1)
+        best[rid] = int(zrows[rows[np.argmax(tot)]])  # first of the largest totals
+    zcount = count_zopa(space) if count and not fixed else None
+    return Bargaining(space, fr, zrows,
+                      None if nash is None else int(zrows[nash]),
+                      None if ks is None else int(zrows[ks]),
+                      best, zcount, dict(fixed or {}))
+
+
+def uniform_gain(frontier_u: np.ndarray, point: np.ndarray) -> tuple[int, int]:
+    """``max_f min_i (u_i(f) - point_i)`` over frontier rows, and the (first) row reaching it:
+    the largest amount by which every role could gain at once by moving from ``point`` to an
+    efficient package (<= 0: no such joint gain)."""
+    m = (frontier_u - point[None, :]).min(axis=1)
+    row = int(np.argmax(m))
+    return int(m[row]), row

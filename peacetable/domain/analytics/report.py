@@ -1,0 +1,170 @@
+"""JSON-ready analysis reports for a scenario or a session state (pure, deterministic).
+
+Floats are rounded (6 decimals; Nash products to 6 significant digits), lists are in a
+documented order and keys are plain strings, so ``json.dumps(report, sort_keys=True)`` is
+byte-identical across runs. Reports are control-cell material: they read every role's
+preferences and private moves.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from ..events import Event
+from ..scenario import Scenario
+from ..state import State
+from .bargaining import (
+    MAX_COUNTED,
+    MAX_FRONTIER,
+    SCALE,
+    AnalyticsLimitError,
+    Bargaining,
+    PackageSpace,
+    analyze_bargaining,
+    count_zopa,
+    to_float,
+)
+from .network import MAX_CYCLES, LinkageNetwork
+from .session import (
+    DEFAULT_K,
+    agreed_package,
+    concession_curves,
+    frontier_distance,
+    package_flags,
+    reciprocity,
+    trace_moves,
+)
+
+REPORT_VERSION = 1
+TOP_PACKAGES = 10
+
+
+def model_description(k: int = DEFAULT_K) -> dict[str, Any]:
+    """The models and limits a report was computed with (part of every report)."""
+    return {
+        "utility": "additive: u_i = sum_k w_ik * v_ik(option), weights normalised to sum to 1",
+        "partial_packages": "batna_equivalent: an unsettled issue counts w_ik * r_i",
+        "linkages_in_utility": "none (linkages enter the network analytics only)",
+        "arithmetic": f"exact integers of 1/{SCALE} utility",
+        "frontier_method": "exact dynamic programme over issues (Pareto filter of sums)",
+        "zopa_count_method": "exhaustive vectorised enumeration, streamed in blocks",
+        "limits": {"max_frontier": MAX_FRONTIER, "max_counted_packages": MAX_COUNTED,
+                   "max_cycles_listed": MAX_CYCLES},
+        "tie_breaks": "Nash: larger total gain, then first package in file order; "
+                      "KS: leximin shares, then larger total gain, then first in file order",
+        "reciprocity": {"round": "phase", "k": k,
+                        "conciliatory_kinds": ["concession", "de_escalation"]},
+    }
+
+
+def roles_section(sc: Scenario, space: PackageSpace) -> dict[str, Any]:
+    out = {}
+    for a, rid in enumerate(space.roles):
+        pkg, u = space.ideal(rid)
+        worst = sum(int(t[a].min()) for t in space.tables)
+        out[rid] = {"name": sc.role_by_id[rid].name, "batna": to_float(space.batna_units[a]),
+                    "ideal": {"package": pkg, "utility": u}, "worst_utility": to_float(worst)}
+    return out
+
+
+def bargaining_section(space: PackageSpace) -> tuple[dict[str, Any], Bargaining | None]:
+    """The bargaining part of a report, and the analysis (None when refused)."""
+    base: dict[str, Any] = {"packages": space.size}
+    zc = count_zopa(space)
+    zopa: dict[str, Any] = {
+        "count": zc, "counted": zc is not None,
+        "share": round(zc / space.size, 6) if zc is not None else None,
+    }
+    if zc is None:
+        zopa["note"] = (f"not counted: {space.size:,} packages exceed the counting limit "
+                        f"({MAX_COUNTED:,}); the frontier, Nash and KS points are still exact")
+    base["zopa"] = zopa
+    try:
+        b = analyze_bargaining(space, count=False)
+    except AnalyticsLimitError as exc:
+        base.update(status="refused", reason=str(exc))
+        return base, None
+    zrows = [int(x) for x in b.zopa_rows]
+    zopa["empty"] = not zrows
+    zopa["on_frontier"] = len(zrows)
+    if not zrows:
+        zopa["note"] = "no package gives every player role at least its no-deal value (BATNA)"
+    r = space.batna_units
+
+    def key(row: int) -> tuple[int, int, int]:
+        g = [int(x) for x in b.frontier.utilities[row] - r]
+        return (math.prod(g), sum(g), -row)
+
+    top = sorted(zrows, key=key, reverse=True)[:TOP_PACKAGES]
+    base.update(
+        status="ok",
+        frontier={"size": len(b.frontier), "steps": list(b.frontier.steps),
+                  "top_by_nash_product": [_described(b, row) for row in top]},
+        nash=_described(b, b.nash),
+        kalai_smorodinsky=_described(b, b.ks),
+        best_in_zopa={rid: (None if row is None else {
+            "package": b.package(row),
+            "utility": to_float(b.frontier.utilities[row][a])})
+            for a, (rid, row) in enumerate(b.best_in_zopa.items())},
+    )
+    return base, b
+
+
+def _described(b: Bargaining, row: int | None) -> dict[str, Any] | None:
+    return b.describe(row)
+
+
+def scenario_report(sc: Scenario) -> dict[str, Any]:
+    """Roles, bargaining analysis and linkage network of a scenario."""
+    space = PackageSpace.from_scenario(sc)
+    bargaining, _ = bargaining_section(space)
+    return {
+        "report_version": REPORT_VERSION,
+        "scenario": {"id": sc.scenario.id, "title": sc.scenario.title,
+                     "roles": list(space.roles), "issues": list(space.issues)},
+        "model": model_description(),
+        "roles": roles_section(sc, space),
+        "bargaining": bargaining,
+        "network": LinkageNetwork.from_scenario(sc).summary(),
+    }
+
+
+def session_report(sc: Scenario, events: Iterable[Event], st: State,
+                   k: int = DEFAULT_K) -> dict[str, Any]:
+    """The scenario report plus the session at state ``st``: ``events`` are the session's
+    events up to ``st.seq`` (undo markers included; the fold decides what counts)."""
+    space = PackageSpace.from_scenario(sc)
+    bargaining, b = bargaining_section(space)
+    agreed = agreed_package(st)
+    moves = trace_moves(sc, [e for e in events if e.seq <= st.seq])
+    if b is None:
+        distance: dict[str, Any] = {"status": "refused", "reason": bargaining["reason"]}
+    else:
+        completion = b
+        if agreed:
+            try:
+                completion = analyze_bargaining(space, fixed=agreed, count=False)
+            except AnalyticsLimitError:  # a subset of a space that passed: cannot happen
+                completion = None  # type: ignore[assignment]
+        distance = {"status": "ok", **frontier_distance(b, agreed, completion)}
+    return {
+        "report_version": REPORT_VERSION,
+        "scenario": {"id": sc.scenario.id, "title": sc.scenario.title,
+                     "roles": list(space.roles), "issues": list(space.issues)},
+        "model": model_description(k),
+        "roles": roles_section(sc, space),
+        "bargaining": bargaining,
+        "network": LinkageNetwork.from_scenario(sc).summary(agreed),
+        "session": {
+            "event": st.seq,
+            "phase": st.phase,
+            "phase_index": st.phase_index,
+            "agreed": dict(sorted(agreed.items())),
+            "flags": package_flags(space, st),
+            "concessions": concession_curves(space, moves),
+            "reciprocity": reciprocity(space.roles, moves, k),
+            "frontier_distance": distance,
+        },
+    }
