@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -279,6 +279,19 @@ class Scenario(Model):
     def inject_phase(self) -> dict[str, str]:
         """inject id -> id of the phase that schedules it (reserve injects are absent)."""
         return {i: p.id for p in self.phases for i in p.injects}
+
+    @cached_property
+    def template_effects(self) -> dict[str, dict[str, Any]]:
+        """Template id -> its effects as plain data (empty dict when it has none)."""
+        return {m.id: ({} if m.effects.is_empty() else m.effects.model_dump()) for m in self.moves}
+
+    @cached_property
+    def index_terms(self) -> tuple[float, float, tuple[tuple[str, float, float, float, bool], ...]]:
+        """(scale, total weight, (id, min, max-min, weight, calming?) per variable)."""
+        esc = self.escalation
+        return esc.scale, sum(v.weight for v in esc.variables), tuple(
+            (v.id, v.min, v.max - v.min, v.weight, v.polarity == "calming")
+            for v in esc.variables)
 
     @cached_property
     def _incoming(self) -> dict[tuple[str, str], tuple[str, ...]]:

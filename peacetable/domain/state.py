@@ -133,13 +133,15 @@ def initial_state(sc: Scenario) -> State:
 
 
 def escalation_index(sc: Scenario, values: dict[str, float]) -> float:
-    esc = sc.escalation
-    total_w = 0.0
+    """scale × Σ wᵥ·n(v) / Σ wᵥ, n(v) the variable's position in its range (1 = worst)."""
+    scale, total_w, terms = sc.index_terms
+    if not total_w:
+        return 0.0
     acc = 0.0
-    for v in esc.variables:
-        total_w += v.weight
-        acc += v.weight * v.normalised(values[v.id])
-    return round(esc.scale * acc / total_w, 6) if total_w else 0.0
+    for vid, lo, span, w, calming in terms:
+        n = (values[vid] - lo) / span
+        acc += w * (1.0 - n if calming else n)
+    return round(scale * acc / total_w, 6)
 
 
 def rung_for(sc: Scenario, index: float, current: str | None) -> str:
@@ -165,50 +167,67 @@ def rung_for(sc: Scenario, index: float, current: str | None) -> str:
 # --------------------------------------------------------------------------- issues and conditions
 
 
+class IssueStatuses(dict):
+    """Issue id -> status record, computed on first look-up (a mapping of every issue).
+
+    Status order: agreed > blocked (hard) > suspended > on_table > blocked (waiting for a
+    precondition) > open."""
+
+    def __init__(self, sc: Scenario, st: State, agreements: Iterable[Agreement] | None = None,
+                 tabled: Iterable[MoveRecord] | None = None):
+        super().__init__()
+        self.sc = sc
+        self.flags = st.issue_flags
+        agreements = st.agreements.values() if agreements is None else agreements
+        if tabled is None:
+            tabled = [m for m in st.moves.values() if m.kind == "proposal" and m.status == "accepted"]
+        self.agreed: dict[str, tuple[str, int]] = {}
+        self.suspended: set[str] = set()
+        for a in sorted(agreements, key=lambda a: a.id):
+            for iid, opt in a.package.items():
+                if a.status == "in_force":
+                    self.agreed[iid] = (opt, a.id)
+                else:
+                    self.suspended.add(iid)
+        self.on_table: dict[str, list[int]] = {}
+        for m in tabled:
+            for iid in m.package:
+                self.on_table.setdefault(iid, []).append(m.id)
+
+    def __missing__(self, iid: str) -> dict[str, Any]:
+        sc, agreed = self.sc, self.agreed
+        if iid not in sc.issue_by_id:
+            raise KeyError(iid)
+        rec: dict[str, Any] = {"status": "open", "option": None, "agreement": None, "reason": ""}
+        if iid in agreed:
+            rec.update(status="agreed", option=agreed[iid][0], agreement=agreed[iid][1])
+        elif self.flags.get(iid) == "blocked":
+            rec.update(status="blocked", reason="blocked by a move or inject")
+        elif blockers := [b for b in sc.blockers_of(iid) if b in agreed]:
+            rec.update(status="blocked", reason="blocked by the agreement on " + ", ".join(blockers))
+        elif iid in self.suspended:
+            rec.update(status="suspended", reason="its agreement is suspended")
+        elif iid in self.on_table:
+            rec.update(status="on_table",
+                       reason="proposals " + ", ".join(map(str, self.on_table[iid])))
+        elif waits := [p for p in sc.preconditions_of(iid) if p not in agreed]:
+            rec.update(status="blocked", reason="waits for " + ", ".join(waits))
+        self[iid] = rec
+        return rec
+
+    def all(self) -> dict[str, dict[str, Any]]:
+        return {issue.id: self[issue.id] for issue in self.sc.issues}
+
+
 def issue_statuses(
     sc: Scenario,
     st: State,
     agreements: Iterable[Agreement] | None = None,
     tabled: Iterable[MoveRecord] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Status of every issue: agreed > blocked (hard) > suspended > on_table > blocked
-    (waiting for a precondition) > open. Pass ``agreements``/``tabled`` to compute what a
-    particular viewer may know."""
-    agreements = st.agreements.values() if agreements is None else agreements
-    tabled = [m for m in st.moves.values() if m.kind == "proposal" and m.status == "accepted"] \
-        if tabled is None else tabled
-    agreed: dict[str, tuple[str, int]] = {}
-    suspended: set[str] = set()
-    for a in sorted(agreements, key=lambda a: a.id):
-        for iid, opt in a.package.items():
-            if a.status == "in_force":
-                agreed[iid] = (opt, a.id)
-            else:
-                suspended.add(iid)
-    on_table: dict[str, list[int]] = {}
-    for m in tabled:
-        for iid in m.package:
-            on_table.setdefault(iid, []).append(m.id)
-    out: dict[str, dict[str, Any]] = {}
-    for issue in sc.issues:
-        iid = issue.id
-        rec: dict[str, Any] = {"status": "open", "option": None, "agreement": None, "reason": ""}
-        blockers = [b for b in sc.blockers_of(iid) if b in agreed]
-        waits = [p for p in sc.preconditions_of(iid) if p not in agreed]
-        if iid in agreed:
-            rec.update(status="agreed", option=agreed[iid][0], agreement=agreed[iid][1])
-        elif st.issue_flags.get(iid) == "blocked":
-            rec.update(status="blocked", reason="blocked by a move or inject")
-        elif blockers:
-            rec.update(status="blocked", reason="blocked by the agreement on " + ", ".join(blockers))
-        elif iid in suspended:
-            rec.update(status="suspended", reason="its agreement is suspended")
-        elif iid in on_table:
-            rec.update(status="on_table", reason="proposals " + ", ".join(map(str, on_table[iid])))
-        elif waits:
-            rec.update(status="blocked", reason="waits for " + ", ".join(waits))
-        out[iid] = rec
-    return out
+    """Status of every issue (see :class:`IssueStatuses`). Pass ``agreements``/``tabled``
+    to compute what a particular viewer may know."""
+    return IssueStatuses(sc, st, agreements, tabled).all()
 
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
@@ -232,10 +251,37 @@ def condition_holds(cond: dict[str, Any] | Condition, st: State,
     return rec["status"] == "agreed" and rec["option"] == c["option"]
 
 
-def _uses_issues(c: dict[str, Any]) -> bool:
-    if c.get("issue") is not None:
-        return True
-    return any(_uses_issues(x) for x in (*(c.get("all") or ()), *(c.get("any") or ())))
+class _LazyStatuses:
+    """Issue statuses built only if a condition asks for one (most test variables)."""
+
+    __slots__ = ("sc", "st", "real")
+
+    def __init__(self, sc: Scenario, st: State):
+        self.sc, self.st, self.real = sc, st, None
+
+    def __getitem__(self, iid: str) -> dict[str, Any]:
+        if self.real is None:
+            self.real = IssueStatuses(self.sc, self.st)
+        return self.real[iid]
+
+
+def compile_condition(c: dict[str, Any]) -> Callable[[State, Any], bool]:
+    """A condition as a function of (state, issue statuses); same meaning as condition_holds."""
+    if c.get("all") is not None:
+        parts = [compile_condition(x) for x in c["all"]]
+        return lambda st, stat: all(p(st, stat) for p in parts)
+    if c.get("any") is not None:
+        parts = [compile_condition(x) for x in c["any"]]
+        return lambda st, stat: any(p(st, stat) for p in parts)
+    if c.get("variable") is not None:
+        op, var, value = _OPS[c["op"]], c["variable"], float(c["value"])
+        return lambda st, stat: op(st.variables[var], value)
+    issue = c["issue"]
+    if c.get("status") is not None:
+        status = c["status"]
+        return lambda st, stat: stat[issue]["status"] == status
+    option = c["option"]
+    return lambda st, stat: stat[issue]["status"] == "agreed" and stat[issue]["option"] == option
 
 
 # --------------------------------------------------------------------------- fold
@@ -296,13 +342,21 @@ def fold(
 
 
 class _Applier:
+    """Applies one event to the working state. ``dirty`` marks a change that can move
+    variables, leverage, issue statuses or conditions: only then is the state settled."""
+
     def __init__(self, sc: Scenario, st: State):
         self.sc = sc
         self.st = st
+        self.dirty = False
+        self.effects = sc.template_effects
+        self.bounds = {v.id: (v.min, v.max) for v in sc.escalation.variables}
+        self.compiled: dict[tuple[str, int], Callable[[State, Any], bool]] = {}
 
     def apply(self, ev: Event) -> None:
         b = ev.body
         st = self.st
+        self.dirty = False
         if isinstance(b, MoveSubmitted):
             tpl = self.sc.template_by_id[b.template]
             st.moves[ev.seq] = MoveRecord(
@@ -339,14 +393,19 @@ class _Applier:
         elif isinstance(b, Withdrawn):
             st.moves.pop(b.move, None)
             st.offers.pop(b.move, None)
+            self.dirty = True
         elif isinstance(b, SessionStarted):
             st.started = True
             st.seed = b.seed
             return
-        self._settle()
+        if self.dirty:
+            self._settle()
 
     # -- effects
     def _effects(self, eff: dict[str, Any], k: float) -> None:
+        if not eff:
+            return
+        self.dirty = True
         st = self.st
         for var, d in (eff.get("variables") or {}).items():
             v = self.sc.variable_by_id[var]
@@ -368,10 +427,13 @@ class _Applier:
         if not accepted:
             st.rejected_moves += 1
             del st.moves[move_id]
+            self.dirty = m.kind == "proposal"  # a tabled proposal is never adjudicated again
             return
         st.accepted_moves += 1
         m.magnitude = magnitude
         tpl = self.sc.template_by_id[m.template]
+        if m.kind != "statement":
+            self.dirty = True  # offers, proposals and answers can change issue statuses
         if m.kind == "conditional_offer":
             del st.moves[move_id]
             st.offers[move_id] = Offer(
@@ -384,7 +446,7 @@ class _Applier:
             if tpl.effects.issues:
                 self._effects({"issues": tpl.effects.issues}, 1)
             return
-        self._effects(tpl.effects.model_dump(), magnitude)
+        self._effects(self.effects[m.template], magnitude)
         if m.kind == "proposal":
             m.status = "accepted"  # tabled: parties may now accept or reject it
             return
@@ -418,10 +480,13 @@ class _Applier:
             [(a.id, a) for a in st.agreements.values() if a.condition]
         if conditional:
             conditional.sort(key=lambda t: t[0])
-            needs_issues = any(_uses_issues(item.condition) for _, item in conditional)
-            statuses = issue_statuses(sc, st) if needs_issues else {}
+            statuses = _LazyStatuses(sc, st)
             for _, item in conditional:
-                holds = condition_holds(item.condition, st, statuses)  # type: ignore[arg-type]
+                key = (type(item).__name__, item.id)
+                test = self.compiled.get(key)
+                if test is None:
+                    test = self.compiled[key] = compile_condition(item.condition)  # type: ignore[arg-type]
+                holds = test(st, statuses)
                 if isinstance(item, Offer):
                     new = "in_force" if holds else "waiting"
                 else:
@@ -429,8 +494,7 @@ class _Applier:
                 if new != item.status:
                     item.status = new  # type: ignore[assignment]
                     self._recompute()
-                    if needs_issues:
-                        statuses = issue_statuses(sc, st)
+                    statuses = _LazyStatuses(sc, st)
         st.index = escalation_index(sc, st.variables)
         st.rung = rung_for(sc, st.index, st.rung or None)
 
@@ -450,7 +514,8 @@ class _Applier:
             for k, d in o.leverage.items():
                 if k in lev:
                     lev[k] = lev[k] + d
-        st.variables = {k: self.sc.variable_by_id[k].clamp(v) for k, v in var.items()}
+        b = self.bounds
+        st.variables = {k: min(b[k][1], max(b[k][0], v)) for k, v in var.items()}
         st.leverage = {k: min(100.0, max(0.0, v)) for k, v in lev.items()}
 
 

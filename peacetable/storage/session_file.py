@@ -88,6 +88,9 @@ def m002_annotations(db: sqlite_utils.Database) -> None:
 
 SCHEMA_VERSION = 2
 
+_INSERT_EVENT = ("INSERT INTO events (seq, ts, type, actor, visibility, body) "
+                 "VALUES (:seq, :ts, :type, :actor, :visibility, :body)")
+
 
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")
@@ -225,10 +228,10 @@ class SessionStore:
             out.append(Event(seq=seq, ts=ts, visibility=vis, body=body))
         try:
             with self.db.atomic():
-                if len(rows) == 1:
-                    self._events.insert(rows[0])
-                else:
-                    self._events.insert_all(rows)
+                # one prepared INSERT per event: sqlite-utils' table.insert introspects the
+                # table on every call, which costs more than the write itself here
+                for row in rows:
+                    self.db.execute(_INSERT_EVENT, row)
         except sqlite3.Error as exc:
             raise SessionFileError(f"{self.path}: could not write the event ({exc}); nothing "
                                    "was recorded") from None
@@ -244,9 +247,17 @@ class SessionStore:
         return self.conn.execute(sql + " ORDER BY seq", args)
 
     def events(self, after: int = 0, upto: int | None = None) -> list[Event]:
+        vis: dict[str, Visibility] = {}  # few distinct visibilities: decode each once
+
+        def visibility(raw: str) -> Visibility:
+            v = vis.get(raw)
+            if v is None:
+                v = vis[raw] = decode_visibility(raw)
+            return v
+
         try:
             return [
-                Event(seq=s, ts=t, visibility=decode_visibility(v), body=decode_body(b))
+                Event(seq=s, ts=t, visibility=visibility(v), body=decode_body(b))
                 for s, t, v, b in self.iter_rows(after, upto)
             ]
         except (sqlite3.Error, ValueError) as exc:
