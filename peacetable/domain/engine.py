@@ -170,6 +170,8 @@ def _submit(sc: Scenario, st: State, cmd: C.SubmitMove):
     condition = None
     if tpl.kind == "proposal":
         package, parties = _check_proposal(sc, st, cmd, tpl)
+        if channel == "private":  # a private proposal is addressed to those who must accept it
+            recipients = tuple(dict.fromkeys((*recipients, *parties)))
     elif tpl.kind in ("acceptance", "rejection"):
         target = _check_answer(sc, st, cmd)
     elif cmd.package or cmd.parties or cmd.target is not None:

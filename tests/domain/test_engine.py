@@ -295,3 +295,17 @@ def test_third_scenario_plays_with_no_code_change(river_session):
 def test_view_state_rejects_unknown_viewer(river_session, river):
     with pytest.raises(ValueError, match="unknown viewer"):
         view_state(river, river_session.state, "nobody")
+
+
+def test_private_proposal_reaches_its_parties(river_session):
+    s = river_session
+    s.execute(C.Advance())
+    p = move(s, role="upland", template="propose", channel="private",
+             package={"monitoring": "joint"})
+    assert s.events[-1].visibility.roles == ("upland", "lowland")
+    accept(s, p)
+    a = move(s, role="lowland", template="accept", target=p)
+    accept(s, a)
+    assert s.view("lowland")["agreements"][0]["id"] == p
+    assert s.view("midland")["agreements"] == []
+    assert s.view("audience")["issues"]["monitoring"]["status"] == "open"
