@@ -95,7 +95,7 @@ class ScriptRunner:
         if data["cmd"] not in C.COMMAND_NAMES:
             raise ScriptError(self.source, sl.line, f"unknown cmd {data['cmd']!r} (expected one of: "
                                                     f"{', '.join(C.COMMAND_NAMES)})")
-        for field in ("move", "target", "inject_event"):
+        for field in ("move", "target", "agreement", "inject_event"):
             if field in data and data[field] is not None and not (
                     field == "inject_event" and isinstance(data[field], int)):
                 data[field] = self._ref(data[field], sl.line, field)

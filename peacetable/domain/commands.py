@@ -74,6 +74,13 @@ class Withdraw(Command, tag="withdraw"):
     reason: str = ""
 
 
+class Publish(Command, tag="publish"):
+    """Announce an agreement reached on the private channel."""
+
+    agreement: int
+    reason: str = ""
+
+
 class AddNote(Command, tag="note"):
     text: str
 
@@ -103,6 +110,7 @@ AnyCommand = (
     | FireInject
     | RecordAction
     | Withdraw
+    | Publish
     | AddNote
     | PauseClock
     | ResumeClock

@@ -24,8 +24,10 @@ from .events import (
     Event,
     InjectFired,
     MoveAdjudicated,
+    AgreementPublished,
     MovesRevealed,
     MoveSubmitted,
+    RevealedMove,
     Note,
     PhaseStarted,
     Redone,
@@ -120,10 +122,34 @@ def _advance(sc: Scenario, st: State, cmd: C.Advance):
 
 
 def _reveal(sc: Scenario, st: State, cmd: C.Reveal):
-    sealed = sorted(m.id for m in st.moves.values() if m.sealed)
+    sealed = sorted((m for m in st.moves.values() if m.sealed), key=lambda m: m.id)
     if not sealed:
         raise Refused("there are no sealed moves to reveal")
-    return [(MovesRevealed(moves=tuple(sealed)), PUBLIC)]
+
+    def shown(m) -> RevealedMove:
+        return RevealedMove(move=m.id, role=m.role, template=m.template, kind=m.kind,
+                            magnitude=m.magnitude, package=dict(m.package), target=m.target,
+                            rationale=m.rationale)
+
+    public = [m for m in sealed if m.channel == "public"]
+    out: list[tuple[Body, Visibility]] = []
+    if public:
+        out.append((MovesRevealed(moves=tuple(m.id for m in public),
+                                  revealed=tuple(shown(m) for m in public)), PUBLIC))
+    for m in sealed:
+        if m.channel != "public":
+            out.append((MovesRevealed(moves=(m.id,), revealed=(shown(m),)),
+                        channel_visibility(m.role, m.channel, m.recipients)))
+    return out
+
+
+def _publish(sc: Scenario, st: State, cmd: C.Publish):
+    a = st.agreements.get(cmd.agreement)
+    if a is None:
+        raise Refused(f"{cmd.agreement} is not an agreement in the record")
+    if a.visibility.scope == "public":
+        raise Refused(f"agreement {cmd.agreement} is already public")
+    return [(AgreementPublished(agreement=a.id, reason=cmd.reason), PUBLIC)]
 
 
 def check_condition(sc: Scenario, data: dict) -> dict:
@@ -406,6 +432,7 @@ _HANDLERS = {
     C.FireInject: _inject,
     C.RecordAction: _record_action,
     C.Withdraw: _withdraw,
+    C.Publish: _publish,
     C.AddNote: _note,
     C.PauseClock: _pause,
     C.ResumeClock: _resume,

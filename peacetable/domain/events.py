@@ -76,8 +76,32 @@ class MoveSubmitted(Body, tag="move_submitted"):
     sealed: bool = False
 
 
+class RevealedMove(msgspec.Struct, frozen=True, omit_defaults=True):
+    """What a sealed move said, as shown to those who may see it once revealed."""
+
+    move: int
+    role: str
+    template: str
+    kind: str
+    magnitude: int = 1
+    package: dict[str, str] = {}
+    target: int | None = None
+    rationale: str = ""
+
+
 class MovesRevealed(Body, tag="moves_revealed"):
+    """Sealed moves made visible: one public event for public-channel moves, one private
+    event per private-channel move (visible to its role and recipients)."""
+
     moves: tuple[int, ...]
+    revealed: tuple[RevealedMove, ...] = ()
+
+
+class AgreementPublished(Body, tag="agreement_published"):
+    """Control announces an agreement reached in private: from now on everyone sees it."""
+
+    agreement: int
+    reason: str = ""
 
 
 class MoveAdjudicated(Body, tag="move_adjudicated"):
@@ -148,6 +172,7 @@ AnyBody = (
     | PhaseStarted
     | MoveSubmitted
     | MovesRevealed
+    | AgreementPublished
     | MoveAdjudicated
     | DiceRolled
     | InjectFired

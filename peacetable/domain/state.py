@@ -20,6 +20,7 @@ import msgspec
 
 from .events import (
     NO_STATE,
+    AgreementPublished,
     DiceRolled,
     Event,
     InjectFired,
@@ -204,14 +205,16 @@ class IssueStatuses(dict):
         elif self.flags.get(iid) == "blocked":
             rec.update(status="blocked", reason="blocked by a move or inject")
         elif blockers := [b for b in sc.blockers_of(iid) if b in agreed]:
-            rec.update(status="blocked", reason="blocked by the agreement on " + ", ".join(blockers))
+            rec.update(status="blocked", reason="blocked by the agreement on " + ", ".join(
+                sc.issue_by_id[b].label for b in blockers))
         elif iid in self.suspended:
             rec.update(status="suspended", reason="its agreement is suspended")
         elif iid in self.on_table:
             rec.update(status="on_table",
                        reason="proposals " + ", ".join(map(str, self.on_table[iid])))
         elif waits := [p for p in sc.preconditions_of(iid) if p not in agreed]:
-            rec.update(status="blocked", reason="waits for " + ", ".join(waits))
+            rec.update(status="blocked", reason="waits for " + ", ".join(
+                sc.issue_by_id[w].label for w in waits))
         self[iid] = rec
         return rec
 
@@ -379,6 +382,11 @@ class _Applier:
                 if m is not None:
                     m.sealed = False
                     m.visibility = _channel_visibility(m.role, m.channel, m.recipients)
+            return
+        elif isinstance(b, AgreementPublished):
+            a = st.agreements.get(b.agreement)
+            if a is not None:
+                a.visibility = Visibility()
             return
         elif isinstance(b, PhaseStarted):
             st.phase = b.phase

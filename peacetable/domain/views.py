@@ -118,11 +118,25 @@ def describe_event(sc: Scenario, ev: Event) -> str:
         res = "success" if b.success else "failure"
         return f"roll for move {b.move}: {b.draw} against {b.odds}% -> {res}"
     if t == "phase_started":
-        return f"phase {b.index + 1}: {sc.phases[b.index].label}"
+        label = sc.phases[b.index].label
+        return label if label.lower().startswith(("phase", "round", "week", "step")) \
+            else f"phase {b.index + 1}: {label}"
     if t == "inject_fired":
         return f"inject: {b.title}" + ("" if b.scheduled else " (unscheduled)")
     if isinstance(b, MovesRevealed):
-        return f"sealed moves revealed: {', '.join(map(str, b.moves))}"
+        if not b.revealed:
+            return f"sealed moves revealed: {', '.join(map(str, b.moves))}"
+        parts = []
+        for r in b.revealed:
+            tpl = sc.template_by_id.get(r.template)
+            extra = f" x{r.magnitude}" if r.magnitude != 1 else ""
+            if r.package:
+                extra += " {" + ", ".join(f"{k}={v}" for k, v in r.package.items()) + "}"
+            parts.append(f"{role_name(r.role)}: {tpl.label if tpl else r.template}{extra} "
+                         f"(move {r.move})")
+        return "revealed: " + "; ".join(parts)
+    if t == "agreement_published":
+        return f"agreement {b.agreement} announced" + (f": {b.reason}" if b.reason else "")
     if isinstance(b, Undone):
         return f"undo event {b.target}"
     if isinstance(b, Redone):

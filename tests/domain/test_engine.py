@@ -309,3 +309,38 @@ def test_private_proposal_reaches_its_parties(river_session):
     assert s.view("lowland")["agreements"][0]["id"] == p
     assert s.view("midland")["agreements"] == []
     assert s.view("audience")["issues"]["monitoring"]["status"] == "open"
+
+
+def test_reveal_shows_what_sealed_moves_said_to_who_may_see_them(river_session):
+    s = river_session
+    s.execute(C.Advance())
+    s.execute(C.Advance())  # sealed round
+    pub = move(s, role="lowland", template="pull_back", rationale="we step back")
+    priv = move(s, role="lowland", template="statement", channel="private", to=("upland",),
+                rationale="LOWLAND whisper")
+    evs = s.execute(C.Reveal())
+    assert [e.visibility.scope for e in evs] == ["public", "roles"]
+    assert evs[0].body.revealed[0].move == pub and evs[0].body.revealed[0].rationale == "we step back"
+    assert evs[1].visibility.roles == ("lowland", "upland") and evs[1].body.moves == (priv,)
+    audience = [s.describe(e) for e in s.events if e.visibility.allows("audience")]
+    assert any("Pull troops back" in line for line in audience)
+    assert not any("whisper" in line for line in audience)
+
+
+def test_publish_makes_a_private_agreement_public(river_session):
+    s = river_session
+    s.execute(C.Advance())
+    p = move(s, role="upland", template="propose", channel="private",
+             package={"monitoring": "joint"})
+    accept(s, p)
+    accept(s, move(s, role="lowland", template="accept", target=p))
+    assert s.view("audience")["agreements"] == []
+    with pytest.raises(Refused, match="not an agreement"):
+        s.execute(C.Publish(agreement=p + 100))
+    s.execute(C.Publish(agreement=p, reason="announced at the press conference"))
+    assert [a["id"] for a in s.view("audience")["agreements"]] == [p]
+    assert s.view("audience")["issues"]["monitoring"]["status"] == "agreed"
+    with pytest.raises(Refused, match="already public"):
+        s.execute(C.Publish(agreement=p))
+    s.execute(C.Undo())
+    assert s.view("audience")["agreements"] == []
