@@ -55,6 +55,7 @@ class Session:
         self.events: list[Event] = store.events()
         self.ledger = Ledger()
         self._vis: dict[int, Visibility] = {}
+        self._clock_marks: list[tuple[int, bool]] = []  # (seq, running after it)
         for ev in self.events:
             self._feed(ev)
         self.state: State = self.state_at(store.last_seq)
@@ -154,6 +155,8 @@ class Session:
     def _feed(self, ev: Event) -> None:
         self.ledger.feed(ev)
         self._vis[ev.seq] = ev.visibility
+        if isinstance(ev.body, (ClockPaused, ClockResumed)):
+            self._clock_marks.append((ev.seq, isinstance(ev.body, ClockResumed)))
 
     # ------------------------------------------------------------------ seeking
     def state_at(self, seq: int | None = None) -> State:
@@ -209,32 +212,34 @@ class Session:
         if self.state.phase is None:
             return 0.0, False
         start = self.events[self.state.phase_started_at - 1]
-        elapsed = 0.0
+        # pause/resume are not undoable, so the marks are the clock's whole history
         running = True
+        for seq, run in self._clock_marks:
+            if seq < start.seq:
+                running = run
         mark = _parse_ts(start.ts)
-        # the clock state before the phase started carries over
-        for ev in self.events[: start.seq]:
-            if isinstance(ev.body, ClockPaused):
-                running = False
-            elif isinstance(ev.body, ClockResumed):
-                running = True
-        for ev in self.events[start.seq:]:
-            t = _parse_ts(ev.ts)
-            if isinstance(ev.body, ClockPaused) and running:
+        elapsed = 0.0
+        for seq, run in self._clock_marks:
+            if seq <= start.seq or run == running:
+                continue
+            t = _parse_ts(self.events[seq - 1].ts)
+            if not run:
                 elapsed += (t - mark).total_seconds()
-                running = False
-            elif isinstance(ev.body, ClockResumed) and not running:
+            else:
                 mark = t
-                running = True
+            running = run
         if running:
             elapsed += (now - mark).total_seconds()
         return max(0.0, elapsed), running
 
-    def injects_due(self, now: _dt.datetime | None = None) -> list[dict[str, Any]]:
-        """The current phase's scheduled injects with their due time and whether fired/due."""
+    def injects_due(self, now: _dt.datetime | None = None,
+                    elapsed: float | None = None) -> list[dict[str, Any]]:
+        """The current phase's scheduled injects with their due time and whether fired/due
+        (``elapsed``: the phase clock in seconds, if the caller has just read it)."""
         if self.state.phase is None:
             return []
-        elapsed, _ = self.phase_clock(now)
+        if elapsed is None:
+            elapsed, _ = self.phase_clock(now)
         phase = self.scenario.phase_by_id[self.state.phase]
         rows = []
         for iid in phase.injects:

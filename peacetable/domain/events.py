@@ -150,11 +150,11 @@ class Note(Body, tag="note"):
 
 
 class ClockPaused(Body, tag="clock_paused"):
-    pass
+    undoable = False  # a fact about time, not a decision
 
 
 class ClockResumed(Body, tag="clock_resumed"):
-    pass
+    undoable = False
 
 
 class Undone(Body, tag="undone"):

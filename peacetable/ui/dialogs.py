@@ -1,11 +1,9 @@
-"""Dialogs: messages (errors, refusals, the lock), New Session, unscheduled inject, note,
-scenario briefing.
+"""Dialogs: New Session, unscheduled inject, control note, scenario briefing.
 
-Every message goes through :func:`message` so that there is one place that builds a
-``QMessageBox`` (plain text: engine messages may contain ``<`` and ``>``). Dialogs that
-change the session run their command through the bridge in ``accept()``: if the engine
-refuses, the refusal is shown and the dialog stays open with what the user typed.
-Domain modules are imported inside methods so that the first window shows fast.
+Dialogs that change the session run their command through the bridge in ``accept()``: if
+the engine refuses, the refusal is shown and the dialog stays open with what the user
+typed. This module is imported when a dialog is first needed, and it imports the domain
+inside methods, so that neither delays the first window.
 """
 
 from __future__ import annotations
@@ -25,12 +23,12 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -50,44 +48,6 @@ if TYPE_CHECKING:  # pragma: no cover
 SESSION_FILTER = "PeaceTable sessions (*.peacetable)"
 SCENARIO_FILTER = "Scenarios (*.toml)"
 OPEN_FILTER = f"Sessions and scenarios (*.peacetable *.toml);;{SESSION_FILTER};;{SCENARIO_FILTER}"
-
-
-# --------------------------------------------------------------------------- messages
-
-
-def message(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str,
-            detail: str = "") -> None:
-    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    if detail:
-        box.setDetailedText(detail)
-    box.exec()
-
-
-def show_error(parent: QWidget | None, title: str, text: str, detail: str = "") -> None:
-    message(parent, QMessageBox.Icon.Critical, title, text, detail)
-
-
-def show_refused(parent: QWidget | None, reason: str) -> None:
-    message(parent, QMessageBox.Icon.Warning, "Not allowed",
-            f"{reason[:1].upper()}{reason[1:]}.\n\nNothing was recorded." if reason else
-            "The command was refused. Nothing was recorded.")
-
-
-def show_info(parent: QWidget | None, title: str, text: str) -> None:
-    message(parent, QMessageBox.Icon.Information, title, text)
-
-
-def ask_read_only(parent: QWidget | None, text: str) -> bool:
-    """The session is locked by another window or process: offer to open it read-only."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Session is in use", text,
-                      QMessageBox.StandardButton.Cancel, parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setInformativeText("You can look at it read-only here; nothing will be changed.")
-    ro = box.addButton("Open read-only", QMessageBox.ButtonRole.AcceptRole)
-    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-    box.exec()
-    return box.clickedButton() is ro
 
 
 # --------------------------------------------------------------------------- places
@@ -143,6 +103,7 @@ class NewSessionDialog(QDialog):
         self.session: Session | None = None
         self.team_edits: dict[str, QLineEdit] = {}
         self._session_path_touched = False
+        self._auto_title = ""
 
         outer = QVBoxLayout(self)
         form = QFormLayout()
@@ -152,7 +113,7 @@ class NewSessionDialog(QDialog):
         self.bundled_combo = QComboBox()
         self.bundled_combo.addItem("Choose a bundled exercise…", None)
         for p in bundled_scenarios():
-            self.bundled_combo.addItem(p.stem.replace("-", " ").title(), str(p))
+            self.bundled_combo.addItem(p.stem.replace("-", " ").title(), str(p.resolve()))
         self.bundled_combo.activated.connect(self._bundled_chosen)
         if self.bundled_combo.count() > 1:
             form.addRow("Exercise", self.bundled_combo)
@@ -167,9 +128,11 @@ class NewSessionDialog(QDialog):
         row.addWidget(browse)
         form.addRow("Scenario file", row)
 
-        self.scenario_info = QLabel("No scenario chosen yet.")
-        self.scenario_info.setWordWrap(True)
-        self.scenario_info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.scenario_info = QTextBrowser()
+        self.scenario_info.setFrameShape(QFrame.Shape.NoFrame)
+        self.scenario_info.setFixedHeight(self.fontMetrics().lineSpacing() * 6)
+        self.scenario_info.viewport().setAutoFillBackground(False)
+        self.scenario_info.setPlainText("No scenario chosen yet.")
         form.addRow("", self.scenario_info)
 
         row = QHBoxLayout()
@@ -249,19 +212,22 @@ class NewSessionDialog(QDialog):
             self.loaded = None
             self._show_problem(f"This scenario cannot be used ({len(exc.problems)} "
                                f"problem{'s' if len(exc.problems) != 1 else ''}):\n{exc}")
-            self.scenario_info.setText("—")
+            self.scenario_info.setPlainText("—")
             self._set_roles([])
             self.create_button.setEnabled(False)
             return False
         self.loaded = loaded
         sc = loaded.scenario
         self._show_problem("")
-        self.scenario_info.setText(
+        k = self.bundled_combo.findData(str(Path(path).resolve()))
+        self.bundled_combo.setCurrentIndex(max(0, k))
+        self.scenario_info.setHtml(
             f"<b>{_escape(sc.scenario.title)}</b> — {len(sc.player_ids)} player roles, "
             f"{len(sc.issues)} issues, {len(sc.phases)} phases, about "
             f"{sc.scenario.duration_minutes} minutes.<br>{_escape(sc.scenario.summary)}")
         self._set_roles([(r.id, r.name) for r in sc.roles if r.is_player])
-        if not self.title_edit.text():
+        if self.title_edit.text() in ("", self._auto_title):  # not typed by the user
+            self._auto_title = sc.scenario.title
             self.title_edit.setText(sc.scenario.title)
         if not self._session_path_touched or not self.session_edit.text():
             self.session_edit.setText(str(suggest_session_path(sc.scenario.id)))

@@ -27,16 +27,34 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-import pyqtgraph.exporters  # noqa: F401  (registers ImageExporter / SVGExporter)
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+import pyqtgraph.exporters
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QIcon,
+    QPainter,
+    QPaintEngine,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QTransform,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsRectItem,
+    QGraphicsSimpleTextItem,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -51,9 +69,221 @@ from .widgets_common import (
     short_phase_label,
 )
 
+try:  # the packed QRectF array pyqtgraph itself draws bars and line segments with
+    from pyqtgraph.Qt.internals import PrimitiveArray
+except ImportError:  # pragma: no cover - another pyqtgraph: draw steps the standard way
+    PrimitiveArray = None
+
 log = logging.getLogger(__name__)
 
 __all__ = ["EscalationChart"]
+
+#: the index holds its value from one event to the next: draw steps, each point's value
+#: running to the right until the next point
+STEP = "right"
+
+
+#: how near (in pixels) the pointer must be to a phase line for its tooltip
+PHASE_HIT_PX = 5.0
+
+
+class _RectStepCurveItem(pg.PlotCurveItem):
+    """A PlotCurveItem that paints a thick step line as filled rectangles.
+
+    Qt's raster engine strokes every segment of a pen wider than one pixel through its
+    general path stroker, which is what makes a thick 100,000-point curve slow; the
+    segments of a step line are all horizontal or vertical, and such a segment drawn with
+    a square-capped pen of width ``w`` covers exactly the rectangle around it padded by
+    ``w/2``, which Qt fills with its span filler, several times faster. The same pixels
+    (up to the rounding of half-pixel edges) as the stroked line, in device coordinates.
+
+    Anything else (exports and anything not painted by Qt's raster engine, which want
+    vector paths and antialiasing; other step modes; fills; antialiased, translucent,
+    dashed or thin pens; rotated views) is painted by pyqtgraph's own code."""
+
+    def __init__(self, *args, **kwargs):
+        self._rects = PrimitiveArray(QRectF, 4) if PrimitiveArray is not None else None
+        self.rect_steps = self._rects is not None
+        super().__init__(*args, **kwargs)
+
+    def paint(self, p, opt, widget):
+        drawn = False
+        if self.rect_steps:
+            p.save()
+            try:
+                drawn = self._paint_rects(p)
+            except Exception:  # an exception must never leave paint(): PySide aborts
+                log.exception("step curve: falling back to pyqtgraph's painting")
+                self.rect_steps = False
+            finally:
+                p.restore()
+        if not drawn:
+            super().paint(p, opt, widget)
+
+    def _paint_rects(self, p: QPainter) -> bool:
+        o = self.opts
+        pen = o["pen"]
+        t = p.transform()
+        engine = p.paintEngine()
+        if (self._exportOpts is not False or engine is None
+                or engine.type() != QPaintEngine.Type.Raster
+                or o["stepMode"] != "right" or o["antialias"]
+                or o["fillLevel"] is not None or o["shadowPen"] is not None
+                or o["compositionMode"] is not None
+                or pen.style() != Qt.PenStyle.SolidLine or not pen.isSolid()
+                or pen.color().alphaF() < 1.0 or not pen.isCosmetic() or pen.widthF() <= 1.0
+                or pen.capStyle() != Qt.PenCapStyle.SquareCap
+                or t.type().value > QTransform.TransformationType.TxScale.value):
+            return False
+        x, y = self.getData()
+        if x is None or len(x) == 0:
+            return True
+        h = pen.widthF() / 2
+        X = x * t.m11() + t.m31()
+        Y = y * t.m22() + t.m32()
+        # "right" steps: point i holds its value from x[i] to x[i+1], then rises to y[i+1];
+        # zero-length pieces are left out (the neighbouring pieces cover their ends)
+        keep_h = X[1:] != X[:-1]
+        keep_v = Y[1:] != Y[:-1]
+        nh, nv = int(np.count_nonzero(keep_h)), int(np.count_nonzero(keep_v))
+        self._rects.resize(max(1, nh + nv))
+        m = self._rects.ndarray()
+        if nh + nv == 0:  # a single point, or all in one place: one square
+            m[0] = (X[0] - h, Y[0] - h, 2 * h, 2 * h)
+        else:
+            a, b = X[:-1][keep_h], X[1:][keep_h]
+            m[:nh, 0] = np.minimum(a, b) - h
+            m[:nh, 1] = Y[:-1][keep_h] - h
+            m[:nh, 2] = np.abs(b - a) + 2 * h
+            m[:nh, 3] = 2 * h
+            a, b = Y[:-1][keep_v], Y[1:][keep_v]
+            m[nh:, 0] = X[1:][keep_v] - h
+            m[nh:, 1] = np.minimum(a, b) - h
+            m[nh:, 2] = 2 * h
+            m[nh:, 3] = np.abs(b - a) + 2 * h
+        p.resetTransform()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(pen.color())
+        p.drawRects(*self._rects.drawargs())
+        return True
+
+
+class StepCurve(pg.PlotDataItem):
+    """A pyqtgraph PlotDataItem (downsampling, clipping to the view, legend, exports all
+    unchanged) whose curve is a :class:`_RectStepCurveItem`."""
+
+    def __init__(self, **kwargs):
+        super().__init__()
+        old = self.curve
+        try:
+            old.sigClicked.disconnect(self.sigClicked)
+        except (RuntimeError, TypeError):  # pragma: no cover
+            pass
+        old.setParentItem(None)
+        self.curve = _RectStepCurveItem()
+        self.curve.setParentItem(self)
+        self.curve.sigClicked.connect(self.sigClicked)
+        self.setData(**kwargs)
+
+
+class Label(QGraphicsRectItem):
+    """A text on a filled box, at a fixed pixel size, pinned to a point of the plot (data
+    coordinates) by the middle of its left edge, or of its right edge (``right=True``).
+
+    A plain Qt rectangle with a plain Qt text as its child: both are painted by Qt's C++
+    code, so a redraw of the chart runs no Python for them (pyqtgraph's TextItem and
+    InfLineLabel run Python paint and transform code on every frame)."""
+
+    PAD_X = 4.0
+    PAD_Y = 4.0
+
+    def __init__(self, text: str, qfont: QFont, colour: str, fill: QColor, parent=None):
+        super().__init__(parent)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        self.setPen(QPen(Qt.PenStyle.NoPen))
+        self.setBrush(QBrush(fill))
+        self.text_item = QGraphicsSimpleTextItem(self)
+        self.text_item.setFont(qfont)
+        self.text_item.setBrush(QBrush(QColor(colour)))
+        self.right = False
+        self._text: str | None = None
+        self.set_text(text)
+
+    def set_text(self, text: str, right: bool | None = None) -> None:
+        right = self.right if right is None else right
+        if text == self._text and right == self.right:
+            return
+        self._text, self.right = text, right
+        self.text_item.setText(text)
+        br = self.text_item.boundingRect()
+        w, h = br.width() + 2 * self.PAD_X, br.height() + 2 * self.PAD_Y
+        x = -w if right else 0.0
+        self.setRect(QRectF(x, -h / 2, w, h))
+        self.text_item.setPos(x + self.PAD_X, -h / 2 + self.PAD_Y)
+
+    def toPlainText(self) -> str:  # noqa: N802  (the name pyqtgraph's TextItem uses)
+        return self._text or ""
+
+
+class RungBand(QGraphicsRectItem):
+    """One rung's horizontal band, ``lo``..``hi`` on the index axis: a plain, opaque Qt
+    rectangle in data coordinates (painted in C++, no hover logic), spanning the visible x
+    range (set by :meth:`EscalationChart._place_labels`)."""
+
+    movable = False
+
+    def __init__(self, lo: float, hi: float, brush: QBrush, tooltip: str):
+        super().__init__(QRectF(0.0, lo, 1.0, hi - lo))
+        self.lo, self.hi = float(lo), float(hi)
+        self.setPen(QPen(Qt.PenStyle.NoPen))
+        self.setBrush(brush)
+        self.setToolTip(tooltip)
+
+    def getRegion(self) -> tuple[float, float]:  # noqa: N802  (as LinearRegionItem)
+        return self.lo, self.hi
+
+    def set_x_span(self, x0: float, x1: float) -> None:
+        self.setRect(QRectF(x0, self.lo, x1 - x0, self.hi - self.lo))
+
+
+class PhaseLine:
+    """A phase start. Every phase line is drawn by one path item
+    (:attr:`EscalationChart.phase_path`); each has its own :class:`Label`, and a tooltip
+    (the phase's full name) shown near the line and over the label."""
+
+    angle = 90  # vertical
+
+    def __init__(self, x: float, phase_index: int, full: str, short: str, tooltip: str,
+                 label: Label):
+        self.x = float(x)
+        self.phase_index = phase_index
+        self.full, self.short = full, short
+        self.tooltip = tooltip
+        self.label = label
+
+    def value(self) -> float:
+        return self.x
+
+    def toolTip(self) -> str:  # noqa: N802  (as QGraphicsItem)
+        return self.tooltip
+
+
+class _PhaseTooltips(QObject):
+    """Event filter on the plot's viewport: the tooltip of the phase line under the
+    pointer (the lines are one path item, which cannot carry one tooltip per line)."""
+
+    def __init__(self, chart: EscalationChart):
+        super().__init__(chart)
+        self.chart = chart
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.ToolTip:
+            ln = self.chart.phase_line_at(self.chart.plot.mapToScene(event.pos()))
+            if ln is not None and ln.tooltip:
+                QToolTip.showText(event.globalPos(), ln.tooltip, obj)
+                return True
+        return False
 
 
 class EscalationChart(QWidget):
@@ -69,7 +299,6 @@ class EscalationChart(QWidget):
         super().__init__(parent)
         self.viewer = viewer
         self.session = None
-        self._unsubscribe = None
         big = viewer != "control"
         self._fs = font_scale if font_scale is not None else (1.45 if big else 1.0)
         show_controls = (viewer == "control") if show_controls is None else show_controls
@@ -80,6 +309,8 @@ class EscalationChart(QWidget):
         self._n = 0
         self._var_ids: list[str] = []
         self._scale = 100.0
+        self._headroom = -1.0
+        self._label_key: tuple = ()
         self._last_state: State | None = None
         self._last_seq = 0  # last event seq seen (applied or not)
         self._dirty = False
@@ -115,22 +346,41 @@ class EscalationChart(QWidget):
                                    labelTextColor="#111111", brush=pg.mkBrush(255, 255, 255, 225),
                                    pen=pg.mkPen("#9e9e9e"))
 
-        self.index_curve = pg.PlotDataItem(pen=pg.mkPen(INDEX_COLOUR, width=3.5 if big else 3),
-                                           name="Escalation index")
+        self.index_curve = StepCurve(pen=pg.mkPen(INDEX_COLOUR, width=3.5 if big else 3),
+                                     stepMode=STEP)
+        self._index_name = "Escalation index"
         self._prep_curve(self.index_curve)
         self.index_curve.setZValue(20)
         pi.addItem(self.index_curve)
-        self.marker = pg.ScatterPlotItem(size=14 if big else 11, pen=pg.mkPen("w", width=2),
-                                         brush=pg.mkBrush(INDEX_COLOUR))
+        # the latest point: a dot of fixed pixel size (ignores the view's scaling), moved
+        # with setPos; much cheaper to update than a one-point ScatterPlotItem
+        r = 7.0 if big else 5.5
+        self.marker = QGraphicsEllipseItem(-r, -r, 2 * r, 2 * r)
+        self.marker.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        self.marker.setBrush(pg.mkBrush(INDEX_COLOUR))
+        self.marker.setPen(pg.mkPen("w", width=2))
         self.marker.setZValue(21)
-        pi.addItem(self.marker)
+        self.marker.setVisible(False)
+        pi.addItem(self.marker, ignoreBounds=True)
 
         self.var_curves: dict[str, pg.PlotDataItem] = {}
-        self.rung_regions: list[pg.LinearRegionItem] = []
-        self.rung_labels: list[pg.TextItem] = []
-        self.phase_lines: list[pg.InfiniteLine] = []
-        self.vb.sigXRangeChanged.connect(self._place_rung_labels)
-        self.vb.sigResized.connect(self._place_rung_labels)
+        self.rung_regions: list[RungBand] = []
+        self.rung_labels: list[Label] = []
+        self.phase_lines: list[PhaseLine] = []
+        # every phase line in one dashed path (vertical segments spanning the view's y
+        # range), one item to paint however many phases the scenario has
+        self.phase_path = QGraphicsPathItem()
+        self.phase_path.setPen(pg.mkPen("#37474f", width=2, style=Qt.PenStyle.DashLine))
+        self.phase_path.setZValue(6)
+        pi.addItem(self.phase_path, ignoreBounds=True)
+        self._phase_path_key: tuple = ()
+        self._band_span = (0.0, -1.0)
+        self._placing = False
+        self.vb.sigXRangeChanged.connect(self._place_labels)
+        self.vb.sigYRangeChanged.connect(self._place_labels)
+        self.vb.sigResized.connect(self._place_labels)
+        self._tooltips = _PhaseTooltips(self)
+        self.plot.viewport().installEventFilter(self._tooltips)
 
         # ---- side panel
         self.var_list = QListWidget()
@@ -153,7 +403,7 @@ class EscalationChart(QWidget):
         side.addWidget(self.btn_svg)
         self.side = QWidget()
         self.side.setLayout(side)
-        self.side.setMaximumWidth(300)
+        self.side.setMaximumWidth(340)
         self.side.setVisible(show_controls)
 
         lay = QHBoxLayout(self)
@@ -173,14 +423,14 @@ class EscalationChart(QWidget):
             self._last_state = None
             self._last_seq = 0
             self.index_curve.setData([], [])
-            self.marker.setData([], [])
+            self.marker.setVisible(False)
             return
         sc = session.scenario
         esc = sc.escalation
         self._scale = float(esc.scale)
         self._var_ids = [v.id for v in esc.variables]
-        self.legend.removeItem(self.index_curve)
-        self.legend.addItem(self.index_curve, f"Escalation index (0–{esc.scale:g})")
+        self._index_name = f"Escalation index (0–{esc.scale:g})"
+        self._update_legend()
         self._build_rungs(sc)
         self._build_var_curves(sc)
         self.reload()
@@ -224,9 +474,10 @@ class EscalationChart(QWidget):
             if curve is not None and curve.isVisible():
                 curve.setData(x, self._buf[:n, 3 + j], skipFiniteCheck=True)
         if n:
-            self.marker.setData([x[-1]], [self._buf[n - 1, 1]])
+            self.marker.setPos(float(x[-1]), float(self._buf[n - 1, 1]))
+            self.marker.setVisible(True)
         else:
-            self.marker.setData([], [])
+            self.marker.setVisible(False)
         self._dirty = False
         self.redraws += 1
         self.redrawn.emit()
@@ -253,7 +504,17 @@ class EscalationChart(QWidget):
         exp = pg.exporters.ImageExporter(self.plot.getPlotItem())
         exp.parameters()["width"] = int(width)
         exp.parameters()["background"] = QColor("white")
-        exp.export(str(path))
+        # the labels and the marker keep their pixel size whatever the view's scaling:
+        # scale them with the image, so that they keep their size relative to the chart
+        scale = int(width) / max(1.0, exp.getSourceRect().width())
+        fixed = [*self.rung_labels, *(ln.label for ln in self.phase_lines), self.marker]
+        for it in fixed:
+            it.setScale(scale)
+        try:
+            exp.export(str(path))
+        finally:
+            for it in fixed:
+                it.setScale(1.0)
         return Path(path)
 
     def export_svg(self, path: str | Path) -> Path:
@@ -261,8 +522,34 @@ class EscalationChart(QWidget):
         self.flush()
         exp = pg.exporters.SVGExporter(self.plot.getPlotItem())
         exp.parameters()["background"] = QColor("white")
-        exp.export(str(path))
+        try:
+            exp.export(str(path))
+        except ValueError:
+            # pyqtgraph 0.14's SVGExporter cannot parse the closed paths ("... Z") that
+            # Qt 6 writes (pyqtgraph issue #3495); render the same scene with Qt's own
+            # SVG generator instead.
+            log.info("pyqtgraph SVGExporter failed; exporting the chart with QSvgGenerator")
+            self._export_svg_qt(Path(path))
         return Path(path)
+
+    def _export_svg_qt(self, path: Path) -> None:
+        from PySide6.QtSvg import QSvgGenerator
+
+        item = self.plot.getPlotItem()
+        src = item.sceneBoundingRect()
+        w, h = max(1, int(src.width())), max(1, int(src.height()))
+        gen = QSvgGenerator()
+        gen.setFileName(str(path))
+        gen.setSize(QSize(w, h))
+        gen.setViewBox(QRectF(0, 0, w, h))
+        gen.setTitle("Escalation index")
+        gen.setDescription("PeaceTable escalation chart")
+        painter = QPainter(gen)
+        try:
+            painter.fillRect(QRectF(0, 0, w, h), QColor("white"))
+            self.plot.scene().render(painter, QRectF(0, 0, w, h), src)
+        finally:
+            painter.end()
 
     # ------------------------------------------------------------------ data
     def _rows_from_trace(self, trace) -> list[tuple]:
@@ -338,16 +625,28 @@ class EscalationChart(QWidget):
         curve.setDownsampling(auto=True, method="peak")
         curve.setClipToView(True)
         curve.setSkipFiniteCheck(True)
+        # one min/max bin per pixel column (pyqtgraph's default draws ~5 per pixel): with
+        # peak downsampling nothing visible is lost and a redraw draws 5x fewer segments
+        curve.opts["autoDownsampleFactor"] = 1.0
+        # no antialiasing on the long curves, whatever the global pyqtgraph option: thick
+        # antialiased polylines are what makes a 100,000-point redraw slow
+        curve.opts["antialias"] = False
+        curve.updateItems(styleUpdate=True)
 
     def _clear_scenario_items(self) -> None:
         pi = self.plot.getPlotItem()
-        for it in self.rung_regions + self.rung_labels + self.phase_lines:
+        for it in [*self.rung_regions, *self.rung_labels,
+                   *(ln.label for ln in self.phase_lines)]:
             pi.removeItem(it)
         self.rung_regions.clear()
         self.rung_labels.clear()
         self.phase_lines.clear()
+        self._phase_path_key = ()
+        self.phase_path.setPath(QPainterPath())
+        self._band_span = (0.0, -1.0)
+        self.legend.clear()
+        self.legend.setVisible(False)
         for c in self.var_curves.values():
-            self.legend.removeItem(c)
             pi.removeItem(c)
         self.var_curves.clear()
         self.var_list.blockSignals(True)
@@ -359,39 +658,117 @@ class EscalationChart(QWidget):
         esc = sc.escalation
         rungs = esc.rungs
         n = len(rungs)
-        edge = pg.mkPen(QColor(90, 90, 90, 140), width=1, style=Qt.PenStyle.DashLine)
+        label_font = font(10.5 * self._fs, bold=True)
         for k, r in enumerate(rungs):
             lo = r.threshold
             hi = rungs[k + 1].threshold if k + 1 < n else esc.scale
-            brush = pg.mkBrush(rung_colour(k, n, alpha=70))
-            reg = pg.LinearRegionItem(values=(lo, hi), orientation="horizontal", movable=False,
-                                      brush=brush, pen=edge, hoverBrush=brush, hoverPen=edge)
-            reg.setZValue(-20)
-            reg.setToolTip(f"{r.label}: index {lo:g}–{hi:g}")
-            pi.addItem(reg, ignoreBounds=True)
-            self.rung_regions.append(reg)
-            lab = pg.TextItem(r.label, color="#101010", anchor=(0, 0.5),
-                              fill=pg.mkBrush(255, 255, 255, 190))
-            lab.setFont(font(10.5 * self._fs, bold=True))
+            tip = f"{r.label}: index {lo:g}–{hi:g}"
+            # opaque fill (rung_colour folds the transparency in): the cheapest to paint
+            band = RungBand(lo, hi, pg.mkBrush(rung_colour(k, n, alpha=70)), tip)
+            band.setZValue(1)
+            pi.addItem(band, ignoreBounds=True)
+            self.rung_regions.append(band)
+            lab = Label(r.label, label_font, "#101010", QColor(255, 255, 255, 190))
+            lab.setToolTip(tip)
             lab.setZValue(5)
             lab.setPos(0, (lo + hi) / 2)
             pi.addItem(lab, ignoreBounds=True)
             self.rung_labels.append(lab)
-        pi.setYRange(0, esc.scale, padding=0.01)
-        self._place_rung_labels()
+        step = esc.scale / 5
+        ticks = [(k * step, f"{k * step:g}") for k in range(6)]
+        pi.getAxis("left").setTicks([ticks, []])
+        self._headroom = -1.0
+        self._place_labels()
 
-    def _place_rung_labels(self, *args) -> None:
-        if not self.rung_labels:
+    def _place_labels(self, *args) -> None:
+        """Keep rung labels at the left edge of the view (hidden when their band is too
+        thin to hold them), the rung bands wider than the view, the phase lines as tall as
+        the view, and give each phase line its name when there is room for it, else just
+        its number.
+
+        Connected to the view's range and size changes; returns at once when nothing
+        visible moved by a tenth of a pixel (appending one point to a long session moves
+        the x range by a fraction of a pixel), so a redraw normally runs none of this."""
+        if self._placing:
             return
         (x0, x1), (y0, y1) = self.vb.viewRange()
+        w = max(1.0, self.vb.width())
         h = max(1.0, self.vb.height())
-        px_per_unit = h / max(1e-9, (y1 - y0))
-        esc_rungs = [r.getRegion() for r in self.rung_regions]
-        line_px = 1.9 * 10.5 * self._fs  # roughly one line of label text in pixels
-        for lab, (lo, hi) in zip(self.rung_labels, esc_rungs):
-            lab.setPos(x0 + (x1 - x0) * 0.006, (lo + hi) / 2)
-            # hide a label only if its band is too thin to hold it (zoomed far out)
-            lab.setVisible((hi - lo) * px_per_unit >= line_px * 0.8)
+        px = w / max(1e-9, (x1 - x0))
+        key = (round(x0 * px, 1), round(x1 * px, 1), round(y0, 9), round(y1, 9), w, h,
+               len(self.phase_lines), len(self.rung_labels))
+        if args and key == self._label_key:
+            return
+        self._placing = True
+        try:
+            self._place_labels_now(w, h)
+        finally:
+            self._placing = False
+        (x0, x1), (y0, y1) = self.vb.viewRange()
+        px = w / max(1e-9, (x1 - x0))
+        self._label_key = (round(x0 * px, 1), round(x1 * px, 1), round(y0, 9), round(y1, 9),
+                           w, h, len(self.phase_lines), len(self.rung_labels))
+
+    def _place_labels_now(self, w: float, h: float) -> None:
+        # a strip above the top rung holds the phase labels: the y range is the scale plus
+        # that strip, recomputed when the plot is resized
+        fm_phase = QFontMetricsF(font(10 * self._fs, bold=True))
+        strip_px = 2.1 * (fm_phase.height() + 6) + 8
+        if self.session is not None and h > strip_px * 2:
+            scale = self._scale
+            head = strip_px * scale / (h - strip_px)
+            if abs(head - self._headroom) > 1e-6:
+                self._headroom = head
+                self.vb.setYRange(0, scale + head, padding=0)
+        (x0, x1), (y0, y1) = self.vb.viewRange()
+        py = h / max(1e-9, (y1 - y0))
+        px = w / max(1e-9, (x1 - x0))
+        # rung bands span the visible x range exactly (not beyond: the SVG export does not
+        # clip to the view)
+        if (x0, x1) != self._band_span:
+            self._band_span = (x0, x1)
+            for band in self.rung_regions:
+                band.set_x_span(x0, x1)
+        if self.rung_labels:
+            line_px = QFontMetricsF(self.rung_labels[0].text_item.font()).height() + 2
+            for lab, band in zip(self.rung_labels, self.rung_regions):
+                lo, hi = band.getRegion()
+                lab.setPos(x0 + (x1 - x0) * 0.006, (lo + hi) / 2)
+                lab.setVisible((hi - lo) * py >= line_px)
+        lines = self.phase_lines
+        path_key = (y0, y1, len(lines))
+        if path_key != self._phase_path_key:
+            self._phase_path_key = path_key
+            path = QPainterPath()
+            for ln in lines:
+                path.moveTo(ln.x, y0)
+                path.lineTo(ln.x, y1)
+            self.phase_path.setPath(path)
+        # phase labels: two alternating rows in the strip above the top rung; each label
+        # sits right of its line (left of it when the line is too near the right edge) and
+        # shows the phase name only if it ends before the next label of its row begins,
+        # else just "P<n>"
+        if not lines:
+            return
+        fm = QFontMetricsF(lines[0].label.text_item.font())
+        pad = 14.0
+        flip = [(x1 - ln.x) * px < fm.horizontalAdvance(ln.short) + pad for ln in lines]
+        start: list[float] = [0.0] * len(lines)  # left edge of each chosen label, in px
+        for k in range(len(lines) - 1, -1, -1):
+            ln = lines[k]
+            x = (ln.x - x0) * px
+            limit = start[k + 2] if k + 2 < len(lines) else w
+            full_w = fm.horizontalAdvance(ln.full) + pad
+            if flip[k]:
+                prev = (lines[k - 2].x - x0) * px if k >= 2 else -1e9
+                text = ln.full if x - full_w > prev + pad else ln.short
+                start[k] = x - fm.horizontalAdvance(text) - pad
+            else:
+                text = ln.full if x + full_w < limit else ln.short
+                start[k] = x
+            row_px = (0.5 + (k % 2) * 1.1) * (fm.height() + 6) + 3
+            ln.label.set_text(text, right=flip[k])
+            ln.label.setPos(ln.x, y1 - row_px / py)
 
     def _build_var_curves(self, sc) -> None:
         pi = self.plot.getPlotItem()
@@ -399,8 +776,9 @@ class EscalationChart(QWidget):
         self.var_list.blockSignals(True)
         for j, v in enumerate(esc.variables):
             colour = SERIES_COLOURS[j % len(SERIES_COLOURS)]
-            style = Qt.PenStyle.DashLine if j % 2 else Qt.PenStyle.SolidLine
-            curve = pg.PlotDataItem(pen=pg.mkPen(colour, width=2.2, style=style))
+            # solid pens: Qt draws long solid polylines as separate segments, much faster
+            # than dashed ones; the series are told apart by colour and by the legend
+            curve = StepCurve(pen=pg.mkPen(colour, width=2.2), stepMode=STEP)
             self._prep_curve(curve)
             curve.setVisible(False)
             curve.setZValue(10)
@@ -434,42 +812,64 @@ class EscalationChart(QWidget):
             return
         curve.setVisible(on)
         if on:
-            self.legend.addItem(curve, self._legend_name(vid))
             j = self._var_ids.index(vid)
             n = self._n
             curve.setData(self._buf[:n, 0], self._buf[:n, 3 + j], skipFiniteCheck=True)
-        else:
-            self.legend.removeItem(curve)
+        self._update_legend()
+
+    def _update_legend(self) -> None:
+        """The legend names the index and each overlaid variable with its rescaling; with
+        no overlay the axis title says it all and the legend is hidden."""
+        self.legend.clear()
+        shown = [vid for vid, c in self.var_curves.items() if c.isVisible()]
+        if not shown:
+            self.legend.setVisible(False)
+            return
+        self.legend.addItem(self.index_curve, self._index_name)
+        for vid in shown:
+            self.legend.addItem(self.var_curves[vid], self._legend_name(vid))
+        self.legend.setVisible(True)
 
     def _rebuild_phase_lines(self) -> None:
         pi = self.plot.getPlotItem()
         for ln in self.phase_lines:
-            pi.removeItem(ln)
+            pi.removeItem(ln.label)
         self.phase_lines.clear()
         prev = -1
         for k in range(self._n):
             ph = int(self._buf[k, 2])
             if ph != prev and ph >= 0:
-                self._add_phase_line(self._buf[k, 0], ph)
+                self._add_phase_line(self._buf[k, 0], ph, place=False)
             prev = ph
+        self._place_labels()
 
-    def _add_phase_line(self, x: float, phase_index: int) -> None:
+    def _add_phase_line(self, x: float, phase_index: int, place: bool = True) -> None:
         if phase_index < 0 or self.session is None:
             return
         phases = self.session.scenario.phases
-        label = short_phase_label(phases[phase_index].label, phase_index) \
+        full = short_phase_label(phases[phase_index].label, phase_index) \
             if phase_index < len(phases) else f"P{phase_index + 1}"
-        ln = pg.InfiniteLine(pos=float(x), angle=90, movable=False,
-                             pen=pg.mkPen("#37474f", width=2, style=Qt.PenStyle.DashLine),
-                             label=label,
-                             labelOpts={"position": 0.97 if len(self.phase_lines) % 2 == 0
-                                        else 0.86,
-                                        "color": "#0d0d0d", "fill": pg.mkBrush(255, 255, 255, 220),
-                                        "anchors": [(0, 0.5), (0, 0.5)], "movable": False})
-        ln.label.setFont(font(10 * self._fs, bold=True))
-        ln.setZValue(6)
-        self.plot.getPlotItem().addItem(ln, ignoreBounds=True)
-        self.phase_lines.append(ln)
+        short = full.split(" ", 1)[0]
+        tip = phases[phase_index].label if phase_index < len(phases) else ""
+        lab = Label(full, font(10 * self._fs, bold=True), "#0d0d0d",
+                    QColor(255, 255, 255, 225))
+        lab.setZValue(7)
+        if tip:
+            lab.setToolTip(tip)
+        self.plot.getPlotItem().addItem(lab, ignoreBounds=True)
+        self.phase_lines.append(PhaseLine(x, phase_index, full, short, tip, lab))
+        if place:
+            self._place_labels()
+
+    def phase_line_at(self, scene_pos) -> PhaseLine | None:
+        """The phase line within :data:`PHASE_HIT_PX` pixels of ``scene_pos``, if any."""
+        if not self.phase_lines or not self.vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        (x0, x1), _ = self.vb.viewRange()
+        px = max(1.0, self.vb.width()) / max(1e-9, x1 - x0)
+        x = self.vb.mapSceneToView(scene_pos).x()
+        best = min(self.phase_lines, key=lambda ln: abs(ln.x - x))
+        return best if abs(best.x - x) * px <= PHASE_HIT_PX else None
 
     # ------------------------------------------------------------------ export dialogs
     def _ask_png(self) -> None:
@@ -484,6 +884,6 @@ class EscalationChart(QWidget):
         if path:
             self.export_svg(path)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+    def closeEvent(self, event) -> None:
         self._timer.stop()
         super().closeEvent(event)

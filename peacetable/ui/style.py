@@ -1,18 +1,23 @@
 """Look and feel: one style (Fusion), one stylesheet, one text scale for the projector.
 
-Sizes in the stylesheet are derived from the base point size times a scale the facilitator
-sets with View > Larger text / Smaller text (kept in QSettings), so that every label,
-table and button grows together. Widgets pick a look with a dynamic ``cls`` property
-(``h1``, ``h2``, ``muted``, ``badge``...) rather than by setting fonts one by one.
+The stylesheet holds colours and spacing only. Text sizes come from fonts: the
+application font is the base size times the scale the facilitator sets with View >
+Larger text / Smaller text (kept in QSettings), and headings, the clock and result lines
+carry a font a fixed factor larger (:data:`FONTS`), so the whole window grows together.
+Widgets pick a look with a dynamic ``cls`` property (``h1``, ``h2``, ``muted``,
+``badge``...) set through :func:`set_cls`.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QColor, QFont, QIcon
+from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 BASE_POINT_SIZE = 11.0
+#: arguments for ``QApplication``: the same style (Fusion) on every platform, chosen before
+#: any widget exists (cheaper than ``setStyle`` afterwards)
+QT_ARGS = ["-style", "Fusion"]
 SCALES = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0)
 SETTINGS_KEY = "view/text_scale"
 
@@ -40,25 +45,25 @@ DANGER = "#b3261e"
 OK_GREEN = "#1e7b34"
 
 
-def _stylesheet(pt: float) -> str:
-    def s(k: float) -> str:
-        return f"{pt * k:.1f}pt"
+#: widget class -> (size factor over the base font, bold, monospace)
+FONTS = {
+    "h1": (1.55, True, False),
+    "h2": (1.2, True, False),
+    "clock": (2.2, True, True),
+    "result": (1.25, True, False),
+}
 
-    return f"""
-    QWidget {{ font-size: {s(1.0)}; }}
-    QLabel[cls="h1"] {{ font-size: {s(1.55)}; font-weight: 600; }}
-    QLabel[cls="h2"] {{ font-size: {s(1.2)}; font-weight: 600; }}
+#: colours and spacing only: sizes come from fonts (see FONTS), so that changing the text
+#: scale is a font change, not a re-polish of every widget under a new stylesheet
+STYLESHEET = f"""
     QLabel[cls="muted"] {{ color: #555555; }}
-    QLabel[cls="clock"] {{ font-size: {s(2.2)}; font-weight: 600;
-                           font-family: "DejaVu Sans Mono", "Menlo", "Consolas", monospace; }}
     QLabel[cls="clock"][state="paused"] {{ color: #7a7a7a; }}
     QLabel[cls="clock"][state="overrun"] {{ color: {DANGER}; }}
     QLabel[cls="badge"] {{ border-radius: 4px; padding: 2px 8px; font-weight: 600;
                            color: white; background: {ACCENT}; }}
     QLabel[cls="badge"][kind="sealed"] {{ background: #5b3fa0; }}
     QLabel[cls="badge"][kind="idle"] {{ background: #777777; }}
-    QLabel[cls="result"] {{ font-size: {s(1.25)}; font-weight: 600; padding: 6px;
-                            border-radius: 4px; background: #f1f1f1; }}
+    QLabel[cls="result"] {{ padding: 6px; border-radius: 4px; background: #f1f1f1; }}
     QLabel[cls="result"][kind="success"] {{ background: #c8ecc9; color: #0d4a1c; }}
     QLabel[cls="result"][kind="failure"] {{ background: #f8c9c4; color: #6b130d; }}
     QLabel[cls="error"] {{ color: {DANGER}; }}
@@ -74,7 +79,7 @@ def _stylesheet(pt: float) -> str:
     QTabBar::tab:selected {{ font-weight: 600; }}
     QHeaderView::section {{ font-weight: 600; padding: 4px; }}
     QFrame[cls="panel"] {{ background: #f6f7f9; border: 1px solid #d6d9de; border-radius: 6px; }}
-    """
+"""
 
 
 def text_scale() -> float:
@@ -86,15 +91,18 @@ def text_scale() -> float:
 
 
 def apply(app: QApplication, scale: float | None = None) -> float:
-    """Apply the style and stylesheet at ``scale`` (default: the saved one); return it."""
+    """Apply the stylesheet and the text ``scale`` (default: the saved one). The Fusion
+    style itself is chosen when the application is created (see :data:`QT_ARGS`)."""
     if scale is None:
         scale = text_scale()
-    if app.style().name().lower() != "fusion":
-        app.setStyle("Fusion")
+    if app.styleSheet() != STYLESHEET:
+        app.setStyleSheet(STYLESHEET)
     font = QFont(app.font())
     font.setPointSizeF(BASE_POINT_SIZE * scale)
     app.setFont(font)
-    app.setStyleSheet(_stylesheet(BASE_POINT_SIZE * scale))
+    for w in app.allWidgets():  # headings and the clock carry their own (larger) fonts
+        if w.property("cls") in FONTS:
+            _apply_font(w)
     return scale
 
 
@@ -110,6 +118,24 @@ def step_scale(app: QApplication, direction: int) -> float:
     return apply(app, new)
 
 
+#: False until the first window is on screen. Until then :func:`set_cls` only sets the
+#: properties, and :func:`first_window_shown` re-polishes every styled widget once: this
+#: keeps ``QStyle.polish`` out of start-up, where PySide6 would resolve its overloads by
+#: building every enum of the Qt namespace (~40 ms).
+_repolish = False
+
+
+def first_window_shown() -> None:
+    global _repolish
+    if _repolish:
+        return
+    _repolish = True
+    for w in QApplication.allWidgets():
+        if w.property("cls") is not None:
+            w.style().unpolish(w)
+            w.style().polish(w)
+
+
 def set_cls(widget: QWidget, cls: str, **props: str) -> QWidget:
     """Give a widget a look from the stylesheet (and re-polish it if it changes)."""
     changed = widget.property("cls") != cls
@@ -119,13 +145,24 @@ def set_cls(widget: QWidget, cls: str, **props: str) -> QWidget:
             widget.setProperty(k, v)
             changed = True
     if changed:
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+        if _repolish:
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+        if cls in FONTS:
+            _apply_font(widget)
     return widget
 
 
-def colour(name: str) -> QColor:
-    return QColor(name)
+def _apply_font(widget: QWidget) -> None:
+    factor, bold, mono = FONTS[widget.property("cls")]
+    base = QApplication.font()
+    f = QFont(base)
+    if mono:
+        f.setFamilies(["DejaVu Sans Mono", "Menlo", "Consolas", "monospace"])
+        f.setStyleHint(QFont.StyleHint.Monospace)
+    f.setPointSizeF(base.pointSizeF() * factor)
+    f.setBold(bold)
+    widget.setFont(f)
 
 
 def app_icon() -> QIcon:

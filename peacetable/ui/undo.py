@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 
+from .actions import shortcuts
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..app.session import Change, Session
     from .bridge import SessionBridge
@@ -59,11 +61,11 @@ class UndoController(QObject):
         self.silent = False
         self._busy = False
         self.undo_action = QAction("&Undo", self)
-        self.undo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo),
-                                       QKeySequence("Ctrl+Z")])
+        self.undo_action.setShortcuts(shortcuts(QKeySequence.StandardKey.Undo, "Ctrl+Z"))
         self.undo_action.triggered.connect(self.undo)
         self.redo_action = QAction("&Redo", self)
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        self.redo_action.setShortcuts(
+            shortcuts("Ctrl+Y", QKeySequence.StandardKey.Redo, "Ctrl+Shift+Z"))
         self.redo_action.triggered.connect(self.redo)
         bridge.sessionChanged.connect(self._session_changed)
         bridge.changed.connect(self._on_change)
@@ -170,7 +172,7 @@ class UndoController(QObject):
             return
         recent = set(s.ledger.undo[-len(change.events):])
         targets = tuple(ev.seq for ev in change.events if ev.seq in recent)
-        if targets and self.stack.index() == self.stack.count() or targets:
+        if targets:
             self.stack.push(LedgerCommand(self, targets, "; ".join(self._text(t) for t in targets)))
         if not self.consistent():
             self.resync()

@@ -2,9 +2,8 @@
 
 Colours, fonts and the linkage-network facts the widgets need (deadlock cycles, what
 settling an issue unlocks, a phased order for the layout). The network facts come from
-:mod:`peacetable.domain.analytics.network` when it is installed; :func:`network_facts`
-falls back to a plain networkx computation with the same meaning otherwise, so the widgets
-never recompute them themselves.
+:mod:`peacetable.domain.analytics.network` (:func:`network_facts`): the widgets never
+recompute deadlocks, phased orders or unlocks themselves.
 """
 
 from __future__ import annotations
@@ -13,27 +12,25 @@ import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import networkx as nx
 from PySide6.QtGui import QColor, QFont
 
+from ..domain.analytics.network import LinkageNetwork
 from ..domain.scenario import Scenario
-
-VIEWERS_PUBLIC = ("audience",)
 
 # --------------------------------------------------------------------------- colours
 
 #: issue status -> (fill, text colour, legend label). High contrast on a white background,
 #: distinguishable without colour too (every node also prints its status as text).
 STATUS_STYLE: dict[str, tuple[str, str, str]] = {
-    "open": ("#eceff1", "#111111", "Open"),
-    "on_table": ("#4fc3f7", "#0b1a26", "On the table"),
-    "agreed": ("#43a047", "#ffffff", "Agreed"),
-    "suspended": ("#ffb300", "#1a1200", "Suspended"),
-    "blocked": ("#757575", "#ffffff", "Blocked"),
+    "open": ("#ffffff", "#111111", "Open"),
+    "on_table": ("#90caf9", "#0b1a26", "On the table"),
+    "agreed": ("#81c784", "#0b1f0c", "Agreed"),
+    "suspended": ("#ffd54f", "#1a1200", "Suspended"),
+    "blocked": ("#ef9a9a", "#2a0707", "Blocked"),
 }
 STATUS_ORDER = ("open", "on_table", "agreed", "suspended", "blocked")
 
-DEADLOCK_COLOUR = "#c62828"
+DEADLOCK_COLOUR = "#b71c1c"
 BLOCKS_COLOUR = "#e53935"
 EDGE_COLOUR = "#263238"
 
@@ -47,12 +44,15 @@ INDEX_COLOUR = "#0b1f4d"
 
 
 def rung_colour(k: int, n: int, alpha: int = 60) -> QColor:
-    """Band colour for rung ``k`` of ``n``: green (calm) through amber to red (severe)."""
+    """Band colour for rung ``k`` of ``n``: green (calm) through amber to red (severe),
+    as if drawn with ``alpha`` over white, but opaque (opaque fills paint much faster than
+    translucent ones over a whole plot)."""
     t = 0.0 if n <= 1 else k / (n - 1)
     # hue 120 (green) -> 0 (red)
     c = QColor.fromHsvF((1.0 - t) * 120.0 / 360.0, 0.55, 0.95)
-    c.setAlpha(alpha)
-    return c
+    a = max(0, min(255, alpha)) / 255.0
+    return QColor(round(255 - (255 - c.red()) * a), round(255 - (255 - c.green()) * a),
+                  round(255 - (255 - c.blue()) * a))
 
 
 def font(point_size: float, bold: bool = False) -> QFont:
@@ -71,7 +71,7 @@ def short_phase_label(label: str, index: int, limit: int = 26) -> str:
     """A compact label for a phase line on the chart: 'P2 Consultations on the…'."""
     import re
 
-    m = re.match(r"^\s*(?:phase|week|stage|round)\s*(\d+)\s*[—–:\-.]*\s*(.*)$", label, re.I)
+    m = re.match(r"^\s*(?:phase|week|stage|round)\s*(\d+)\s*[—–:\-.]*\s*(.*)$", label, re.IGNORECASE)
     rest = m.group(2) if m else label
     num = m.group(1) if m else str(index + 1)
     text = f"P{num} {rest}".strip()
@@ -83,17 +83,21 @@ def short_phase_label(label: str, index: int, limit: int = 26) -> str:
 
 @dataclass(frozen=True)
 class NetworkFacts:
-    """What the network view needs to know about a scenario's linkage network."""
+    """What the network view needs to know about a scenario's linkage network, read from
+    :class:`peacetable.domain.analytics.network.LinkageNetwork` (never recomputed here)."""
 
-    #: deadlock cycles: each a list of issue ids in cycle order (precondition linkages)
+    net: LinkageNetwork
+    #: deadlock cycles: each a list of issue ids in edge order (precondition linkages)
     cycles: list[list[str]]
-    #: issue id -> issues whose preconditions include it, transitively (downstream)
+    #: issues that must be settled together (strongly connected precondition groups)
+    groups: list[list[str]]
+    #: issue id -> issues downstream of it (what its settlement eventually unlocks)
     downstream: dict[str, list[str]]
-    #: a feasible phased order: groups of issue ids (deadlocked issues share a group)
-    phases: list[list[str]]
-    #: issue ids ranked as keystones (most downstream first), may be empty
+    #: a feasible phased order: stages of steps, each step one issue or a deadlock group
+    phases: list[list[list[str]]]
+    #: issue ids with a non-empty reach, most downstream first
     keystones: list[str] = field(default_factory=list)
-    source: str = "networkx"
+    complete: bool = True
 
     @property
     def deadlocked(self) -> set[str]:
@@ -106,59 +110,26 @@ class NetworkFacts:
                 out.add((a, b))
         return out
 
-
-def precondition_graph(sc: Scenario) -> nx.DiGraph:
-    g = nx.DiGraph()
-    g.add_nodes_from(i.id for i in sc.issues)
-    for lk in sc.linkages:
-        if lk.kind == "precondition":
-            g.add_edge(lk.source, lk.target)
-    return g
-
-
-def _networkx_facts(sc: Scenario) -> NetworkFacts:
-    g = precondition_graph(sc)
-    order = {i.id: k for k, i in enumerate(sc.issues)}
-    cycles = []
-    for c in nx.simple_cycles(g):
-        k = min(range(len(c)), key=lambda j: order[c[j]])
-        cycles.append(c[k:] + c[:k])
-    cycles.sort(key=lambda c: (len(c), [order[i] for i in c]))
-    downstream = {n: sorted(nx.descendants(g, n) - {n}, key=order.__getitem__) for n in g}
-    cond = nx.condensation(g)
-    phases = []
-    for gen in nx.topological_generations(cond):
-        members = sorted((m for c in gen for m in cond.nodes[c]["members"]), key=order.__getitem__)
-        phases.append(members)
-    keystones = sorted((n for n in g if downstream[n]),
-                       key=lambda n: (-len(downstream[n]), order[n]))
-    return NetworkFacts(cycles=cycles, downstream=downstream, phases=phases, keystones=keystones)
+    def unlocks(self, issue: str, agreed: Iterable[str]) -> dict[str, list[str]]:
+        """``package`` settled with ``issue``, issues it unlocks ``directly`` given the
+        ``agreed`` ones, and every issue ``downstream``."""
+        return self.net.unlocks(issue, agreed)
 
 
 def network_facts(sc: Scenario) -> NetworkFacts:
-    """Deadlock cycles, downstream sets, phased order and keystones of ``sc``'s network."""
-    try:
-        from ..domain.analytics import network as an  # type: ignore[attr-defined]
-    except ImportError:
-        return _networkx_facts(sc)
-    return _analytics_facts(an, sc)
-
-
-def _analytics_facts(an, sc: Scenario) -> NetworkFacts:  # pragma: no cover - replaced below
-    return _networkx_facts(sc)
-
-
-def unlocked_by(sc: Scenario, issue_id: str, statuses: dict[str, dict]) -> list[str]:
-    """Issues that settling ``issue_id`` would make negotiable at once: every other
-    precondition of theirs is already agreed (given ``statuses`` for the viewer)."""
-    out = []
-    for iss in sc.issues:
-        pre = sc.preconditions_of(iss.id)
-        if issue_id not in pre or statuses.get(iss.id, {}).get("status") == "agreed":
-            continue
-        if all(p == issue_id or statuses.get(p, {}).get("status") == "agreed" for p in pre):
-            out.append(iss.id)
-    return out
+    """Deadlock cycles, groups, downstream sets, phased order and keystones of ``sc``."""
+    net = LinkageNetwork.from_scenario(sc)
+    cycles, complete = net.deadlock_cycles()
+    keys = net.keystones()
+    return NetworkFacts(
+        net=net,
+        cycles=cycles,
+        groups=net.deadlock_groups(),
+        downstream={iid: net.unlocks(iid)["downstream"] for iid in net.issues},
+        phases=net.phased_order(),
+        keystones=[r["issue"] for r in keys if r["reach"] > 0],
+        complete=complete,
+    )
 
 
 def issue_label(sc: Scenario, iid: str) -> str:
@@ -181,3 +152,70 @@ def role_name(sc: Scenario, rid: str) -> str:
 
 def join_labels(sc: Scenario, ids: Iterable[str]) -> str:
     return ", ".join(issue_label(sc, i) for i in ids)
+
+
+# --------------------------------------------------------------------------- texts
+
+
+def visible_texts(root) -> list[str]:
+    """Every text a widget tree can show: window titles, tooltips, labels, buttons, list,
+    table and tree items, text documents, and the texts of every graphics item in every
+    graphics view (pyqtgraph plots included). Used to check that a public window shows
+    nothing private."""
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QComboBox,
+        QGraphicsSimpleTextItem,
+        QGraphicsTextItem,
+        QGraphicsView,
+        QLabel,
+        QLineEdit,
+        QListWidget,
+        QTableWidget,
+        QTextEdit,
+        QTreeWidget,
+        QWidget,
+    )
+
+    out: list[str] = []
+    widgets = [root, *root.findChildren(QWidget)]
+    for w in widgets:
+        out += [w.windowTitle(), w.toolTip(), w.statusTip(), w.whatsThis(),
+                w.accessibleName(), w.accessibleDescription()]
+        if isinstance(w, (QLabel, QAbstractButton)):
+            out.append(w.text())
+        elif isinstance(w, QLineEdit):
+            out += [w.text(), w.placeholderText()]
+        elif isinstance(w, QTextEdit):
+            out += [w.toPlainText(), w.toHtml()]
+        elif isinstance(w, QComboBox):
+            out += [w.itemText(k) for k in range(w.count())]
+        if isinstance(w, QListWidget):
+            for k in range(w.count()):
+                it = w.item(k)
+                out += [it.text(), it.toolTip(), it.statusTip()]
+        elif isinstance(w, QTableWidget):
+            for r in range(w.rowCount()):
+                for c in range(w.columnCount()):
+                    it = w.item(r, c)
+                    if it is not None:
+                        out += [it.text(), it.toolTip()]
+            for c in range(w.columnCount()):
+                h = w.horizontalHeaderItem(c)
+                if h is not None:
+                    out.append(h.text())
+        elif isinstance(w, QTreeWidget):
+            stack = [w.topLevelItem(k) for k in range(w.topLevelItemCount())]
+            while stack:
+                it = stack.pop()
+                out += [it.text(c) for c in range(it.columnCount())]
+                out += [it.toolTip(c) for c in range(it.columnCount())]
+                stack += [it.child(k) for k in range(it.childCount())]
+        if isinstance(w, QGraphicsView) and w.scene() is not None:
+            for item in w.scene().items():
+                out.append(item.toolTip())
+                if isinstance(item, QGraphicsTextItem):
+                    out += [item.toPlainText(), item.toHtml()]
+                elif isinstance(item, QGraphicsSimpleTextItem):
+                    out.append(item.text())
+    return [t for t in out if t]

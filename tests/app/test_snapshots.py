@@ -138,3 +138,29 @@ def test_replay_twice_is_byte_identical(tmp_path, river_path):
         outs.append(json.dumps(s.view(), sort_keys=True))
         s.close()
     assert len(set(outs)) == 1
+
+
+def test_phase_clock_counts_only_running_time(tmp_path, river_path):
+    import datetime as dt
+
+    s = Session.create(river_path, tmp_path / "c.peacetable", seed=1)
+    t0 = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.timezone.utc)
+    ts = lambda minutes: (t0 + dt.timedelta(minutes=minutes)).isoformat()  # noqa: E731
+    s.execute(C.Advance(), ts=ts(0))
+    s.execute(C.PauseClock(), ts=ts(5))
+    s.execute(C.AddNote(text="lunch"), ts=ts(20))
+    s.execute(C.ResumeClock(), ts=ts(30))
+    elapsed, running = s.phase_clock(now=t0 + dt.timedelta(minutes=40))
+    assert running and elapsed == 15 * 60
+    s.execute(C.PauseClock(), ts=ts(41))
+    elapsed, running = s.phase_clock(now=t0 + dt.timedelta(minutes=90))
+    assert not running and elapsed == 16 * 60
+    # the flash flood is due at minute 10 of the talks phase: 16 running minutes have passed
+    due = {r["id"]: r["due"] for r in s.injects_due(now=t0 + dt.timedelta(minutes=90))}
+    assert due == {"flash_flood": True}
+    # a new phase starts its clock afresh, paused if the clock was paused
+    s.execute(C.Advance(), ts=ts(95))
+    assert s.phase_clock(now=t0 + dt.timedelta(minutes=99)) == (0.0, False)
+    s.execute(C.ResumeClock(), ts=ts(100))
+    assert s.phase_clock(now=t0 + dt.timedelta(minutes=103)) == (180.0, True)
+    s.close()

@@ -1,0 +1,309 @@
+"""The projector window: what the whole room may see, and nothing else.
+
+Everything here comes from ``session.view("audience")`` and from events visible to
+``"audience"`` (:func:`peacetable.domain.views.visible_events`): the phase, the escalation
+index and rung, the escalation chart and the issue network (both in audience mode), the
+public move feed and the public agreements in force. Private briefs, private-channel moves,
+sealed moves before their reveal, control notes and role preferences never reach it. No
+clock is shown.
+
+Sealed moves: their events stay private in the log even after the reveal (events are
+immutable); once revealed, the moves still open appear in the audience view's
+``moves_open``, and the feed names them next to the reveal from there.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain.events import (
+    Event,
+    InjectFired,
+    MovesRevealed,
+    Redone,
+    SessionStarted,
+    Undone,
+)
+from ..domain.views import visible_events
+from .escalation_chart import EscalationChart
+from .network_view import NetworkView
+from .widgets_common import option_label, role_name, rung_colour, visible_texts
+
+__all__ = ["AudienceWindow"]
+
+VIEWER = "audience"
+FEED_LIMIT = 300
+
+_SKIP = (SessionStarted, Undone, Redone)
+
+
+class AudienceWindow(QMainWindow):
+    """Second window for the projector; call :meth:`set_session` and :meth:`on_change`."""
+
+    def __init__(self, parent: QWidget | None = None, *, text_scale: float = 1.0):
+        super().__init__(parent)
+        self.viewer = VIEWER
+        self.session = None
+        self._scale = text_scale
+        self.setWindowTitle("PeaceTable — Projector")
+        self.resize(1920, 1080)
+
+        root = QWidget()
+        root.setObjectName("audienceRoot")
+        root.setAutoFillBackground(True)
+        pal = root.palette()
+        pal.setColor(root.backgroundRole(), QColor("#ffffff"))
+        root.setPalette(pal)
+        self.setCentralWidget(root)
+
+        # ---- header: phase on the left, escalation on the right
+        self.phase_kicker = self._label("", 15, bold=True, colour="#37474f")
+        self.phase_kicker.setObjectName("phaseKicker")
+        self.phase_title = self._label("", 30, bold=True)
+        self.phase_title.setObjectName("phaseTitle")
+        self.phase_title.setWordWrap(True)
+        self.sealed_label = self._label("", 16, colour="#4a148c")
+        self.sealed_label.setObjectName("sealedNotice")
+        left = QVBoxLayout()
+        left.setSpacing(2)
+        left.addWidget(self.phase_kicker)
+        left.addWidget(self.phase_title)
+        left.addWidget(self.sealed_label)
+
+        self.index_caption = self._label("Escalation index", 15, bold=True, colour="#37474f")
+        self.index_value = self._label("", 46, bold=True)
+        self.index_value.setObjectName("indexValue")
+        self.index_scale = self._label("", 18, colour="#37474f")
+        self.rung_label = self._label("", 22, bold=True)
+        self.rung_label.setObjectName("rungLabel")
+        self.rung_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.rung_label.setMinimumWidth(260)
+        num = QHBoxLayout()
+        num.setSpacing(8)
+        num.addWidget(self.index_value, 0, Qt.AlignmentFlag.AlignBottom)
+        num.addWidget(self.index_scale, 0, Qt.AlignmentFlag.AlignBottom)
+        num.addStretch(1)
+        right = QVBoxLayout()
+        right.setSpacing(2)
+        right.addWidget(self.index_caption)
+        right.addLayout(num)
+        right.addWidget(self.rung_label)
+
+        header = QFrame()
+        header.setObjectName("audienceHeader")
+        header.setStyleSheet("QFrame#audienceHeader { border-bottom: 3px solid #263238; }")
+        hl = QHBoxLayout(header)
+        hl.setContentsMargins(18, 10, 18, 12)
+        hl.addLayout(left, 1)
+        hl.addSpacing(30)
+        hl.addLayout(right, 0)
+
+        # ---- body: chart above the feed and the agreements on the left, the network on
+        # the right at full height (its layered layout is taller than wide)
+        self.chart = EscalationChart(viewer=VIEWER)
+        self.network = NetworkView(viewer=VIEWER)
+        self.feed = QListWidget()
+        self.feed.setObjectName("publicFeed")
+        self.feed.setWordWrap(True)
+        self.feed.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.feed.setStyleSheet(self._list_style(15))
+        self.agreements = QListWidget()
+        self.agreements.setObjectName("publicAgreements")
+        self.agreements.setWordWrap(True)
+        self.agreements.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.agreements.setStyleSheet(self._list_style(15))
+        for lst in (self.feed, self.agreements):
+            lst.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            lst.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        # the projector is looked at, not scrolled: the graph always fits its pane
+        self.network.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.network.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        lists = QSplitter(Qt.Orientation.Horizontal)
+        lists.addWidget(self._titled("Public moves", self.feed))
+        lists.addWidget(self._titled("Agreements in force", self.agreements))
+        lists.setSizes([640, 460])
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self._titled("Escalation", self.chart))
+        left.addWidget(lists)
+        left.setSizes([500, 400])
+        body = QSplitter(Qt.Orientation.Horizontal)
+        body.addWidget(left)
+        body.addWidget(self._titled("Issues and linkages", self.network))
+        body.setSizes([1100, 800])
+        self.body = body
+
+        lay = QVBoxLayout(root)
+        lay.setContentsMargins(8, 4, 8, 8)
+        lay.setSpacing(6)
+        lay.addWidget(header)
+        lay.addWidget(body, 1)
+        self._blank()
+
+    # ------------------------------------------------------------------ public API
+    def set_session(self, session) -> None:
+        self.session = session
+        self.chart.set_session(session)
+        self.network.set_session(session)
+        if session is None:
+            self._blank()
+            return
+        self.setWindowTitle(f"PeaceTable — Projector — {session.scenario.scenario.title}")
+        view = session.view(VIEWER)
+        self._show_view(view)
+        self._rebuild_feed(view)
+
+    def on_change(self, change) -> None:
+        if self.session is None:
+            return
+        self.chart.on_change(change)
+        self.network.on_change(change)
+        view = self.session.view(VIEWER)
+        self._show_view(view)
+        if change.rebuilt:
+            self._rebuild_feed(view)
+        else:
+            for ev in visible_events(list(change.events), VIEWER):
+                self._add_feed(ev, view, top=True)
+            while self.feed.count() > FEED_LIMIT:
+                self.feed.takeItem(self.feed.count() - 1)
+
+    def all_texts(self) -> list[str]:
+        """Every text this window shows (labels, list items, tooltips, graphics texts)."""
+        return visible_texts(self)
+
+    # ------------------------------------------------------------------ header
+    def _show_view(self, view: dict) -> None:
+        s = self.session
+        sc = s.scenario
+        ph = view.get("phase")
+        if ph is None:
+            self.phase_kicker.setText(f"{len(sc.phases)} PHASES")
+            self.phase_title.setText("Before the first phase")
+        else:
+            seq = "sealed moves" if ph["sequencing"] == "sealed" else "open moves"
+            self.phase_kicker.setText(f"PHASE {ph['index'] + 1} OF {ph['of']} · {seq.upper()}")
+            self.phase_title.setText(ph["label"])
+        n_sealed = int(view.get("sealed_moves") or 0)
+        self.sealed_label.setText(
+            "" if not n_sealed else
+            f"{n_sealed} sealed move{'s' if n_sealed != 1 else ''} waiting to be revealed")
+        self.sealed_label.setVisible(bool(n_sealed))
+        e = view["escalation"]
+        self.index_value.setText(f"{e['index']:.1f}")
+        self.index_scale.setText(f"of {e['scale']:g}")
+        rungs = sc.escalation.rungs
+        k = next((i for i, r in enumerate(rungs) if r.id == e["rung"]), 0)
+        colour = rung_colour(k, len(rungs), alpha=255)
+        ink = "#000000"
+        self.rung_label.setText(e["rung_label"])
+        self.rung_label.setStyleSheet(
+            f"font-size: {22 * self._scale:.0f}pt; font-weight: 700; color: {ink}; "
+            f"background: {colour.name()}; border: 2px solid #263238; border-radius: 8px; "
+            "padding: 4px 14px;")
+        self._show_agreements(view)
+
+    def _show_agreements(self, view: dict) -> None:
+        sc = self.session.scenario
+        self.agreements.clear()
+        rows = [a for a in view["agreements"] if a["status"] == "in_force"]
+        suspended = [a for a in view["agreements"] if a["status"] != "in_force"]
+        for a in rows + suspended:
+            terms = "; ".join(f"{sc.issue_by_id[i].label if i in sc.issue_by_id else i}: "
+                              f"{option_label(sc, i, o)}" for i, o in a["package"].items())
+            parties = ", ".join(role_name(sc, r) for r in dict.fromkeys(
+                [a["proposer"], *a["parties"]]))
+            text = f"{terms}\n{parties}"
+            if a["status"] != "in_force":
+                text = "Suspended — " + text
+            item = QListWidgetItem(text)
+            if a["status"] != "in_force":
+                item.setForeground(QColor("#6d6d6d"))
+            self.agreements.addItem(item)
+        if not rows and not suspended:
+            item = QListWidgetItem("No public agreement yet")
+            item.setForeground(QColor("#6d6d6d"))
+            self.agreements.addItem(item)
+
+    # ------------------------------------------------------------------ feed
+    def _rebuild_feed(self, view: dict) -> None:
+        self.feed.clear()
+        evs = visible_events(self.session.effective_events(), VIEWER)
+        for ev in evs[-FEED_LIMIT:]:
+            self._add_feed(ev, view, top=True)
+
+    def _add_feed(self, ev: Event, view: dict, top: bool) -> None:
+        if isinstance(ev.body, _SKIP) or not ev.visibility.allows(VIEWER):
+            return
+        s = self.session
+        desc = s.describe(ev)
+        desc = desc.removesuffix(" [public]")  # everything here is public
+        text = f"{ev.seq}   {desc}"
+        b = ev.body
+        if isinstance(b, InjectFired) and b.synopsis:
+            text += f"\n{b.synopsis}"
+        if isinstance(b, MovesRevealed):
+            opened = {m["id"]: m for m in view.get("moves_open", [])}
+            named = []
+            for mid in b.moves:
+                m = opened.get(mid)
+                if m is not None:
+                    tpl = s.scenario.template_by_id.get(m["template"])
+                    named.append(f"{mid}: {role_name(s.scenario, m['role'])} — "
+                                 f"{tpl.label if tpl else m['template']}")
+            if named:
+                text += "\n" + "\n".join(named)
+        item = QListWidgetItem(text)
+        if isinstance(b, InjectFired):
+            item.setForeground(QColor("#8e1b10"))
+        if top:
+            self.feed.insertItem(0, item)
+        else:
+            self.feed.addItem(item)
+
+    # ------------------------------------------------------------------ helpers
+    def _blank(self) -> None:
+        self.setWindowTitle("PeaceTable — Projector")
+        self.phase_kicker.setText("")
+        self.phase_title.setText("No session")
+        self.sealed_label.setVisible(False)
+        self.index_value.setText("—")
+        self.index_scale.setText("")
+        self.rung_label.setText("")
+        self.rung_label.setStyleSheet("")
+        self.feed.clear()
+        self.agreements.clear()
+
+    def _label(self, text: str, pt: float, bold: bool = False, colour: str = "#000000") -> QLabel:
+        lab = QLabel(text)
+        weight = 700 if bold else 400
+        lab.setStyleSheet(f"font-size: {pt * self._scale:.0f}pt; font-weight: {weight}; "
+                          f"color: {colour};")
+        lab.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        return lab
+
+    def _titled(self, title: str, w: QWidget) -> QWidget:
+        box = QWidget()
+        v = QVBoxLayout(box)
+        v.setContentsMargins(0, 4, 0, 0)
+        v.setSpacing(2)
+        v.addWidget(self._label(title, 17, bold=True,
+                                colour="#263238"))
+        v.addWidget(w, 1)
+        return box
+
+    def _list_style(self, pt: float) -> str:
+        return (f"QListWidget {{ font-size: {pt * self._scale:.0f}pt; color: #000000; "
+                "background: #ffffff; border: 1px solid #b0bec5; }"
+                "QListWidget::item { padding: 6px 4px; border-bottom: 1px solid #e0e0e0; }")

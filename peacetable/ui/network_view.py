@@ -1,0 +1,832 @@
+"""The issue-linkage network: issues as nodes, linkages as typed edges.
+
+Layout is deterministic and reads left to right as a phased order: an issue sits in a
+column after the issues it waits for (precondition linkages first, then "reinforces" and
+"blocks" where they add no cycle), so every precondition arrow points right, as in the
+phased order of :mod:`peacetable.domain.analytics.network`; the issues of one deadlock group
+share a column; issues tied only by trade-offs sit next to their partners. Rows within a column are ordered by a
+few barycentre sweeps, so related issues line up.
+
+Node fill = the issue's status for the viewer (from ``session.view(viewer)["issues"]``),
+also printed as text in the node. Edges: precondition = solid arrow; trade-off = dashed,
+no arrowhead (it binds both ways); reinforces = dotted arrow; blocks = red line ending in a
+bar. Deadlock cycles (precondition cycles) get thick dark-red edges and node outlines.
+
+Clicking a node opens its details: description, status and option, options, linkages in
+and out, deadlock membership, what settling it unlocks, and, for the control view only,
+each role's preference over its options (preferences are private: the audience and role
+variants never show them).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import pairwise
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QPolygonF,
+    QTextOption,
+)
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsPolygonItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsTextItem,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain.scenario import Scenario
+from .widgets_common import (
+    BLOCKS_COLOUR,
+    DEADLOCK_COLOUR,
+    EDGE_COLOUR,
+    STATUS_ORDER,
+    STATUS_STYLE,
+    NetworkFacts,
+    esc,
+    font,
+    issue_label,
+    network_facts,
+    option_label,
+    role_name,
+)
+
+__all__ = ["NetworkView", "layered_layout"]
+
+NODE_W = 250.0
+COL_GAP = 400.0
+ROW_GAP = 42.0
+KIND_LABEL = {
+    "precondition": "precondition",
+    "trade_off": "trade-off",
+    "reinforces": "reinforces",
+    "blocks": "blocks",
+}
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def layered_layout(sc: Scenario, facts: NetworkFacts) -> dict[str, tuple[int, int]]:
+    """issue id -> (column, row): a deterministic layered layout (see the module doc)."""
+    import networkx as nx
+
+    order = {i.id: k for k, i in enumerate(sc.issues)}
+    group_of: dict[str, int] = {}
+    for k, grp in enumerate(facts.groups):
+        for i in grp:
+            group_of[i] = k
+    # unit = a deadlock group or a single issue
+    unit_of = {i.id: (f"g{group_of[i.id]}" if i.id in group_of else i.id) for i in sc.issues}
+    dag = nx.DiGraph()
+    dag.add_nodes_from(set(unit_of.values()))
+    rank = {"precondition": 0, "blocks": 1, "reinforces": 2}
+    for lk in sorted(sc.linkages, key=lambda lk: rank.get(lk.kind, 9)):
+        if lk.kind not in rank:
+            continue
+        a, b = unit_of.get(lk.source), unit_of.get(lk.target)
+        if a is None or b is None or a == b or dag.has_edge(a, b):
+            continue
+        dag.add_edge(a, b)
+        if not nx.is_directed_acyclic_graph(dag):
+            dag.remove_edge(a, b)
+    col: dict[str, int] = {}
+    for u in nx.topological_sort(dag):
+        preds = list(dag.predecessors(u))
+        col[u] = 1 + max(col[p] for p in preds) if preds else 0
+    # units with no directed edge at all follow their trade-off partners
+    loose = {u for u in dag if dag.degree(u) == 0}
+    neigh: dict[str, set[str]] = {u: set() for u in dag}
+    for lk in sc.linkages:
+        a, b = unit_of.get(lk.source), unit_of.get(lk.target)
+        if a and b and a != b:
+            neigh[a].add(b)
+            neigh[b].add(a)
+    placed = {u: c for u, c in col.items() if u not in loose}
+    for _ in range(len(loose) + 1):
+        for u in sorted(loose - placed.keys(), key=lambda u: min(
+                order[i] for i in sc.issue_by_id if unit_of[i] == u)):
+            cols = sorted(placed[n] for n in neigh[u] if n in placed)
+            if cols:
+                placed[u] = cols[(len(cols) - 1) // 2]
+    for u in loose - placed.keys():
+        placed[u] = 0
+    # rows: barycentre sweeps, units kept together
+    members = {u: sorted((i for i in unit_of if unit_of[i] == u), key=order.__getitem__)
+               for u in dag}
+    ncols = max(placed.values()) + 1
+    columns: list[list[str]] = [[] for _ in range(ncols)]
+    for u in sorted(dag, key=lambda u: order[members[u][0]]):
+        columns[placed[u]].append(u)
+
+    def pos_of() -> dict[str, float]:
+        out = {}
+        for units in columns:
+            total = sum(len(members[u]) for u in units)
+            r = 0
+            for u in units:
+                for _ in members[u]:
+                    r += 1
+                out[u] = (r - len(members[u]) / 2 - total / 2)
+        return out
+
+    for sweep in range(6):
+        p = pos_of()
+        seq = range(ncols) if sweep % 2 == 0 else range(ncols - 1, -1, -1)
+        for c in seq:
+            def bary(u: str, p: dict[str, float] = p, c: int = c) -> tuple[float, int]:
+                ns = [p[n] for n in neigh[u] if placed[n] != c]
+                return (sum(ns) / len(ns) if ns else p[u], order[members[u][0]])
+            columns[c].sort(key=bary)
+            p = pos_of()
+    # then adjacent swaps while they shorten the edges: same-column links cost most
+    # (they must be routed around the column), links across columns cost their slope
+    links = [(a, b) for a in neigh for b in neigh[a] if a < b]
+
+    def cost() -> float:
+        p = pos_of()
+        total = 0.0
+        for a, b in links:
+            d = abs(p[a] - p[b])
+            total += 3.0 * max(0.0, d - 1.0) if placed[a] == placed[b] else d
+        return total
+
+    best = cost()
+    for _ in range(50):
+        improved = False
+        for units in columns:
+            for k in range(len(units) - 1):
+                units[k], units[k + 1] = units[k + 1], units[k]
+                c2 = cost()
+                if c2 < best - 1e-9:
+                    best = c2
+                    improved = True
+                else:
+                    units[k], units[k + 1] = units[k + 1], units[k]
+        if not improved:
+            break
+    out: dict[str, tuple[int, int]] = {}
+    for c, units in enumerate(columns):
+        r = 0
+        for u in units:
+            for i in members[u]:
+                out[i] = (c, r)
+                r += 1
+    return out
+
+
+def _readable_reason(sc: Scenario, reason: str) -> str:
+    """The engine's status reason with issue ids replaced by their labels."""
+    import re
+
+    return re.sub(r"\b[a-z][a-z0-9_]*\b",
+                  lambda m: sc.issue_by_id[m.group(0)].label if m.group(0) in sc.issue_by_id
+                  else m.group(0), reason)
+
+
+# --------------------------------------------------------------------------- items
+
+
+class _Node(QGraphicsPathItem):
+    def __init__(self, iid: str, label: str, width: float, text_scale: float = 1.0):
+        super().__init__()
+        self.iid = iid
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
+        self.title = QGraphicsTextItem(self)
+        self.title.setFont(font(15 * text_scale, bold=True))
+        self.title.setTextWidth(width - 20)
+        doc_opt = QTextOption(Qt.AlignmentFlag.AlignHCenter)
+        doc_opt.setWrapMode(QTextOption.WrapMode.WordWrap)
+        self.title.document().setDefaultTextOption(doc_opt)
+        self.title.setPlainText(label)
+        self.status = QGraphicsTextItem(self)
+        self.status.setFont(font(12 * text_scale))
+        self.status.setTextWidth(width - 20)
+        self.status.document().setDefaultTextOption(doc_opt)
+        self.badge = QGraphicsPathItem(self)
+        self.badge.setBrush(QBrush(QColor(DEADLOCK_COLOUR)))
+        self.badge.setPen(QPen(Qt.PenStyle.NoPen))
+        self.badge_text = QGraphicsSimpleTextItem("DEADLOCK", self.badge)
+        self.badge_text.setFont(font(10 * text_scale, bold=True))
+        self.badge_text.setBrush(QBrush(QColor("#ffffff")))
+        self.badge.setVisible(False)
+        self.width = width
+        self.height = 0.0
+
+    def text_height(self) -> float:
+        """Height of the title plus two lines of status text."""
+        return self.title.boundingRect().height() + 2 * self.status.font().pointSizeF() * 1.6 + 8
+
+    def set_size(self, height: float) -> None:
+        self.height = height
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(-self.width / 2, -height / 2, self.width, height), 12, 12)
+        self.setPath(path)
+        self._place_text()
+        br = self.badge_text.boundingRect()
+        bw, bh = br.width() + 14, br.height() + 4
+        badge = QPainterPath()
+        badge.addRoundedRect(QRectF(0, 0, bw, bh), 6, 6)
+        self.badge.setPath(badge)
+        self.badge.setPos(self.width / 2 - bw - 10, -height / 2 - bh / 2)
+        self.badge_text.setPos(7, 2)
+
+    def _place_text(self) -> None:
+        th = self.title.boundingRect().height()
+        sh = self.status.boundingRect().height()
+        top = -(th + sh - 6) / 2
+        self.title.setPos(-self.width / 2 + 10, top)
+        self.status.setPos(-self.width / 2 + 10, top + th - 6)
+
+    def set_style(self, status: str, status_text: str, deadlocked: bool, selected: bool) -> None:
+        fill, ink, _ = STATUS_STYLE.get(status, STATUS_STYLE["open"])
+        self.setBrush(QBrush(QColor(fill)))
+        if deadlocked:
+            pen = QPen(QColor(DEADLOCK_COLOUR), 6)
+        else:
+            pen = QPen(QColor("#37474f"), 2)
+        if selected:
+            pen = QPen(QColor("#1565c0"), 7 if not deadlocked else 8)
+            pen.setStyle(Qt.PenStyle.SolidLine)
+        self.setPen(pen)
+        self.title.setDefaultTextColor(QColor(ink))
+        self.status.setDefaultTextColor(QColor(ink))
+        self.status.setPlainText(status_text)
+        self.badge.setVisible(deadlocked)
+        self._place_text()
+
+    def rect(self) -> QRectF:
+        return QRectF(self.pos().x() - self.width / 2, self.pos().y() - self.height / 2,
+                      self.width, self.height)
+
+
+@dataclass
+class _EdgeSpec:
+    source: str
+    target: str
+    kind: str
+    note: str
+    deadlock: bool
+
+
+def _s_curve(path: QPainterPath, p0: QPointF, p1: QPointF) -> None:
+    """Append a smooth S-curve from ``p0`` to ``p1`` leaving and arriving horizontally."""
+    dx = (p1.x() - p0.x()) / 2
+    path.cubicTo(QPointF(p0.x() + dx, p0.y()), QPointF(p1.x() - dx, p1.y()), p1)
+
+
+class _Edge(QGraphicsPathItem):
+    """A linkage drawn along ``path``, ending at ``end`` and arriving from ``ctrl``."""
+
+    def __init__(self, spec: _EdgeSpec, path: QPainterPath, end: QPointF, ctrl: QPointF):
+        super().__init__()
+        self.spec = spec
+        self.setZValue(-5 if not spec.deadlock else -2)
+        self.setPath(path)
+        colour = QColor(EDGE_COLOUR)
+        width = 2.6
+        style = Qt.PenStyle.SolidLine
+        if spec.kind == "trade_off":
+            style = Qt.PenStyle.DashLine
+            colour = QColor("#455a64")
+        elif spec.kind == "reinforces":
+            style = Qt.PenStyle.DotLine
+            colour = QColor("#1b5e20")
+            width = 3.2
+        elif spec.kind == "blocks":
+            colour = QColor(BLOCKS_COLOUR)
+            width = 3.0
+        if spec.deadlock:
+            colour = QColor(DEADLOCK_COLOUR)
+            width = 7.0
+        pen = QPen(colour, width, style)
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap if style != Qt.PenStyle.DotLine
+                        else Qt.PenCapStyle.RoundCap)
+        self.setPen(pen)
+        self.colour = colour
+        # head
+        tx, ty = end.x() - ctrl.x(), end.y() - ctrl.y()
+        tl = math.hypot(tx, ty) or 1.0
+        ux, uy = tx / tl, ty / tl
+        size = 18.0 if not spec.deadlock else 24.0
+        self.head: QGraphicsPolygonItem | None = None
+        if spec.kind in ("precondition", "reinforces"):
+            back = QPointF(end.x() - ux * size, end.y() - uy * size)
+            left = QPointF(back.x() - uy * size * 0.5, back.y() + ux * size * 0.5)
+            right = QPointF(back.x() + uy * size * 0.5, back.y() - ux * size * 0.5)
+            self.head = QGraphicsPolygonItem(QPolygonF([end, left, right]), self)
+            self.head.setBrush(QBrush(colour))
+            self.head.setPen(QPen(colour, 1))
+        elif spec.kind == "blocks":
+            half = 13.0
+            bar = QPolygonF([QPointF(end.x() - uy * half, end.y() + ux * half),
+                             QPointF(end.x() + uy * half, end.y() - ux * half),
+                             QPointF(end.x() + uy * half - ux * 5, end.y() - ux * half - uy * 5),
+                             QPointF(end.x() - uy * half - ux * 5, end.y() + ux * half - uy * 5)])
+            self.head = QGraphicsPolygonItem(bar, self)
+            self.head.setBrush(QBrush(colour))
+            self.head.setPen(QPen(colour, 1))
+
+
+class _GraphView(QGraphicsView):
+    nodeClicked = Signal(str)
+
+    def __init__(self, scene: QGraphicsScene, parent=None):
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing
+                            | QPainter.RenderHint.TextAntialiasing)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setBackgroundBrush(QBrush(QColor("#fafafa")))
+        self.auto_fit = True
+
+    def wheelEvent(self, event) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom(1.15 ** steps)
+        event.accept()
+
+    def zoom(self, factor: float) -> None:
+        self.auto_fit = False
+        self.scale(factor, factor)
+
+    def fit(self) -> None:
+        self.auto_fit = True
+        rect = self.scene().itemsBoundingRect().adjusted(-30, -30, 30, 30)
+        if rect.isValid():
+            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.auto_fit:
+            self.fit()
+
+    def mousePressEvent(self, event) -> None:
+        item = self.itemAt(event.position().toPoint())
+        while item is not None and not isinstance(item, _Node):
+            item = item.parentItem()
+        if item is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.nodeClicked.emit(item.iid)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+
+# --------------------------------------------------------------------------- widget
+
+
+class NetworkView(QWidget):
+    """Linkage network of a session's scenario; see the module docstring."""
+
+    #: the issue whose details are shown (or "" when none)
+    issueSelected = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, *, viewer: str = "control",
+                 show_details: bool | None = None):
+        super().__init__(parent)
+        self.viewer = viewer
+        self.session = None
+        self.facts: NetworkFacts | None = None
+        self.nodes: dict[str, _Node] = {}
+        self.edges: list[_Edge] = []
+        self.statuses: dict[str, dict] = {}
+        self.selected: str | None = None
+        big = viewer != "control"
+        # the projector variant: larger text in wider nodes, so that the graph fitted to
+        # its pane stays readable from the back of the room
+        self._text_scale = 1.3 if big else 1.0
+        self._node_w = NODE_W * (1.3 if big else 1.0)
+        self._col_gap = self._node_w + (COL_GAP - NODE_W)
+
+        self.scene = QGraphicsScene(self)
+        self.view = _GraphView(self.scene)
+        self.view.setObjectName("networkGraph")
+        self.view.nodeClicked.connect(self.select_issue)
+
+        self.btn_fit = QPushButton("Fit")
+        self.btn_in = QPushButton("Zoom in")
+        self.btn_out = QPushButton("Zoom out")
+        self.btn_fit.clicked.connect(self.view.fit)
+        self.btn_in.clicked.connect(lambda: self.view.zoom(1.25))
+        self.btn_out.clicked.connect(lambda: self.view.zoom(0.8))
+        tools = QHBoxLayout()
+        tools.setContentsMargins(0, 0, 0, 0)
+        for b in (self.btn_fit, self.btn_in, self.btn_out):
+            tools.addWidget(b)
+        tools.addStretch(1)
+        self.toolbar = QWidget()
+        self.toolbar.setLayout(tools)
+        self.toolbar.setVisible(not big)
+
+        self.legend = self._make_legend(1.25 if big else 1.0)
+
+        left = QVBoxLayout()
+        left.setContentsMargins(0, 0, 0, 0)
+        left.addWidget(self.toolbar)
+        left.addWidget(self.view, 1)
+        left.addWidget(self.legend)
+        lw = QWidget()
+        lw.setLayout(left)
+
+        self.details = QTextBrowser()
+        self.details.setObjectName("issueDetails")
+        self.details.setOpenLinks(False)
+        self.details.setMinimumWidth(260)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(lw)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        show_details = (not big) if show_details is None else show_details
+        self.details.setVisible(show_details)
+        self._show_details_on_click = True
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.splitter)
+        self._hint()
+
+    # ------------------------------------------------------------------ public API
+    def set_session(self, session) -> None:
+        self.session = session
+        self.scene.clear()
+        self.nodes.clear()
+        self.edges.clear()
+        self.selected = None
+        self.statuses = {}
+        if session is None:
+            self.facts = None
+            self._hint()
+            return
+        sc = session.scenario
+        self.facts = network_facts(sc)
+        self._build(sc)
+        self.refresh()
+        self._hint()
+        self.view.fit()
+
+    def on_change(self, change) -> None:
+        if self.session is not None:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read statuses from the viewer's view and restyle nodes and details."""
+        s = self.session
+        if s is None:
+            return
+        self.statuses = s.view(self.viewer)["issues"]
+        dead = self.facts.deadlocked if self.facts else set()
+        sc = s.scenario
+        for iid, node in self.nodes.items():
+            rec = self.statuses.get(iid, {"status": "open", "option": None})
+            status = rec["status"]
+            text = STATUS_STYLE.get(status, STATUS_STYLE["open"])[2]
+            if status == "agreed" and rec.get("option"):
+                opt = option_label(sc, iid, rec["option"])
+                text += ": " + (opt if len(opt) <= 44 else opt[:43].rstrip() + "…")
+            node.setToolTip(f"{issue_label(sc, iid)}: {text}")
+            node.set_style(status, text, iid in dead, iid == self.selected)
+        if self.selected:
+            self.details.setHtml(self.details_html(self.selected))
+
+    def select_issue(self, iid: str | None) -> None:
+        """Show the details of issue ``iid`` (None clears the selection)."""
+        self.selected = iid if iid in self.nodes else None
+        self.refresh()
+        if self.selected:
+            self.details.setHtml(self.details_html(self.selected))
+            self.details.setVisible(True)
+        else:
+            self._hint()
+        self.issueSelected.emit(self.selected or "")
+
+    def node_colour(self, iid: str) -> str:
+        """The fill colour of ``iid``'s node as #rrggbb (for tests and reports)."""
+        return self.nodes[iid].brush().color().name()
+
+    def node_center(self, iid: str) -> QPointF:
+        return self.nodes[iid].pos()
+
+    def highlighted_edges(self) -> list[tuple[str, str]]:
+        return [(e.spec.source, e.spec.target) for e in self.edges if e.spec.deadlock]
+
+    # ------------------------------------------------------------------ building
+    def _build(self, sc: Scenario) -> None:
+        facts = self.facts
+        assert facts is not None
+        layout = layered_layout(sc, facts)
+        for iss in sc.issues:
+            node = _Node(iss.id, iss.label, self._node_w, self._text_scale)
+            self.scene.addItem(node)
+            self.nodes[iss.id] = node
+        h = max(n.text_height() for n in self.nodes.values()) + 10
+        columns: dict[int, int] = {}
+        for c, r in layout.values():
+            columns[c] = max(columns.get(c, 0), r + 1)
+        ncols = max(columns) + 1
+        for iid, (c, r) in layout.items():
+            node = self.nodes[iid]
+            node.set_size(h)
+            n = columns[c]
+            y = (r - (n - 1) / 2) * (h + ROW_GAP)
+            node.setPos(c * self._col_gap, y)
+        self._route_edges(sc, layout, ncols, h)
+        self.scene.setSceneRect(self.scene.itemsBoundingRect().adjusted(-40, -40, 40, 40))
+
+    def _route_edges(self, sc: Scenario, layout: dict[str, tuple[int, int]], ncols: int,
+                     h: float) -> None:
+        """Draw every linkage. Edges leave a node from the side facing the other end and
+        arrive on the facing side, at ports spread along that side (ordered by where the
+        other end is, so edges do not cross at a node); edges spanning several columns
+        pass each column in the gap between two nodes; edges within one column go round
+        the column's free side as a bracket."""
+        facts = self.facts
+        assert facts is not None
+        cyc = facts.cycle_edges()
+        pairs = {(lk.source, lk.target) for lk in sc.linkages}
+        col_ys: dict[int, list[float]] = {}
+        for iid, (c, _r) in layout.items():
+            col_ys.setdefault(c, []).append(self.nodes[iid].pos().y())
+        for ys in col_ys.values():
+            ys.sort()
+        links = [lk for lk in sc.linkages if lk.source in self.nodes and lk.target in self.nodes]
+        # sides: +1 right, -1 left
+        plan = []
+        ports: dict[tuple[str, int], list[tuple[float, int, str]]] = {}
+        for k, lk in enumerate(links):
+            ca, cb = layout[lk.source][0], layout[lk.target][0]
+            if ca == cb:
+                side = -1 if ca == 0 or ca < ncols - 1 else 1
+                sa = sb = side
+            else:
+                sa = 1 if cb > ca else -1
+                sb = -sa
+            plan.append((sa, sb))
+            ya, yb = self.nodes[lk.source].pos().y(), self.nodes[lk.target].pos().y()
+            ports.setdefault((lk.source, sa), []).append((yb, k, "a"))
+            ports.setdefault((lk.target, sb), []).append((ya, k, "b"))
+        offset: dict[tuple[int, str], float] = {}
+        for lst in ports.values():
+            lst.sort()
+            m = len(lst)
+            step = min(24.0, 0.75 * h / max(m, 1))
+            for j, (_y, k, end) in enumerate(lst):
+                offset[(k, end)] = (j - (m - 1) / 2) * step
+        for k, lk in enumerate(links):
+            a, b = self.nodes[lk.source], self.nodes[lk.target]
+            sa, sb = plan[k]
+            spec = _EdgeSpec(lk.source, lk.target, lk.kind, lk.note,
+                             lk.kind == "precondition" and (lk.source, lk.target) in cyc)
+            gap_end = 8.0 if lk.kind != "trade_off" else 2.0
+            p0 = QPointF(a.pos().x() + sa * (a.width / 2 + 2), a.pos().y() + offset[(k, "a")])
+            p3 = QPointF(b.pos().x() + sb * (b.width / 2 + gap_end),
+                         b.pos().y() + offset[(k, "b")])
+            path = QPainterPath(p0)
+            ca, cb = layout[lk.source][0], layout[lk.target][0]
+            if ca == cb:
+                rows = abs(layout[lk.source][1] - layout[lk.target][1])
+                depth = 40.0 + 30.0 * rows
+                if (lk.target, lk.source) in pairs and lk.source > lk.target:
+                    depth += 40.0
+                c2 = QPointF(p3.x() + sa * depth, p3.y())
+                path.cubicTo(QPointF(p0.x() + sa * depth, p0.y()), c2, p3)
+                ctrl = c2
+            else:
+                step = 1 if cb > ca else -1
+                cur = p0
+                for c in range(ca + step, cb, step):
+                    t = (c - ca) / (cb - ca)
+                    y_lin = p0.y() + t * (p3.y() - p0.y())
+                    gy = self._gap_y(col_ys.get(c, []), h, y_lin)
+                    x = c * self._col_gap
+                    w_in = QPointF(x - step * (self._node_w / 2 + 12), gy)
+                    w_out = QPointF(x + step * (self._node_w / 2 + 12), gy)
+                    _s_curve(path, cur, w_in)
+                    path.lineTo(w_out)
+                    cur = w_out
+                _s_curve(path, cur, p3)
+                ctrl = QPointF(p3.x() + sb * 40.0, p3.y())
+            edge = _Edge(spec, path, p3, ctrl)
+            edge.setToolTip(self._edge_tip(sc, spec))
+            self.scene.addItem(edge)
+            self.edges.append(edge)
+
+    @staticmethod
+    def _gap_y(ys: list[float], h: float, y: float) -> float:
+        """The y of the free lane in a column (between two nodes, above or below them)
+        nearest to ``y``."""
+        if not ys:
+            return y
+        lanes = [ys[0] - (h + ROW_GAP) / 2] + \
+            [(u + v) / 2 for u, v in pairwise(ys)] + [ys[-1] + (h + ROW_GAP) / 2]
+        return min(lanes, key=lambda g: (abs(g - y), g))
+
+    @staticmethod
+    def _edge_tip(sc: Scenario, spec: _EdgeSpec) -> str:
+        a, b = issue_label(sc, spec.source), issue_label(sc, spec.target)
+        text = {
+            "precondition": f"{a} must be settled before {b}",
+            "trade_off": f"{a} and {b} trade off against each other",
+            "reinforces": f"settling {a} makes {b} easier",
+            "blocks": f"an agreement on {a} blocks {b}",
+        }.get(spec.kind, f"{a} → {b}")
+        if spec.deadlock:
+            text += " (part of a deadlock cycle)"
+        return text + (f"\n{spec.note}" if spec.note else "")
+
+    def _make_legend(self, scale: float) -> QWidget:
+        w = QWidget()
+        w.setObjectName("networkLegend")
+        rows = QVBoxLayout(w)
+        rows.setContentsMargins(4, 2, 4, 2)
+        rows.setSpacing(2)
+        lay = QHBoxLayout()
+        lay.setSpacing(14)
+        rows.addLayout(lay)
+        px = int(22 * scale)
+        for st in STATUS_ORDER:
+            fill, _, label = STATUS_STYLE[st]
+            pm = QPixmap(px, px)
+            pm.fill(QColor(fill))
+            p = QPainter(pm)
+            p.setPen(QPen(QColor("#37474f"), 2))
+            p.drawRect(1, 1, px - 2, px - 2)
+            p.end()
+            lay.addWidget(self._legend_entry(pm, label, scale))
+        lay.addStretch(1)
+        lay = QHBoxLayout()
+        lay.setSpacing(14)
+        rows.addLayout(lay)
+        edge_kinds = [("precondition", "precondition", QColor(EDGE_COLOUR), Qt.PenStyle.SolidLine),
+                      ("trade-off", "trade_off", QColor("#455a64"), Qt.PenStyle.DashLine),
+                      ("reinforces", "reinforces", QColor("#1b5e20"), Qt.PenStyle.DotLine),
+                      ("blocks", "blocks", QColor(BLOCKS_COLOUR), Qt.PenStyle.SolidLine),
+                      ("deadlock", "deadlock", QColor(DEADLOCK_COLOUR), Qt.PenStyle.SolidLine)]
+        for label, _kind, colour, style in edge_kinds:
+            pm = QPixmap(int(46 * scale), px)
+            pm.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pm)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            pen = QPen(colour, 6 if label == "deadlock" else 3, style)
+            p.setPen(pen)
+            y = px / 2
+            p.drawLine(QPointF(2, y), QPointF(pm.width() - 10, y))
+            if label in ("precondition", "reinforces", "deadlock"):
+                p.setBrush(colour)
+                p.setPen(Qt.PenStyle.NoPen)
+                x = pm.width() - 2
+                p.drawPolygon(QPolygonF([QPointF(x, y), QPointF(x - 10, y - 6),
+                                         QPointF(x - 10, y + 6)]))
+            elif label == "blocks":
+                p.setPen(QPen(colour, 4))
+                x = pm.width() - 8
+                p.drawLine(QPointF(x, y - 8), QPointF(x, y + 8))
+            p.end()
+            lay.addWidget(self._legend_entry(pm, label, scale))
+        lay.addStretch(1)
+        return w
+
+    @staticmethod
+    def _legend_entry(pm: QPixmap, text: str, scale: float) -> QWidget:
+        w = QWidget()
+        h = QHBoxLayout(w)
+        h.setContentsMargins(0, 0, 0, 0)
+        h.setSpacing(5)
+        icon = QLabel()
+        icon.setPixmap(pm)
+        lab = QLabel(text)
+        lab.setStyleSheet(f"font-size: {11 * scale:.0f}pt; color: #111111;")
+        h.addWidget(icon)
+        h.addWidget(lab)
+        return w
+
+    # ------------------------------------------------------------------ details
+    def _hint(self) -> None:
+        if self.session is None:
+            self.details.setHtml("<p>No session.</p>")
+        else:
+            self.details.setHtml("<p style='font-size:13pt'>Click an issue to see its "
+                                 "options, linkages and what settling it unlocks.</p>")
+
+    def details_html(self, iid: str) -> str:
+        """The detail panel's HTML for ``iid`` (every scenario text escaped)."""
+        s = self.session
+        sc = s.scenario
+        iss = sc.issue_by_id[iid]
+        facts = self.facts
+        rec = self.statuses.get(iid, {"status": "open", "option": None, "reason": ""})
+        out = [f"<h2 style='margin-bottom:4px'>{esc(iss.label)}</h2>"]
+        if iss.description:
+            out.append(f"<p>{esc(iss.description)}</p>")
+        st_label = STATUS_STYLE.get(rec["status"], STATUS_STYLE["open"])[2]
+        status = f"<b>Status:</b> {esc(st_label)}"
+        if rec.get("option"):
+            status += f" — {esc(option_label(sc, iid, rec['option']))}"
+        if rec.get("agreement"):
+            status += f" (agreement {esc(rec['agreement'])})"
+        if rec.get("reason"):
+            status += f"<br><i>{esc(_readable_reason(sc, rec['reason']))}</i>"
+        out.append(f"<p>{status}</p>")
+        out.append("<p><b>Options</b></p><ul>")
+        for o in iss.options:
+            chosen = " <b>(agreed)</b>" if rec.get("option") == o.id else ""
+            desc = f" — {esc(o.description)}" if o.description else ""
+            out.append(f"<li>{esc(o.label)}{chosen}{desc}</li>")
+        out.append("</ul>")
+        ins = [lk for lk in sc.linkages if lk.target == iid]
+        outs = [lk for lk in sc.linkages if lk.source == iid]
+        out.append("<p><b>Linkages in</b></p>")
+        out.append(self._links_html(sc, ins, incoming=True))
+        out.append("<p><b>Linkages out</b></p>")
+        out.append(self._links_html(sc, outs, incoming=False))
+        cycles = [c for c in (facts.cycles if facts else []) if iid in c]
+        if cycles:
+            out.append(f"<p style='color:{DEADLOCK_COLOUR}'><b>Deadlock:</b> ")
+            out.append("; ".join(esc(" → ".join(issue_label(sc, i) for i in c + c[:1]))
+                                 for c in cycles))
+            out.append("<br>Break it by settling these issues together in one package.</p>")
+        else:
+            out.append("<p><b>Deadlock:</b> not part of a precondition cycle.</p>")
+        agreed = [i for i, r in self.statuses.items() if r.get("status") == "agreed"]
+        un = facts.unlocks(iid, agreed) if facts else {"package": [iid], "directly": [],
+                                                       "downstream": []}
+        direct, down = un["directly"], un["downstream"]
+        if len(un["package"]) > 1:
+            out.append("<p><b>Settle together:</b> "
+                       + esc(", ".join(issue_label(sc, i) for i in un["package"])) + "</p>")
+        if rec.get("status") == "agreed":
+            out.append("<p><b>Settled.</b> Downstream of it: "
+                       + esc(", ".join(issue_label(sc, i) for i in down) or "nothing") + "</p>")
+        elif direct or down:
+            out.append("<p><b>Settling it unlocks</b><br>")
+            if direct:
+                out.append("at once: " + esc(", ".join(issue_label(sc, i) for i in direct))
+                           + "<br>")
+            if down:
+                out.append("downstream: " + esc(", ".join(issue_label(sc, i) for i in down)))
+            out.append("</p>")
+        else:
+            out.append("<p><b>Settling it unlocks:</b> nothing further.</p>")
+        if self.viewer == "control":
+            out.append(self._preferences_html(sc, iid))
+        return "\n".join(out)
+
+    @staticmethod
+    def _links_html(sc: Scenario, links, incoming: bool) -> str:
+        if not links:
+            return "<p>none</p>"
+        rows = []
+        for lk in links:
+            other = lk.source if incoming else lk.target
+            arrow = "from" if incoming else "to"
+            note = f" — {esc(lk.note)}" if lk.note else ""
+            rows.append(f"<li>{esc(KIND_LABEL.get(lk.kind, lk.kind))} {arrow} "
+                        f"<b>{esc(issue_label(sc, other))}</b>{note}</li>")
+        return "<ul>" + "".join(rows) + "</ul>"
+
+    @staticmethod
+    def _preferences_html(sc: Scenario, iid: str) -> str:
+        iss = sc.issue_by_id[iid]
+        head = "".join(f"<th>{esc(o.label)}</th>" for o in iss.options)
+        rows = []
+        for role in sc.roles:
+            prefs = role.preferences.get(iid)
+            if not prefs:
+                continue
+            best = max(prefs, key=lambda k: prefs[k])
+            cells = []
+            for o in iss.options:
+                v = prefs.get(o.id)
+                txt = "" if v is None else f"{v:.2f}"
+                cells.append(f"<td align='center'><b>{txt}</b></td>" if o.id == best
+                             else f"<td align='center'>{txt}</td>")
+            weight = role.weights.get(iid)
+            wtxt = f" (weight {weight:.2f})" if weight is not None else ""
+            rows.append(f"<tr><td>{esc(role_name(sc, role.id))}{esc(wtxt)}</td>"
+                        + "".join(cells) + "</tr>")
+        if not rows:
+            return ""
+        return ("<p><b>Role preferences</b> (control only; best option in bold)</p>"
+                "<table border='1' cellspacing='0' cellpadding='3'>"
+                f"<tr><th>Role</th>{head}</tr>" + "".join(rows) + "</table>")
+
