@@ -52,16 +52,36 @@ class Session:
         self.store = store
         self.loaded = loaded
         self.scenario: Scenario = loaded.scenario
-        self.events: list[Event] = store.events()
         self.ledger = Ledger()
         self._vis: dict[int, Visibility] = {}
         self._clock_marks: list[tuple[int, bool]] = []  # (seq, running after it)
-        for ev in self.events:
-            self._feed(ev)
+        self._events: list[Event] | None = None
+        if not store.readonly:
+            self._load_events()  # writing needs the undo ledger, built from the whole log
         self.state: State = self.state_at(store.last_seq)
         self._listeners: list[Callable[[Change], None]] = []
         #: write a snapshot (a cached fold) after this many events since the last one
         self.snapshot_every = SNAPSHOT_EVERY
+
+    @property
+    def events(self) -> list[Event]:
+        """Every event of the session in order (event n is ``events[n - 1]``).
+
+        A read-only session decodes the log only when asked: `peacetable replay` needs
+        just the newest usable snapshot and the events after it."""
+        if self._events is None:
+            self._load_events()
+        return self._events  # type: ignore[return-value]
+
+    def _load_events(self) -> None:
+        self._events = self.store.events()
+        for ev in self._events:
+            self._feed(ev)
+
+    def _slice(self, after: int, upto: int) -> list[Event]:
+        if self._events is not None:
+            return self._events[after:upto]  # events are numbered 1..n without gaps
+        return self.store.events(after=after, upto=upto)
 
     # ------------------------------------------------------------------ open / create
     @classmethod
@@ -100,7 +120,8 @@ class Session:
             except ScenarioError as exc:
                 raise SessionFileError(f"{path}: its scenario copy is not valid:\n{exc}") from None
             session = cls(store, loaded)
-            if not session.events or not isinstance(session.events[0].body, SessionStarted):
+            first = session._slice(0, 1)
+            if not first or not isinstance(first[0].body, SessionStarted):
                 raise SessionFileError(f"{path}: has no session_started event (damaged session)")
             return session
         except BaseException:
@@ -120,7 +141,7 @@ class Session:
 
     @property
     def teams(self) -> dict[str, str]:
-        b = self.events[0].body
+        b = self._slice(0, 1)[0].body
         return dict(b.teams) if isinstance(b, SessionStarted) else {}
 
     # ------------------------------------------------------------------ subscribe
@@ -161,19 +182,18 @@ class Session:
     # ------------------------------------------------------------------ seeking
     def state_at(self, seq: int | None = None) -> State:
         """The state after event ``seq`` (default: the last), via the nearest usable snapshot."""
-        last = self.events[-1].seq if self.events else 0
+        last = self.store.last_seq
         seq = last if seq is None else max(0, min(int(seq), last))
         limit = seq
         while True:
             snap = self.store.snapshot_at_or_before(limit)
             start_seq = snap.seq if snap else 0
-            tail = self.events[start_seq:seq]  # events are numbered 1..n without gaps
             try:
-                return fold(self.scenario, tail, start=snap)
+                return fold(self.scenario, self._slice(start_seq, seq), start=snap)
             except SnapshotTooRecent:
                 limit = start_seq - 1
                 if limit < 0:
-                    return fold(self.scenario, self.events[:seq])
+                    return fold(self.scenario, self._slice(0, seq))
 
     def trace(self) -> list[tuple[int, int, float, dict[str, float]]]:
         """(seq, phase index, escalation index, variables) after every applied event."""
