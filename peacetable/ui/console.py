@@ -20,6 +20,7 @@ from .event_log import EventLogPanel
 from .move_entry import MoveEntry
 from .msel import MselPanel
 from .phase_bar import PhaseBar
+from .role_panel import RolePanel
 from .style import DANGER
 from .tables import IssuesPanel, LeveragePanel
 
@@ -56,6 +57,8 @@ class Console(QWidget):
         self.top_tabs.addTab(self.adjudication, "Adjudication queue")
         self.top_tabs.addTab(self.msel, "MSEL timeline")
         self.top_tabs.addTab(self.event_log, "Event log")
+        self.roles = RolePanel(bridge)
+        self.top_tabs.addTab(self.roles, "Roles and values")
         self.centre.addWidget(self.top_tabs)
         self.bottom_tabs = QTabWidget()
         self.issues = IssuesPanel(bridge)

@@ -14,6 +14,8 @@ each way; beyond that, Edit > Undo still works through the ledger directly.
 
 from __future__ import annotations
 
+import shiboken6
+
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -69,7 +71,9 @@ class UndoController(QObject):
         self.redo_action.triggered.connect(self.redo)
         bridge.sessionChanged.connect(self._session_changed)
         bridge.changed.connect(self._on_change)
-        self.stack.indexChanged.connect(lambda _i: self._update_actions())
+        # the stack emits indexChanged while Qt tears it down at exit: ignore that one
+        self.stack.indexChanged.connect(
+            lambda _i: self._update_actions() if shiboken6.isValid(self.stack) else None)
         self._update_actions()
 
     @property

@@ -1,0 +1,180 @@
+"""The role panel: one team's brief and what the packages in play are worth to it.
+
+For the control cell only (the console never goes on the projector): a role's public and
+private brief, objectives, red lines, no-deal alternative and leverage, and — from the
+analytics — that role's utility for every proposal and agreement in play, with a flag
+where a package is worse than no deal for it (the first lesson of Minsk: no deal beats a
+bad deal).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .style import DANGER, OK_GREEN, set_cls
+from .tables import ViewTableModel, make_view
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..app.session import Session
+    from .bridge import SessionBridge
+
+WORSE_BG = "#f6c9c5"
+
+
+class RoleValueModel(ViewTableModel):
+    """Proposals in play and agreements, valued by one role."""
+
+    headers = ("#", "What", "Status", "Value", "Gain over no deal", "Package")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.role: str | None = None
+        self.in_play: dict[str, list[dict[str, Any]]] = {"proposals": [], "agreements": []}
+
+    def rows(self, session: Session, view: dict) -> list[dict[str, Any]]:
+        sc = session.scenario
+        out = []
+        if self.role is None:
+            return out
+        for kind, key in (("proposal", "proposals"), ("agreement", "agreements")):
+            for rec in self.in_play[key]:
+                v = rec["values"][self.role]
+                pkg = "; ".join(f"{sc.issue_by_id[i].label}: {sc.issue_by_id[i].option(o).label}"
+                                for i, o in rec["package"].items())
+                who = sc.role_by_id[rec["role"]].name
+                worse = v["worse_than_batna"]
+                ident = rec.get("move", rec.get("agreement"))
+                out.append({
+                    "id": ident, "worse": worse,
+                    "cells": [str(ident), f"{kind} by {who}", rec["status"].replace("_", " "),
+                              f"{v['utility']:.2f}", f"{v['gain']:+.2f}"
+                              + ("  worse than no deal" if worse else ""), pkg],
+                    "bg": WORSE_BG if worse else None,
+                    "bar": {3: (max(0.0, min(1.0, v["utility"])), DANGER if worse else OK_GREEN)},
+                    "tip": f"{pkg}\nopen issues valued at the no-deal level; completions range "
+                           f"{v['worst_completion']:.2f}–{v['best_completion']:.2f}",
+                })
+        return out
+
+
+class RolePanel(QWidget):
+    def __init__(self, bridge: SessionBridge, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.bridge = bridge
+        self._space = None
+        self._space_for = None
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Role"))
+        self.role_combo = QComboBox()
+        self.role_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        top.addWidget(self.role_combo, 1)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        top.addWidget(self.summary, 3)
+        lay.addLayout(top)
+        split = QSplitter()
+        self.brief = QTextBrowser()
+        self.brief.setOpenLinks(False)
+        split.addWidget(self.brief)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        title = QLabel("What the packages in play are worth to this role")
+        set_cls(title, "h2")
+        rl.addWidget(title)
+        self.values = RoleValueModel(self)
+        self.value_view = make_view(self.values, 5)
+        rl.addWidget(self.value_view)
+        split.addWidget(right)
+        split.setSizes([420, 680])
+        lay.addWidget(split, 1)
+        bridge.sessionChanged.connect(self._session_changed)
+        bridge.changed.connect(lambda _c: self.refresh())
+        self._session_changed(bridge.session)
+
+    # ------------------------------------------------------------------ data
+    def _session_changed(self, session) -> None:
+        self.role_combo.blockSignals(True)
+        self.role_combo.clear()
+        if session is not None:
+            teams = session.teams
+            for r in session.scenario.roles:
+                if r.is_player:
+                    team = f" — {teams[r.id]}" if r.id in teams else ""
+                    self.role_combo.addItem(f"{r.name}{team}", r.id)
+        self.role_combo.blockSignals(False)
+        self.refresh()
+
+    def space(self, session):
+        """The package space of the session's scenario (built once per session)."""
+        if self._space_for is not session:
+            from ..domain.analytics.bargaining import PackageSpace
+
+            self._space = PackageSpace.from_scenario(session.scenario)
+            self._space_for = session
+        return self._space
+
+    def select_role(self, role_id: str) -> None:
+        k = self.role_combo.findData(role_id)
+        if k >= 0:
+            self.role_combo.setCurrentIndex(k)
+
+    def refresh(self) -> None:
+        s = self.bridge.session
+        role_id = self.role_combo.currentData()
+        if s is None or role_id is None:
+            self.brief.clear()
+            self.summary.clear()
+            self.values.update_from(None, None)
+            return
+        from ..domain.analytics.session import agreed_package, package_flags
+
+        view = self.bridge.control_view()
+        space = self.space(s)
+        self.values.role = role_id
+        self.values.in_play = package_flags(space, s.state)
+        self.values.update_from(s, view)
+        role = s.scenario.role_by_id[role_id]
+        now = space.evaluate(agreed_package(s.state))[role_id]
+        worse = [r for r in self.values._rows if r["worse"]]
+        colour = DANGER if now["worse_than_batna"] else OK_GREEN
+        text = (f"Agreements in force are worth <b style='color:{colour}'>{now['utility']:.2f}</b> "
+                f"to {html.escape(role.name)} (no deal: {now['batna']:.2f}); leverage "
+                f"{s.state.leverage.get(role_id, 0):.0f}.")
+        if worse:
+            text += (f" <b style='color:{DANGER}'>{len(worse)} package(s) in play are worse than "
+                     f"no deal for this role.</b>")
+        self.summary.setText(text)
+        self.brief.setHtml(self._brief_html(s, role_id))
+
+    @staticmethod
+    def _brief_html(s: Session, role_id: str) -> str:
+        r = s.scenario.role_by_id[role_id]
+        e = html.escape
+
+        def items(xs) -> str:
+            return "<ul>" + "".join(f"<li>{e(x)}</li>" for x in xs) + "</ul>" if xs else "<p>—</p>"
+
+        team = s.teams.get(role_id)
+        parts = [f"<h2>{e(r.name)}{' — ' + e(team) if team else ''}</h2>",
+                 "<h3>Public brief</h3>", f"<p>{e(r.public_brief)}</p>",
+                 "<h3 style='color:#8e1b10'>Private brief — this team and control only</h3>",
+                 f"<p>{e(r.private_brief) or '—'}</p>",
+                 "<h3>Objectives</h3>", items(r.objectives),
+                 "<h3>Red lines</h3>", items(r.red_lines),
+                 "<h3>No deal</h3>",
+                 f"<p>Value {r.batna:.2f}. {e(r.batna_description)}</p>" if r.batna is not None
+                 else "<p>—</p>"]
+        return "\n".join(p.replace("\n", "<br>") if p.startswith("<p>") else p for p in parts)
