@@ -56,6 +56,7 @@ class Session:
         self._vis: dict[int, Visibility] = {}
         self._clock_marks: list[tuple[int, bool]] = []  # (seq, running after it)
         self._events: list[Event] | None = None
+        self._trace: list[tuple[int, int, float, dict[str, float]]] | None = None
         if not store.readonly:
             self._load_events()  # writing needs the undo ledger, built from the whole log
         self.state: State = self.state_at(store.last_seq)
@@ -164,8 +165,15 @@ class Session:
         if any(isinstance(ev.body, (Undone, Redone)) for ev in new):
             self.state = self.state_at(self.store.last_seq)
             rebuilt = True
+            self._trace = None
         else:
-            self.state = fold(self.scenario, new, start=self.state)
+            trace = self._trace
+
+            def hook(ev: Event, st: State) -> None:
+                if trace is not None:
+                    trace.append((ev.seq, st.phase_index, st.index, dict(st.variables)))
+
+            self.state = fold(self.scenario, new, start=self.state, on_event=hook)
         if self.state.seq - self.store.last_snapshot_seq >= self.snapshot_every:
             self.store.save_snapshot(self.state)
         change = Change(tuple(new), self.state, rebuilt)
@@ -196,15 +204,20 @@ class Session:
                     return fold(self.scenario, self._slice(0, seq))
 
     def trace(self) -> list[tuple[int, int, float, dict[str, float]]]:
-        """(seq, phase index, escalation index, variables) after every applied event."""
-        init = initial_state(self.scenario)
-        out = [(0, -1, init.index, dict(init.variables))]
+        """(seq, phase index, escalation index, variables) after every applied event.
 
-        def hook(ev: Event, st: State) -> None:
-            out.append((ev.seq, st.phase_index, st.index, dict(st.variables)))
+        Computed by one fold of the log on first use, then kept up to date by execute()
+        (an undo or redo recomputes it). Callers get a copy of the list."""
+        if self._trace is None:
+            init = initial_state(self.scenario)
+            out = [(0, -1, init.index, dict(init.variables))]
 
-        fold(self.scenario, self.events, on_event=hook)
-        return out
+            def hook(ev: Event, st: State) -> None:
+                out.append((ev.seq, st.phase_index, st.index, dict(st.variables)))
+
+            fold(self.scenario, self.events, on_event=hook)
+            self._trace = out
+        return list(self._trace)
 
     # ------------------------------------------------------------------ views
     def view(self, viewer: str = "control", at: int | None = None) -> dict[str, Any]:

@@ -164,3 +164,20 @@ def test_phase_clock_counts_only_running_time(tmp_path, river_path):
     s.execute(C.ResumeClock(), ts=ts(100))
     assert s.phase_clock(now=t0 + dt.timedelta(minutes=103)) == (180.0, True)
     s.close()
+
+
+def test_trace_kept_up_to_date_equals_a_fresh_one(tmp_path, river_path):
+    s = Session.create(river_path, tmp_path / "t.peacetable", seed=2)
+    s.trace()  # computed once, then appended to
+    run(s, [C.Advance(), ("move", dict(role="lowland", template="mass_troops", magnitude=2,
+                                       package={}, channel=None)),
+            ("adjudicate", 0, "accept", 50), C.FireInject(id="flash_flood"), C.AddNote(text="n"),
+            C.Undo(), C.Redo(), C.Advance(),
+            ("move", dict(role="lowland", template="pull_back", magnitude=1, package={},
+                          channel=None)), C.Reveal(), ("adjudicate", 0, "accept", 50)])
+    kept = s.trace()
+    s.close()
+    fresh = Session.open(tmp_path / "t.peacetable", readonly=True)
+    assert kept == fresh.trace()
+    assert [p[0] for p in kept][:5] == [0, 1, 2, 3, 4]
+    fresh.close()
