@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 COMMANDS = ("validate", "new", "play", "replay", "info", "analyze")
 
@@ -235,7 +234,7 @@ def _info(path: str) -> int:
         print(f"file:      {path}")
         print(f"scenario:  {sc.scenario.title} ({sc.scenario.id})")
         print(f"created:   {meta.get('created_at', '?')}   schema {meta.get('schema_version', '?')}")
-        print(f"roles:     " + ", ".join(
+        print("roles:     " + ", ".join(
             f"{r.name}" + (f" [{session.teams[r.id]}]" if r.id in session.teams else "")
             for r in sc.roles))
         print(f"phase:     {phase} ({st.phase_index + 1} of {len(sc.phases)})")

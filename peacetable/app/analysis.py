@@ -78,7 +78,7 @@ def render_text(report: dict[str, Any]) -> str:
       "(BATNA); linkages do not change values.")
     w("")
     w("Roles (utility 0..1)")
-    for rid, r in report["roles"].items():
+    for r in report["roles"].values():
         w(f"  {r['name']:<28} BATNA {_f(r['batna'])}   ideal {_f(r['ideal']['utility'])}   "
           f"worst {_f(r['worst_utility'])}")
     b = report["bargaining"]

@@ -201,7 +201,7 @@ def _parse(text: str, source: str) -> LoadedScenario:
         if m:
             detail += f" at column {m.group(2)}"
         raise ScenarioError(source, [Problem((), f"not valid TOML: {detail} "
-                                             "(expected TOML text; see docs/scenario-format.md)", line)])
+                                             "(expected TOML text; see docs/scenario-format.md)", line)]) from None
     lines = line_map(text)
     fmt = data.get("format")
     if fmt is not None and fmt != FORMAT_VERSION and isinstance(fmt, int) and fmt > FORMAT_VERSION:

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Build the one-folder desktop bundle in dist/peacetable/ and smoke-test it.
+#   bash packaging/build.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x .venv/bin/python ] || bash packaging/dev.sh test --co -q >/dev/null
+.venv/bin/python -m pip install -q "pyinstaller>=6.10"
+.venv/bin/python -m PyInstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller \
+  packaging/peacetable.spec
+app=dist/peacetable/peacetable
+"$app" --version
+"$app" validate dist/peacetable/_internal/scenarios/*.toml
+QT_QPA_PLATFORM=offscreen PEACETABLE_BENCH_EXIT_ON_SHOW=1 "$app" >/dev/null
+echo "built $(du -sh dist/peacetable | cut -f1) in dist/peacetable/; run $app"
