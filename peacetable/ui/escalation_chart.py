@@ -15,6 +15,13 @@ arms a single-shot timer; the curves are redrawn at most ``MAX_FPS`` times a sec
 of commands never freezes the window. After undo/redo (``change.rebuilt``) the buffers are
 reloaded from ``session.trace()``.
 
+A redraw runs as little Python as possible (docs/performance-chart.md): the thick step
+curves paint themselves as rectangles (:class:`_RectStepCurveItem`), the rung bands are
+plain Qt rectangles, all the phase lines are one dashed path item, and the rung and phase
+labels are plain Qt text items, all painted by Qt's C++ code; the labels are laid out
+again only when the view moves by a tenth of a pixel or more. Tooltips: a rung band or
+label names its rung, a phase label or the pointer near a phase line names the phase.
+
 For any viewer other than ``"control"`` (the projector, a role), a point is kept only where
 the event is visible to that viewer or the escalation picture visibly changed, so the
 chart never marks the moment of a hidden event that changed nothing the viewer can see.
@@ -23,6 +30,7 @@ chart never marks the moment of a hidden event that changed nothing the viewer c
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -35,8 +43,8 @@ from PySide6.QtGui import (
     QFont,
     QFontMetricsF,
     QIcon,
-    QPainter,
     QPaintEngine,
+    QPainter,
     QPainterPath,
     QPen,
     QPixmap,
@@ -98,12 +106,13 @@ class _RectStepCurveItem(pg.PlotCurveItem):
     (up to the rounding of half-pixel edges) as the stroked line, in device coordinates.
 
     Anything else (exports and anything not painted by Qt's raster engine, which want
-    vector paths and antialiasing; other step modes; fills; antialiased, translucent,
-    dashed or thin pens; rotated views) is painted by pyqtgraph's own code."""
+    vector paths and antialiasing; other step modes; fills; gaps; antialiased,
+    translucent, dashed or thin pens; rotated views) is painted by pyqtgraph's own code."""
 
     def __init__(self, *args, **kwargs):
         self._rects = PrimitiveArray(QRectF, 4) if PrimitiveArray is not None else None
         self.rect_steps = self._rects is not None
+        self.painted_rects = False  # whether the last paint drew rectangles
         super().__init__(*args, **kwargs)
 
     def paint(self, p, opt, widget):
@@ -117,6 +126,7 @@ class _RectStepCurveItem(pg.PlotCurveItem):
                 self.rect_steps = False
             finally:
                 p.restore()
+        self.painted_rects = drawn
         if not drawn:
             super().paint(p, opt, widget)
 
@@ -128,6 +138,7 @@ class _RectStepCurveItem(pg.PlotCurveItem):
         if (self._exportOpts is not False or engine is None
                 or engine.type() != QPaintEngine.Type.Raster
                 or o["stepMode"] != "right" or o["antialias"]
+                or not isinstance(o["connect"], str) or o["connect"] not in ("all", "finite")
                 or o["fillLevel"] is not None or o["shadowPen"] is not None
                 or o["compositionMode"] is not None
                 or pen.style() != Qt.PenStyle.SolidLine or not pen.isSolid()
@@ -141,26 +152,37 @@ class _RectStepCurveItem(pg.PlotCurveItem):
         h = pen.widthF() / 2
         X = x * t.m11() + t.m31()
         Y = y * t.m22() + t.m32()
-        # "right" steps: point i holds its value from x[i] to x[i+1], then rises to y[i+1];
-        # zero-length pieces are left out (the neighbouring pieces cover their ends)
-        keep_h = X[1:] != X[:-1]
-        keep_v = Y[1:] != Y[:-1]
-        nh, nv = int(np.count_nonzero(keep_h)), int(np.count_nonzero(keep_v))
-        self._rects.resize(max(1, nh + nv))
+        if not (np.isfinite(X).all() and np.isfinite(Y).all()):
+            return False  # gaps (connect="finite" with non-finite values): pyqtgraph's way
+        # "right" steps: point i holds its value from x[i] to x[i+1], then rises to y[i+1].
+        # Points sharing an x (peak downsampling gives two per pixel column) make one
+        # vertical rectangle, spanning the value held into the run and every value in it;
+        # then one horizontal rectangle runs to the next x at the run's last value. Fewer,
+        # shorter rectangles than one per segment, and the same pixels.
+        n = len(X)
+        starts = np.flatnonzero(np.r_[True, X[1:] != X[:-1]])
+        ends = np.r_[starts[1:], n] - 1
+        lo = np.minimum.reduceat(Y, starts)
+        hi = np.maximum.reduceat(Y, starts)
+        held = Y[starts[1:] - 1]
+        lo[1:] = np.minimum(lo[1:], held)
+        hi[1:] = np.maximum(hi[1:], held)
+        xs = X[starts]
+        keep_v = hi > lo  # a flat run is covered by the horizontals' square ends
+        nv, nh = int(np.count_nonzero(keep_v)), len(starts) - 1
+        if nv + nh == 0:
+            return True  # a single point: nothing to draw (as pyqtgraph)
+        self._rects.resize(nv + nh)
         m = self._rects.ndarray()
-        if nh + nv == 0:  # a single point, or all in one place: one square
-            m[0] = (X[0] - h, Y[0] - h, 2 * h, 2 * h)
-        else:
-            a, b = X[:-1][keep_h], X[1:][keep_h]
-            m[:nh, 0] = np.minimum(a, b) - h
-            m[:nh, 1] = Y[:-1][keep_h] - h
-            m[:nh, 2] = np.abs(b - a) + 2 * h
-            m[:nh, 3] = 2 * h
-            a, b = Y[:-1][keep_v], Y[1:][keep_v]
-            m[nh:, 0] = X[1:][keep_v] - h
-            m[nh:, 1] = np.minimum(a, b) - h
-            m[nh:, 2] = 2 * h
-            m[nh:, 3] = np.abs(b - a) + 2 * h
+        m[:nv, 0] = xs[keep_v] - h
+        m[:nv, 1] = lo[keep_v] - h
+        m[:nv, 2] = 2 * h
+        m[:nv, 3] = hi[keep_v] - lo[keep_v] + 2 * h
+        a, b = xs[:-1], xs[1:]
+        m[nv:, 0] = np.minimum(a, b) - h
+        m[nv:, 1] = Y[ends[:-1]] - h
+        m[nv:, 2] = np.abs(b - a) + 2 * h
+        m[nv:, 3] = 2 * h
         p.resetTransform()
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         p.setPen(Qt.PenStyle.NoPen)
@@ -193,7 +215,8 @@ class Label(QGraphicsRectItem):
 
     A plain Qt rectangle with a plain Qt text as its child: both are painted by Qt's C++
     code, so a redraw of the chart runs no Python for them (pyqtgraph's TextItem and
-    InfLineLabel run Python paint and transform code on every frame)."""
+    InfLineLabel run Python paint and transform code on every frame), and both are cached
+    as pixmaps on screen."""
 
     PAD_X = 4.0
     PAD_Y = 4.0
@@ -206,6 +229,10 @@ class Label(QGraphicsRectItem):
         self.text_item = QGraphicsSimpleTextItem(self)
         self.text_item.setFont(qfont)
         self.text_item.setBrush(QBrush(QColor(colour)))
+        # on screen, the box and the text are drawn once into pixmaps and then copied,
+        # not laid out again on every frame (exports draw them afresh)
+        for item in (self, self.text_item):
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.right = False
         self._text: str | None = None
         self.set_text(text)
@@ -222,7 +249,8 @@ class Label(QGraphicsRectItem):
         self.setRect(QRectF(x, -h / 2, w, h))
         self.text_item.setPos(x + self.PAD_X, -h / 2 + self.PAD_Y)
 
-    def toPlainText(self) -> str:  # noqa: N802  (the name pyqtgraph's TextItem uses)
+    def toPlainText(self) -> str:
+        """The text shown (as pyqtgraph's TextItem)."""
         return self._text or ""
 
 
@@ -240,7 +268,8 @@ class RungBand(QGraphicsRectItem):
         self.setBrush(brush)
         self.setToolTip(tooltip)
 
-    def getRegion(self) -> tuple[float, float]:  # noqa: N802  (as LinearRegionItem)
+    def getRegion(self) -> tuple[float, float]:
+        """(lo, hi) on the index axis (as pyqtgraph's LinearRegionItem)."""
         return self.lo, self.hi
 
     def set_x_span(self, x0: float, x1: float) -> None:
@@ -265,7 +294,7 @@ class PhaseLine:
     def value(self) -> float:
         return self.x
 
-    def toolTip(self) -> str:  # noqa: N802  (as QGraphicsItem)
+    def toolTip(self) -> str:
         return self.tooltip
 
 
@@ -277,7 +306,7 @@ class _PhaseTooltips(QObject):
         super().__init__(chart)
         self.chart = chart
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+    def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.Type.ToolTip:
             ln = self.chart.phase_line_at(self.chart.plot.mapToScene(event.pos()))
             if ln is not None and ln.tooltip:
@@ -367,13 +396,18 @@ class EscalationChart(QWidget):
         self.rung_regions: list[RungBand] = []
         self.rung_labels: list[Label] = []
         self.phase_lines: list[PhaseLine] = []
-        # every phase line in one dashed path (vertical segments spanning the view's y
-        # range), one item to paint however many phases the scenario has
+        # every phase line in one dashed path, one item to paint however many phases the
+        # scenario has: each line 2 px wide, drawn as two adjacent 1 px lines spanning the
+        # view's y range (Qt dashes 1 px cosmetic lines in its fast line drawer, wider ones
+        # through the general path stroker: 4x slower)
         self.phase_path = QGraphicsPathItem()
-        self.phase_path.setPen(pg.mkPen("#37474f", width=2, style=Qt.PenStyle.DashLine))
+        phase_pen = QPen(QColor("#37474f"))
+        phase_pen.setWidthF(1.0)
+        phase_pen.setCosmetic(True)
+        phase_pen.setDashPattern([8.0, 4.0])  # the 2 px DashLine's 8 px dash, 4 px gap
+        self.phase_path.setPen(phase_pen)
         self.phase_path.setZValue(6)
         pi.addItem(self.phase_path, ignoreBounds=True)
-        self._phase_path_key: tuple = ()
         self._band_span = (0.0, -1.0)
         self._placing = False
         self.vb.sigXRangeChanged.connect(self._place_labels)
@@ -506,15 +540,8 @@ class EscalationChart(QWidget):
         exp.parameters()["background"] = QColor("white")
         # the labels and the marker keep their pixel size whatever the view's scaling:
         # scale them with the image, so that they keep their size relative to the chart
-        scale = int(width) / max(1.0, exp.getSourceRect().width())
-        fixed = [*self.rung_labels, *(ln.label for ln in self.phase_lines), self.marker]
-        for it in fixed:
-            it.setScale(scale)
-        try:
+        with self._exporting(int(width) / max(1.0, exp.getSourceRect().width())):
             exp.export(str(path))
-        finally:
-            for it in fixed:
-                it.setScale(1.0)
         return Path(path)
 
     def export_svg(self, path: str | Path) -> Path:
@@ -522,15 +549,35 @@ class EscalationChart(QWidget):
         self.flush()
         exp = pg.exporters.SVGExporter(self.plot.getPlotItem())
         exp.parameters()["background"] = QColor("white")
-        try:
-            exp.export(str(path))
-        except ValueError:
-            # pyqtgraph 0.14's SVGExporter cannot parse the closed paths ("... Z") that
-            # Qt 6 writes (pyqtgraph issue #3495); render the same scene with Qt's own
-            # SVG generator instead.
-            log.info("pyqtgraph SVGExporter failed; exporting the chart with QSvgGenerator")
-            self._export_svg_qt(Path(path))
+        with self._exporting():
+            try:
+                exp.export(str(path))
+            except ValueError:
+                # pyqtgraph 0.14's SVGExporter cannot parse the closed paths ("... Z") that
+                # Qt 6 writes (pyqtgraph issue #3495); render the same scene with Qt's own
+                # SVG generator instead.
+                log.info("pyqtgraph SVGExporter failed; exporting the chart with "
+                         "QSvgGenerator")
+                self._export_svg_qt(Path(path))
         return Path(path)
+
+    @contextmanager
+    def _exporting(self, scale: float = 1.0):
+        """Labels drawn afresh (as text, not their on-screen pixmap caches) and, with
+        the marker, scaled by ``scale`` while an export renders the scene."""
+        labels = [*self.rung_labels, *(ln.label for ln in self.phase_lines)]
+        cached = [it for lab in labels for it in (lab, lab.text_item)]
+        for it in cached:
+            it.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+        for it in (*labels, self.marker):
+            it.setScale(scale)
+        try:
+            yield
+        finally:
+            for it in (*labels, self.marker):
+                it.setScale(1.0)
+            for it in cached:
+                it.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def _export_svg_qt(self, path: Path) -> None:
         from PySide6.QtSvg import QSvgGenerator
@@ -641,7 +688,6 @@ class EscalationChart(QWidget):
         self.rung_regions.clear()
         self.rung_labels.clear()
         self.phase_lines.clear()
-        self._phase_path_key = ()
         self.phase_path.setPath(QPainterPath())
         self._band_span = (0.0, -1.0)
         self.legend.clear()
@@ -682,7 +728,7 @@ class EscalationChart(QWidget):
 
     def _place_labels(self, *args) -> None:
         """Keep rung labels at the left edge of the view (hidden when their band is too
-        thin to hold them), the rung bands wider than the view, the phase lines as tall as
+        thin to hold them), the rung bands as wide as the view, the phase lines as tall as
         the view, and give each phase line its name when there is room for it, else just
         its number.
 
@@ -736,14 +782,13 @@ class EscalationChart(QWidget):
                 lab.setPos(x0 + (x1 - x0) * 0.006, (lo + hi) / 2)
                 lab.setVisible((hi - lo) * py >= line_px)
         lines = self.phase_lines
-        path_key = (y0, y1, len(lines))
-        if path_key != self._phase_path_key:
-            self._phase_path_key = path_key
-            path = QPainterPath()
-            for ln in lines:
-                path.moveTo(ln.x, y0)
-                path.lineTo(ln.x, y1)
-            self.phase_path.setPath(path)
+        half_px = 0.5 / px  # half a pixel, in events
+        path = QPainterPath()
+        for ln in lines:
+            for x in (ln.x - half_px, ln.x + half_px):
+                path.moveTo(x, y0)
+                path.lineTo(x, y1)
+        self.phase_path.setPath(path)
         # phase labels: two alternating rows in the strip above the top rung; each label
         # sits right of its line (left of it when the line is too near the right edge) and
         # shows the phase name only if it ends before the next label of its row begins,

@@ -82,7 +82,19 @@ def run_gui(path: str | None = None) -> int:
     from .main_window import MainWindow
 
     win = MainWindow()
-    if os.environ.get(BENCH_ENV):
+    mode = os.environ.get(BENCH_ENV)
+    if mode == "visuals":  # smoke test of a build: do the chart and network views load?
+        def loaded() -> None:
+            errors = "; ".join(f"{k}: {e}" for k, e in win.visual_errors.items())
+            print(f"PEACETABLE_VISUALS {errors or 'ok'}", flush=True)
+            app.exit(1 if errors else 0)
+
+        win.visualsLoaded.connect(loaded)
+        win.show()
+        if path:
+            QTimer.singleShot(0, lambda: win.open_path(path))
+        return app.exec()
+    if mode:
         def shown() -> None:
             print(f"PEACETABLE_SHOWN {time.time():.6f}", flush=True)
             app.quit()
