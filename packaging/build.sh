@@ -10,5 +10,11 @@ cd "$(dirname "$0")/.."
 app=dist/peacetable/peacetable
 "$app" --version
 "$app" validate dist/peacetable/_internal/scenarios/*.toml
-QT_QPA_PLATFORM=offscreen PEACETABLE_BENCH_EXIT_ON_SHOW=1 "$app" >/dev/null
+# the GUI starts, opens a played session and loads the chart and network (pyqtgraph, networkx)
+smoke=$(mktemp -d)
+"$app" new dist/peacetable/_internal/scenarios/peace-of-inches.toml -o "$smoke/s.peacetable" --seed 1
+"$app" play "$smoke/s.peacetable" dist/peacetable/_internal/scenarios/peace-of-inches.moves.jsonl >/dev/null
+QT_QPA_PLATFORM=offscreen PEACETABLE_BENCH_EXIT_ON_SHOW=visuals timeout 60 "$app" "$smoke/s.peacetable" \
+  | grep -x "PEACETABLE_VISUALS ok"
+rm -rf "$smoke"
 echo "built $(du -sh dist/peacetable | cut -f1) in dist/peacetable/; run $app"
