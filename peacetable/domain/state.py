@@ -268,6 +268,17 @@ class _LazyStatuses:
         return self.real[iid]
 
 
+def condition_deps(c: dict[str, Any]) -> tuple[frozenset[str], bool]:
+    """(variables a condition reads, whether it reads issue statuses)."""
+    if c.get("all") is not None or c.get("any") is not None:
+        parts = [condition_deps(x) for x in (c.get("all") or c.get("any") or ())]
+        return (frozenset().union(*(p[0] for p in parts)) if parts else frozenset(),
+                any(p[1] for p in parts))
+    if c.get("variable") is not None:
+        return frozenset((c["variable"],)), False
+    return frozenset(), True
+
+
 def compile_condition(c: dict[str, Any]) -> Callable[[State, Any], bool]:
     """A condition as a function of (state, issue statuses); same meaning as condition_holds."""
     if c.get("all") is not None:
@@ -316,11 +327,14 @@ def fold(
     events: Iterable[Event],
     start: State | None = None,
     on_event: Callable[[Event, State], None] | None = None,
+    recheck_all: bool = False,
 ) -> State:
     """The state after ``events`` applied to ``start`` (or to the scenario's initial state).
 
     ``on_event`` is called after every applied (not cancelled) event with the working
-    state; it must not keep or change it (copy what it needs).
+    state; it must not keep or change it (copy what it needs). ``recheck_all`` re-tests
+    every condition after every change instead of only those whose inputs changed: the
+    reference the tests compare the fast path with.
     """
     events = list(events)
     st = msgspec.convert(msgspec.to_builtins(start), State) if start is not None \
@@ -330,7 +344,7 @@ def fold(
     if start is not None and named and min(named) <= start.seq:
         raise SnapshotTooRecent(f"tail undoes or redoes event {min(named)}, which state "
                                 f"{start.seq} already accounts for")
-    applier = _Applier(sc, st)
+    applier = _Applier(sc, st, recheck_all)
     for ev in events:
         st.seq = ev.seq
         if ev.seq in cancelled:
@@ -348,13 +362,20 @@ class _Applier:
     """Applies one event to the working state. ``dirty`` marks a change that can move
     variables, leverage, issue statuses or conditions: only then is the state settled."""
 
-    def __init__(self, sc: Scenario, st: State):
+    def __init__(self, sc: Scenario, st: State, recheck_all: bool = False):
         self.sc = sc
         self.st = st
         self.dirty = False
+        self.issues_dirty = False  # something issue statuses depend on has changed
+        # inputs changed by a toggle late in the last pass, unseen by conditions before it
+        self.carry_vars: set[str] = set()
+        self.carry_issues = False
+        self.recheck_all = recheck_all
         self.effects = sc.template_effects
         self.bounds = {v.id: (v.min, v.max) for v in sc.escalation.variables}
-        self.compiled: dict[tuple[str, int], Callable[[State, Any], bool]] = {}
+        # condition key -> (test, variables it reads, reads issue statuses?)
+        self.compiled: dict[tuple[str, int], tuple[Callable[[State, Any], bool],
+                                                   frozenset[str], bool]] = {}
 
     def apply(self, ev: Event) -> None:
         b = ev.body
@@ -401,7 +422,7 @@ class _Applier:
         elif isinstance(b, Withdrawn):
             st.moves.pop(b.move, None)
             st.offers.pop(b.move, None)
-            self.dirty = True
+            self.dirty = self.issues_dirty = True
         elif isinstance(b, SessionStarted):
             st.started = True
             st.seed = b.seed
@@ -422,6 +443,7 @@ class _Applier:
             if role in st.base_leverage:
                 st.base_leverage[role] = min(100.0, max(0.0, st.base_leverage[role] + d * k))
         for iid, flag in (eff.get("issues") or {}).items():
+            self.issues_dirty = True
             if flag == "open":
                 st.issue_flags.pop(iid, None)
             else:
@@ -435,13 +457,16 @@ class _Applier:
         if not accepted:
             st.rejected_moves += 1
             del st.moves[move_id]
-            self.dirty = m.kind == "proposal"  # a tabled proposal is never adjudicated again
+            # a tabled proposal is never adjudicated again: only a pending one can go
+            self.dirty = self.issues_dirty = m.kind == "proposal"
             return
         st.accepted_moves += 1
         m.magnitude = magnitude
         tpl = self.sc.template_by_id[m.template]
         if m.kind != "statement":
-            self.dirty = True  # offers, proposals and answers can change issue statuses
+            self.dirty = True
+        if m.kind in ("proposal", "acceptance", "rejection"):
+            self.issues_dirty = True  # tabled proposals and agreements make issue statuses
         if m.kind == "conditional_offer":
             del st.moves[move_id]
             st.offers[move_id] = Offer(
@@ -483,26 +508,45 @@ class _Applier:
         the state as it stands after the ones before it (one pass, deterministic)."""
         st = self.st
         sc = self.sc
+        before = st.variables
         self._recompute()
         conditional = [(o.id, o) for o in st.offers.values()] + \
             [(a.id, a) for a in st.agreements.values() if a.condition]
         if conditional:
+            # a condition needs re-testing only if what it reads has changed (or it is new)
+            changed = {k for k, v in st.variables.items() if before.get(k) != v}
+            changed |= self.carry_vars
+            issues_changed = self.issues_dirty or self.carry_issues
+            toggled_vars: set[str] = set()
+            toggled_issues = False
             conditional.sort(key=lambda t: t[0])
             statuses = _LazyStatuses(sc, st)
             for _, item in conditional:
                 key = (type(item).__name__, item.id)
-                test = self.compiled.get(key)
-                if test is None:
-                    test = self.compiled[key] = compile_condition(item.condition)  # type: ignore[arg-type]
-                holds = test(st, statuses)
+                entry = self.compiled.get(key)
+                if entry is None:
+                    entry = self.compiled[key] = (compile_condition(item.condition),  # type: ignore[arg-type]
+                                                  *condition_deps(item.condition))  # type: ignore[arg-type]
+                elif not (self.recheck_all or (entry[2] and issues_changed)
+                          or not entry[1].isdisjoint(changed)):
+                    continue
+                holds = entry[0](st, statuses)
                 if isinstance(item, Offer):
                     new = "in_force" if holds else "waiting"
                 else:
                     new = "in_force" if holds else "suspended"
                 if new != item.status:
                     item.status = new  # type: ignore[assignment]
+                    before = st.variables
                     self._recompute()
+                    moved = {k for k, v in st.variables.items() if before.get(k) != v}
+                    changed |= moved
+                    toggled_vars |= moved
+                    if isinstance(item, Agreement):
+                        issues_changed = toggled_issues = True
                     statuses = _LazyStatuses(sc, st)
+            self.carry_vars, self.carry_issues = toggled_vars, toggled_issues
+        self.issues_dirty = False
         st.index = escalation_index(sc, st.variables)
         st.rung = rung_for(sc, st.index, st.rung or None)
 
