@@ -358,15 +358,21 @@ def zopa_mask(u: np.ndarray, batna: np.ndarray) -> np.ndarray:
     return np.all(np.asarray(u) >= np.asarray(batna)[None, :], axis=1)
 
 
-def nash_point(u: np.ndarray, batna: np.ndarray) -> int | None:
-    """Row maximising ``prod_i (u_i - r_i)`` over the ZOPA (Nash 1950), or None if the ZOPA
-    is empty. Ties (exact integer products) go to the larger total gain, then the lower row."""
+def _zopa_gains(u: np.ndarray, batna: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(u, r, rows in the ZOPA, their gains over no deal) as arrays."""
     u = np.asarray(u)
     r = np.asarray(batna)
     idx = np.flatnonzero(zopa_mask(u, r))
+    return u, r, idx, u[idx] - r[None, :]
+
+
+def nash_point(u: np.ndarray, batna: np.ndarray) -> int | None:
+    """Row maximising ``prod_i (u_i - r_i)`` over the ZOPA (Nash 1950), or None if the ZOPA
+    is empty. Ties (exact integer products) go to the larger total gain, then the lower row."""
+    u, r, idx, g = _zopa_gains(u, batna)
     if len(idx) == 0:
         return None
-    g = u[idx] - r[None, :]
     prod = np.prod(g.astype(np.float64) / SCALE, axis=1)
     top = prod.max()
     cand = idx[prod >= top * (1.0 - 1e-9)]  # a superset of the exact maximisers
@@ -384,12 +390,9 @@ def kalai_smorodinsky_point(u: np.ndarray, batna: np.ndarray) -> int | None:
     the ZOPA is empty. A role with no possible gain in the ZOPA (``u_i* = r_i``) has share 1
     everywhere (it constrains nothing). Ties: leximin (compare the sorted shares, smallest
     first), then the larger total gain, then the lower row -- exact rational arithmetic."""
-    u = np.asarray(u)
-    r = np.asarray(batna)
-    idx = np.flatnonzero(zopa_mask(u, r))
+    u, r, idx, g = _zopa_gains(u, batna)
     if len(idx) == 0:
         return None
-    g = u[idx] - r[None, :]
     best = g.max(axis=0)
     safe = np.where(best > 0, best, 1)
     shares = np.where(best[None, :] > 0, g / safe[None, :], 1.0)
