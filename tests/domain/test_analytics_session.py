@@ -129,6 +129,22 @@ def test_undone_moves_do_not_count(plus_session):
     assert rec["midland"]["initiatives"] == 1
 
 
+def test_an_answer_must_have_seen_the_initiative(plus_session):
+    """A private step addressed to Upland is answered only by Upland: Midland, which never
+    saw it, does not count as answering it."""
+    s = plus_session
+    s.execute(C.Advance())
+    t1 = play(s, "lowland", "stand_down", channel="private", to=("upland",))
+    m1 = play(s, "midland", "stand_down")
+    rec = reciprocity(s.scenario.player_ids, trace_moves(s.scenario, s.events), k=1)
+    assert answers(rec["lowland"]) == [(t1, None, None)]
+    u1 = play(s, "upland", "stand_down")
+    rec = reciprocity(s.scenario.player_ids, trace_moves(s.scenario, s.events), k=1)
+    assert answers(rec["lowland"]) == [(t1, u1, 0)]
+    # Midland's public step was seen by everyone: Upland's later one answers it
+    assert answers(rec["midland"]) == [(m1, u1, 0)]
+
+
 def test_no_initiative_means_no_share(river_session):
     s = river_session
     s.execute(C.Advance())

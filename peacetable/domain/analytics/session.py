@@ -29,9 +29,9 @@ from typing import Any
 
 import numpy as np
 
-from ..events import DiceRolled, Event, MoveAdjudicated, MovesRevealed, MoveSubmitted
+from ..events import DiceRolled, Event, MoveAdjudicated, MovesRevealed, MoveSubmitted, Visibility
 from ..scenario import Scenario
-from ..state import State, fold
+from ..state import State, channel_visibility, fold
 from .bargaining import Bargaining, PackageSpace, to_float, uniform_gain
 
 CONCILIATORY = ("concession", "de_escalation")
@@ -52,6 +52,8 @@ class MoveTrace:
     target: int | None
     sealed: bool
     visible_at: int | None = None
+    #: who could see the move once it was visible (its channel, after a sealed reveal)
+    seen_by: Visibility | None = None
     outcome: str = "pending"  # pending | carried_out | rejected
     carried_at: int | None = None
     agreements: list[tuple[tuple[str, ...], dict[str, str]]] = field(default_factory=list)
@@ -72,7 +74,8 @@ def trace_moves(sc: Scenario, events: Iterable[Event]) -> list[MoveTrace]:
             ledger[ev.seq] = MoveTrace(
                 seq=ev.seq, role=b.role, kind=b.kind, template=b.template, phase=st.phase,
                 phase_index=st.phase_index, package=dict(b.package), target=b.target,
-                sealed=b.sealed, visible_at=None if b.sealed else ev.seq)
+                sealed=b.sealed, visible_at=None if b.sealed else ev.seq,
+                seen_by=channel_visibility(b.role, b.channel, b.recipients))
         elif isinstance(b, MovesRevealed):
             for mid in b.moves:
                 if mid in ledger and ledger[mid].visible_at is None:
@@ -156,6 +159,7 @@ def reciprocity(player_ids: Iterable[str], moves: list[MoveTrace],
             if m.visible_at is not None:
                 for a in concil:
                     if (a.role != role and a.seq > m.visible_at
+                            and (m.seen_by is None or m.seen_by.allows(a.role))
                             and 0 <= a.phase_index - m.phase_index <= k):
                         answer = a
                         break
