@@ -21,7 +21,6 @@ from ..domain.events import (
     ClockPaused,
     ClockResumed,
     Event,
-    PhaseStarted,
     Redone,
     SessionStarted,
     Undone,
@@ -29,7 +28,7 @@ from ..domain.events import (
 )
 from ..domain.loader import LoadedScenario, ScenarioError, load_scenario, parse_scenario
 from ..domain.scenario import Scenario
-from ..domain.state import SnapshotTooRecent, State, fold, initial_state
+from ..domain.state import SnapshotTooRecent, State, cancelled_set, fold, initial_state
 from ..domain.views import describe_event, view_state
 from ..storage.session_file import SessionFileError, SessionStore, sha256_text
 
@@ -151,10 +150,6 @@ class Session:
         return lambda: self._listeners.remove(fn) if fn in self._listeners else None
 
     # ------------------------------------------------------------------ commands
-    def check(self, cmd: C.Command) -> list:
-        """What ``cmd`` would append, without writing (raises Refused)."""
-        return decide(self.scenario, self.state, cmd, self.ledger, self._vis)
-
     def execute(self, cmd: C.Command, ts: str | None = None) -> list[Event]:
         items = decide(self.scenario, self.state, cmd, self.ledger, self._vis)
         new = self.store.append(items, ts=ts)
@@ -229,8 +224,6 @@ class Session:
 
     def effective_events(self) -> list[Event]:
         """Events that count now (not cancelled by an undo), undo/redo markers left out."""
-        from ..domain.state import cancelled_set
-
         cancelled = cancelled_set(self.events)
         return [e for e in self.events
                 if e.seq not in cancelled and not isinstance(e.body, (Undone, Redone))]
@@ -281,12 +274,6 @@ class Session:
             rows.append({"id": iid, "title": inj.title, "at_minute": inj.at_minute,
                          "fired_at": fired, "due": fired is None and elapsed >= inj.at_minute * 60})
         return rows
-
-    def phase_started_event(self) -> Event | None:
-        for ev in reversed(self.effective_events()):
-            if isinstance(ev.body, PhaseStarted):
-                return ev
-        return None
 
 
 def _parse_ts(ts: str) -> _dt.datetime:

@@ -50,7 +50,6 @@ class Ledger:
 
     undo: list[int] = field(default_factory=list)
     redo: list[int] = field(default_factory=list)
-    bodies: dict[int, Body] = field(default_factory=dict)
     clock_running: bool = True
 
     def feed(self, ev: Event) -> None:
@@ -70,11 +69,6 @@ class Ledger:
         elif type(b).undoable:
             self.undo.append(ev.seq)
             self.redo.clear()
-            self.bodies[ev.seq] = b
-        # cap memory: bodies are only needed for descriptions of undo targets
-        if len(self.bodies) > 4096:
-            keep = set(self.undo[-2048:]) | set(self.redo)
-            self.bodies = {k: v for k, v in self.bodies.items() if k in keep}
 
 
 def roll_draw(seed: int, n: int) -> int:

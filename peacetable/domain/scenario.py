@@ -128,15 +128,6 @@ class Condition(Model):
             )
         return self
 
-    def describe(self) -> str:
-        if self.variable is not None:
-            return f"{self.variable} {self.op} {self.value:g}"
-        if self.issue is not None:
-            return f"{self.issue} is {self.status}" if self.status else f"{self.issue} = {self.option}"
-        parts = self.all if self.all is not None else self.any
-        joiner = " and " if self.all is not None else " or "
-        return "(" + joiner.join(c.describe() for c in parts or ()) + ")"
-
     def walk(self) -> Iterator[Condition]:
         yield self
         for c in (self.all or ()) + (self.any or ()):

@@ -34,7 +34,7 @@ from .events import (
     Visibility,
     Withdrawn,
 )
-from .scenario import Condition, Scenario
+from .scenario import Scenario
 
 FOLD_VERSION = 1
 
@@ -239,21 +239,6 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
 }
 
 
-def condition_holds(cond: dict[str, Any] | Condition, st: State,
-                    statuses: dict[str, dict[str, Any]]) -> bool:
-    c = cond if isinstance(cond, dict) else cond.model_dump(exclude_none=True)
-    if c.get("all") is not None:
-        return all(condition_holds(x, st, statuses) for x in c["all"])
-    if c.get("any") is not None:
-        return any(condition_holds(x, st, statuses) for x in c["any"])
-    if c.get("variable") is not None:
-        return _OPS[c["op"]](st.variables[c["variable"]], float(c["value"]))
-    rec = statuses[c["issue"]]
-    if c.get("status") is not None:
-        return rec["status"] == c["status"]
-    return rec["status"] == "agreed" and rec["option"] == c["option"]
-
-
 class _LazyStatuses:
     """Issue statuses built only if a condition asks for one (most test variables)."""
 
@@ -280,7 +265,7 @@ def condition_deps(c: dict[str, Any]) -> tuple[frozenset[str], bool]:
 
 
 def compile_condition(c: dict[str, Any]) -> Callable[[State, Any], bool]:
-    """A condition as a function of (state, issue statuses); same meaning as condition_holds."""
+    """A condition (see docs/scenario-format.md) as a function of (state, issue statuses)."""
     if c.get("all") is not None:
         parts = [compile_condition(x) for x in c["all"]]
         return lambda st, stat: all(p(st, stat) for p in parts)
@@ -402,7 +387,7 @@ class _Applier:
                 m = st.moves.get(mid)
                 if m is not None:
                     m.sealed = False
-                    m.visibility = _channel_visibility(m.role, m.channel, m.recipients)
+                    m.visibility = channel_visibility(m.role, m.channel, m.recipients)
             return
         elif isinstance(b, AgreementPublished):
             a = st.agreements.get(b.agreement)
@@ -571,10 +556,8 @@ class _Applier:
         st.leverage = {k: min(100.0, max(0.0, v)) for k, v in lev.items()}
 
 
-def _channel_visibility(role: str, channel: str, recipients: tuple[str, ...]) -> Visibility:
+def channel_visibility(role: str, channel: str, recipients: tuple[str, ...]) -> Visibility:
     if channel == "public":
         return Visibility()
     return Visibility("roles", tuple(dict.fromkeys((role, *recipients))))
 
-
-channel_visibility = _channel_visibility

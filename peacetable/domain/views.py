@@ -104,7 +104,7 @@ def describe_event(sc: Scenario, ev: Event) -> str:
         if b.target is not None:
             extra += f" -> proposal {b.target}"
         if b.condition:
-            extra += " if " + _cond_text(b.condition)
+            extra += " if " + condition_text(b.condition)
         if b.magnitude != 1:
             extra += f" x{b.magnitude}"
         ch = "private" if b.channel == "private" else "public"
@@ -156,16 +156,13 @@ def describe_event(sc: Scenario, ev: Event) -> str:
     return t
 
 
-def _cond_text(c: dict) -> str:
+def condition_text(c: dict) -> str:
     if c.get("all") is not None:
-        return "(" + " and ".join(_cond_text(x) for x in c["all"]) + ")"
+        return "(" + " and ".join(condition_text(x) for x in c["all"]) + ")"
     if c.get("any") is not None:
-        return "(" + " or ".join(_cond_text(x) for x in c["any"]) + ")"
+        return "(" + " or ".join(condition_text(x) for x in c["any"]) + ")"
     if c.get("variable") is not None:
         return f"{c['variable']} {c['op']} {float(c['value']):g}"
     if c.get("status") is not None:
         return f"{c['issue']} is {c['status']}"
     return f"{c['issue']} = {c.get('option')}"
-
-
-condition_text = _cond_text
