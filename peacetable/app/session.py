@@ -29,7 +29,7 @@ from ..domain.events import (
 from ..domain.loader import LoadedScenario, ScenarioError, load_scenario, parse_scenario
 from ..domain.scenario import Scenario
 from ..domain.state import SnapshotTooRecent, State, cancelled_set, fold, initial_state
-from ..domain.views import describe_event, view_state
+from ..domain.views import describe_event, view_state, visible_events
 from ..storage.session_file import SessionFileError, SessionStore, sha256_text
 
 SNAPSHOT_EVERY = 500
@@ -218,6 +218,13 @@ class Session:
     def view(self, viewer: str = "control", at: int | None = None) -> dict[str, Any]:
         st = self.state if at is None else self.state_at(at)
         return view_state(self.scenario, st, viewer)
+
+    def visible_events(self, viewer: str = "control", upto: int | None = None) -> list[Event]:
+        """The events ``viewer`` may see (control, audience or a role id), up to event
+        ``upto`` (default: all). Views list events through this, never by filtering
+        visibility themselves."""
+        evs = self.events if upto is None else self._slice(0, max(0, int(upto)))
+        return visible_events(evs, viewer)
 
     def describe(self, ev: Event) -> str:
         return describe_event(self.scenario, ev)
