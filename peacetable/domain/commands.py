@@ -81,6 +81,14 @@ class Publish(Command, tag="publish"):
     reason: str = ""
 
 
+class SendMessage(Command, tag="message"):
+    """A private message from a role (or control) to named player roles."""
+
+    sender: str
+    to: tuple[str, ...]
+    text: str
+
+
 class AddNote(Command, tag="note"):
     text: str
 
@@ -111,6 +119,7 @@ AnyCommand = (
     | RecordAction
     | Withdraw
     | Publish
+    | SendMessage
     | AddNote
     | PauseClock
     | ResumeClock

@@ -23,6 +23,7 @@ from .events import (
     DiceRolled,
     Event,
     InjectFired,
+    MessageSent,
     MoveAdjudicated,
     AgreementPublished,
     MovesRevealed,
@@ -391,6 +392,33 @@ def _withdraw(sc: Scenario, st: State, cmd: C.Withdraw):
     return [(Withdrawn(move=cmd.move, reason=cmd.reason), o.visibility)]
 
 
+MESSAGE_MAX = 4000
+
+
+def _message(sc: Scenario, st: State, cmd: C.SendMessage):
+    if cmd.sender != "control":
+        role = sc.role_by_id.get(cmd.sender)
+        if role is None or not role.is_player:
+            raise Refused(f"'{cmd.sender}' cannot send messages (expected control or one of: "
+                          f"{', '.join(sc.player_ids)})")
+    to = tuple(dict.fromkeys(cmd.to))
+    if not to:
+        raise Refused("a message needs at least one recipient")
+    for r in to:
+        if r == cmd.sender:
+            raise Refused("a role cannot send a message to itself")
+        if r not in sc.player_ids:
+            raise Refused(f"recipient '{r}' is not a player role (expected one of: "
+                          f"{', '.join(p for p in sc.player_ids if p != cmd.sender)})")
+    text = cmd.text.strip()
+    if not text:
+        raise Refused("the message is empty")
+    if len(text) > MESSAGE_MAX:
+        raise Refused(f"the message is {len(text)} characters long; the limit is {MESSAGE_MAX}")
+    vis = private_to(*to) if cmd.sender == "control" else private_to(cmd.sender, *to)
+    return [(MessageSent(sender=cmd.sender, to=to, text=text), vis)]
+
+
 def _note(sc: Scenario, st: State, cmd: C.AddNote):
     if not cmd.text.strip():
         raise Refused("the note is empty")
@@ -427,6 +455,7 @@ _HANDLERS = {
     C.RecordAction: _record_action,
     C.Withdraw: _withdraw,
     C.Publish: _publish,
+    C.SendMessage: _message,
     C.AddNote: _note,
     C.PauseClock: _pause,
     C.ResumeClock: _resume,

@@ -145,6 +145,16 @@ class Withdrawn(Body, tag="withdrawn"):
     reason: str = ""
 
 
+class MessageSent(Body, tag="message_sent"):
+    """A private message: seen by its sender, its recipients and control. A message once
+    sent cannot be taken back, so undo passes over it."""
+
+    sender: str  # a role id or "control"
+    to: tuple[str, ...]
+    text: str
+    undoable = False
+
+
 class Note(Body, tag="note"):
     text: str
 
@@ -178,6 +188,7 @@ AnyBody = (
     | InjectFired
     | ActionRecorded
     | Withdrawn
+    | MessageSent
     | Note
     | ClockPaused
     | ClockResumed
@@ -186,7 +197,7 @@ AnyBody = (
 )
 
 #: bodies that do not change the fold's state (the clock is read from timestamps)
-NO_STATE = (Note, ClockPaused, ClockResumed, ActionRecorded)
+NO_STATE = (Note, ClockPaused, ClockResumed, ActionRecorded, MessageSent)
 
 
 class Event(msgspec.Struct, frozen=True):

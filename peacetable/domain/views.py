@@ -145,6 +145,9 @@ def describe_event(sc: Scenario, ev: Event) -> str:
         return f"session started: {b.title or b.scenario_id} (seed {b.seed})"
     if t == "withdrawn":
         return f"move {b.move} withdrawn" + (f": {b.reason}" if b.reason else "")
+    if t == "message_sent":
+        sender = "Control" if b.sender == "control" else role_name(b.sender)
+        return f"message from {sender} to {', '.join(role_name(r) for r in b.to)}: {b.text}"
     if t == "note":
         return f"control note: {b.text}"
     if t == "action_recorded":
