@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-COMMANDS = ("validate", "new", "play", "replay", "info", "analyze")
+COMMANDS = ("validate", "new", "play", "replay", "info", "analyze", "fork")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,6 +52,16 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("path", metavar="SCENARIO|SESSION")
     s.add_argument("--at", type=int, default=None, metavar="N")
     s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("fork", help="continue a session from an event as a new session file",
+                       description="Write a new session file holding SESSION's record up to "
+                                   "event N; it then continues live. SESSION is only read.")
+    s.add_argument("session", metavar="SESSION", help="the session file to fork (only read)")
+    s.add_argument("--at", type=int, required=True, metavar="N",
+                   help="the last event the new session keeps (1 = just the start)")
+    s.add_argument("-o", "--output", required=True, metavar="NEW.peacetable",
+                   help="the new session file (must not exist yet)")
+
     return p
 
 
@@ -128,6 +138,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _info(args.session)
         if cmd == "analyze":
             return _analyze(args)
+        if cmd == "fork":
+            return _fork(args)
     except ScenarioError as exc:
         return _fail(str(exc))
     except SessionFileError as exc:
@@ -234,6 +246,10 @@ def _info(path: str) -> int:
         print(f"file:      {path}")
         print(f"scenario:  {sc.scenario.title} ({sc.scenario.id})")
         print(f"created:   {meta.get('created_at', '?')}   schema {meta.get('schema_version', '?')}")
+        if "forked_from" in meta:
+            print(f"forked from: {_plain(meta['forked_from'])} after event "
+                  f"{_plain(meta.get('forked_at', '?'))} (its fingerprint then: "
+                  f"{_plain(meta.get('forked_from_fingerprint', '?'))})")
         print("roles:     " + ", ".join(
             f"{r.name}" + (f" [{session.teams[r.id]}]" if r.id in session.teams else "")
             for r in sc.roles))
@@ -255,6 +271,24 @@ def _analyze(args) -> int:
         print(json.dumps(report, sort_keys=True, indent=2, ensure_ascii=False))
     else:
         print(text)
+    return 0
+
+
+def _plain(text: str) -> str:
+    """Text from a file, safe for a terminal: control and direction-override characters are
+    shown as escapes instead of acting on the terminal."""
+    import unicodedata
+
+    return "".join(ch if ch.isprintable() and unicodedata.category(ch) != "Cf"
+                   else f"\\u{ord(ch):04x}" for ch in str(text))
+
+
+def _fork(args) -> int:
+    from .app.fork import fork_session
+
+    out = fork_session(args.session, args.at, args.output)
+    print(f"created {out}: {args.session} up to event {args.at}, continuing as a new session "
+          f"({args.session} is unchanged)")
     return 0
 
 

@@ -226,6 +226,22 @@ class SessionStore:
             rows.append({"seq": seq, "ts": ts, "type": body_type(body), "actor": actor,
                          "visibility": encode_visibility(vis), "body": encode_body(body)})
             out.append(Event(seq=seq, ts=ts, visibility=vis, body=body))
+        self._write_rows(rows)
+        return out
+
+    def _write_rows(self, rows: list[dict]) -> None:
+        """Insert event rows (seq, ts, type, actor, visibility, body) in one transaction.
+
+        The one place events enter a file: :meth:`append` and forking both come here. Rows
+        must continue the log without a gap (``seq`` = last + 1, + 2 …)."""
+        if self.readonly:
+            raise SessionFileError(f"{self.path}: opened read-only")
+        expected = self.last_seq
+        for row in rows:
+            expected += 1
+            if row["seq"] != expected:
+                raise SessionFileError(f"{self.path}: event {row['seq']} does not continue the "
+                                       f"log (expected event {expected}); nothing was recorded")
         try:
             with self.db.atomic():
                 # one prepared INSERT per event: sqlite-utils' table.insert introspects the
@@ -235,8 +251,7 @@ class SessionStore:
         except sqlite3.Error as exc:
             raise SessionFileError(f"{self.path}: could not write the event ({exc}); nothing "
                                    "was recorded") from None
-        self.last_seq = seq
-        return out
+        self.last_seq = expected
 
     def iter_rows(self, after: int = 0, upto: int | None = None) -> Iterator[tuple]:
         sql = "SELECT seq, ts, visibility, body FROM events WHERE seq > ?"
@@ -296,6 +311,26 @@ class SessionStore:
 
     def annotations(self) -> list[dict]:
         return list(self.db["annotations"].rows_where(order_by="seq, id"))
+
+    def update_annotation(self, ident: int, text: str) -> bool:
+        """Replace an annotation's text; False when there is no annotation ``ident``."""
+        with self.db.atomic():
+            cur = self.conn.execute("UPDATE annotations SET text = ? WHERE id = ?",
+                                    (text, int(ident)))
+        return cur.rowcount > 0
+
+    def delete_annotation(self, ident: int) -> bool:
+        """Remove an annotation; False when there is no annotation ``ident``."""
+        with self.db.atomic():
+            cur = self.conn.execute("DELETE FROM annotations WHERE id = ?", (int(ident),))
+        return cur.rowcount > 0
+
+    def raw_rows(self, upto: int) -> list[dict]:
+        """Event rows 1..``upto`` exactly as stored (for copying a record into a new file)."""
+        cur = self.conn.execute("SELECT seq, ts, type, actor, visibility, body FROM events "
+                                "WHERE seq <= ? ORDER BY seq", (int(upto),))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur]
 
     def integrity(self) -> str:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0]

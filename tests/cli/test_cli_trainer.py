@@ -1,0 +1,67 @@
+"""Command line for trainers: fork and report, and what info says about a fork."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from cli_support import ROOT
+
+sys.path.insert(0, str(ROOT / "tests" / "app"))
+from trainer_support import SCRIPTS, play_bundled  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory) -> Path:
+    return play_bundled(tmp_path_factory.mktemp("cli-trainer"), SCRIPTS[0])
+
+
+def _sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def test_fork_then_info_names_the_parent(cli, played, tmp_path):
+    sha = _sha(played)
+    out = tmp_path / "what-if.peacetable"
+    res = cli("fork", played, "--at", "12", "-o", out)
+    assert res.rc == 0, res.err
+    assert "up to event 12" in res.out
+    assert _sha(played) == sha
+    info = cli("info", out)
+    assert info.rc == 0, info.err
+    line = next(x for x in info.out.splitlines() if x.startswith("forked from:"))
+    assert str(played.resolve()) in line and "after event 12" in line
+    rep_child = cli("replay", out, "--json")
+    rep_parent = cli("replay", played, "--json", "--at", "12")
+    assert json.loads(rep_child.out) == json.loads(rep_parent.out)
+
+
+def test_fork_refusals_are_one_line_and_leave_files_alone(cli, played, tmp_path):
+    taken = tmp_path / "taken.peacetable"
+    taken.write_bytes(b"mine")
+    res = cli("fork", played, "--at", "3", "-o", taken)
+    assert res.rc == 1 and "already exists" in res.err and "Traceback" not in res.err
+    assert taken.read_bytes() == b"mine"
+    res = cli("fork", played, "--at", "100000", "-o", tmp_path / "x.peacetable")
+    assert res.rc == 1 and "cannot fork at event 100000" in res.err
+    assert len(res.err.strip().splitlines()) == 1
+    assert not (tmp_path / "x.peacetable").exists()
+    bad = tmp_path / "bad.peacetable"
+    bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    res = cli("fork", bad, "--at", "1", "-o", tmp_path / "y.peacetable")
+    assert res.rc == 1 and str(bad) in res.err and "Traceback" not in res.err
+    assert not (tmp_path / "y.peacetable").exists()
+
+
+def test_every_new_argument_has_help(cli, capsys):
+    from peacetable.cli import _parser
+
+    p = _parser()
+    sub = next(a for a in p._actions if a.dest == "command")
+    for name in ("fork",):
+        for action in sub.choices[name]._actions:
+            if action.dest != "help":
+                assert action.help, (name, action.dest)
