@@ -180,6 +180,7 @@ class Role(Model):
     leverage: float = Field(default=50.0, ge=0.0, le=100.0)
     weights: dict[Ident, Annotated[float, Field(ge=0.0)]] = Field(default_factory=dict)
     preferences: dict[Ident, dict[Ident, Unit]] = Field(default_factory=dict)
+    bot: Literal["hardliner", "conceder", "reciprocator", "leverage"] | None = None  # bot strategy when no one plays it
 
     @property
     def is_player(self) -> bool:
@@ -209,6 +210,7 @@ class MoveTemplate(Model):
     parties: tuple[Ident, ...] = ()
     effects: Effects = Field(default_factory=Effects)
     condition: Condition | None = None
+    odds: int | None = Field(default=None, ge=1, le=100)  # control bot's chance of success, %
 
 
 class Inject(Model):

@@ -343,6 +343,28 @@ def fold(
     return st
 
 
+class IncrementalFold:
+    """A fold kept open: :meth:`apply` adds events to a state this object owns (no copy per
+    call), so that after any number of calls ``state`` equals ``fold(sc, all events)``.
+    For logs without undo/redo (bot runs in memory); refuses an undo or redo event."""
+
+    def __init__(self, sc: Scenario):
+        self.state = initial_state(sc)
+        self._applier = _Applier(sc, self.state)
+
+    def apply(self, events: Iterable[Event]) -> State:
+        st = self.state
+        for ev in events:
+            st.seq = ev.seq
+            b = ev.body
+            if isinstance(b, (Undone, Redone)):
+                raise ValueError("an incremental fold does not take undo or redo events")
+            if isinstance(b, NO_STATE):
+                continue
+            self._applier.apply(ev)
+        return st
+
+
 class _Applier:
     """Applies one event to the working state. ``dirty`` marks a change that can move
     variables, leverage, issue statuses or conditions: only then is the state settled."""
