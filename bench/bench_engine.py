@@ -122,9 +122,7 @@ def _flush(store: SessionStore, batch: list[Event]) -> None:
              "actor": e.body.role if isinstance(e.body, MoveSubmitted) else "control",
              "visibility": encode_visibility(e.visibility), "body": encode_body(e.body)}
             for e in batch]
-    with store.db.atomic():
-        store.db["events"].insert_all(rows, batch_size=1000)
-    store.last_seq = batch[-1].seq if batch else store.last_seq
+    store._write_rows(rows)  # the store's own write path: rows chained like append() does
     batch.clear()
 
 

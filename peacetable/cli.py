@@ -239,13 +239,12 @@ def _info(path: str) -> int:
     session = Session.open(path, readonly=True)
     try:
         sc = session.scenario
-        st = session.state
+        check = session.verify_record()
         meta = session.store.meta()
         integrity = session.store.integrity()
-        phase = sc.phase_by_id[st.phase].label if st.phase else "not started"
         print(f"file:      {path}")
         print(f"scenario:  {sc.scenario.title} ({sc.scenario.id})")
-        print(f"created:   {meta.get('created_at', '?')}   schema {meta.get('schema_version', '?')}")
+        print(f"created:   {meta.get('created_at', '?')}   schema {session.store.schema_version}")
         if "forked_from" in meta:
             print(f"forked from: {_plain(meta['forked_from'])} after event "
                   f"{_plain(meta.get('forked_at', '?'))} (its fingerprint then: "
@@ -253,12 +252,19 @@ def _info(path: str) -> int:
         print("roles:     " + ", ".join(
             f"{r.name}" + (f" [{session.teams[r.id]}]" if r.id in session.teams else "")
             for r in sc.roles))
-        print(f"phase:     {phase} ({st.phase_index + 1} of {len(sc.phases)})")
         print(f"events:    {session.store.last_seq} (snapshots up to {session.store.last_snapshot_seq})")
-        print(f"agreements in force: {sum(1 for a in st.agreements.values() if a.status == 'in_force')}")
-        print(f"escalation: {st.index:.1f} ({st.rung})")
+        print(f"fingerprint: {check.fingerprint}")
+        print(f"record:    {check.message}")
+        if check.intact:
+            st = session.state
+            phase = sc.phase_by_id[st.phase].label if st.phase else "not started"
+            print(f"phase:     {phase} ({st.phase_index + 1} of {len(sc.phases)})")
+            print(f"agreements in force: {sum(1 for a in st.agreements.values() if a.status == 'in_force')}")
+            print(f"escalation: {st.index:.1f} ({st.rung})")
         print(f"health:    {integrity}")
-        return 0 if integrity == "ok" else 1
+        for w in session.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+        return 0 if integrity == "ok" and check.intact else 1
     finally:
         session.close()
 

@@ -21,6 +21,9 @@ from ..domain.events import (
     ClockPaused,
     ClockResumed,
     Event,
+    InjectFired,
+    MoveSubmitted,
+    PhaseStarted,
     Redone,
     SessionStarted,
     Undone,
@@ -30,7 +33,13 @@ from ..domain.loader import LoadedScenario, ScenarioError, load_scenario, parse_
 from ..domain.scenario import Scenario
 from ..domain.state import SnapshotTooRecent, State, cancelled_set, fold, initial_state
 from ..domain.views import describe_event, view_state, visible_events
-from ..storage.session_file import SessionFileError, SessionStore, sha256_text
+from ..storage.session_file import (
+    RecordBroken,
+    RecordCheck,
+    SessionFileError,
+    SessionStore,
+    sha256_text,
+)
 
 SNAPSHOT_EVERY = 500
 
@@ -56,10 +65,13 @@ class Session:
         self._clock_marks: list[tuple[int, bool]] = []  # (seq, running after it)
         self._events: list[Event] | None = None
         self._trace: list[tuple[int, int, float, dict[str, float]]] | None = None
+        self._trusted_snapshots: set[int] = set()
         if not store.readonly:
             self._load_events()  # writing needs the undo ledger, built from the whole log
         self.state: State = self.state_at(store.last_seq)
         self._listeners: list[Callable[[Change], None]] = []
+        #: why annotations cannot be written (a session opened for replay), or None
+        self.replay_note: str | None = None
         #: write a snapshot (a cached fold) after this many events since the last one
         self.snapshot_every = SNAPSHOT_EVERY
 
@@ -112,21 +124,74 @@ class Session:
 
     @classmethod
     def open(cls, path: str | Path, readonly: bool = False) -> Session:
-        store = SessionStore.open(path, readonly=readonly)
+        """Open a session file for writing (the default) or read-only.
+
+        Every check runs before anything is written: a file that fails one is refused and
+        left exactly as it was. Opening for writing also verifies the whole record
+        (:class:`RecordBroken` if it does not) and then migrates an older schema."""
+        store = SessionStore.open_checked(path, lock=not readonly)
         try:
-            text, source, _sha = store.scenario()
-            try:
-                loaded = parse_scenario(text, f"{path} (scenario copy '{source}')")
-            except ScenarioError as exc:
-                raise SessionFileError(f"{path}: its scenario copy is not valid:\n{exc}") from None
+            loaded = cls._scenario_copy(store, path)
+            if not readonly:
+                check = cls._verify(store, loaded.scenario)
+                if not check.intact:
+                    raise RecordBroken(f"{path}: {check.message}; the file was not changed (it can "
+                                       "still be replayed read-only)")
+                store.begin_writing()
             session = cls(store, loaded)
-            first = session._slice(0, 1)
-            if not first or not isinstance(first[0].body, SessionStarted):
-                raise SessionFileError(f"{path}: has no session_started event (damaged session)")
+            session._check_start()
             return session
         except BaseException:
             store.close()
             raise
+
+    @classmethod
+    def open_replay(cls, path: str | Path) -> Session:
+        """Open for replay: never writes events (``execute`` is refused), takes no write lock
+        and changes no byte of the file. Annotations may still be written through
+        ``session.store.annotate`` unless :attr:`replay_note` says why not."""
+        session = cls.open(path, readonly=True)
+        session.replay_note = session.store.replay_note()
+        return session
+
+    @staticmethod
+    def _scenario_copy(store: SessionStore, path) -> LoadedScenario:
+        text, source, _sha = store.scenario()
+        try:
+            return parse_scenario(text, f"{path} (scenario copy '{source}')")
+        except ScenarioError as exc:
+            raise SessionFileError(f"{path}: its scenario copy is not valid:\n{exc}") from None
+
+    @staticmethod
+    def _verify(store: SessionStore, sc: Scenario) -> RecordCheck:
+        return store.verify_record(check_body=lambda seq, b: body_problem(sc, b))
+
+    def _check_start(self) -> None:
+        first = self._slice(0, 1)
+        if not first or not isinstance(first[0].body, SessionStarted):
+            raise SessionFileError(f"{self.path}: has no session_started event (damaged session)")
+        if first[0].body.scenario_sha256 != sha256_text(self.loaded.text):
+            raise SessionFileError(f"{self.path}: its scenario copy is not the scenario the session "
+                                   "was started from (sha256 differs from the one recorded in "
+                                   "event 1)")
+
+    # ------------------------------------------------------------------ the record
+    @property
+    def fingerprint(self) -> str:
+        """The record's fingerprint (the newest event's chain hash, hex): compare it with
+        the one printed on a report to know the file is the one the report came from."""
+        return self.store.fingerprint()
+
+    def verify_record(self) -> RecordCheck:
+        """Recompute the chain and check every event against the scenario: "record intact"
+        or the first event where the record breaks and what is wrong there."""
+        return self._verify(self.store, self.scenario)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Things a reader should know that did not stop the file from opening (e.g. a
+        snapshot ignored because it does not match the record)."""
+        return self.store.warnings
 
     def close(self) -> None:
         self.store.close()
@@ -151,6 +216,9 @@ class Session:
 
     # ------------------------------------------------------------------ commands
     def execute(self, cmd: C.Command, ts: str | None = None) -> list[Event]:
+        if self.store.readonly:
+            raise SessionFileError(f"{self.path}: is open read-only (for replay); nothing can be "
+                                   "recorded")
         items = decide(self.scenario, self.state, cmd, self.ledger, self._vis)
         new = self.store.append(items, ts=ts)
         rebuilt = False
@@ -187,16 +255,42 @@ class Session:
         """The state after event ``seq`` (default: the last), via the nearest usable snapshot."""
         last = self.store.last_seq
         seq = last if seq is None else max(0, min(int(seq), last))
-        limit = seq
+        try:
+            start = self._snapshot(seq)
+            return self._fold_from(start, seq)
+        except (KeyError, IndexError, TypeError, AttributeError) as exc:
+            # a well-formed record never gets here: say which event is wrong
+            check = self.verify_record()
+            if check.intact:
+                raise
+            raise SessionFileError(f"{self.path}: {check.message}") from exc
+
+    def _fold_from(self, snap: State | None, seq: int, check_older: bool = True) -> State:
         while True:
-            snap = self.store.snapshot_at_or_before(limit)
             start_seq = snap.seq if snap else 0
             try:
                 return fold(self.scenario, self._slice(start_seq, seq), start=snap)
-            except SnapshotTooRecent:
-                limit = start_seq - 1
-                if limit < 0:
-                    return fold(self.scenario, self._slice(0, seq))
+            except SnapshotTooRecent:  # the tail undoes what the snapshot includes
+                snap = self._snapshot(start_seq - 1) if check_older else \
+                    next(self.store.snapshots_at_or_before(start_seq - 1), None)
+
+    def _snapshot(self, limit: int) -> State | None:
+        """The newest snapshot at or before ``limit`` that the record vouches for.
+
+        A snapshot must record the chain hash of its event (checked by the store) and fold
+        to what it claims: it is compared, once per session, with the fold of the events
+        since the snapshot before it. One that does not is ignored with a warning."""
+        if limit < 1:
+            return None
+        for snap in self.store.snapshots_at_or_before(limit):
+            if snap.seq in self._trusted_snapshots:
+                return snap
+            prev = next(self.store.snapshots_at_or_before(snap.seq - 1), None)
+            if self._fold_from(prev, snap.seq, check_older=False) == snap:
+                self._trusted_snapshots.add(snap.seq)
+                return snap
+            self.store.distrust(snap.seq, "it does not fold to what the events say")
+        return None
 
     def trace(self) -> list[tuple[int, int, float, dict[str, float]]]:
         """(seq, phase index, escalation index, variables) after every applied event.
@@ -281,6 +375,22 @@ class Session:
             rows.append({"id": iid, "title": inj.title, "at_minute": inj.at_minute,
                          "fired_at": fired, "due": fired is None and elapsed >= inj.at_minute * 60})
         return rows
+
+
+def body_problem(sc: Scenario, b) -> str | None:
+    """What in an event body the scenario cannot account for, or None."""
+    if isinstance(b, MoveSubmitted):
+        if b.template not in sc.template_by_id:
+            return f"it uses the move template '{b.template}', which the scenario does not have"
+        if b.role not in sc.role_by_id:
+            return f"it names the role '{b.role}', which the scenario does not have"
+    elif isinstance(b, PhaseStarted):
+        if not 0 <= b.index < len(sc.phases) or sc.phases[b.index].id != b.phase:
+            return f"it starts phase {b.index} '{b.phase}', which the scenario does not have"
+    elif isinstance(b, InjectFired):
+        if b.inject is not None and b.inject not in sc.inject_by_id:
+            return f"it fires the inject '{b.inject}', which the scenario does not have"
+    return None
 
 
 def _parse_ts(ts: str) -> _dt.datetime:

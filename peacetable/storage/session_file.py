@@ -1,14 +1,20 @@
 """One session = one self-contained SQLite file (``.peacetable``).
 
 The file holds the schema version, a copy of the scenario it was started from, the
-append-only event log and snapshots (cached folds). Writes go through sqlite-utils, with
-WAL and ``synchronous=FULL``: an event is on disk before :meth:`SessionStore.append`
-returns. Triggers make the event log append-only inside SQLite itself.
+append-only event log and snapshots (cached folds). Writes go through one method,
+:meth:`SessionStore._write_rows`, with WAL and ``synchronous=FULL``: an event is on disk
+before :meth:`SessionStore.append` returns. Triggers make the event log append-only inside
+SQLite itself, and every event carries a hash chaining it to the one before (see
+:func:`chain_hash`), so that edits made with other tools show.
 
-Opening checks, in order and without changing the file: it exists and is a regular file;
-it starts with the SQLite header; no other process holds it open for writing; SQLite can
-read it (``quick_check``); it carries PeaceTable's application id; its schema is not newer
-than this program. Only then is it opened for writing (WAL, migrations).
+A session file is untrusted input. Opening checks, in order and with a read-only
+connection (``trusted_schema=OFF``, so that no SQL stored in the file runs): it exists and
+is a regular file; it starts with the SQLite header; no other process holds it open for
+writing; SQLite can read it (``quick_check``); it carries PeaceTable's application id; its
+schema version is one this program knows; its schema (tables, columns, indexes, triggers,
+views) is exactly the schema of that version; the scenario copy matches its sha256. Only
+then, and only when opened for writing, is the record verified, the file switched to WAL
+and migrated. A refused open changes no byte of the file.
 """
 
 from __future__ import annotations
@@ -16,23 +22,36 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
+import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+import msgspec
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from ..domain.events import (
+    AgreementPublished,
+    ActionRecorded,
     Body,
+    DiceRolled,
     Event,
+    MoveAdjudicated,
+    MovesRevealed,
     MoveSubmitted,
+    Redone,
+    SessionStarted,
+    Undone,
+    Visibility,
+    Withdrawn,
     body_type,
     decode_body,
     decode_visibility,
     encode_body,
     encode_visibility,
-    Visibility,
 )
 from ..domain.state import FOLD_VERSION, State, decode_state, encode_state
 
@@ -45,6 +64,7 @@ APPLICATION_ID = 0x50454143  # "PEAC"
 FORMAT_NAME = "peacetable-session"
 SUFFIX = ".peacetable"
 _HEADER = b"SQLite format 3\x00"
+GENESIS = bytes(32)  # the "previous hash" of event 1
 
 
 class SessionFileError(Exception):
@@ -52,12 +72,25 @@ class SessionFileError(Exception):
 
 
 class SessionLocked(SessionFileError):
-    pass
+    """Another process has the file open for writing."""
+
+
+class SessionNotWritable(SessionFileError):
+    """The file or its folder may not be written by this user: it can only be replayed."""
+
+
+class RecordBroken(SessionFileError):
+    """The record does not verify: it may be replayed read-only but not continued."""
 
 
 # --------------------------------------------------------------------------- schema
 
 migrations = Migrations("peacetable")
+
+_APPEND_ONLY = ("""CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+                  BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END""",
+                """CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+                  BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END""")
 
 
 @migrations()
@@ -70,10 +103,8 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
     db["events"].create_index(["type"])
     db["snapshots"].create({"seq": int, "fold_version": int, "state": bytes}, pk="seq")
-    db.execute("""CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
-                  BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END""")
-    db.execute("""CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
-                  BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END""")
+    for sql in _APPEND_ONLY:
+        db.execute(sql)
     db["meta"].upsert({"key": "schema_version", "value": "1"}, pk="key")
 
 
@@ -86,10 +117,46 @@ def m002_annotations(db: sqlite_utils.Database) -> None:
     db["meta"].upsert({"key": "schema_version", "value": "2"}, pk="key")
 
 
-SCHEMA_VERSION = 2
+@migrations()
+def m003_hash_chain(db: sqlite_utils.Database) -> None:
+    """Every event carries the hash chaining it to the one before; a snapshot records the
+    chain hash at its event. Existing events are hashed as they stand."""
+    db["events"].add_column("hash", bytes)
+    db["snapshots"].add_column("chain", bytes)
+    conn = db.conn
+    prev = GENESIS
+    hashes = []
+    for seq, ts, typ, actor, vis, body in conn.execute(
+            "SELECT seq, ts, type, actor, visibility, body FROM events ORDER BY seq"):
+        prev = chain_hash(prev, seq, ts, typ, actor, vis, body)
+        hashes.append((prev, seq))
+    conn.execute("DROP TRIGGER events_append_only_update")
+    conn.executemany("UPDATE events SET hash = ? WHERE seq = ?", hashes)
+    conn.execute(_APPEND_ONLY[0])
+    conn.execute("UPDATE snapshots SET chain = (SELECT hash FROM events "
+                 "WHERE events.seq = snapshots.seq)")
+    if hashes:
+        db["meta"].upsert({"key": "head", "value": f"{hashes[-1][1]}:{prev.hex()}"}, pk="key")
+    db["meta"].upsert({"key": "schema_version", "value": "3"}, pk="key")
 
-_INSERT_EVENT = ("INSERT INTO events (seq, ts, type, actor, visibility, body) "
-                 "VALUES (:seq, :ts, :type, :actor, :visibility, :body)")
+
+SCHEMA_VERSION = 3
+#: the migration that brings a file to each schema version (version n: first n migrations)
+_MIGRATION_NAMES = ("m001_initial", "m002_annotations", "m003_hash_chain")
+
+_INSERT_EVENT = ("INSERT INTO events (seq, ts, type, actor, visibility, body, hash) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?)")
+_SET_HEAD = "INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?)"
+
+_canon = msgspec.json.Encoder()
+
+
+def chain_hash(prev: bytes, seq, ts, type_, actor, visibility, body) -> bytes:
+    """SHA-256 over the previous event's hash and this event's canonical bytes.
+
+    The canonical bytes are the JSON array ``[seq, ts, type, actor, visibility, body]``
+    (the columns as stored; ``body`` and ``visibility`` are JSON text themselves)."""
+    return hashlib.sha256(prev + _canon.encode((seq, ts, type_, actor, visibility, body))).digest()
 
 
 def _now() -> str:
@@ -100,20 +167,65 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class SessionStore:
-    """An open session file. Use :meth:`create` or :meth:`open`; close when done."""
+@dataclass(frozen=True)
+class RecordCheck:
+    """The outcome of :meth:`SessionStore.verify_record`.
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, lock_fd: int | None, readonly: bool):
+    ``intact`` is True when every event verifies; otherwise ``seq`` is the first event
+    where the record breaks and ``message`` says what is wrong there."""
+
+    intact: bool
+    message: str
+    seq: int | None = None
+    fingerprint: str = ""  # the chain hash of the last event, as computed
+
+    def __str__(self) -> str:
+        return self.message
+
+
+#: event types whose body names an earlier event (field, the type it must have or None)
+_REFERENCES: dict[type, tuple[str, str | None]] = {
+    MoveAdjudicated: ("move", "move_submitted"),
+    DiceRolled: ("move", "move_submitted"),
+    Withdrawn: ("move", "move_submitted"),
+    AgreementPublished: ("agreement", "move_submitted"),
+    ActionRecorded: ("inject_event", "inject_fired"),
+    Undone: ("target", None),
+    Redone: ("target", None),
+}
+
+
+class SessionStore:
+    """An open session file. Use :meth:`create`, :meth:`open` or :meth:`open_checked`;
+    close when done."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, lock_fd: int | None, readonly: bool,
+                 version: int = SCHEMA_VERSION):
         self.path = path
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self._lock_fd = lock_fd
         self.readonly = readonly
-        self._events = self.db.table("events")
+        #: schema version of the file as it stands
+        self.schema_version = version
+        #: things a reader should know that did not stop the file from opening
+        self.warnings: list[str] = []
+        self._distrusted: set[int] = set()
+        self._computed_head: bytes | None = None
+        self._refresh()
+
+    def _refresh(self) -> None:
+        conn = self.conn
         row = conn.execute("SELECT MAX(seq) FROM events").fetchone()
         self.last_seq: int = row[0] or 0
         self._last_snapshot: int = conn.execute(
             "SELECT COALESCE(MAX(seq), 0) FROM snapshots").fetchone()[0]
+        self._head: bytes | None = GENESIS
+        if self.last_seq and self.schema_version >= 3:
+            h = conn.execute("SELECT hash FROM events WHERE seq = ?", (self.last_seq,)).fetchone()
+            self._head = h[0] if h and isinstance(h[0], bytes) else None
+        elif self.last_seq:
+            self._head = None  # no chain stored: computed on demand
 
     # ------------------------------------------------------------------ open / create
     @classmethod
@@ -159,26 +271,79 @@ class SessionStore:
 
     @classmethod
     def open(cls, path: str | Path, readonly: bool = False) -> SessionStore:
+        """Open for replay (``readonly``) or for writing. Writing also verifies the whole
+        record first (:class:`RecordBroken` if it does not verify)."""
+        store = cls.open_checked(path, lock=not readonly)
+        if readonly:
+            return store
+        try:
+            check = store.verify_record()
+            if not check.intact:
+                raise RecordBroken(f"{store.path}: {check.message}; the file was not changed "
+                                   "(it can still be replayed read-only)")
+            store.begin_writing()
+            return store
+        except BaseException:
+            store.close()
+            raise
+
+    @classmethod
+    def open_checked(cls, path: str | Path, lock: bool = False) -> SessionStore:
+        """Every opening check on a read-only connection; the store stays read-only until
+        :meth:`begin_writing`. ``lock``: take the write lock now (refused if held)."""
         p = Path(path)
         _check_header(p)
-        lock = None if readonly else _lock(p)
+        fd = _lock(p) if lock else None
+        conn = None
         try:
-            _check_readonly(p)
-            if readonly:
-                conn = sqlite3.connect(f"file:{p}?mode=ro", uri=True, check_same_thread=False)
-            else:
-                conn = _connect(p)
-                db = sqlite_utils.Database(conn)
-                if migrations.pending(db):
-                    migrations.apply(db)
-            return cls(p, conn, lock, readonly)
+            conn = _connect_ro(p)
+            version = _check_file(p, conn)
+            store = cls(p, conn, fd, readonly=True, version=version)
+            store.scenario()  # the copy is there and matches its sha256
+            return store
+        except sqlite3.OperationalError as exc:
+            _close_quietly(conn)
+            _unlock(fd)
+            if _is_busy(exc):
+                raise SessionLocked(_locked_message(p)) from None
+            raise SessionFileError(f"{p}: cannot be read as a session ({exc}); the file was not "
+                                   "changed") from None
         except sqlite3.DatabaseError as exc:
-            _unlock(lock)
+            _close_quietly(conn)
+            _unlock(fd)
             raise SessionFileError(f"{p}: cannot be read as a session ({exc}); the file was not "
                                    "changed") from None
         except BaseException:
-            _unlock(lock)
+            _close_quietly(conn)
+            _unlock(fd)
             raise
+
+    def begin_writing(self) -> None:
+        """Switch a checked store to writing: WAL, ``synchronous=FULL``, pending migrations.
+
+        The first call that may change the file; call it only when every check passed."""
+        if not self.readonly:
+            return
+        if self._lock_fd is None:
+            self._lock_fd = _lock(self.path)
+        why = not_writable_reason(self.path)
+        if why:
+            raise SessionNotWritable(f"{self.path}: {why}; it can be replayed but not continued")
+        self.conn.close()
+        try:
+            conn = _connect(self.path)
+            db = sqlite_utils.Database(conn)
+            if migrations.pending(db):
+                migrations.apply(db)
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise SessionLocked(_locked_message(self.path)) from None
+            raise SessionFileError(f"{self.path}: cannot be written ({exc})") from None
+        self.conn = conn
+        self.db = db
+        self.readonly = False
+        self.schema_version = SCHEMA_VERSION
+        self._refresh()
 
     def close(self) -> None:
         try:
@@ -206,16 +371,20 @@ class SessionStore:
         return {k: v for k, v in self.conn.execute("SELECT key, value FROM meta")}
 
     def scenario(self) -> tuple[str, str, str]:
-        """(text, source, sha256) of the scenario copy stored in the file."""
+        """(text, source, sha256) of the scenario copy stored in the file, checked against
+        its sha256."""
         row = self.conn.execute("SELECT text, source, sha256 FROM scenario WHERE id = 1").fetchone()
         if row is None:
             raise SessionFileError(f"{self.path}: holds no scenario copy (damaged session)")
-        return row
+        text, source, sha = row
+        if not isinstance(text, str) or not isinstance(sha, str) or sha256_text(text) != sha:
+            raise SessionFileError(f"{self.path}: its scenario copy was changed after the session "
+                                   "was created (it does not match its sha256); the file was "
+                                   "not changed")
+        return text, str(source), sha
 
     def append(self, items: list[tuple[Body, Visibility]], ts: str | None = None) -> list[Event]:
         """Append events in one transaction; durable when this returns."""
-        if self.readonly:
-            raise SessionFileError(f"{self.path}: opened read-only")
         ts = ts or _now()
         out: list[Event] = []
         rows = []
@@ -229,29 +398,39 @@ class SessionStore:
         self._write_rows(rows)
         return out
 
-    def _write_rows(self, rows: list[dict]) -> None:
-        """Insert event rows (seq, ts, type, actor, visibility, body) in one transaction.
-
-        The one place events enter a file: :meth:`append` and forking both come here. Rows
-        must continue the log without a gap (``seq`` = last + 1, + 2 …)."""
+    def _write_rows(self, rows: Iterable[Mapping]) -> None:
+        """Insert event rows (mappings with seq, ts, type, actor, visibility and body, the
+        columns as stored) with their chain hashes, in one transaction: the only way events
+        enter a file. Numbers must continue the log without a gap. Copying another file's
+        rows through here reproduces its chain exactly."""
         if self.readonly:
             raise SessionFileError(f"{self.path}: opened read-only")
-        expected = self.last_seq
-        for row in rows:
-            expected += 1
-            if row["seq"] != expected:
-                raise SessionFileError(f"{self.path}: event {row['seq']} does not continue the "
-                                       f"log (expected event {expected}); nothing was recorded")
+        prev = self._head
+        if prev is None:
+            raise SessionFileError(f"{self.path}: its record has no chain to continue")
+        seq = self.last_seq
+        out = []
+        for r in rows:
+            s = r["seq"]
+            if s != seq + 1:
+                raise SessionFileError(f"{self.path}: event {s} cannot follow event {seq}")
+            vals = (s, r["ts"], r["type"], r["actor"], r["visibility"], r["body"])
+            prev = chain_hash(prev, *vals)
+            out.append((*vals, prev))
+            seq = s
+        if not out:
+            return
         try:
             with self.db.atomic():
                 # one prepared INSERT per event: sqlite-utils' table.insert introspects the
                 # table on every call, which costs more than the write itself here
-                for row in rows:
-                    self.db.execute(_INSERT_EVENT, row)
+                self.conn.executemany(_INSERT_EVENT, out)
+                self.conn.execute(_SET_HEAD, (f"{seq}:{prev.hex()}",))
         except sqlite3.Error as exc:
             raise SessionFileError(f"{self.path}: could not write the event ({exc}); nothing "
                                    "was recorded") from None
-        self.last_seq = expected
+        self.last_seq = seq
+        self._head = prev
 
     def iter_rows(self, after: int = 0, upto: int | None = None) -> Iterator[tuple]:
         sql = "SELECT seq, ts, visibility, body FROM events WHERE seq > ?"
@@ -270,59 +449,263 @@ class SessionStore:
                 v = vis[raw] = decode_visibility(raw)
             return v
 
+        out: list[Event] = []
+        expect = after + 1
         try:
-            return [
-                Event(seq=s, ts=t, visibility=visibility(v), body=decode_body(b))
-                for s, t, v, b in self.iter_rows(after, upto)
-            ]
-        except (sqlite3.Error, ValueError) as exc:
+            for s, t, v, b in self.iter_rows(after, upto):
+                if s != expect:
+                    raise ValueError(f"event {expect} is missing" if s > expect else
+                                     f"event number {s} is out of order")
+                if b is None or v is None:
+                    raise ValueError(f"event {s} has no {'body' if b is None else 'visibility'}")
+                out.append(Event(seq=s, ts=str(t), visibility=visibility(v), body=decode_body(b)))
+                expect += 1
+        except (sqlite3.Error, ValueError, TypeError) as exc:
             raise SessionFileError(f"{self.path}: an event cannot be read ({exc}); the file may "
                                    "be damaged") from None
+        return out
+
+    # ------------------------------------------------------------------ the chain
+    def fingerprint(self) -> str:
+        """The record's fingerprint: the chain hash of its newest event, in hex (as stored;
+        computed for files from before the chain). The empty record's is all zeros."""
+        if self._head is not None:
+            return self._head.hex()
+        if self._computed_head is None:
+            self._computed_head = bytes.fromhex(self.verify_record().fingerprint or GENESIS.hex())
+        return self._computed_head.hex()
+
+    def chain_at(self, seq: int) -> bytes | None:
+        """The stored chain hash of event ``seq`` (None before schema 3 or if missing)."""
+        if seq == 0:
+            return GENESIS
+        if self.schema_version < 3:
+            return None
+        row = self.conn.execute("SELECT hash FROM events WHERE seq = ?", (seq,)).fetchone()
+        return row[0] if row and isinstance(row[0], bytes) else None
+
+    def verify_record(self, check_body: Callable[[int, Body], str | None] | None = None
+                      ) -> RecordCheck:
+        """Recompute the chain over every event and check each one can be read and refers
+        only to events that exist. ``check_body(seq, body)`` adds checks against the
+        scenario (returns what is wrong, or None).
+
+        Returns the first problem found, or "record intact". What this proves: no event was
+        edited, removed or inserted with another tool since it was written, unless whoever
+        did it recomputed every hash after it — the chain is not a signature."""
+        chained = self.schema_version >= 3
+        cols = "seq, ts, type, actor, visibility, body" + (", hash" if chained else "")
+        prev = GENESIS
+        expect = 1
+        types: list[str | None] = [None]  # types[n]: type of event n
+        decode = decode_body
+        refs = _REFERENCES
+
+        def broken(seq: int, what: str) -> RecordCheck:
+            return RecordCheck(False, f"the record breaks at event {seq}: {what}", seq, prev.hex())
+
+        try:
+            rows = self.conn.execute(f"SELECT {cols} FROM events ORDER BY seq")
+            for row in rows:
+                seq, ts, typ, actor, vis, body = row[:6]
+                if not isinstance(seq, int) or seq < 1:
+                    return broken(expect, f"an event is numbered {seq!r} (numbers start at 1)")
+                if seq != expect:
+                    if seq < expect:
+                        return broken(seq, "its number appears twice")
+                    return broken(expect, f"event {expect} is missing (the record jumps from "
+                                          f"event {expect - 1} to {seq}): a row was deleted")
+                h = chain_hash(prev, seq, ts, typ, actor, vis, body)
+                if body is None:
+                    return broken(seq, "it has no body (NULL)")
+                if vis is None:
+                    return broken(seq, "it has no visibility (NULL)")
+                try:
+                    b = decode(body)
+                    decode_visibility(vis)
+                except (msgspec.DecodeError, msgspec.ValidationError, TypeError) as exc:
+                    return broken(seq, f"its content cannot be read ({exc})")
+                btype = body_type(b)
+                if btype != typ:
+                    return broken(seq, f"its type column says '{typ}' but its body is '{btype}'")
+                if seq == 1 and not isinstance(b, SessionStarted):
+                    return broken(1, "the record does not start with session_started")
+                if seq > 1 and isinstance(b, SessionStarted):
+                    return broken(seq, "a second session_started")
+                ref = refs.get(type(b))
+                if ref is not None:
+                    problem = _bad_reference(types, getattr(b, ref[0]), ref[1])
+                    if problem:
+                        return broken(seq, problem)
+                elif isinstance(b, MoveSubmitted):
+                    if b.role != actor:
+                        return broken(seq, f"its actor '{actor}' is not the role '{b.role}' "
+                                           "that made the move")
+                    if b.target is not None:
+                        problem = _bad_reference(types, b.target, "move_submitted")
+                        if problem:
+                            return broken(seq, problem)
+                elif isinstance(b, MovesRevealed):
+                    for m in b.moves:
+                        problem = _bad_reference(types, m, "move_submitted")
+                        if problem:
+                            return broken(seq, problem)
+                if check_body is not None:
+                    problem = check_body(seq, b)
+                    if problem:
+                        return broken(seq, problem)
+                if chained:
+                    stored = row[6]
+                    if stored is None:
+                        return broken(seq, "it carries no chain hash (added with another tool)")
+                    if stored != h:
+                        return broken(seq, "it was changed after it was recorded (its content — "
+                                           "body, visibility, time or number — no longer "
+                                           "matches the chain)")
+                types.append(btype)
+                prev = h
+                expect += 1
+        except sqlite3.Error as exc:
+            return RecordCheck(False, f"the record cannot be read ({exc})", expect, prev.hex())
+        if chained:
+            head = self.conn.execute("SELECT value FROM meta WHERE key = 'head'").fetchone()
+            last = expect - 1
+            if head is not None and head[0] != f"{last}:{prev.hex()}":
+                n, _, hx = str(head[0]).partition(":")
+                if n.isdigit() and int(n) > last:
+                    return RecordCheck(False, f"the record ends at event {last} but was last "
+                                              f"written at event {n}: events were removed from "
+                                              "its end", last + 1, prev.hex())
+                return RecordCheck(False, f"the record's last event {last} is not the one last "
+                                          "written", last, prev.hex())
+        self._computed_head = prev
+        return RecordCheck(True, "record intact", None, prev.hex())
 
     # ------------------------------------------------------------------ snapshots
     def save_snapshot(self, state: State) -> None:
-        if self.readonly or state.seq <= self._last_snapshot:
+        if self.readonly or state.seq <= self._last_snapshot or state.seq > self.last_seq:
             return
+        chain = self._head if state.seq == self.last_seq else self.chain_at(state.seq)
         with self.db.atomic():
             self.db["snapshots"].insert({"seq": state.seq, "fold_version": FOLD_VERSION,
-                                         "state": encode_state(state)}, replace=True)
+                                         "state": encode_state(state), "chain": chain},
+                                        replace=True)
         self._last_snapshot = state.seq
 
     @property
     def last_snapshot_seq(self) -> int:
         return self._last_snapshot
 
+    def snapshots_at_or_before(self, seq: int) -> Iterator[State]:
+        """Usable snapshots at or before event ``seq``, newest first: of this fold version,
+        readable, and recording the chain hash of their event. Any other snapshot is skipped
+        with a warning (it is only a cache: the events are the record)."""
+        chained = self.schema_version >= 3
+        cols = "seq, fold_version, state" + (", chain" if chained else "")
+        rows = self.conn.execute(
+            f"SELECT {cols} FROM snapshots WHERE seq <= ? ORDER BY seq DESC", (seq,))
+        for row in rows:
+            sseq, version, raw = row[:3]
+            if sseq in self._distrusted:
+                continue
+            if version != FOLD_VERSION:
+                continue  # an older fold's cache: not a fault
+            problem = None
+            if not isinstance(sseq, int) or not 0 < sseq <= self.last_seq:
+                problem = "it is for an event the record does not have"
+            elif chained and row[3] != self.chain_at(sseq):
+                problem = "it does not match the record's chain at that event"
+            else:
+                try:
+                    state = decode_state(raw)
+                except Exception:
+                    problem = "it cannot be read"
+                else:
+                    if state.seq != sseq:
+                        problem = f"it claims to be the state after event {state.seq}"
+            if problem:
+                self.distrust(sseq, problem)
+                continue
+            yield state
+
+    def distrust(self, seq: int, why: str) -> None:
+        """Ignore the snapshot at ``seq`` from now on, with a warning."""
+        if seq not in self._distrusted:
+            self._distrusted.add(seq)
+            self.warnings.append(f"{self.path}: the snapshot at event {seq} is ignored ({why}); "
+                                 "the state is folded from the events instead")
+
     def snapshot_at_or_before(self, seq: int) -> State | None:
-        row = self.conn.execute(
-            "SELECT state FROM snapshots WHERE seq <= ? AND fold_version = ? "
-            "ORDER BY seq DESC LIMIT 1", (seq, FOLD_VERSION)).fetchone()
-        if row is None:
-            return None
-        try:
-            return decode_state(row[0])
-        except Exception:
-            return None  # a snapshot is only a cache: fall back to folding events
+        return next(self.snapshots_at_or_before(seq), None)
 
     # ------------------------------------------------------------------ annotations
     def annotate(self, seq: int, text: str, author: str = "") -> int:
-        with self.db.atomic():
-            return self.db["annotations"].insert(
-                {"seq": seq, "ts": _now(), "author": author, "text": text}).last_pk
+        row = {"seq": seq, "ts": _now(), "author": author, "text": text}
+        cur = self._annotation_write("INSERT INTO annotations (seq, ts, author, text) "
+                                     "VALUES (:seq, :ts, :author, :text)", row)
+        return int(cur.lastrowid or 0)
+
+    def _annotation_write(self, sql: str, params) -> sqlite3.Cursor:
+        """Run one write to the annotations table. A store opened for replay writes it
+        alone (no WAL switch, no migration) and holds the write lock only meanwhile."""
+        if not self.readonly:
+            with self.db.atomic():
+                return self.conn.execute(sql, params)
+        why = self.replay_note()
+        if why:
+            raise SessionFileError(f"{self.path}: cannot write the annotation: {why}")
+        fd = _lock(self.path)
+        try:
+            conn = sqlite3.connect(self.path, timeout=2.0)
+            try:
+                _harden(conn)
+                conn.execute("PRAGMA synchronous = FULL")
+                with conn:
+                    return conn.execute(sql, params)
+            except sqlite3.Error as exc:
+                raise SessionFileError(f"{self.path}: cannot write the annotation ({exc})") from None
+            finally:
+                conn.close()
+        finally:
+            _unlock(fd)
+
+    def replay_note(self) -> str | None:
+        """Why annotations cannot be written to this file now, or None if they can."""
+        if not self.readonly:
+            return None
+        if self.schema_version < SCHEMA_VERSION:
+            return (f"it uses an older session schema ({self.schema_version}); open it for "
+                    "writing once to bring it up to date")
+        why = not_writable_reason(self.path)
+        if why:
+            return why
+        if fcntl is not None:
+            try:
+                fd = os.open(self.path, os.O_RDONLY)
+            except OSError as exc:
+                return f"it cannot be opened ({exc.strerror})"
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return "another PeaceTable window or process has it open for writing"
+            finally:
+                os.close(fd)  # releases the probe lock at once
+        return None
 
     def annotations(self) -> list[dict]:
+        if self.schema_version < 2:
+            return []
         return list(self.db["annotations"].rows_where(order_by="seq, id"))
 
     def update_annotation(self, ident: int, text: str) -> bool:
         """Replace an annotation's text; False when there is no annotation ``ident``."""
-        with self.db.atomic():
-            cur = self.conn.execute("UPDATE annotations SET text = ? WHERE id = ?",
-                                    (text, int(ident)))
+        cur = self._annotation_write("UPDATE annotations SET text = ? WHERE id = ?",
+                                     (text, int(ident)))
         return cur.rowcount > 0
 
     def delete_annotation(self, ident: int) -> bool:
         """Remove an annotation; False when there is no annotation ``ident``."""
-        with self.db.atomic():
-            cur = self.conn.execute("DELETE FROM annotations WHERE id = ?", (int(ident),))
+        cur = self._annotation_write("DELETE FROM annotations WHERE id = ?", (int(ident),))
         return cur.rowcount > 0
 
     def raw_rows(self, upto: int) -> list[dict]:
@@ -336,15 +719,71 @@ class SessionStore:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
 
 
+def _bad_reference(types: list[str | None], target, want: str | None) -> str | None:
+    if not isinstance(target, int) or not 0 < target < len(types):
+        return f"it refers to event {target}, which does not come before it"
+    if want is not None and types[target] != want:
+        what = "move" if want == "move_submitted" else "inject"
+        return f"it refers to {what} {target}, but event {target} is a {types[target]}"
+    return None
+
+
 # --------------------------------------------------------------------------- helpers
 
 
+def _harden(conn: sqlite3.Connection) -> None:
+    """No SQL stored in the file (triggers, views) may call functions with side effects."""
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.execute("PRAGMA cell_size_check = ON")
+
+
 def _connect(p: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(p, check_same_thread=False)
+    conn = sqlite3.connect(p, check_same_thread=False, timeout=2.0)
+    _harden(conn)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
+
+
+def _connect_ro(p: Path) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(f"file:{p}?mode=ro", uri=True, check_same_thread=False,
+                               timeout=1.0)
+    except sqlite3.Error as exc:
+        raise SessionFileError(f"{p}: cannot be opened ({exc})") from None
+    _harden(conn)
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def _close_quietly(conn: sqlite3.Connection | None) -> None:
+    if conn is not None:
+        try:
+            conn.close()
+        except sqlite3.Error:
+            pass
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _locked_message(p: Path) -> str:
+    return (f"{p}: is locked by another program that is writing to it; the file was not "
+            "changed (close it there, or try again in a moment)")
+
+
+def not_writable_reason(p: Path) -> str | None:
+    """Why this user may not write ``p`` (the file, or its folder for SQLite's journal), or
+    None. Uses the permission check the system itself applies (``os.access``)."""
+    if not os.access(p, os.W_OK):
+        return "you may not write this file (it is read-only for you)"
+    folder = p.parent if str(p.parent) else Path(".")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"you may not write its folder {folder} (SQLite needs it for its journal)"
+    return None
 
 
 def _check_header(p: Path) -> None:
@@ -367,35 +806,116 @@ def _check_header(p: Path) -> None:
         raise SessionFileError(f"{p}: is truncated ({len(head)} bytes; the file was not changed)")
 
 
-def _check_readonly(p: Path) -> None:
-    """Validate the file with a read-only connection, so that nothing is written to it."""
+def _check_file(p: Path, conn: sqlite3.Connection) -> int:
+    """The read-only checks; returns the file's schema version."""
     try:
-        conn = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise SessionFileError(f"{p}: cannot be opened ({exc})") from None
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.OperationalError as exc:
+        if _is_busy(exc):
+            raise
+        raise SessionFileError(f"{p}: is damaged or truncated ({exc}); the file was not "
+                               "changed") from None
+    except sqlite3.DatabaseError as exc:
+        raise SessionFileError(f"{p}: is damaged or truncated ({exc}); the file was not "
+                               "changed") from None
+    if check != "ok":
+        raise SessionFileError(f"{p}: is damaged ({check}); the file was not changed")
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if app_id != APPLICATION_ID or "events" not in tables or "meta" not in tables:
+        raise SessionFileError(f"{p}: is an SQLite database but not a PeaceTable session; "
+                               "the file was not changed")
     try:
-        try:
-            check = conn.execute("PRAGMA quick_check").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            raise SessionFileError(f"{p}: is damaged or truncated ({exc}); the file was not "
-                                   "changed") from None
-        if check != "ok":
-            raise SessionFileError(f"{p}: is damaged ({check}); the file was not changed")
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if app_id != APPLICATION_ID or "events" not in tables or "meta" not in tables:
-            raise SessionFileError(f"{p}: is an SQLite database but not a PeaceTable session; "
-                                   "the file was not changed")
         row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        version = int(row[0]) if row and str(row[0]).isdigit() else 0
-        if version > SCHEMA_VERSION:
-            raise SessionFileError(
-                f"{p}: was written by a newer PeaceTable (session schema {version}; this version "
-                f"reads up to {SCHEMA_VERSION}); update PeaceTable to open it")
-        if version < 1:
-            raise SessionFileError(f"{p}: has no valid schema version (damaged session)")
+    except sqlite3.OperationalError as exc:
+        if _is_busy(exc):
+            raise
+        raise SessionFileError(f"{p}: its meta table cannot be read ({exc}); the file was "
+                               "not changed") from None
+    version = int(row[0]) if row and str(row[0]).isdigit() else 0
+    if version > SCHEMA_VERSION:
+        raise SessionFileError(
+            f"{p}: was written by a newer PeaceTable (session schema {version}; this version "
+            f"reads up to {SCHEMA_VERSION}); update PeaceTable to open it")
+    if version < 1:
+        raise SessionFileError(f"{p}: has no valid schema version (damaged session)")
+    problem = schema_difference(conn, version)
+    if problem:
+        raise SessionFileError(f"{p}: {problem}; PeaceTable refuses a session file whose schema "
+                               "was changed (the file was not changed)")
+    return version
+
+
+# --------------------------------------------------------------------------- exact schema
+
+_QUOTES = re.compile(r'[\[\]"`]')
+_SPACE = re.compile(r"\s+")
+_PUNCT = re.compile(r"\s*([(),;])\s*")
+
+
+def _norm_sql(sql) -> str | None:
+    if sql is None:
+        return None
+    s = _SPACE.sub(" ", _QUOTES.sub("", str(sql))).strip()
+    return _PUNCT.sub(r"\1", s).lower()
+
+
+def _schema_of(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple]:
+    """(type, name) -> normalised definition of every schema object, with the columns of
+    tables and indexes as SQLite reports them."""
+    out: dict[tuple[str, str], tuple] = {}
+    for typ, name, tbl, sql in conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"):
+        detail: tuple = ()
+        if typ == "table":
+            detail = tuple(conn.execute(
+                "SELECT cid, name, lower(type), \"notnull\", dflt_value, pk, hidden "
+                "FROM pragma_table_xinfo(?)", (name,)))
+        elif typ == "index":
+            detail = tuple(conn.execute(
+                "SELECT seqno, cid, name, \"desc\", coll, key FROM pragma_index_xinfo(?)", (name,)))
+        out[(str(typ), str(name))] = (str(tbl).lower(), _norm_sql(sql), detail)
+    return out
+
+
+@lru_cache(maxsize=None)
+def expected_schema(version: int) -> dict[tuple[str, str], tuple]:
+    """The schema PeaceTable creates for ``version``, built by running its migrations."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        db = sqlite_utils.Database(conn)
+        stop = _MIGRATION_NAMES[version] if version < len(_MIGRATION_NAMES) else None
+        migrations.apply(db, stop_before=stop)
+        return _schema_of(conn)
     finally:
         conn.close()
+
+
+def _show(name: str) -> str:
+    return "'" + name.encode("unicode_escape").decode("ascii") + "'"
+
+
+def schema_difference(conn: sqlite3.Connection, version: int) -> str | None:
+    """What makes the file's schema differ from PeaceTable's schema ``version``, or None."""
+    want = expected_schema(version)
+    have = _schema_of(conn)
+    for key in sorted(set(have) - set(want)):
+        return f"has an extra {key[0]} {_show(key[1])} that PeaceTable does not create " \
+               f"(schema {version})"
+    for key in sorted(set(want) - set(have)):
+        return f"lacks the {key[0]} {_show(key[1])} of session schema {version}"
+    for key in sorted(want):
+        if want[key] != have[key]:
+            what = "its columns" if key[0] in ("table", "index") and \
+                want[key][2] != have[key][2] else "its definition"
+            return f"the {key[0]} {_show(key[1])} differs from session schema {version} " \
+                   f"({what} changed)"
+    applied = [r[0] for r in conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = 'peacetable' ORDER BY rowid")]
+    if applied != list(_MIGRATION_NAMES[:version]):
+        return (f"its migration history ({', '.join(applied) or 'none'}) does not match "
+                f"session schema {version}")
+    return None
 
 
 def _lock(p: Path) -> int | None:

@@ -19,6 +19,7 @@ from peacetable.storage.session_file import (
     SessionLocked,
     SessionStore,
     migrations,
+    sha256_text,
 )
 
 
@@ -153,16 +154,18 @@ def test_older_schema_is_migrated_on_open(tmp_path, river_path):
     migrations.apply(db, stop_before="m002_annotations")
     text = river_path.read_text()
     db["meta"].upsert({"key": "format", "value": "peacetable-session"}, pk="key")
-    db["scenario"].insert({"id": 1, "source": "river-accord.toml", "sha256": "x", "text": text})
+    sha = sha256_text(text)
+    db["scenario"].insert({"id": 1, "source": "river-accord.toml", "sha256": sha, "text": text})
     conn.commit()
     conn.close()
     store = SessionStore.open(p)
     from peacetable.domain.events import SessionStarted
 
-    store.append([(SessionStarted(scenario_id="river_accord", scenario_sha256="x", seed=1), PUBLIC)])
+    store.append([(SessionStarted(scenario_id="river_accord", scenario_sha256=sha, seed=1), PUBLIC)])
     store.close()
     s = Session.open(p)
-    assert s.store.meta()["schema_version"] == "2"
+    assert s.store.meta()["schema_version"] == str(SCHEMA_VERSION) == "3"
+    assert s.verify_record().intact
     s.store.annotate(1, "a trainer's remark")
     assert [a["text"] for a in s.store.annotations()] == ["a trainer's remark"]
     s.close()
@@ -176,12 +179,17 @@ def test_readonly_store_refuses_writes(river_session):
 
 
 def test_damaged_event_body_gives_clear_error(tmp_path, river_path):
+    from peacetable.storage.session_file import _APPEND_ONLY
+
     p = tmp_path / "d.peacetable"
     Session.create(river_path, p).close()
     conn = sqlite3.connect(p)
     conn.execute("DROP TRIGGER events_append_only_update")
     conn.execute("UPDATE events SET body = '{\"type\": \"nonsense\"}' WHERE seq = 1")
+    conn.execute(_APPEND_ONLY[0])  # the schema is put back exactly: only the body differs
     conn.commit()
     conn.close()
-    with pytest.raises(SessionFileError, match="an event cannot be read"):
+    with pytest.raises(SessionFileError, match="breaks at event 1: its content cannot be read"):
         Session.open(p)
+    with pytest.raises(SessionFileError, match="an event cannot be read"):
+        Session.open(p, readonly=True)
