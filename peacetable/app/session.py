@@ -70,8 +70,9 @@ class Session:
             self._load_events()  # writing needs the undo ledger, built from the whole log
         self.state: State = self.state_at(store.last_seq)
         self._listeners: list[Callable[[Change], None]] = []
-        #: why annotations cannot be written (a session opened for replay), or None
-        self.replay_note: str | None = None
+        #: why annotations cannot be written to this session's file, or None when they can
+        #: (a session opened with :meth:`open_replay` may take annotations)
+        self.replay_note: str | None = "it is open read-only" if store.readonly else None
         #: write a snapshot (a cached fold) after this many events since the last one
         self.snapshot_every = SNAPSHOT_EVERY
 
