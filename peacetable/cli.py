@@ -252,16 +252,17 @@ def _info(path: str) -> int:
         print("roles:     " + ", ".join(
             f"{r.name}" + (f" [{session.teams[r.id]}]" if r.id in session.teams else "")
             for r in sc.roles))
-        print(f"events:    {session.store.last_seq} (snapshots up to {session.store.last_snapshot_seq})")
-        print(f"fingerprint: {check.fingerprint}")
-        print(f"record:    {check.message}")
         if check.intact:
             st = session.state
             phase = sc.phase_by_id[st.phase].label if st.phase else "not started"
             print(f"phase:     {phase} ({st.phase_index + 1} of {len(sc.phases)})")
+        print(f"events:    {session.store.last_seq} (snapshots up to {session.store.last_snapshot_seq})")
+        if check.intact:
             print(f"agreements in force: {sum(1 for a in st.agreements.values() if a.status == 'in_force')}")
             print(f"escalation: {st.index:.1f} ({st.rung})")
         print(f"health:    {integrity}")
+        print(f"fingerprint: {check.fingerprint}")
+        print(f"record:    {check.message}")
         for w in session.warnings:
             print(f"warning: {w}", file=sys.stderr)
         return 0 if integrity == "ok" and check.intact else 1

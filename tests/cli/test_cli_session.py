@@ -404,6 +404,8 @@ def test_info(cli, played):
     assert lines[6] == "agreements in force: 1"
     assert lines[7].startswith("escalation: ")
     assert lines[8] == "health:    ok"
+    assert re.match(r"^fingerprint: [0-9a-f]{64}$", lines[9]), lines[9]
+    assert lines[10] == "record:    record intact"
     assert not any(s in res.out for s in SECRETS)
 
 
