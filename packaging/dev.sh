@@ -52,6 +52,10 @@ apt_install() {
 }
 
 apt_install $(need_libs)
+# the tests check that exported PDF reports render (pdftoppm from poppler-utils)
+if [ "$mode" = test ] && ! command -v pdftoppm >/dev/null 2>&1; then
+  apt_install poppler-utils
+fi
 
 if [ ! -x .venv/bin/python ]; then
   if ! "$PY" -m venv .venv 2>/dev/null; then

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-COMMANDS = ("validate", "new", "play", "replay", "info", "analyze", "fork")
+COMMANDS = ("validate", "new", "play", "replay", "info", "analyze", "fork", "report")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,6 +62,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", required=True, metavar="NEW.peacetable",
                    help="the new session file (must not exist yet)")
 
+    s = sub.add_parser("report", help="after-action report of a session (.html, .pdf, .csv, .json)",
+                       description="Write an after-action report of SESSION. The format follows "
+                                   "the output's suffix: .html (one self-contained file), .pdf, "
+                                   ".csv (the events) or .json (report data and events).")
+    s.add_argument("session", metavar="SESSION", help="the session file to report on (only read)")
+    s.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the report file: .html, .pdf, .csv or .json")
+    s.add_argument("--viewer", default="control",
+                   help="control (default: everything), audience, or a role id: the report shows "
+                        "only what that viewer could see")
+    s.add_argument("--force", action="store_true", help="replace FILE if it already exists")
     return p
 
 
@@ -140,6 +151,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _analyze(args)
         if cmd == "fork":
             return _fork(args)
+        if cmd == "report":
+            return _report(args)
     except ScenarioError as exc:
         return _fail(str(exc))
     except SessionFileError as exc:
@@ -296,6 +309,17 @@ def _fork(args) -> int:
     out = fork_session(args.session, args.at, args.output)
     print(f"created {out}: {args.session} up to event {args.at}, continuing as a new session "
           f"({args.session} is unchanged)")
+    return 0
+
+
+def _report(args) -> int:
+    from .ui.report_export import ReportError, write_report
+
+    try:
+        out = write_report(args.session, args.output, viewer=args.viewer, force=args.force)
+    except ReportError as exc:
+        return _fail(str(exc))
+    print(f"wrote {out} (report on {args.session} as seen by {args.viewer})")
     return 0
 
 

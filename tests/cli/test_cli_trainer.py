@@ -61,7 +61,33 @@ def test_every_new_argument_has_help(cli, capsys):
 
     p = _parser()
     sub = next(a for a in p._actions if a.dest == "command")
-    for name in ("fork",):
+    for name in ("fork", "report"):
         for action in sub.choices[name]._actions:
             if action.dest != "help":
                 assert action.help, (name, action.dest)
+
+
+def test_report_refuses_an_existing_file_and_force_replaces_it(cli, played, tmp_path):
+    out = tmp_path / "aar.json"
+    out.write_text("keep")
+    res = cli("report", played, "-o", out)
+    assert res.rc == 1 and "already exists" in res.err and "--force" in res.err
+    assert out.read_text() == "keep"
+    res = cli("report", played, "-o", out, "--force", "--viewer", "audience")
+    assert res.rc == 0, res.err
+    assert json.loads(out.read_text())["report"]["overview"]["viewer_id"] == "audience"
+
+
+def test_report_on_a_damaged_session_gives_its_message_only(cli, tmp_path):
+    bad = tmp_path / "broken.peacetable"
+    bad.write_bytes(b"SQLite format 3\x00" + b"\x01" * 300)
+    res = cli("report", bad, "-o", tmp_path / "aar.html")
+    assert res.rc == 1 and res.out == ""
+    assert len(res.err.strip().splitlines()) == 1 and str(bad) in res.err
+    assert "Traceback" not in res.err and not (tmp_path / "aar.html").exists()
+
+
+def test_report_with_an_unknown_viewer(cli, played, tmp_path):
+    res = cli("report", played, "-o", tmp_path / "aar.csv", "--viewer", "nobody")
+    assert res.rc == 1 and "unknown viewer 'nobody'" in res.err
+    assert not (tmp_path / "aar.csv").exists()

@@ -1,0 +1,371 @@
+"""After-action report of a session, shaped like an HSEEP after-action report (no Qt).
+
+:func:`build_report` gathers the data for one viewer at one event: overview, objectives and
+what the record shows about each, phases with their key moves and injects (expected and
+actual response), the escalation series, issue statuses at the end, agreements made and
+broken, each team's outcome against its objectives, red lines and BATNA, the debrief
+analytics (:func:`~peacetable.app.debrief.debrief_at`), strengths and areas for improvement
+from the annotations, and an improvement plan. Visibility is the engine's: a report for a
+team or the audience holds only what that viewer could see at that moment.
+
+Renderers: :func:`render_html` (Jinja2, autoescaping on: text a user typed never becomes
+markup), :func:`render_csv` (the visible events) and :func:`render_json` (the data and the
+visible events; no NaN). Images (chart, network) and PDF need Qt and are made in
+``peacetable.ui.report_export``. Every export carries the record's fingerprint.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as _dt
+import io
+import json
+import math
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from ..domain.events import (
+    ActionRecorded,
+    DiceRolled,
+    Event,
+    InjectFired,
+    MoveAdjudicated,
+    MoveSubmitted,
+    PhaseStarted,
+    to_builtins,
+)
+from ..domain.views import viewer_label
+from .annotations import HOTWASH_PROMPTS, author_label, hotwash_of, list_annotations
+from .debrief import debrief_with_timeline
+from .fork import fork_origin, record_fingerprint
+
+__all__ = ["KEY_MOVES", "REPORT_FORMATS", "TEMPLATES", "build_report", "render_csv",
+           "render_html", "render_json", "safe_text"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+REPORT_FORMATS = (".html", ".pdf", ".csv", ".json")
+KEY_MOVES = 8
+"""Most key moves listed per phase (the moves that moved the index most, then the rest by
+order); the count of the others is given."""
+
+STRENGTH_PREFIXES = ("strength:", "+")
+IMPROVE_PREFIXES = ("improve:", "improvement:", "-")
+_HOTWASH_KIND = {"worked": "strength", "change": "improve", "missed": "improve",
+                 "surprised": "observation"}
+
+
+# --------------------------------------------------------------------------- text safety
+
+
+def safe_text(text: Any) -> str:
+    """Text a user typed, made inert for any output: control characters (terminal escapes)
+    and bidirectional overrides are shown as visible escapes (U+202E → ``\\u202e``).
+    Markup is not touched here: the HTML template escapes it."""
+    out = []
+    for ch in str(text):
+        cat = unicodedata.category(ch)
+        if ch in "\n\t":
+            out.append(ch)
+        elif cat in ("Cc", "Cf", "Cs", "Co") or cat.startswith("Z") and ch not in " \u00a0":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _clean(obj: Any) -> Any:
+    """A JSON-ready copy with every string made inert and every float finite."""
+    if isinstance(obj, str):
+        return safe_text(obj)
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {safe_text(k) if isinstance(k, str) else k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    return obj
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _ts(raw: str) -> _dt.datetime | None:
+    try:
+        t = _dt.datetime.fromisoformat(raw)
+    except (TypeError, ValueError):
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=_dt.timezone.utc)
+
+
+def _minutes(a: str, b: str) -> float:
+    ta, tb = _ts(a), _ts(b)
+    return 0.0 if ta is None or tb is None else max(0.0, (tb - ta).total_seconds() / 60.0)
+
+
+def _when(raw: str) -> str:
+    t = _ts(raw)
+    return t.strftime("%Y-%m-%d %H:%M UTC") if t else str(raw)
+
+
+# --------------------------------------------------------------------------- build
+
+
+def build_report(session: Any, viewer: str = "control", at: int | None = None) -> dict[str, Any]:
+    """The report's data for ``viewer`` after event ``at`` (default: the last).
+
+    Raises ValueError for an unknown viewer or an event out of range."""
+    from ..domain.analytics.debrief import cause_label, role_name
+
+    sc = session.scenario
+    viewer_label(sc, viewer)
+    last = session.store.last_seq
+    if at is not None and (isinstance(at, bool) or not 1 <= int(at) <= last):
+        raise ValueError(f"event {at} is out of range (the session has events 1..{last})")
+    seq = last if at is None else int(at)
+    events: list[Event] = session.events[:seq]
+    by_seq = {e.seq: e for e in events}
+    visible = [e for e in events if e.visibility.allows(viewer)]
+    vis_seqs = {e.seq for e in visible}
+    state_view = session.view(viewer, at=seq)
+    debrief, tl = debrief_with_timeline(session, seq, viewer)
+    started = events[0].body
+    meta = session.store.meta()
+    teams = session.teams
+    is_control = viewer == "control"
+    is_role = viewer not in ("control", "audience")
+
+    def label(ev: Event) -> str:
+        return cause_label(sc, ev, by_seq) if ev.seq in vis_seqs else ""
+
+    # ---- overview
+    first_ts, last_ts = events[0].ts, events[-1].ts
+    overview = {
+        "scenario": sc.scenario.title,
+        "scenario_id": sc.scenario.id,
+        "summary": sc.scenario.summary,
+        "title": getattr(started, "title", "") or sc.scenario.title,
+        "date": _when(first_ts),
+        "ended": _when(last_ts),
+        "minutes": round(_minutes(first_ts, last_ts), 1),
+        "events": seq,
+        "last_event": last,
+        "phases_reached": state_view["phase"]["index"] + 1 if state_view["phase"] else 0,
+        "phases": len(sc.phases),
+        "teams": [{"role": r.name, "team": teams.get(r.id, ""), "player": r.is_player}
+                  for r in sc.roles],
+        "viewer": "control" if is_control else "audience" if viewer == "audience"
+        else role_name(sc, viewer),
+        "viewer_id": viewer,
+        "source": Path(session.path).name,
+        "forked_from": fork_origin(meta),
+    }
+
+    # ---- phases, key moves, injects
+    moves_sub: dict[int, Event] = {e.seq: e for e in events if isinstance(e.body, MoveSubmitted)}
+    phase_starts = [e for e in events if isinstance(e.body, PhaseStarted)]
+    trace = {p["seq"]: p["index"] for p in tl}  # applied events only (undone ones are not)
+    index_before: dict[int, float] = {}
+    for prev, cur in zip(tl, tl[1:]):
+        index_before[cur["seq"]] = prev["index"]
+    phases = []
+    for k, pe in enumerate(phase_starts):
+        end = phase_starts[k + 1].seq if k + 1 < len(phase_starts) else seq + 1
+        ph = sc.phases[pe.body.index] if 0 <= pe.body.index < len(sc.phases) else None
+        carried = []
+        injects = []
+        for e in events[pe.seq - 1:end - 1]:
+            b = e.body
+            if isinstance(b, (MoveAdjudicated, DiceRolled)) and e.seq in vis_seqs:
+                ok = b.decision == "accepted" if isinstance(b, MoveAdjudicated) else b.success
+                src = moves_sub.get(b.move)
+                if ok and src is not None and src.seq in vis_seqs and e.seq in trace:
+                    carried.append({"event": e.seq, "text": label(e),
+                                    "rationale": src.body.rationale,
+                                    "change": round(trace[e.seq] - index_before[e.seq], 2)})
+            elif isinstance(b, InjectFired) and e.seq in vis_seqs:
+                responses = [
+                    {"event": r.seq, "team": role_name(sc, r.body.role), "text": r.body.text}
+                    for r in visible
+                    if isinstance(r.body, ActionRecorded) and r.body.inject_event == e.seq]
+                injects.append({"event": e.seq, "title": b.title, "synopsis": b.synopsis,
+                                "targets": [role_name(sc, t) for t in b.targets],
+                                "expected": b.expected_action if is_control else "",
+                                "responses": responses, "scheduled": b.scheduled})
+        ranked = sorted(carried, key=lambda m: (-abs(m["change"]), m["event"]))[:KEY_MOVES]
+        key = sorted(ranked, key=lambda m: m["event"])
+        end_ts = by_seq[end].ts if end in by_seq else last_ts
+        phases.append({
+            "label": ph.label if ph else f"phase {pe.body.index + 1}",
+            "description": ph.description if ph else "",
+            "objectives": list(ph.objectives) if ph else [],
+            "sequencing": ph.sequencing if ph else "open",
+            "start_event": pe.seq, "end_event": end - 1,
+            "minutes": round(_minutes(pe.ts, end_ts), 1),
+            "key_moves": key, "other_moves": len(carried) - len(key),
+            "injects": injects,
+            "agreements_made": [a for a in debrief["agreement_history"]
+                                if a["change"] == "made" and pe.seq <= a["event"] < end],
+        })
+
+    # ---- objectives: phase objectives with what the record shows in that phase
+    objectives = []
+    for ph in phases:
+        if not ph["objectives"]:
+            continue
+        shown = []
+        if ph["agreements_made"]:
+            shown += [f"agreement made: {a['package']}" for a in ph["agreements_made"]]
+        n_moves = len(ph["key_moves"]) + ph["other_moves"]
+        shown.append(f"{n_moves} move{'s' if n_moves != 1 else ''} carried out")
+        if ph["injects"]:
+            answered = sum(1 for i in ph["injects"] if i["responses"])
+            shown.append(f"{answered} of {len(ph['injects'])} injects answered")
+        objectives.append({"phase": ph["label"], "objectives": ph["objectives"],
+                           "record": shown})
+
+    # ---- teams against objectives, red lines and BATNA
+    bar = debrief["bargaining"]
+    outcome_roles = [r for r in sc.roles if r.is_player and (is_control or r.id == viewer)]
+    team_outcomes = []
+    for r in outcome_roles:
+        val = bar.get("teams", {}).get(r.id) if is_control else bar.get("team")
+        team_outcomes.append({
+            "role": r.name, "team": teams.get(r.id, ""),
+            "objectives": list(r.objectives), "red_lines": list(r.red_lines),
+            "batna": r.batna, "batna_description": r.batna_description,
+            "value": None if not val else val["value"],
+            "gain_over_batna": None if not val else val["gain_over_batna"],
+            "worse_than_batna": bool(val and val["worse_than_batna"]),
+            "nash_gain": None if not val else val.get("nash_gain"),
+        })
+
+    # ---- issues at the end (from the viewer's state view)
+    issues = []
+    for iid, rec in state_view["issues"].items():
+        issue = sc.issue_by_id.get(iid)
+        opt = rec.get("option")
+        opt_label = next((o.label for o in issue.options if o.id == opt), opt) if issue else opt
+        issues.append({"issue": issue.label if issue else iid, "status": rec["status"],
+                       "option": opt_label or "", "reason": rec.get("reason", "") or ""})
+
+    # ---- annotations: strengths, improvements, observations
+    strengths, improve, observations, hotwash = [], [], [], []
+    for ann in list_annotations(session):
+        if ann.seq > seq:
+            continue
+        hw = hotwash_of(ann)
+        if hw is not None:
+            role, key = hw
+            if not (is_control or role == viewer):
+                continue
+        elif ann.seq not in vis_seqs:
+            continue
+        ev = by_seq.get(ann.seq)
+        rec = {"event": ann.seq, "at": label(ev) if ev else "", "by": author_label(session, ann),
+               "text": ann.text, "ts": _when(ann.ts)}
+        if hw is not None:
+            role, key = hw
+            kind = _HOTWASH_KIND.get(key, "observation")
+            rec.update(team=role_name(sc, role), question=dict(HOTWASH_PROMPTS).get(key, key),
+                       at="", by=f"{role_name(sc, role)}, hot wash")
+            hotwash.append(rec)
+        else:
+            low = ann.text.lstrip().lower()
+            kind = "strength" if low.startswith(STRENGTH_PREFIXES) else \
+                "improve" if low.startswith(IMPROVE_PREFIXES) else "observation"
+        {"strength": strengths, "improve": improve, "observation": observations}[kind].append(rec)
+    plan = [{"area": a["text"], "raised_by": a["by"], "at": a["at"]} for a in improve]
+
+    # ---- escalation series (public)
+    series = [{"event": p["seq"], "phase_index": p["phase_index"], "index": round(p["index"], 4)}
+              for p in tl]
+
+    data = {
+        "report_version": 1,
+        "fingerprint": record_fingerprint(session),
+        "generated": _when(_dt.datetime.now(_dt.timezone.utc).isoformat()),
+        "overview": overview,
+        "objectives": objectives,
+        "phases": phases,
+        "escalation": {**debrief["escalation"], "series": series},
+        "issues": issues,
+        "agreements": {"in_force": debrief["agreements_in_force"],
+                       "history": debrief["agreement_history"]},
+        "teams": team_outcomes,
+        "teams_private": not is_control and not is_role,
+        "debrief": debrief,
+        "annotations": {"strengths": strengths, "improvements": improve,
+                        "observations": observations, "hotwash": hotwash},
+        "improvement_plan": plan,
+        "state": state_view,
+    }
+    return _clean(data)
+
+
+# --------------------------------------------------------------------------- renderers
+
+
+def _env():
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,  # every template: text a user typed never becomes markup
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters["num"] = lambda x, nd=2: "—" if x is None else f"{x:.{nd}f}"
+    env.filters["signed"] = lambda x, nd=2: "—" if x is None else f"{x:+.{nd}f}"
+    return env
+
+
+def render_html(data: dict[str, Any], images: dict[str, bytes] | None = None,
+                image_urls: dict[str, str] | None = None) -> str:
+    """The report as one HTML page. ``images`` (name -> PNG bytes) are embedded as
+    ``data:`` URIs; ``image_urls`` (name -> URL) are referenced instead (for Qt's document
+    renderer, which takes images as named resources)."""
+    srcs: dict[str, str] = {}
+    for name, png in (images or {}).items():
+        srcs[name] = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    srcs.update(image_urls or {})
+    return _env().get_template("report.html").render(r=data, images=srcs)
+
+
+CSV_COLUMNS = ("event", "time", "type", "actor", "visibility", "description", "fingerprint")
+
+
+def render_csv(session: Any, data: dict[str, Any]) -> str:
+    """The events visible to the report's viewer up to its event, one row each; every row
+    carries the record's fingerprint. Cells that a spreadsheet would run as a formula start
+    with an apostrophe."""
+    from ..domain.views import describe_event
+
+    viewer = data["overview"]["viewer_id"]
+    upto = data["overview"]["events"]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for ev in session.visible_events(viewer, upto=upto):
+        actor = getattr(ev.body, "role", None) or getattr(ev.body, "sender", None) or "control"
+        w.writerow([ev.seq, ev.ts, ev.type, _cell(actor), ev.visibility.describe(),
+                    _cell(describe_event(session.scenario, ev)), data["fingerprint"]])
+    return buf.getvalue()
+
+
+def _cell(text: str) -> str:
+    text = safe_text(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def render_json(session: Any, data: dict[str, Any]) -> str:
+    """The report data and the events visible to its viewer, as stable JSON (no NaN)."""
+    viewer = data["overview"]["viewer_id"]
+    upto = data["overview"]["events"]
+    events = [{"seq": e.seq, "ts": e.ts, "type": e.type,
+               "visibility": e.visibility.describe(),
+               "description": session.describe(e), "body": to_builtins(e.body)}
+              for e in session.visible_events(viewer, upto=upto)]
+    doc = {"fingerprint": data["fingerprint"], "report": data, "events": _clean(events)}
+    return json.dumps(doc, sort_keys=True, indent=1, ensure_ascii=False, allow_nan=False)
