@@ -179,6 +179,8 @@ def _submit(sc: Scenario, st: State, cmd: C.SubmitMove):
         raise Refused(f"magnitude {cmd.magnitude} is out of range for '{tpl.label}' "
                       f"(1..{tpl.magnitude_max})")
     channel = cmd.channel or tpl.channel
+    if tpl.channel_locked and channel != tpl.channel:
+        raise Refused(f"'{tpl.label}' is made only on the {tpl.channel} channel")
     recipients = tuple(dict.fromkeys(cmd.to))
     for r in recipients:
         if r not in sc.player_ids or r == cmd.role:
@@ -195,6 +197,12 @@ def _submit(sc: Scenario, st: State, cmd: C.SubmitMove):
             recipients = tuple(dict.fromkeys((*recipients, *parties)))
     elif tpl.kind in ("acceptance", "rejection"):
         target = _check_answer(sc, st, cmd)
+        prop_vis = st.moves[target].visibility
+        if prop_vis.scope != "public":
+            # an answer to a private proposal is seen by exactly those who saw the proposal:
+            # answering it in public would tell the room that it exists
+            channel = "private"
+            recipients = tuple(r for r in prop_vis.roles if r != cmd.role)
     elif cmd.package or cmd.parties or cmd.target is not None:
         raise Refused(f"'{tpl.kind}' moves take no package, parties or target")
     if cmd.condition is not None:
@@ -210,10 +218,9 @@ def _submit(sc: Scenario, st: State, cmd: C.SubmitMove):
             raise Refused(f"{role.name} already has this offer in play (move {standing[0]}); "
                           "withdraw it before making it again")
     sealed = phase.sequencing == "sealed"
-    vis = private_to(cmd.role, *recipients) if sealed else \
-        channel_visibility(cmd.role, channel, recipients)
-    if sealed and channel == "public":
-        vis = private_to(cmd.role)
+    # a sealed move is seen by its author (and control) alone until the reveal event, which
+    # shows it to the audience of its channel
+    vis = private_to(cmd.role) if sealed else channel_visibility(cmd.role, channel, recipients)
     body = MoveSubmitted(
         role=cmd.role, template=tpl.id, kind=tpl.kind, magnitude=cmd.magnitude, channel=channel,
         recipients=recipients, package=package, parties=parties, target=target,

@@ -205,6 +205,7 @@ class MoveTemplate(Model):
     description: str = ""
     roles: tuple[Ident, ...] = ()
     channel: Channel = "public"
+    channel_locked: bool = False  # true: always on `channel` (which must be "private")
     magnitude_max: int = Field(default=1, ge=1, le=10)
     issues: tuple[Ident, ...] = ()
     parties: tuple[Ident, ...] = ()
@@ -502,6 +503,9 @@ def cross_check(sc: Scenario) -> list[Problem]:
             out.append(Problem(base + ("issues" if tpl.issues else "parties",),
                                f"only proposal templates take issues and parties (this one is "
                                f"'{tpl.kind}')"))
+        if tpl.channel_locked and tpl.channel != "private":
+            out.append(Problem(base + ("channel_locked",), "only a private template can be locked "
+                                                           "to its channel (set channel = \"private\")"))
         if tpl.kind == "conditional_offer" and tpl.condition is None:
             out.append(Problem(base + ("condition",), "a conditional_offer template needs a default "
                                                       "condition"))

@@ -1,0 +1,170 @@
+"""Who sees what, at every event of both bundled scripts, for every viewer.
+
+The oracle below is written from the rules in the docs, not from the engine's code: it
+walks the record and works out, from the event bodies and the scenario alone, which roles
+may see each event and each move at each moment. Then, for control, the audience and every
+role, at every event number, it compares
+
+- the events ``Session.visible_events`` lists with the oracle's, and
+- the moves, agreements and offers ``Session.view`` shows with the oracle's (and with
+  control's view, so that nothing a viewer may see is missing either).
+
+Rules (docs/scenario-format.md, docs/architecture.md): a sealed move is seen by its author
+alone (and control) until the event that reveals it, recipients included; a private move by
+its author, its recipients and the parties it names; an answer to a private proposal by
+exactly those who saw the proposal; notes, recorded actions and clock marks by control
+alone; an inject as the scenario says; adjudications, rolls, withdrawals and undo/redo by
+whoever sees what they act on; a published agreement by everyone.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from peacetable.app.script import ScriptRunner, read_script
+from peacetable.app.session import Session
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS = [ROOT / "scenarios" / "peace-of-inches.moves.jsonl",
+           ROOT / "scenarios" / "framework-agreement.moves.jsonl"]
+ALL = "everyone"
+
+
+class Oracle:
+    def __init__(self, scenario):
+        self.sc = scenario
+        self.roles = [r.id for r in scenario.roles]
+        self.event_audience: dict[int, object] = {}   # seq -> ALL or set of roles
+        self.move_channel_audience: dict[int, object] = {}
+        self.move_author: dict[int, str] = {}
+        self.revealed_at: dict[int, int] = {}          # sealed move -> reveal event
+        self.sealed: set[int] = set()
+        self.published_at: dict[int, int] = {}         # agreement -> publish event
+
+    def move_audience(self, m: int, at: int):
+        """Who may see move ``m`` after event ``at``."""
+        if m in self.sealed and not self.revealed_at.get(m, at + 1) <= at:
+            return {self.move_author[m]}
+        return self.move_channel_audience[m]
+
+    def feed(self, ev) -> None:
+        b, t, seq = ev.body, ev.type, ev.seq
+        if t in ("session_started", "phase_started", "agreement_published"):
+            aud = ALL
+            if t == "agreement_published":
+                self.published_at[b.agreement] = seq
+        elif t in ("note", "action_recorded", "clock_paused", "clock_resumed"):
+            aud = set()
+        elif t == "inject_fired":
+            inj = self.sc.inject_by_id[b.inject]
+            aud = ALL if inj.visibility == "public" else set() if inj.visibility == "control" \
+                else set(inj.targets)
+        elif t == "move_submitted":
+            self.move_author[seq] = b.role
+            if b.kind in ("acceptance", "rejection") and \
+                    self.move_channel_audience[b.target] is not ALL:
+                chan = set(self.move_channel_audience[b.target])
+            elif b.channel == "public":
+                chan = ALL
+            else:
+                chan = {b.role, *b.recipients, *b.parties}
+            self.move_channel_audience[seq] = chan
+            if b.sealed:
+                self.sealed.add(seq)
+                aud = {b.role}
+            else:
+                aud = chan
+        elif t == "moves_revealed":
+            aud = set()
+            for m in b.moves:
+                self.revealed_at[m] = seq
+                chan = self.move_channel_audience[m]
+                aud = ALL if chan is ALL or aud is ALL else aud | chan
+        elif t in ("move_adjudicated", "dice_rolled", "withdrawn"):
+            aud = self.move_audience(b.move, seq)
+        elif t == "message_sent":
+            aud = set(b.to) | ({b.sender} if b.sender != "control" else set())
+        elif t in ("undone", "redone"):
+            aud = self.event_audience[b.target]
+        else:  # pragma: no cover - a new event type needs a rule here
+            raise AssertionError(f"no visibility rule for {t}")
+        self.event_audience[seq] = aud
+
+    def sees_event(self, viewer: str, seq: int) -> bool:
+        aud = self.event_audience[seq]
+        if viewer == "control" or aud is ALL:
+            return True
+        return viewer != "audience" and viewer in aud
+
+    def sees_move(self, viewer: str, m: int, at: int) -> bool:
+        aud = self.move_audience(m, at)
+        if viewer == "control" or aud is ALL:
+            return True
+        return viewer != "audience" and viewer in aud
+
+    def sees_agreement(self, viewer: str, a: int, at: int) -> bool:
+        if self.published_at.get(a, at + 1) <= at:
+            return True
+        return self.sees_move(viewer, a, at)
+
+
+@pytest.fixture(scope="module", params=SCRIPTS, ids=lambda p: p.name.split(".")[0])
+def played(request, tmp_path_factory):
+    script = request.param
+    scenario = script.with_name(script.name.replace(".moves.jsonl", ".toml"))
+    path = tmp_path_factory.mktemp("oracle") / "s.peacetable"
+    s = Session.create(scenario, path, seed=11)
+    ScriptRunner(s, str(script)).run(read_script(script))
+    s.close()
+    s = Session.open(path, readonly=True)
+    yield s
+    s.close()
+
+
+def test_every_viewer_at_every_event_sees_exactly_what_the_rules_allow(played):
+    s = played
+    oracle = Oracle(s.scenario)
+    viewers = ["control", "audience", *oracle.roles]
+    events = s.events
+    secrets_checked = 0
+    for ev in events:
+        oracle.feed(ev)
+        n = ev.seq
+        full = s.view("control", at=n)
+        for v in viewers:
+            got = [e.seq for e in s.visible_events(v, upto=n)]
+            want = [e.seq for e in events[:n] if oracle.sees_event(v, e.seq)]
+            assert got == want, f"{v} at event {n}: events {sorted(set(got) ^ set(want))}"
+            view = s.view(v, at=n)
+            for key, rule in (("moves_open", oracle.sees_move), ("offers", oracle.sees_move),
+                              ("agreements", oracle.sees_agreement)):
+                shown = [x["id"] for x in view[key]]
+                allowed = [x["id"] for x in full[key] if rule(v, x["id"], n)]
+                assert shown == allowed, f"{v} at event {n}: {key} {shown} != {allowed}"
+            # what a sealed or private move said appears nowhere in what the viewer gets
+            text = json.dumps(view, ensure_ascii=False) + "\n".join(
+                s.describe(e) for e in s.visible_events(v, upto=n))
+            for m, author in oracle.move_author.items():
+                if not oracle.sees_move(v, m, n):
+                    body = events[m - 1].body
+                    if body.rationale and len(body.rationale) > 20:
+                        assert body.rationale not in text, (v, n, m)
+                        secrets_checked += 1
+    assert secrets_checked > 0
+
+
+def test_a_sealed_move_is_hidden_from_its_recipients_until_revealed(played):
+    s = played
+    sealed = [e for e in s.events if e.type == "move_submitted" and e.body.sealed
+              and (e.body.recipients or e.body.parties)]
+    if not sealed:
+        pytest.skip("this script has no addressed sealed move")
+    for e in sealed:
+        reveal = next(r.seq for r in s.events if r.type == "moves_revealed" and e.seq in r.body.moves)
+        for r in (*e.body.recipients, *e.body.parties):
+            assert e.seq not in {x.seq for x in s.visible_events(r)}
+            assert e.seq not in [m["id"] for m in s.view(r, at=reveal - 1)["moves_open"]]
+            assert reveal in {x.seq for x in s.visible_events(r)}
