@@ -540,7 +540,11 @@ def test_a_session_open_for_writing_is_locked_for_other_processes(cli, tmp_path,
         assert json.loads(ro.out)["event"] == 1
     finally:
         held.close()
-    assert held.store.last_seq == 1
+    con = sqlite3.connect(path)  # the refused play wrote nothing to the file
+    try:
+        assert con.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+    finally:
+        con.close()
     res = run_process("play", path, script, cwd=tmp_path)
     assert res.rc == 0, res.err
     assert _view(cli, path)["event"] == SCRIPT_EVENTS + 1

@@ -7,6 +7,7 @@ with hypothesis against brute-force definitions.
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -271,6 +272,26 @@ def brute_nash(u: np.ndarray, r: np.ndarray) -> int | None:
     return None if best is None else best[1]
 
 
+def brute_ks(u: np.ndarray, r: np.ndarray) -> int | None:
+    """Kalai-Smorodinsky by its definition, in exact fractions over every row: maximise the
+    sorted shares (u_i - r_i) / (u_i* - r_i) (share 1 for a role that can gain nothing in
+    the ZOPA), then the total gain, then the lower row."""
+    rows = [[int(x) for x in row] for row in u]
+    rr = [int(x) for x in r]
+    zopa = [i for i, row in enumerate(rows) if all(x >= b for x, b in zip(row, rr))]
+    if not zopa:
+        return None
+    top = [max(rows[i][a] - rr[a] for i in zopa) for a in range(len(rr))]
+    best = None
+    for i in zopa:
+        g = [x - b for x, b in zip(rows[i], rr)]
+        shares = sorted(Fraction(x, t) if t else Fraction(1) for x, t in zip(g, top))
+        key = (shares, sum(g), -i)
+        if best is None or key > best[0]:
+            best = (key, i)
+    return best[1]
+
+
 matrices = st.integers(1, 4).flatmap(lambda d: st.tuples(
     st.lists(st.lists(st.integers(0, 6), min_size=d, max_size=d), min_size=1, max_size=30),
     st.lists(st.integers(0, 4), min_size=d, max_size=d)))
@@ -305,6 +326,7 @@ def test_nash_and_ks_lie_on_the_frontier_and_in_the_zopa(data):
     assert n in front and zopa[n]
     assert k in front and zopa[k]
     assert n == brute_nash(u, r)
+    assert k == brute_ks(u, r)
 
 
 @given(matrices, st.data())
@@ -325,7 +347,8 @@ def test_adding_a_dominated_package_changes_nothing(data, draw):
     new = lambda row: None if row is None else (row if row < at else row + 1)  # noqa: E731
     assert pareto_filter(u2).tolist() == [new(x) for x in pareto_filter(u).tolist()]
     assert nash_point(u2, r) == new(nash_point(u, r))
-    assert kalai_smorodinsky_point(u2, r) == new(kalai_smorodinsky_point(u, r))
+    assert kalai_smorodinsky_point(u2, r) == new(kalai_smorodinsky_point(u, r)) \
+        == new(brute_ks(u, r))
 
 
 spaces = st.integers(1, 4).flatmap(lambda n_roles: st.integers(1, 4).flatmap(
@@ -361,8 +384,8 @@ def test_dynamic_programme_equals_exhaustive_enumeration(spec):
     ref = brute_frontier(u)
     assert b.frontier.choices.tolist() == choices[ref].tolist()
     assert b.zopa_count == int(zopa_mask(u, r).sum())
-    n, k = nash_point(u, r), kalai_smorodinsky_point(u, r)
-    assert (b.nash is None) == (n is None)
+    n, k = brute_nash(u, r), brute_ks(u, r)
+    assert (b.nash is None) == (n is None) and (b.ks is None) == (k is None)
     if n is not None:
         assert b.frontier.choices[b.nash].tolist() == choices[n].tolist()
         assert b.frontier.choices[b.ks].tolist() == choices[k].tolist()
@@ -398,6 +421,25 @@ def test_partial_value_matches_its_definition(spec, draw):
             u2 = sp.value_units({**pkg, iid: oid})
             grew = t[:, o] >= sp.batna_shares[:, j]
             assert (u2[grew] >= u[grew]).all()
+
+
+def test_a_role_that_can_gain_nothing_does_not_constrain_ks():
+    """B values both options at its no-deal level: its KS share is 1 everywhere, so the KS
+    point is A's best package, and B's share is reported as 1 (not 0, not a division by 0).
+    Utilities (A, B): p (.8, .5), q (.4, .5); BATNA (.2, .5); best gains .6 and 0."""
+    sp = PackageSpace.build(["A", "B"], {"x": ["q", "p"]},
+                            {"A": {"x": 1}, "B": {"x": 1}},
+                            {"A": {"x": {"q": 0.4, "p": 0.8}}, "B": {"x": {"q": 0.5, "p": 0.5}}},
+                            {"A": 0.2, "B": 0.5})
+    u = sp.utilities(np.array([[0], [1]]))
+    assert kalai_smorodinsky_point(u, sp.batna_units) == 1 == brute_ks(u, sp.batna_units)
+    b = analyze_bargaining(sp)
+    assert b.package(b.ks) == {"x": "p"}
+    assert b.describe(b.ks)["ks_shares"] == {"A": 1.0, "B": 1.0}
+    # three roles: the two that can gain are traded off as if the third were absent
+    u3 = np.array([[6, 1, 5], [3, 3, 5], [1, 6, 5]], dtype=np.int64) * (SCALE // 6)
+    r3 = np.array([0, 0, 5], dtype=np.int64) * (SCALE // 6)
+    assert kalai_smorodinsky_point(u3, r3) == 1 == brute_ks(u3, r3)
 
 
 def test_dp_handles_exact_duplicates():

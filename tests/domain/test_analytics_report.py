@@ -74,7 +74,9 @@ def _session(tmp_path, river_path) -> Path:
 
 def test_session_report_and_at(tmp_path, river_path):
     path = _session(tmp_path, river_path)
+    before = path.read_bytes()
     report, text = analyze_path(path)
+    assert path.read_bytes() == before  # read-only: nothing changed
     assert report["source"]["kind"] == "session" and report["source"]["at"] == 4
     sess = report["session"]
     assert sess["event"] == 4 and sess["phase"] == "talks"
@@ -85,8 +87,17 @@ def test_session_report_and_at(tmp_path, river_path):
     early, _ = analyze_path(path, at=3)
     assert early["session"]["event"] == 3
     assert early["session"]["flags"]["proposals"][0]["status"] == "pending"
-    assert analyze_path(path)[0] == report  # read-only: nothing changed
-    assert dumps(analyze_path(path, at=2)[0]) == dumps(analyze_path(path, at=2)[0])
+    # --at 2 reports what a session that stopped after its second event reports
+    short = tmp_path / "short.peacetable"
+    s = Session.create(river_path, short, seed=5)
+    s.execute(C.Advance())
+    s.close()
+    at2, _ = analyze_path(path, at=2)
+    alone, _ = analyze_path(short)
+    assert at2["source"] == {**alone["source"], "path": str(path), "last_event": 4,
+                             "effective_events": 4}
+    assert dumps({**at2, "source": None}) == dumps({**alone, "source": None})
+    assert at2["session"]["flags"]["proposals"] == []
 
 
 def test_errors_are_the_existing_exception_types(tmp_path, river_path):

@@ -10,7 +10,7 @@ import pytest
 from peacetable.app.session import Session
 from peacetable.domain import commands as C
 from peacetable.domain.engine import Refused, roll_draw
-from peacetable.domain.events import MoveSubmitted
+from peacetable.domain.events import MoveSubmitted, PhaseStarted, SessionStarted
 from peacetable.domain.state import escalation_index, fold, initial_state, rung_for
 from peacetable.domain.views import view_state
 
@@ -288,7 +288,11 @@ def test_third_scenario_plays_with_no_code_change(river_session):
     for _ in range(3):
         s.execute(C.Advance())
     assert s.state.phase == "summit"
-    assert isinstance(s.events[0].body.__class__, type)
+    # the record names the fixture's scenario and walks its phases in the file's order
+    first = s.events[0].body
+    assert isinstance(first, SessionStarted) and first.scenario_id == "river_accord"
+    started = [(e.body.phase, e.body.index) for e in s.events if isinstance(e.body, PhaseStarted)]
+    assert started == [(p.id, k) for k, p in enumerate(s.scenario.phases)]
     assert not any(isinstance(e.body, MoveSubmitted) for e in s.events)
 
 

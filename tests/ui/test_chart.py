@@ -373,7 +373,15 @@ def test_audience_chart_keeps_only_points_the_room_may_see(qtbot, river_session)
             # a hidden event is only marked when the public picture changed with it
             assert idx != pytest.approx(pts[k - 1][2]) or _v != pts[k - 1][3]
     assert pts[-1][2] == pytest.approx(river_session.view("audience")["escalation"]["index"])
-    assert not c.side.isVisible() or not c.btn_png.isVisible()
+    # on screen, the room's chart has no variable list and no export buttons; control's has
+    c.show()
+    qtbot.waitExposed(c)
+    assert c.isVisible() and not c.side.isVisible() and not c.btn_png.isVisible()
+    ctl = EscalationChart()
+    qtbot.addWidget(ctl)
+    ctl.show()
+    qtbot.waitExposed(ctl)
+    assert ctl.side.isVisible() and ctl.btn_png.isVisible()
     # incremental and reloaded agree
     inc = c.points()
     c.reload()
