@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peacetable.domain.analytics.network import LinkageNetwork, normalise_cycle
 from peacetable.domain.loader import load_scenario
@@ -156,3 +158,53 @@ def test_unknown_linkage_is_refused():
         LinkageNetwork.build(["a"], [("precondition", "a", "zz")])
     with pytest.raises(ValueError, match="unknown linkage kind"):
         LinkageNetwork.build(["a", "b"], [("causes", "a", "b")])
+
+
+def _stages_by_definition(issues: list[str], edges: list[tuple[str, str]]) -> list[list[list[str]]]:
+    """Phased order from its definition, without networkx: a step is a set of issues that
+    reach each other; its stage is one more than the latest stage of a step it waits for;
+    steps within a stage, and issues within a step, in file order."""
+    reach = {a: {a} for a in issues}
+    changed = True
+    while changed:
+        changed = False
+        for a, b in edges:
+            new = reach[b] - reach[a]
+            if new:
+                reach[a] |= new
+                changed = True
+    o = {iid: k for k, iid in enumerate(issues)}
+    step = {a: tuple(sorted((b for b in issues if b in reach[a] and a in reach[b]),
+                            key=o.__getitem__)) for a in issues}
+    stage: dict[tuple[str, ...], int] = {}
+
+    def stage_of(s: tuple[str, ...]) -> int:
+        if s not in stage:
+            before = [step[a] for a, b in edges if b in s and step[a] != s]
+            stage[s] = 1 + max((stage_of(p) for p in before), default=-1)
+        return stage[s]
+
+    steps = sorted(set(step.values()), key=lambda s: o[s[0]])
+    out: list[list[list[str]]] = [[] for _ in range(1 + max(stage_of(s) for s in steps))]
+    for s in steps:
+        out[stage_of(s)].append(list(s))
+    return out
+
+
+def test_stage_steps_are_in_file_order():
+    """Steps of one stage are listed in file order, whatever the graph library's order."""
+    net = LinkageNetwork.build(["z", "y", "x", "w"], [("precondition", "w", "z"),
+                                                      ("precondition", "y", "x"),
+                                                      ("precondition", "x", "y")])
+    assert net.phased_order() == [[["y", "x"], ["w"]], [["z"]]]
+    assert net.phased_order() == _stages_by_definition(["z", "y", "x", "w"],
+                                                       [("w", "z"), ("y", "x"), ("x", "y")])
+
+
+@given(st.permutations(list("abcdefg")),
+       st.lists(st.tuples(st.sampled_from("abcdefg"), st.sampled_from("abcdefg")), max_size=12))
+@settings(max_examples=150, deadline=None)
+def test_phased_order_equals_its_definition(issues, pairs):
+    edges = [(a, b) for a, b in dict.fromkeys(pairs) if a != b]
+    net = LinkageNetwork.build(issues, [("precondition", a, b) for a, b in edges])
+    assert net.phased_order() == _stages_by_definition(issues, edges)
