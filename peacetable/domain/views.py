@@ -84,7 +84,8 @@ def view_state(sc: Scenario, st: State, viewer: str = "control") -> dict[str, An
     out["sealed_moves"] = sum(1 for m in st.moves.values() if m.sealed)
     if viewer not in ("control", "audience"):
         role = sc.role_by_id[viewer]
-        out["role"] = {"id": role.id, "name": role.name, "private_brief": role.private_brief,
+        out["role"] = {"id": role.id, "name": role.name, "public_brief": role.public_brief,
+                       "private_brief": role.private_brief,
                        "objectives": list(role.objectives), "red_lines": list(role.red_lines),
                        "batna": role.batna, "batna_description": role.batna_description}
     return out

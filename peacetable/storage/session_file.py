@@ -370,6 +370,19 @@ class SessionStore:
     def meta(self) -> dict[str, str]:
         return {k: v for k, v in self.conn.execute("SELECT key, value FROM meta")}
 
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a setting beside the record (never an event: the record stays as it is)."""
+        if self.readonly:
+            raise SessionFileError(f"{self.path}: is open read-only; settings cannot be changed")
+        try:
+            with self.conn:
+                self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                                  (key, value))
+        except sqlite3.Error as exc:
+            raise SessionFileError(f"{self.path}: could not save the setting '{key}' "
+                                   f"({exc})") from None
+
     def scenario(self) -> tuple[str, str, str]:
         """(text, source, sha256) of the scenario copy stored in the file, checked against
         its sha256."""

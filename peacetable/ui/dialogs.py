@@ -165,6 +165,9 @@ class NewSessionDialog(QDialog):
         self.teams_box = QGroupBox("Teams: who plays which role")
         self.teams_form = QFormLayout(self.teams_box)
         outer.addWidget(self.teams_box)
+        self.seats_check = QCheckBox("Teams take turns at this laptop: set up their seats and "
+                                     "PINs next")
+        outer.addWidget(self.seats_check)
 
         self.problem_label = QLabel()
         self.problem_label.setWordWrap(True)

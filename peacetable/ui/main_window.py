@@ -156,6 +156,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.pages)
         self._make_actions()
         self._make_menus()
+        from .seat_menu import SeatsController
+
+        self.seats = SeatsController(self)
         self.status_label = QLabel()
         self.statusBar().addWidget(self.status_label, 1)
 
@@ -405,6 +408,7 @@ class MainWindow(QMainWindow):
         dlg = NewSessionDialog(self, scenario_path)
         dlg.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.accepted.connect(lambda: dlg.session is not None and self.adopt(dlg.session))
+        dlg.accepted.connect(lambda: dlg.seats_check.isChecked() and self.seats.setup())
         self.new_dialog = dlg
         dlg.open()
         return dlg
@@ -424,6 +428,7 @@ class MainWindow(QMainWindow):
         self._add_recent(session.path)
         self.pages.setCurrentWidget(self.console)
         self.timer.start()
+        self.seats.session_opened(session)  # a laptop handed to the seats stays with them
         log.info("session open: %s (%d events)", session.path, len(session.events))
 
     def close_session(self) -> None:

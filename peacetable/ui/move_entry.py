@@ -535,13 +535,19 @@ class MoveEntry(QWidget):
             self.package_checks[iid] = cb
             self.package_combos[iid] = combo
 
+    def issue_statuses(self) -> dict[str, dict[str, Any]]:
+        """Each issue's status as this form's user may know it (control: all of it)."""
+        s = self.session
+        assert s is not None
+        return issue_statuses(s.scenario, s.state)
+
     def _update_package_availability(self) -> None:
         """Agreed issues show their agreed option, greyed; hard-blocked ones are greyed; the
         reason is in the tooltip (the column is too narrow for it)."""
         s = self.session
         if s is None or not self.package_checks:
             return
-        statuses = issue_statuses(s.scenario, s.state)
+        statuses = self.issue_statuses()
         for iid, cb in self.package_checks.items():
             rec = statuses[iid]
             closed = rec["status"] == "agreed" or (rec["status"] == "blocked"
@@ -589,18 +595,24 @@ class MoveEntry(QWidget):
         if s is None or role is None:
             return
         sc = s.scenario
-        for m in sorted(s.state.moves.values(), key=lambda m: m.id):
-            if (m.kind == "proposal" and m.status == "accepted" and m.role != role
-                    and role in m.parties and role not in m.acceptances
-                    and m.visibility.allows(role)):
-                pkg = ", ".join(f"{sc.issue_by_id[i].label}: {_option_label(s, i, o)}"
-                                for i, o in m.package.items())
-                self.target_combo.addItem(f"#{m.id} {sc.role_by_id[m.role].name}: {pkg}", m.id)
+        for m in self.answerable(role):
+            pkg = ", ".join(f"{sc.issue_by_id[i].label}: {_option_label(s, i, o)}"
+                            for i, o in m["package"].items())
+            self.target_combo.addItem(f"#{m['id']} {sc.role_by_id[m['role']].name}: {pkg}",
+                                      m["id"])
         if self.target_combo.count() == 0:
             self.target_combo.addItem(f"No proposal on the table awaits "
                                       f"{sc.role_by_id[role].name}'s answer", None)
         if current is not None:
             set_combo_data(self.target_combo, current)
+
+    def answerable(self, role: str) -> list[dict[str, Any]]:
+        """The tabled proposals ``role`` can see and may still answer (from its view)."""
+        s = self.session
+        assert s is not None
+        return [m for m in s.view(role)["moves_open"]
+                if m["kind"] == "proposal" and m["status"] == "tabled" and m["role"] != role
+                and role in m["parties"] and role not in m["acceptances"]]
 
     # ------------------------------------------------------------------ submit
     def _update_submit(self) -> None:
