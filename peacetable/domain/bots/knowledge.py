@@ -31,6 +31,10 @@ from ..scenario import Scenario
 MAX_EXACT = 4096
 """Largest number of option combinations enumerated for one issue set."""
 
+MAX_CANDIDATES = 256
+"""Most candidate packages kept for one issue set: the most balanced ones (largest smallest
+share of a role's possible gain), which is where agreements lie."""
+
 
 @dataclass(frozen=True)
 class Candidates:
@@ -61,6 +65,13 @@ class Knowledge:
         return cls(space, bargaining)
 
     # ------------------------------------------------------------------ look-ups
+    def __post_init__(self) -> None:
+        sp = self.space
+        #: (roles, issues) best value of each issue, and the no-deal share of each issue
+        self.best_matrix = np.stack([t.max(axis=1) for t in sp.tables], axis=1)
+        self.share_matrix = np.asarray(sp.batna_shares)
+        self.option_index = {iid: (j, opts) for iid, (j, opts) in sp._index.items()}
+
     def role_index(self, role: str) -> int:
         return self.space.roles.index(role)
 
@@ -100,6 +111,13 @@ class Knowledge:
             values += t.T[choices[:, c]]
         keep = pareto_filter(values)
         choices, values = choices[keep], values[keep]
+        if len(choices) > MAX_CANDIDATES:
+            floor = sum(sp.batna_shares[:, j] for j in issues)
+            best = sum(t.max(axis=1) for t in tables)
+            span = np.maximum(best - floor, 1)
+            balance = ((values - floor[None, :]) / span[None, :]).min(axis=1)
+            top = np.sort(np.argsort(-balance, kind="stable")[:MAX_CANDIDATES])
+            choices, values = choices[top], values[top]
         choices.setflags(write=False)
         values.setflags(write=False)
         return Candidates(issues, choices, values)

@@ -80,20 +80,21 @@ class Strategy:
     answers_steps: bool  # answers conciliatory steps (GRIT / tit-for-tat)
     initiates: bool  # makes unprompted GRIT steps
     offers_from: float  # makes conditional offers from this normalised time on
+    probe: float  # chance per turn of an unprovoked escalation (pressure) in the first half
 
 
 _STRATEGIES = (
     Strategy("hardliner", "Boulware: holds out for nearly its best package until late, "
              "answers escalation in kind, rarely reciprocates", 0.2, 0.9, 0.3, 0.2,
-             False, False, 0.6),
+             False, False, 0.6, 0.15),
     Strategy("conceder", "Concedes early (Faratin e = 3), answers and initiates "
-             "de-escalation steps, seldom escalates", 3.0, 0.2, 0.8, 0.0, True, True, 0.0),
+             "de-escalation steps, seldom escalates", 3.0, 0.2, 0.8, 0.0, True, True, 0.0, 0.0),
     Strategy("reciprocator", "Tit-for-tat on concessions: concedes as far as the others have, "
              "answers every step and every escalation in kind", 1.0, 1.0, 0.5, 0.0,
-             True, False, 0.0),
+             True, False, 0.0, 0.03),
     Strategy("leverage", "Concedes as its leverage falls below where it started, holds "
              "firm while it keeps it; uses levers to win leverage back", 0.5, 0.6, 0.4, 0.1,
-             True, False, 0.3),
+             True, False, 0.3, 0.08),
 )
 STRATEGY_BY_NAME = {s.name: s for s in _STRATEGIES}
 
@@ -145,12 +146,17 @@ class PlayerBot:
         sp = knowledge.space
         self._best = np.array([t[self.a].max() for t in sp.tables], dtype=np.int64)
         self._issue_ids = sp.issues
+        self._noise = 0.0
+        self._frames: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._rankings: dict[tuple, tuple] = {}
 
     # ------------------------------------------------------------------ the turn
     def act(self, obs: Observation) -> C.Command | None:
         mem = self.mem
         self._absorb(obs)
         mem.turns += 1
+        # a little seeded noise in the aspiration: runs with different seeds differ
+        self._noise = self.rng.uniform(-0.04, 0.04)
         view = obs.view
         if view.get("phase") is None:
             return None
@@ -216,7 +222,7 @@ class PlayerBot:
             now = view.get("leverage", {}).get(self.role, start)
             ratio = 1.0 if start <= 0 else min(1.0, now / start)
             s *= ratio ** 3
-        return max(0.0, min(1.0, s))
+        return max(0.0, min(1.0, s + self._noise))
 
     # ------------------------------------------------------------------ helpers
     def _templates(self, kind: str, allowed: set[str]) -> list[MoveTemplate]:
@@ -231,30 +237,49 @@ class PlayerBot:
         return {iid: rec["option"] for iid, rec in view["issues"].items()
                 if rec["status"] == "agreed"}
 
-    def _rest(self, agreed: dict[str, str], issues: set[int]) -> np.ndarray:
-        """Every role's value of the issues outside ``issues``: the agreed option, or the
-        no-deal share of an unsettled issue (the BATNA-equivalent rule)."""
-        sp = self.k.space
-        out = np.zeros(sp.n_roles, dtype=np.int64)
-        for j, iid in enumerate(sp.issues):
-            if j in issues:
-                continue
-            opt = agreed.get(iid)
-            if opt is not None:
-                out += sp.tables[j][:, sp._index[iid][1][opt]]
-            else:
-                out += sp.batna_shares[:, j]
-        return out
+    def _frame(self, agreed: dict[str, str], issues: tuple[int, ...]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rest, floor, best) per role for a package on ``issues``: the value of the other
+        issues (agreed option, or the no-deal share of an unsettled issue: the
+        BATNA-equivalent rule); and, with it, no deal on ``issues`` and their best options."""
+        key = (tuple(sorted(agreed.items())), issues)
+        got = self._frames.get(key)
+        if got is None:
+            if len(self._frames) > 64:
+                self._frames.clear()
+            k = self.k
+            settled = k.share_matrix.copy()
+            for iid, opt in agreed.items():
+                j, opts = k.option_index[iid]
+                settled[:, j] = k.space.tables[j][:, opts[opt]]
+            cols = list(issues)
+            rest = settled.sum(axis=1) - settled[:, cols].sum(axis=1)
+            floor = rest + k.share_matrix[:, cols].sum(axis=1)
+            best = rest + k.best_matrix[:, cols].sum(axis=1)
+            got = self._frames[key] = (rest, floor, best)
+        return got
 
-    def _span(self, issues: set[int], rest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(floor, best) per role on ``issues``: no deal on them, and the best options."""
-        sp = self.k.space
-        floor = rest.copy()
-        best = rest.copy()
-        for j in issues:
-            floor += sp.batna_shares[:, j]
-            best += sp.tables[j].max(axis=1)
-        return floor, best
+    def _ranked(self, agreed: dict[str, str], idx: tuple[int, ...], parties: tuple[str, ...]
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Candidate packages on ``idx`` ranked for proposing to ``parties``: (rows in rank
+        order, the role's value of each ranked row, the parties' smallest share of their
+        possible gain for each ranked row, floor, best). Rank: that share, then the role's
+        value, then file order."""
+        key = (tuple(sorted(agreed.items())), idx, parties)
+        got = self._rankings.get(key)
+        if got is None:
+            if len(self._rankings) > 64:
+                self._rankings.clear()
+            rest, floor, best = self._frame(agreed, idx)
+            cand = self.k.candidates(idx)
+            values = cand.values + rest[None, :]
+            mine = values[:, self.a]
+            cols = [self.k.space.roles.index(p) for p in parties]
+            span = np.maximum(best[cols] - floor[cols], 1)
+            score = ((values[:, cols] - floor[cols][None, :]) / span[None, :]).min(axis=1)
+            order = np.lexsort((np.arange(len(mine)), -mine, -score))
+            got = self._rankings[key] = (order, mine[order], score[order], floor, best)
+        return got
 
     # ------------------------------------------------------------------ 1. answer
     def _answer(self, view, allowed, t):
@@ -273,9 +298,8 @@ class PlayerBot:
                     or m["id"] in mine_pending):
                 continue
             pkg = m["package"]
-            issues = {sp._index[i][0] for i in pkg}
-            rest = self._rest(agreed, issues)
-            floor, best = self._span(issues, rest)
+            issues = tuple(sorted(sp._index[i][0] for i in pkg))
+            rest, floor, best = self._frame(agreed, issues)
             value = int(rest[self.a]) + sum(int(sp.tables[sp._index[i][0]][self.a, sp._index[i][1][o]])
                                             for i, o in pkg.items())
             span = max(1, int(best[self.a] - floor[self.a]))
@@ -302,6 +326,8 @@ class PlayerBot:
     def _escalate(self, view, allowed, t):
         st, mem = self.strategy, self.mem
         drive = st.reactivity * mem.suffered - st.restraint * mem.own + st.grievance
+        if t < 0.5 and self.rng.random() < st.probe:
+            drive += 1.0  # pressure: an unprovoked step up the ladder
         if st.name == "leverage":
             start = mem.start_leverage or 0.0
             now = view.get("leverage", {}).get(self.role, start)
@@ -383,7 +409,7 @@ class PlayerBot:
         agreed = self._agreed(view)
         s = self.share(t, view)
         sp = self.k.space
-        best_choice = None
+        options = []
         for tpl in props:
             parties = tuple(p for p in (tpl.parties or self.players) if p != self.role)
             if not parties:
@@ -392,29 +418,19 @@ class PlayerBot:
             if not issues:
                 continue
             idx = tuple(sorted(sp._index[i][0] for i in issues))
-            cand = self.k.candidates(idx)
-            rest = self._rest(agreed, set(idx))
-            floor, best = self._span(set(idx), rest)
-            values = cand.values + rest[None, :]
-            mine = values[:, self.a]
-            aspiration = floor[self.a] + (best[self.a] - floor[self.a]) * s
-            ok = np.flatnonzero(mine >= math.ceil(aspiration))
-            if not len(ok):
-                continue
-            cols = [sp.roles.index(p) for p in parties]
-            span = np.maximum(best[cols] - floor[cols], 1)
-            shares = (values[ok][:, cols] - floor[cols][None, :]) / span[None, :]
-            score = shares.min(axis=1)
-            top = score.max()
-            pick = ok[np.flatnonzero(score >= top - 1e-12)]
-            row = int(pick[np.argmax(mine[pick])])
-            key = (float(top), len(idx), int(mine[row]))
-            if best_choice is None or key > best_choice[0]:
-                pkg = {sp.issues[j]: sp.options[j][int(c)] for j, c in zip(idx, cand.choices[row])}
-                best_choice = (key, tpl, pkg)
-        if best_choice is None:
+            order, mine, score, floor, best = self._ranked(agreed, idx, parties)
+            aspiration = math.ceil(floor[self.a] + (best[self.a] - floor[self.a]) * s)
+            ok = np.flatnonzero(mine >= aspiration)[:3]  # the three best it can live with
+            for rank in ok:
+                options.append((float(score[rank]), len(idx), int(mine[rank]), tpl, idx,
+                                int(order[rank])))
+        if not options:
             return None
-        _key, tpl, pkg = best_choice
+        options.sort(key=lambda o: (-o[0], -o[1], -o[2]))  # stable: template order breaks ties
+        top = [o for o in options[:3] if o[0] >= options[0][0] - 0.05]
+        _score, _n, _mine, tpl, idx, row = top[self.rng.randrange(len(top))]
+        cand = self.k.candidates(idx)
+        pkg = {sp.issues[j]: sp.options[j][int(c)] for j, c in zip(idx, cand.choices[row])}
         return C.SubmitMove(role=self.role, template=tpl.id, package=pkg,
                             rationale="a package worth our aspiration")
 
@@ -440,7 +456,7 @@ class PlayerBot:
     def _initiate(self, view, allowed, t):
         st, mem = self.strategy, self.mem
         first = st.name == "reciprocator" and mem.turns == 1  # tit-for-tat opens cooperatively
-        if not (first or (st.initiates and mem.turns % 3 == 1)):
+        if not (first or (st.initiates and self.rng.random() < 0.35)):
             return None
         options = self._conciliatory(allowed)
         if not options:
