@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-COMMANDS = ("validate", "new", "play", "replay", "info", "analyze", "fork", "report")
+COMMANDS = ("validate", "new", "play", "replay", "info", "analyze", "simulate", "fork", "report")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,6 +47,26 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("info", help="scenario, roles, phase reached, event count, file health")
     s.add_argument("session", metavar="SESSION")
+
+    s = sub.add_parser("simulate", help="play many bot-only sessions of a scenario; CSV, "
+                       "summary and plots")
+    s.add_argument("scenario", metavar="SCENARIO")
+    s.add_argument("--runs", type=int, default=100, metavar="N", help="number of runs (100)")
+    s.add_argument("--seed", type=int, default=0, metavar="S",
+                   help="seed of the simulation: the same seed gives the same CSV (0)")
+    s.add_argument("--bots", nargs="+", action="extend", default=[], metavar="ROLE=STRATEGY",
+                   help="strategy for a role (hardliner, conceder, reciprocator, leverage); "
+                        "default: the scenario's `bot` fields, else reciprocator")
+    s.add_argument("--jobs", type=int, default=1, metavar="K",
+                   help="processes to spread the runs over (1)")
+    s.add_argument("--out", default=None, metavar="DIR",
+                   help="a new or empty folder: one session file per run, the CSV and plots")
+    s.add_argument("--csv", default=None, metavar="FILE",
+                   help="where the CSV goes (default: DIR/runs.csv with --out, else "
+                        "SCENARIO-ID-runs.csv here); plots are written next to it")
+    s.add_argument("--executor", default=None, metavar="dask://HOST:PORT",
+                   help="run on a dask.distributed cluster (optional extra 'cluster')")
+    s.add_argument("--no-plots", action="store_true", help="write no PNG plots")
 
     s = sub.add_parser("analyze", help="bargaining and linkage analytics for a scenario or session")
     s.add_argument("path", metavar="SCENARIO|SESSION")
@@ -149,6 +169,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _info(args.session)
         if cmd == "analyze":
             return _analyze(args)
+        if cmd == "simulate":
+            return _simulate(args)
         if cmd == "fork":
             return _fork(args)
         if cmd == "report":
@@ -321,6 +343,122 @@ def _report(args) -> int:
         return _fail(str(exc))
     print(f"wrote {out} (report on {args.session} as seen by {args.viewer})")
     return 0
+
+
+def _simulate(args) -> int:
+    from pathlib import Path
+
+    from .app.autoplay import parse_bots
+    from .app.simulate import check_out_dir, csv_text, simulate
+    from .domain.loader import load_scenario
+
+    loaded = load_scenario(args.scenario)
+    sc = loaded.scenario
+    # every check before anything is written
+    if args.runs < 1:
+        return _fail(f"--runs {args.runs}: expected at least 1 run", 2)
+    if args.jobs < 1:
+        return _fail(f"--jobs {args.jobs}: expected at least 1", 2)
+    try:
+        bots = parse_bots(sc, args.bots)
+    except ValueError as exc:
+        return _fail(f"--bots: {exc}" if not str(exc).startswith("--bots") else str(exc), 2)
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        try:
+            check_out_dir(out)
+        except ValueError as exc:
+            return _fail(str(exc), 2)
+    csv_path = Path(args.csv) if args.csv else \
+        (out / "runs.csv" if out is not None else Path(f"{sc.scenario.id}-runs.csv"))
+    stem = csv_path.with_suffix("")
+    targets = [csv_path] + ([] if args.no_plots else
+                            [Path(f"{stem}-escalation.png"), Path(f"{stem}-agreements.png")])
+    for t in targets:
+        if t.exists() and (out is None or t.parent.resolve() != out.resolve()):
+            return _fail(f"{t}: already exists (choose another --csv; nothing was written)", 2)
+    if not csv_path.parent.exists() and (out is None or csv_path.parent.resolve() != out.resolve()):
+        return _fail(f"{csv_path}: folder {csv_path.parent} does not exist", 2)
+    executor = client = None
+    if args.executor:
+        address = args.executor
+        if not address.startswith("dask://") or ":" not in address[len("dask://"):]:
+            return _fail(f"--executor {address!r}: expected dask://HOST:PORT", 2)
+        try:
+            from distributed import Client
+        except ImportError:
+            return _fail("--executor needs dask.distributed: install the 'cluster' extra "
+                         "(pip install 'peacetable[cluster]')", 2)
+        try:
+            client = Client("tcp://" + address[len("dask://"):], timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            return _fail(f"--executor {address}: cannot reach the cluster ({exc})", 1)
+        executor = client.get_executor()
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
+        TimeElapsedColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+                  transient=False) as bar:
+        task = bar.add_task(f"simulating {sc.scenario.title}", total=args.runs)
+        try:
+            result = simulate(loaded, args.runs, seed=args.seed, bots=bots, jobs=args.jobs,
+                              executor=executor, out=out,
+                              progress=lambda done, total: bar.update(task, completed=done))
+        finally:
+            if client is not None:
+                client.close()
+    written = []
+    if result.rows:
+        csv_path.write_text(csv_text(sc, result.rows), encoding="utf-8")
+        written.append(csv_path)
+        if not args.no_plots:
+            from .ui.sim_plots import write_plots
+
+            written += write_plots(result, stem)
+    _print_summary(result, args, written)
+    if result.interrupted:
+        print(f"interrupted: kept the {result.finished} of {args.runs} runs that had finished"
+              + (f" (in {csv_path})" if result.rows else ""), file=sys.stderr)
+        return 130
+    return 0
+
+
+def _print_summary(result, args, written) -> None:
+    from .app.simulate import summary
+
+    sc = result.scenario
+    name = lambda r: sc.role_by_id[r].name  # noqa: E731
+    s = summary(result)
+    print(f"{sc.scenario.title}: {result.finished} runs, seed {args.seed}")
+    print("bots: " + ", ".join(f"{name(r)} {result.bots[r]}" for r in sc.player_ids))
+    if not result.finished:
+        return
+    print(f"runs with an agreement in force at the end: {s['agreement_rate']:.0%}; "
+          f"issues settled: {s['issues_settled_mean']:.1f} of {len(sc.issues)} on average")
+    f, p = s["escalation_final"], s["escalation_peak"]
+    print(f"escalation at the end: mean {f['mean']:.1f}, median {f['median']:.1f}, "
+          f"90th percentile {f['p90']:.1f}, range {f['min']:.1f}–{f['max']:.1f} "
+          f"(scale 0–{sc.escalation.scale:g}); peak: mean {p['mean']:.1f}, max {p['max']:.1f}")
+    labels = {r.id: r.label for r in sc.escalation.rungs}
+    print("rung at the end: " + ", ".join(
+        f"{labels.get(k, k)} {v / result.finished:.0%}"
+        for k, v in sorted(s["rungs"].items(), key=lambda kv: -kv[1])))
+    print("issues agreed (share of runs):")
+    width = max(len(i.label) for i in sc.issues)
+    for i in sc.issues:
+        print(f"  {i.label:<{width}}  {s['issue_rates'][i.id]:>4.0%}")
+    print("utility of the agreements (mean; no deal):")
+    width = max(len(name(r)) for r in sc.player_ids)
+    for r in sc.player_ids:
+        print(f"  {name(r):<{width}}  {s['utility_mean'][r]:.3f}  ({sc.role_by_id[r].batna:.2f})")
+    if s["refused"]:
+        print(f"commands refused by the engine: {s['refused']}")
+    if result.saved:
+        print(f"{len(result.saved)} session files in {args.out}")
+    if written:
+        print("wrote " + ", ".join(str(w) for w in written))
 
 
 if __name__ == "__main__":  # pragma: no cover
