@@ -226,9 +226,9 @@ def simulate(loaded: LoadedScenario, runs: int, seed: int = 0,
 
     def take(done: list) -> None:
         for i, row, events in done:
-            rows[i] = row
             if out is not None and events is not None:
                 result.saved.append(save_run(loaded, out, i, row["seed"], events))
+            rows[i] = row  # a run counts once its session file (if any) is complete
         if progress is not None:
             progress(len(rows), runs)
 
@@ -265,13 +265,18 @@ def save_run(loaded: LoadedScenario, out: Path, index: int, seed: int,
 
     path = out / f"run-{index + 1:05d}.peacetable"
     s = Session.create_from(loaded, path, seed=seed)
+    complete = False
     try:
         if events:
             s.store.append(events)
             s.state = s.state_at(s.store.last_seq)
             s.store.save_snapshot(s.state)
+        complete = True
     finally:
         s.close()
+        if not complete:  # interrupted while writing: no half-written run is left behind
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
     return path
 
 
