@@ -39,8 +39,10 @@ CHUNK = 10
 class MemorySession:
     """A session held in memory: the same ``decide`` and fold as a session file, no I/O."""
 
-    def __init__(self, sc: Scenario, seed: int, sha256: str = "", title: str = ""):
+    def __init__(self, sc: Scenario, seed: int, sha256: str = "", title: str = "",
+                 loaded: LoadedScenario | None = None):
         self.scenario = sc
+        self.loaded = loaded  # the scenario text, when known (scorecards simulate from it)
         self.events: list[Event] = []
         self._fold = IncrementalFold(sc)
         self.peak = self._fold.state.index
@@ -115,7 +117,7 @@ def play_run(loaded: LoadedScenario, knowledge: Knowledge, bots: dict[str, str],
     """Play run ``index`` in memory; its row and its session."""
     sc = loaded.scenario
     s_seed = run_seed(seed, index)
-    session = MemorySession(sc, s_seed, sha256=sha256_text(loaded.text))
+    session = MemorySession(sc, s_seed, sha256=sha256_text(loaded.text), loaded=loaded)
     ap = Autoplay(session, bots, seed=s_seed, rounds=rounds, knowledge=knowledge)
     ap.run()
     return run_row(sc, knowledge, session, ap, index, s_seed), session
