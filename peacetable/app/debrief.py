@@ -24,9 +24,10 @@ def debrief_at(session: Any, at: int | None = None, viewer: str = "control") -> 
 
 
 def debrief_with_timeline(session: Any, at: int | None = None, viewer: str = "control"
-                          ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """:func:`debrief_at` and the escalation timeline it was computed from (the index and
-    rung after every applied event up to the cursor; see ``analytics.debrief.timeline``)."""
+                          ) -> tuple[dict[str, Any], list[dict[str, Any]], Any]:
+    """:func:`debrief_at`, the escalation timeline it was computed from (the index and rung
+    after every applied event up to the cursor; see ``analytics.debrief.timeline``) and
+    the state at the cursor (the same fold)."""
     from ..domain.analytics.bargaining import PackageSpace
     from ..domain.analytics.debrief import (
         agreement_history,
@@ -45,8 +46,13 @@ def debrief_with_timeline(session: Any, at: int | None = None, viewer: str = "co
         raise ValueError(f"event {at} is out of range (the session has events 0..{last})")
     seq = last if at is None else int(at)
     events = session.events[:seq]
-    st = session.state_at(seq)
-    tl = timeline(sc, events)
+    # one fold gives the timeline and the state at the cursor (the state equals
+    # session.state_at(seq): snapshots are caches of this very fold); at the last event it
+    # also gives the session's escalation trace, which the chart would otherwise refold
+    trace: list | None = [] if seq == last and getattr(session, "_trace", 0) is None else None
+    tl, st = timeline(sc, events, trace)
+    if trace is not None:
+        session._trace = trace
     space = PackageSpace.from_scenario(sc)
     seen = [a for a in sorted(st.agreements.values(), key=lambda a: a.id)
             if a.visibility.allows(viewer)]
@@ -82,4 +88,4 @@ def debrief_with_timeline(session: Any, at: int | None = None, viewer: str = "co
                              "team": mine}
         role = sc.role_by_id[viewer]
         out["red_lines"] = {role.name: list(role.red_lines)} if role.red_lines else {}
-    return out, tl
+    return out, tl, st

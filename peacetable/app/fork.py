@@ -2,7 +2,8 @@
 
 The child file holds the scenario copy and the parent's record up to event ``at`` exactly
 as stored (sequence numbers, timestamps, visibility and bodies), written through the
-store's single insert path; from there it continues live like any session. The child's
+store's single insert path, which recomputes the hash chain: the child's fingerprint is the
+parent's chain hash at event ``at``. From there it continues live like any session. The child's
 ``meta`` table keeps where it came from: ``forked_from`` (the parent's path),
 ``forked_from_fingerprint`` (the parent's record fingerprint when forked) and ``forked_at``.
 The parent is only read.
@@ -16,7 +17,6 @@ back, as it could in the parent at that moment.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -28,23 +28,9 @@ __all__ = ["fork_session", "fork_origin", "record_fingerprint"]
 
 
 def record_fingerprint(session: Any) -> str:
-    """The fingerprint of a session's record (the store's own when it has one)."""
-    for owner in (session, session.store):
-        fp = getattr(owner, "fingerprint", None)
-        if fp is not None:
-            value = fp() if callable(fp) else fp
-            if value:
-                return str(value)
-    # no fingerprint kept by the file format: a SHA-256 over the scenario copy and every
-    # event row as stored, in order
-    h = hashlib.sha256()
-    _text, _source, sha = session.store.scenario()
-    h.update(sha.encode())
-    for row in session.store.raw_rows(session.store.last_seq):
-        for key in ("seq", "ts", "type", "actor", "visibility", "body"):
-            h.update(b"\x1f" + str(row[key]).encode("utf-8"))
-        h.update(b"\x1e")
-    return "sha256:" + h.hexdigest()
+    """The fingerprint of a session's record (:attr:`Session.fingerprint`): the chain hash
+    of its newest event."""
+    return str(session.fingerprint)
 
 
 def fork_origin(meta: dict[str, str]) -> dict[str, Any] | None:

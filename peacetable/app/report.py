@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as _dt
+import functools
 import io
 import json
 import math
@@ -36,7 +37,7 @@ from ..domain.events import (
     PhaseStarted,
     to_builtins,
 )
-from ..domain.views import viewer_label
+from ..domain.views import view_state, viewer_label
 from .annotations import HOTWASH_PROMPTS, author_label, hotwash_of, list_annotations
 from .debrief import debrief_with_timeline
 from .fork import fork_origin, record_fingerprint
@@ -63,8 +64,11 @@ def safe_text(text: Any) -> str:
     """Text a user typed, made inert for any output: control characters (terminal escapes)
     and bidirectional overrides are shown as visible escapes (U+202E → ``\\u202e``).
     Markup is not touched here: the HTML template escapes it."""
+    text = str(text)
+    if text.isprintable():  # no control, format or separator character but the space
+        return text
     out = []
-    for ch in str(text):
+    for ch in text:
         cat = unicodedata.category(ch)
         if ch in "\n\t":
             out.append(ch)
@@ -128,8 +132,8 @@ def build_report(session: Any, viewer: str = "control", at: int | None = None) -
     by_seq = {e.seq: e for e in events}
     visible = [e for e in events if e.visibility.allows(viewer)]
     vis_seqs = {e.seq for e in visible}
-    state_view = session.view(viewer, at=seq)
-    debrief, tl = debrief_with_timeline(session, seq, viewer)
+    debrief, tl, st = debrief_with_timeline(session, seq, viewer)
+    state_view = view_state(sc, st, viewer)  # what `peacetable replay --at` prints
     started = events[0].body
     meta = session.store.meta()
     teams = session.teams
@@ -279,8 +283,6 @@ def build_report(session: Any, viewer: str = "control", at: int | None = None) -
     plan = [{"area": a["text"], "raised_by": a["by"], "at": a["at"]} for a in improve]
 
     # ---- escalation series (public)
-    series = [{"event": p["seq"], "phase_index": p["phase_index"], "index": round(p["index"], 4)}
-              for p in tl]
 
     data = {
         "report_version": 1,
@@ -289,7 +291,7 @@ def build_report(session: Any, viewer: str = "control", at: int | None = None) -
         "overview": overview,
         "objectives": objectives,
         "phases": phases,
-        "escalation": {**debrief["escalation"], "series": series},
+        "escalation": debrief["escalation"],
         "issues": issues,
         "agreements": {"in_force": debrief["agreements_in_force"],
                        "history": debrief["agreement_history"]},
@@ -301,13 +303,20 @@ def build_report(session: Any, viewer: str = "control", at: int | None = None) -
         "improvement_plan": plan,
         "state": state_view,
     }
-    return _clean(data)
+    data = _clean(data)
+    # numbers only: added after the text cleaning, which it does not need
+    data["escalation"]["series"] = [
+        {"event": p["seq"], "phase_index": p["phase_index"], "index": round(p["index"], 4)}
+        for p in tl]
+    return data
 
 
 # --------------------------------------------------------------------------- renderers
 
 
+@functools.lru_cache(maxsize=1)
 def _env():
+    """The template environment (templates are compiled once per process)."""
     import jinja2
 
     env = jinja2.Environment(

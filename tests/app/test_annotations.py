@@ -175,3 +175,38 @@ def test_hot_wash_answers_are_grouped_by_role_and_question(session_path):
         assert HOTWASH_PROMPTS[0][1] in author_label(s, anns[0])
     finally:
         s.close()
+
+
+def test_a_session_opened_for_replay_takes_annotations_and_nothing_else(session_path, tmp_path):
+    from peacetable.domain import commands as C
+    from peacetable.storage.session_file import SessionFileError
+
+    before = events_dump(session_path)
+    writer = Session.open(session_path)  # another window has it open for writing
+    try:
+        replay = Session.open_replay(session_path)
+        try:
+            assert replay.replay_note and "another" in replay.replay_note
+            with pytest.raises(AnnotationsReadOnly, match="another.*copy"):
+                add_annotation(replay, 2, "while the other window writes")
+            copy = save_copy(replay, tmp_path / "for-notes.peacetable")
+        finally:
+            replay.close()
+    finally:
+        writer.close()
+    replay = Session.open_replay(session_path)
+    try:
+        assert replay.replay_note is None
+        i = add_annotation(replay, 2, "a trainer's note in replay")
+        edit_annotation(replay, i, "edited in replay")
+        with pytest.raises(SessionFileError, match="nothing can be recorded"):
+            replay.execute(C.AddNote(text="must not be recorded"))
+    finally:
+        replay.close()
+    assert events_dump(session_path) == before
+    assert events_dump(copy) == before
+    s = Session.open(session_path, readonly=True)
+    try:
+        assert [a.text for a in list_annotations(s)] == ["edited in replay"]
+    finally:
+        s.close()

@@ -47,6 +47,8 @@ def test_fork_round_trip_every_viewer(played, tmp_path):
                     assert [e.seq for e in child.visible_events(v)] == \
                         [e.seq for e in parent.visible_events(v, upto=at)]
                 assert child.events == parent.events[:at]
+                assert child.fingerprint == parent.store.chain_at(at).hex()
+                assert child.verify_record().intact
                 assert fork_origin(child.store.meta()) == {
                     "path": str(played.resolve()), "fingerprint": fp, "at": at}
             finally:

@@ -117,20 +117,40 @@ def cause_label(sc: Scenario, ev: Event, by_seq: Mapping[int, Event]) -> str:
 # --------------------------------------------------------------------------- one fold
 
 
-def timeline(sc: Scenario, events: Sequence[Event]) -> list[dict[str, Any]]:
-    """After the start and after every applied event: seq, index, rung, phase index and the
-    agreements' statuses (id -> status). The first entry (seq 0) is the initial state."""
+#: event bodies after which the agreements' standing can differ (see :func:`timeline`)
+_AGREEMENT_EVENTS = (MoveAdjudicated, DiceRolled, Withdrawn, InjectFired, AgreementPublished)
+
+
+def timeline(sc: Scenario, events: Sequence[Event],
+             trace: list[tuple[int, int, float, dict[str, float]]] | None = None
+             ) -> tuple[list[dict[str, Any]], State]:
+    """One fold of ``events``: after the start and after every applied event, seq, index,
+    rung, phase index and the agreements' statuses (id -> status), and the state at the
+    end. The first entry (seq 0) is the initial state. ``trace``, if given, receives the
+    rows of ``Session.trace()`` (seq, phase index, index, variables) from the same fold."""
     init = initial_state(sc)
     out: list[dict[str, Any]] = [{"seq": 0, "index": init.index, "rung": init.rung,
                                   "phase_index": -1, "agreements": {}}]
+    if trace is not None:
+        trace.append((0, -1, init.index, dict(init.variables)))
+
+    statuses: dict[int, str] = {}
 
     def hook(ev: Event, st: State) -> None:
+        nonlocal statuses
+        # agreements form, change standing or end only on these events (their effects are
+        # what can suspend a conditional agreement); otherwise share the previous statuses
+        if isinstance(ev.body, _AGREEMENT_EVENTS):
+            now = {a.id: a.status for a in st.agreements.values()}
+            if now != statuses:
+                statuses = now
         out.append({"seq": ev.seq, "index": st.index, "rung": st.rung,
-                    "phase_index": st.phase_index,
-                    "agreements": {a.id: a.status for a in st.agreements.values()}})
+                    "phase_index": st.phase_index, "agreements": statuses})
+        if trace is not None:
+            trace.append((ev.seq, st.phase_index, st.index, dict(st.variables)))
 
-    fold(sc, events, on_event=hook)
-    return out
+    st = fold(sc, events, on_event=hook)
+    return out, st
 
 
 def _ts(raw: str) -> _dt.datetime | None:
@@ -139,13 +159,6 @@ def _ts(raw: str) -> _dt.datetime | None:
     except (TypeError, ValueError):
         return None
     return t if t.tzinfo else t.replace(tzinfo=_dt.timezone.utc)
-
-
-def _minutes(a: str, b: str) -> float:
-    ta, tb = _ts(a), _ts(b)
-    if ta is None or tb is None:
-        return 0.0
-    return max(0.0, (tb - ta).total_seconds() / 60.0)
 
 
 # --------------------------------------------------------------------------- escalation
@@ -163,15 +176,25 @@ def escalation_debrief(sc: Scenario, events: Sequence[Event], tl: list[dict[str,
     # time on each rung: entry k holds from its event until the next applied event
     per_rung = {r.id: {"rung": r.id, "label": r.label, "events": 0, "minutes": 0.0}
                 for r in sc.escalation.rungs}
+    parsed: dict[int, _dt.datetime | None] = {}
+
+    def when(seq: int) -> _dt.datetime | None:
+        if seq not in parsed:
+            parsed[seq] = _ts(by_seq[seq].ts) if seq in by_seq else None
+        return parsed[seq]
+
     for k, p in enumerate(tl):
         start_seq = max(p["seq"], 1)
         end_seq = tl[k + 1]["seq"] if k + 1 < len(tl) else at + 1
-        rec = per_rung.setdefault(p["rung"], {"rung": p["rung"], "label": p["rung"],
-                                              "events": 0, "minutes": 0.0})
-        rec["events"] += max(0, end_seq - start_seq)
-        if start_seq in by_seq:
-            end_ts = by_seq[end_seq].ts if end_seq in by_seq else by_seq[at].ts
-            rec["minutes"] += _minutes(by_seq[start_seq].ts, end_ts)
+        rec = per_rung.get(p["rung"])
+        if rec is None:
+            rec = per_rung[p["rung"]] = {"rung": p["rung"], "label": p["rung"], "events": 0,
+                                         "minutes": 0.0}
+        if end_seq > start_seq:
+            rec["events"] += end_seq - start_seq
+        t0, t1 = when(start_seq), when(end_seq if end_seq in by_seq else at)
+        if t0 is not None and t1 is not None and t1 > t0:
+            rec["minutes"] += (t1 - t0).total_seconds() / 60.0
     rungs = [dict(r, minutes=round(r["minutes"], 2)) for r in per_rung.values()]
     moves = []
     for prev, cur in zip(tl, tl[1:]):
