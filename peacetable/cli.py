@@ -222,6 +222,7 @@ def _play(session_path: str, script_path: str) -> int:
         except ScriptError as exc:
             return _fail(f"{exc}\n(stopped; every event printed above is saved in {session_path})")
         print(f"applied {n} events; {session_path} now holds {session.store.last_seq}", file=sys.stderr)
+        _warn(session)
         return 0
     finally:
         session.close()
@@ -244,9 +245,16 @@ def _replay(args) -> int:
             print(json.dumps(view, sort_keys=True, indent=2, ensure_ascii=False))
         else:
             _print_view(session, view)
+        _warn(session)
         return 0
     finally:
         session.close()
+
+
+def _warn(session) -> None:
+    """What the file's checks noticed without refusing it (e.g. an ignored snapshot)."""
+    for w in session.warnings:
+        print(f"warning: {w}", file=sys.stderr)
 
 
 def _print_view(session, view: dict) -> None:
@@ -298,8 +306,7 @@ def _info(path: str) -> int:
         print(f"health:    {integrity}")
         print(f"fingerprint: {check.fingerprint}")
         print(f"record:    {check.message}")
-        for w in session.warnings:
-            print(f"warning: {w}", file=sys.stderr)
+        _warn(session)
         return 0 if integrity == "ok" and check.intact else 1
     finally:
         session.close()

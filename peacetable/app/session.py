@@ -133,15 +133,14 @@ class Session:
         store = SessionStore.open_checked(path, lock=not readonly)
         try:
             loaded = cls._scenario_copy(store, path)
+            cls._check_start(store, loaded)
             if not readonly:
                 check = cls._verify(store, loaded.scenario)
                 if not check.intact:
                     raise RecordBroken(f"{path}: {check.message}; the file was not changed (it can "
                                        "still be replayed read-only)")
                 store.begin_writing()
-            session = cls(store, loaded)
-            session._check_start()
-            return session
+            return cls(store, loaded)
         except BaseException:
             store.close()
             raise
@@ -167,14 +166,15 @@ class Session:
     def _verify(store: SessionStore, sc: Scenario) -> RecordCheck:
         return store.verify_record(check_body=lambda seq, b: body_problem(sc, b))
 
-    def _check_start(self) -> None:
-        first = self._slice(0, 1)
+    @staticmethod
+    def _check_start(store: SessionStore, loaded: LoadedScenario) -> None:
+        first = store.events(0, 1)
         if not first or not isinstance(first[0].body, SessionStarted):
-            raise SessionFileError(f"{self.path}: has no session_started event (damaged session)")
-        if first[0].body.scenario_sha256 != sha256_text(self.loaded.text):
-            raise SessionFileError(f"{self.path}: its scenario copy is not the scenario the session "
-                                   "was started from (sha256 differs from the one recorded in "
-                                   "event 1)")
+            raise SessionFileError(f"{store.path}: has no session_started event (damaged session)")
+        if first[0].body.scenario_sha256 != sha256_text(loaded.text):
+            raise SessionFileError(f"{store.path}: its scenario copy is not the scenario the "
+                                   "session was started from (its sha256 differs from the one "
+                                   "recorded in event 1); the file was not changed")
 
     # ------------------------------------------------------------------ the record
     @property

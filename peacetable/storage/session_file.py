@@ -454,6 +454,9 @@ class SessionStore:
         return self.conn.execute(sql + " ORDER BY seq", args)
 
     def events(self, after: int = 0, upto: int | None = None) -> list[Event]:
+        """Events ``after`` < seq <= ``upto``, decoded. Each is checked against the chain
+        from the stored hash of event ``after``: what is decoded is what was recorded (short
+        of someone recomputing the chain, see :meth:`verify_record`)."""
         vis: dict[str, Visibility] = {}  # few distinct visibilities: decode each once
 
         def visibility(raw: str) -> Visibility:
@@ -462,20 +465,37 @@ class SessionStore:
                 v = vis[raw] = decode_visibility(raw)
             return v
 
+        chained = self.schema_version >= 3
+        sql = "SELECT seq, ts, type, actor, visibility, body" + (", hash" if chained else "") + \
+            " FROM events WHERE seq > ?"
+        args: list = [after]
+        if upto is not None:
+            sql += " AND seq <= ?"
+            args.append(upto)
         out: list[Event] = []
         expect = after + 1
+        prev = self.chain_at(after) if chained else None
         try:
-            for s, t, v, b in self.iter_rows(after, upto):
+            if chained and prev is None:
+                raise ValueError(f"event {after} carries no chain hash")
+            for row in self.conn.execute(sql + " ORDER BY seq", args):
+                s, t, typ, actor, v, b = row[:6]
                 if s != expect:
                     raise ValueError(f"event {expect} is missing" if s > expect else
                                      f"event number {s} is out of order")
+                if chained:
+                    prev = chain_hash(prev, s, t, typ, actor, v, b)
+                    if row[6] != prev:
+                        raise ValueError(f"event {s} was changed after it was recorded (it does "
+                                         "not match the record's chain)")
                 if b is None or v is None:
                     raise ValueError(f"event {s} has no {'body' if b is None else 'visibility'}")
                 out.append(Event(seq=s, ts=str(t), visibility=visibility(v), body=decode_body(b)))
                 expect += 1
         except (sqlite3.Error, ValueError, TypeError) as exc:
             raise SessionFileError(f"{self.path}: an event cannot be read ({exc}); the file may "
-                                   "be damaged") from None
+                                   "be damaged or edited ('peacetable info' names the first "
+                                   "broken event)") from None
         return out
 
     # ------------------------------------------------------------------ the chain
