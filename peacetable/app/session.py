@@ -133,12 +133,13 @@ class Session:
         store = SessionStore.open_checked(path, lock=not readonly)
         try:
             loaded = cls._scenario_copy(store, path)
-            cls._check_start(store, loaded)
             if not readonly:
                 check = cls._verify(store, loaded.scenario)
                 if not check.intact:
                     raise RecordBroken(f"{path}: {check.message}; the file was not changed (it can "
                                        "still be replayed read-only)")
+            cls._check_start(store, loaded)
+            if not readonly:
                 store.begin_writing()
             return cls(store, loaded)
         except BaseException:
