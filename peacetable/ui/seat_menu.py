@@ -24,6 +24,7 @@ class SeatsController:
     def __init__(self, window):
         self.window = window
         self.seat_window: SeatWindow | None = None
+        self.solo_window = None
         mb = window.menuBar()
         self.menu = mb.addMenu("&Seats")
         # before Help, if it is there
@@ -112,11 +113,23 @@ class SeatsController:
     def solo(self):
         from .solo import SoloSetupDialog
 
-        dlg = SoloSetupDialog(self.window)
+        dlg = SoloSetupDialog(self.window, on_start=self._solo_started)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.solo_dialog = dlg
         dlg.open()
         return dlg
+
+    def _solo_started(self, solo) -> None:
+        """The student sees only their seat: the console steps aside until the game is
+        closed."""
+        self.solo_window = solo
+        solo.setGeometry(self.window.geometry())
+        solo.closed.connect(self._solo_closed)
+        self.window.hide()
+
+    def _solo_closed(self) -> None:
+        self.solo_window = None
+        self.window.show()
 
     # ------------------------------------------------------------------ switching
     def session_opened(self, session) -> bool:
