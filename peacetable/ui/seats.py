@@ -58,6 +58,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 CONTROL = "control"
 FEED_LIMIT = 400
+LIST_STYLE = "QListWidget::item { padding: 4px 2px; border-bottom: 1px solid #dde3ea; }"
 
 
 def team_label(session: Session, role: str) -> str:
@@ -214,6 +215,7 @@ class SeatView(QWidget):
         self.tabs.addTab(self.table, "On the table")
         self.feed = QListWidget()
         self.feed.setWordWrap(True)
+        self.feed.setStyleSheet(LIST_STYLE)
         self.tabs.addTab(self.feed, "What happened")
         split.addWidget(self.tabs)
         split.setSizes([520, 900])
@@ -229,6 +231,7 @@ class SeatView(QWidget):
         v = QVBoxLayout(page)
         self.message_list = QListWidget()
         self.message_list.setWordWrap(True)
+        self.message_list.setStyleSheet(LIST_STYLE)
         v.addWidget(self.message_list, 1)
         box = QGroupBox("Send a private message")
         bl = QVBoxLayout(box)

@@ -391,6 +391,8 @@ class SoloWindow(QMainWindow):
         else:
             text = f"The bots are playing (round {ap.round + 1} of {ap.rounds} in this phase)…"
         self.status.setText(text)
+        self.status.setStyleSheet("background: #ffe08a; padding: 2px 8px; border-radius: 4px;"
+                                  if self.my_turn() else "")
         self.seat.hand_over_button.setEnabled(self.my_turn())
         self.seat.move_entry.setEnabled(not ap.finished)
 
