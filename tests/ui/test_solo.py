@@ -146,8 +146,13 @@ def test_scorecard_in_the_background_with_labels(qtbot, tmp_path, river_path):
     assert "Objectives met" in rows and "Escalation peak" in rows
     assert all(0 <= float(d.table.item(k, 2).text()) <= 100 for k in range(d.table.rowCount()))
     text = d.details.toPlainText()
-    for label in d.card["agreed"]:
-        assert label in text
-    ids = [i.id for i in s.scenario.issues]
-    assert not any(f" {i}:" in text for i in ids if i not in {x.label for x in s.scenario.issues})
+    sc = s.scenario
+    agreed = {}
+    for a in s.view("upland")["agreements"]:
+        if a["status"] == "in_force":
+            agreed.update(a["package"])
+    assert agreed  # the bots agreed on something to show
+    for iid, oid in agreed.items():  # labels, not ids
+        assert f"{sc.issue_by_id[iid].label}: {sc.issue_by_id[iid].option(oid).label}" in text
+        assert f"{iid}: {oid}" not in text
     s.close()
