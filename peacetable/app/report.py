@@ -243,6 +243,7 @@ def build_report(session: Any, viewer: str = "control", at: int | None = None) -
             "gain_over_batna": None if not val else val["gain_over_batna"],
             "worse_than_batna": bool(val and val["worse_than_batna"]),
             "nash_gain": None if not val else val.get("nash_gain"),
+            "ruled_out": [] if not val else list(val.get("ruled_out", [])),
         })
 
     # ---- issues at the end (from the viewer's state view)

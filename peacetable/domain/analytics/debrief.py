@@ -7,9 +7,10 @@
   point gives minus what the agreements in force give; each team's *gain over its BATNA* is
   its value of the agreements minus its no-deal value. The distance to the frontier is
   :func:`.session.frontier_distance`.
-* **Flags**: agreements worse than no deal for a party (:func:`.session.package_flags`).
+* **Flags**: agreements worse than no deal for a party (:func:`.session.package_flags`),
+  and issues settled on an option a party's preferences value at 0 (:func:`ruled_out`).
   Red lines are written as text in scenarios, so they are listed for the debrief, not
-  judged; what the analytics can know is the worse-than-no-deal test.
+  judged; these two tests are what the analytics can know.
 * **Escalation**: the peak of the index, the time spent on each rung (in events of the
   record and in minutes from the events' timestamps), and the turning points: the largest
   moves of the index between consecutive applied events, each with the event that caused
@@ -48,7 +49,7 @@ TURNING_POINTS = 5
 """How many turning points (largest moves of the escalation index) a debrief lists."""
 
 __all__ = ["TURNING_POINTS", "agreement_history", "bargaining_debrief", "cause_label",
-           "escalation_debrief", "own_value", "package_text", "role_name", "timeline"]
+           "escalation_debrief", "own_value", "package_text", "role_name", "ruled_out", "timeline"]
 
 
 # --------------------------------------------------------------------------- labels
@@ -280,6 +281,23 @@ def agreement_history(sc: Scenario, events: Sequence[Event], tl: list[dict[str, 
 # --------------------------------------------------------------------------- bargaining
 
 
+def ruled_out(sc: Scenario, role: str, agreed: Mapping[str, str]) -> list[str]:
+    """Issues ``role`` weighs that ``agreed`` settles on an option its preferences value at
+    0 (an option it rules out): the closest the analytics come to a red line, which the
+    scenario states only in words. ``Issue: option`` labels."""
+    r = sc.role_by_id.get(role)
+    if r is None:
+        return []
+    out = []
+    for issue in sc.issues:
+        oid = agreed.get(issue.id)
+        if oid is None or r.weights.get(issue.id, 0.0) <= 0:
+            continue
+        if r.preferences.get(issue.id, {}).get(oid, 0.0) <= 0.0:
+            out.append(package_text(sc, {issue.id: oid}))
+    return out
+
+
 def bargaining_debrief(sc: Scenario, st: State, space: PackageSpace | None = None
                        ) -> dict[str, Any]:
     """The agreements in force at ``st`` against the frontier, Nash and KS (control only)."""
@@ -292,7 +310,8 @@ def bargaining_debrief(sc: Scenario, st: State, space: PackageSpace | None = Non
     for rid in space.roles:
         teams[rid] = {"name": role_name(sc, rid), "batna": ev[rid]["batna"],
                       "value": value[rid], "gain_over_batna": ev[rid]["gain"],
-                      "worse_than_batna": ev[rid]["worse_than_batna"]}
+                      "worse_than_batna": ev[rid]["worse_than_batna"],
+                      "ruled_out": ruled_out(sc, rid, agreed)}
     out: dict[str, Any] = {
         "agreed": dict(sorted(agreed.items())),
         "agreed_text": package_text(sc, agreed),
@@ -354,5 +373,6 @@ def own_value(sc: Scenario, st: State, role: str, agreements_seen: Mapping[str, 
         return None
     ev = space.evaluate(dict(agreements_seen))[role]
     return {"name": role_name(sc, role), "batna": ev["batna"], "value": ev["utility"],
-            "gain_over_batna": ev["gain"], "worse_than_batna": ev["worse_than_batna"]}
+            "gain_over_batna": ev["gain"], "worse_than_batna": ev["worse_than_batna"],
+            "ruled_out": ruled_out(sc, role, agreements_seen)}
 
