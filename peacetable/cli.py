@@ -8,7 +8,6 @@ traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 COMMANDS = ("validate", "new", "play", "replay", "info", "analyze", "simulate", "fork", "report")
@@ -111,6 +110,18 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
         return _gui(argv)
+    from .terminal import SafeStream
+
+    out, err = sys.stdout, sys.stderr
+    # everything printed from here on shows a file's control characters as escapes
+    sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     try:
         return int(_dispatch(args) or 0)
@@ -242,7 +253,7 @@ def _replay(args) -> int:
         except ValueError as exc:
             return _fail(str(exc), 2)
         if args.json:
-            print(json.dumps(view, sort_keys=True, indent=2, ensure_ascii=False))
+            _print_json(view)
         else:
             _print_view(session, view)
         _warn(session)
@@ -317,19 +328,28 @@ def _analyze(args) -> int:
 
     report, text = analyze_path(args.path, at=args.at)
     if args.json:
-        print(json.dumps(report, sort_keys=True, indent=2, ensure_ascii=False))
+        _print_json(report)
     else:
         print(text)
     return 0
 
 
+def _print_json(obj) -> None:
+    from .terminal import dumps_json
+
+    text, replaced = dumps_json(obj)
+    print(text)
+    if replaced:
+        print("warning: some numbers were not finite (NaN or infinity) and are shown as null",
+              file=sys.stderr)
+
+
 def _plain(text: str) -> str:
     """Text from a file, safe for a terminal: control and direction-override characters are
     shown as escapes instead of acting on the terminal."""
-    import unicodedata
+    from .terminal import safe_text
 
-    return "".join(ch if ch.isprintable() and unicodedata.category(ch) != "Cf"
-                   else f"\\u{ord(ch):04x}" for ch in str(text))
+    return safe_text(text)
 
 
 def _fork(args) -> int:
@@ -405,10 +425,16 @@ def _simulate(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
         TimeElapsedColumn, TimeRemainingColumn
 
+    from rich.console import Console
+    from rich.markup import escape
+
+    # the bar draws with its own terminal codes: it writes to the real stream, and the
+    # scenario's title in it is made safe first
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
-                  transient=False) as bar:
-        task = bar.add_task(f"simulating {sc.scenario.title}", total=args.runs)
+                  transient=False, console=Console(file=getattr(sys.stdout, "raw", sys.stdout))
+                  ) as bar:
+        task = bar.add_task(escape(f"simulating {_plain(sc.scenario.title)}"), total=args.runs)
         try:
             result = simulate(loaded, args.runs, seed=args.seed, bots=bots, jobs=args.jobs,
                               executor=executor, out=out,
