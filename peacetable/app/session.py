@@ -37,7 +37,9 @@ from ..storage.session_file import (
     RecordBroken,
     RecordCheck,
     SessionFileError,
+    SessionNotWritable,
     SessionStore,
+    not_writable_reason,
     sha256_text,
 )
 
@@ -132,6 +134,11 @@ class Session:
         (:class:`RecordBroken` if it does not) and then migrates an older schema."""
         store = SessionStore.open_checked(path, lock=not readonly)
         try:
+            if not readonly:
+                why = not_writable_reason(store.path)
+                if why:
+                    raise SessionNotWritable(f"{path}: {why}; it can be opened read-only for "
+                                             "replay, not continued (the file was not changed)")
             loaded = cls._scenario_copy(store, path)
             if not readonly:
                 check = cls._verify(store, loaded.scenario)

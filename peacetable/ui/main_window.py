@@ -371,7 +371,7 @@ class MainWindow(QMainWindow):
 
     def open_session(self, path: str | Path) -> bool:
         from ..app.session import Session, SessionFileError
-        from ..storage.session_file import SessionLocked
+        from ..storage.session_file import SessionLocked, SessionNotWritable
 
         p = Path(path).expanduser()
         current = self.session
@@ -379,6 +379,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"{p.name} is already open here", 4000)
             return True
         readonly = False
+        note = ""
         try:
             session = Session.open(p)
         except SessionLocked as exc:
@@ -390,6 +391,15 @@ class MainWindow(QMainWindow):
             except (SessionFileError, OSError) as exc2:
                 messages.show_error(self, "Cannot open the session", str(exc2))
                 return False
+        except SessionNotWritable as exc:
+            # a file or folder this user may not write: replay it, and say why
+            try:
+                session = Session.open_replay(p)
+                readonly = True
+            except (SessionFileError, OSError) as exc2:
+                messages.show_error(self, "Cannot open the session", str(exc2))
+                return False
+            note = f"Opened read-only for replay: {exc}"
         except SessionFileError as exc:
             messages.show_error(self, "Cannot open the session", str(exc))
             self._forget_recent(p, missing_only=True)
@@ -399,6 +409,8 @@ class MainWindow(QMainWindow):
                                f"{p}: {exc.strerror or exc}")
             return False
         self.adopt(session, readonly=readonly)
+        if note:
+            self.statusBar().showMessage(note, 15000)
         return True
 
     def new_session(self, scenario_path: str | Path | None = None) -> dialogs.NewSessionDialog:
