@@ -125,9 +125,11 @@ def _pdf_bytes(html_for_qt: str, images: dict[str, bytes], out_dir: Path) -> byt
         writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
         writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
         writer.setResolution(120)
-        # lay the document out on the printable area itself (in points), so that Qt adds
-        # no margin of its own around the page margins
-        area = writer.pageLayout().paintRect(QPageLayout.Unit.Point)
+        # lay the document out for the writer itself (its resolution turns point sizes into
+        # its pixels) on the printable area, so that Qt adds no margin of its own and the
+        # text has the size the style sheet gives it
+        doc.documentLayout().setPaintDevice(writer)
+        area = writer.pageLayout().paintRectPixels(writer.resolution())
         doc.setPageSize(QSizeF(area.width(), area.height()))
         doc.print_(writer)
         del writer  # finishes the file
