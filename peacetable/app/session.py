@@ -8,6 +8,7 @@ into the state, and announced to subscribers as a :class:`Change`.
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import secrets
 from collections.abc import Callable
@@ -301,8 +302,9 @@ class Session:
             self.store.distrust(snap.seq, "it does not fold to what the events say")
         return None
 
-    def trace(self) -> list[tuple[int, int, float, dict[str, float]]]:
-        """(seq, phase index, escalation index, variables) after every applied event.
+    def trace(self, after: int = 0) -> list[tuple[int, int, float, dict[str, float]]]:
+        """(seq, phase index, escalation index, variables) after every applied event (after
+        event ``after`` only, if given; row 0 is the initial state).
 
         Computed by one fold of the log on first use, then kept up to date by execute()
         (an undo or redo recomputes it). Callers get a copy of the list."""
@@ -315,6 +317,8 @@ class Session:
 
             fold(self.scenario, self.events, on_event=hook)
             self._trace = out
+        if after > 0:
+            return self._trace[bisect.bisect_right(self._trace, after, key=lambda r: r[0]):]
         return list(self._trace)
 
     # ------------------------------------------------------------------ views

@@ -22,9 +22,16 @@ labels are plain Qt text items, all painted by Qt's C++ code; the labels are lai
 again only when the view moves by a tenth of a pixel or more. Tooltips: a rung band or
 label names its rung, a phase label or the pointer near a phase line names the phase.
 
-For any viewer other than ``"control"`` (the projector, a role), a point is kept only where
-the event is visible to that viewer or the escalation picture visibly changed, so the
+The points come from the application layer, already cut to what the chart's viewer may be
+shown (:func:`peacetable.app.replay.session_trace` live, :meth:`ReplayModel.trace` in
+replay): for any viewer other than ``"control"`` (the projector, a role), a point is kept
+only where the event is visible to that viewer or the escalation picture changed, so the
 chart never marks the moment of a hidden event that changed nothing the viewer can see.
+The chart neither folds events nor filters them by itself.
+
+In replay (:meth:`EscalationChart.set_replay`), :meth:`EscalationChart.set_cursor` draws the
+curve and the phase lines up to the cursor only, with a vertical cursor line, on an x axis
+spanning the whole session.
 """
 
 from __future__ import annotations
@@ -67,8 +74,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.events import NO_STATE, Event, Redone, Undone
-from ..domain.state import State, fold
+from ..app.replay import session_trace
 from .widgets_common import (
     INDEX_COLOUR,
     SERIES_COLOURS,
@@ -340,8 +346,10 @@ class EscalationChart(QWidget):
         self._scale = 100.0
         self._headroom = -1.0
         self._label_key: tuple = ()
-        self._last_state: State | None = None
+        self._last_raw: tuple | None = None  # the last trace row shown
         self._last_seq = 0  # last event seq seen (applied or not)
+        self.replay = None  # a ReplayModel in replay, else None
+        self.cursor: int | None = None  # in replay: the last event drawn
         self._dirty = False
         self.redraws = 0
 
@@ -391,6 +399,12 @@ class EscalationChart(QWidget):
         self.marker.setZValue(21)
         self.marker.setVisible(False)
         pi.addItem(self.marker, ignoreBounds=True)
+        # replay: the cursor, a vertical line across the plot
+        self.cursor_line = pg.InfiniteLine(angle=90, movable=False,
+                                           pen=pg.mkPen("#c62828", width=2))
+        self.cursor_line.setZValue(22)
+        self.cursor_line.setVisible(False)
+        pi.addItem(self.cursor_line, ignoreBounds=True)
 
         self.var_curves: dict[str, pg.PlotDataItem] = {}
         self.rung_regions: list[RungBand] = []
@@ -446,15 +460,21 @@ class EscalationChart(QWidget):
         lay.addWidget(self.side)
 
     # ------------------------------------------------------------------ public API
-    def set_session(self, session) -> None:
-        """Show ``session`` (a :class:`peacetable.app.session.Session`), or clear with None."""
+    def set_session(self, session, replay=None) -> None:
+        """Show ``session`` (a :class:`peacetable.app.session.Session`), or clear with None;
+        ``replay``: its :class:`~peacetable.app.replay.ReplayModel` (use :meth:`set_replay`)."""
         self._timer.stop()
         self.session = session
+        self.replay = replay
         self._clear_scenario_items()
+        if replay is None:
+            self.cursor = None
+            self.cursor_line.setVisible(False)
+            self.vb.enableAutoRange(axis=pg.ViewBox.XAxis)
         if session is None:
             self._buf = np.zeros((0, 3))
             self._n = 0
-            self._last_state = None
+            self._last_raw = None
             self._last_seq = 0
             self.index_curve.setData([], [])
             self.marker.setVisible(False)
@@ -484,13 +504,14 @@ class EscalationChart(QWidget):
         s = self.session
         if s is None:
             return
-        trace = s.trace()
-        rows = self._rows_from_trace(trace)
+        raw = self.replay.trace(self.viewer) if self.replay is not None \
+            else session_trace(s, self.viewer)
+        rows = [self._row(*r) for r in raw]
         self._buf = np.zeros((max(1024, 2 * len(rows)), 3 + len(self._var_ids)))
         self._n = 0
         self._push_rows(rows)
-        self._last_state = s.state
-        self._last_seq = s.events[-1].seq if s.events else 0
+        self._last_raw = raw[-1] if raw else None
+        self._last_seq = self.replay.last if self.replay is not None else s.store.last_seq
         self._rebuild_phase_lines()
         if redraw:
             self.flush()
@@ -501,6 +522,8 @@ class EscalationChart(QWidget):
         """Redraw now (the timer calls this; tests and exports may call it directly)."""
         self._timer.stop()
         n = self._n
+        if self.cursor is not None:
+            n = int(np.searchsorted(self._buf[:n, 0], self.cursor, side="right"))
         x = self._buf[:n, 0]
         self.index_curve.setData(x, self._buf[:n, 1], skipFiniteCheck=True)
         for j, vid in enumerate(self._var_ids):
@@ -516,10 +539,49 @@ class EscalationChart(QWidget):
         self.redraws += 1
         self.redrawn.emit()
 
+    def set_replay(self, model, viewer: str | None = None) -> None:
+        """Show a :class:`~peacetable.app.replay.ReplayModel`'s session as ``viewer`` (default:
+        the chart's own) with a cursor; None returns to no session."""
+        if viewer is not None:
+            self.viewer = viewer
+        self.cursor = None if model is None else model.cursor
+        self.set_session(None if model is None else model.session, model)
+        if model is None:
+            return
+        self.vb.disableAutoRange(axis=pg.ViewBox.XAxis)
+        self.vb.setXRange(0, max(4, model.last), padding=0.01)
+        self.set_cursor(model.cursor)
+
+    def set_viewer(self, viewer: str) -> None:
+        """Show the trace as ``viewer`` may see it (replay: at the same cursor)."""
+        if viewer == self.viewer:
+            return
+        self.viewer = viewer
+        if self.replay is not None:
+            cursor = self.cursor
+            self.reload(redraw=False)
+            self.set_cursor(cursor)
+        elif self.session is not None:
+            self.reload()
+
+    def set_cursor(self, seq: int | None) -> None:
+        """Replay: draw the points and phase lines up to event ``seq`` and the cursor line
+        there (None: everything, no cursor line). Redraws at once."""
+        self.cursor = None if seq is None else int(seq)
+        self.cursor_line.setVisible(self.cursor is not None)
+        if self.cursor is not None:
+            self.cursor_line.setValue(self.cursor)
+        self._place_labels()
+        self.flush()
+
     def points(self) -> list[tuple[int, int, float, dict[str, float]]]:
-        """The plotted points as (seq, phase index, index, variables rescaled 0..scale)."""
+        """The plotted points as (seq, phase index, index, variables rescaled 0..scale),
+        up to the cursor in replay."""
         out = []
-        for row in self._buf[: self._n]:
+        n = self._n
+        if self.cursor is not None:
+            n = int(np.searchsorted(self._buf[:n, 0], self.cursor, side="right"))
+        for row in self._buf[:n]:
             out.append((int(row[0]), int(row[2]), float(row[1]),
                         {vid: float(row[3 + j]) for j, vid in enumerate(self._var_ids)}))
         return out
@@ -599,18 +661,6 @@ class EscalationChart(QWidget):
             painter.end()
 
     # ------------------------------------------------------------------ data
-    def _rows_from_trace(self, trace) -> list[tuple]:
-        """Trace tuples kept for this viewer, as buffer rows."""
-        rows = [self._row(seq, ph, idx, var) for seq, ph, idx, var in trace]
-        if self.viewer == "control" or not rows:
-            return rows
-        vis = {ev.seq: ev.visibility.allows(self.viewer) for ev in self.session.events}
-        kept = [rows[0]]
-        for r in rows[1:]:
-            if vis.get(int(r[0]), False) or r[1:] != kept[-1][1:]:
-                kept.append(r)
-        return kept
-
     def _row(self, seq: int, phase: int, index: float, variables: dict[str, float]) -> tuple:
         sc = self.session.scenario
         scale = self._scale
@@ -633,29 +683,12 @@ class EscalationChart(QWidget):
         self._n = need
 
     def _append_change(self, change) -> None:
-        applied: list[Event] = [ev for ev in change.events
-                                if not isinstance(ev.body, (*NO_STATE, Undone, Redone))]
-        self._last_seq = change.events[-1].seq
         prev_phase = int(self._buf[self._n - 1, 2]) if self._n else -1
-        rows: list[tuple] = []
-        if len(applied) == 1:
-            st = change.state
-            rows.append(self._row(applied[0].seq, st.phase_index, st.index, st.variables))
-        elif applied:
-            def hook(ev: Event, st: State) -> None:
-                rows.append(self._row(ev.seq, st.phase_index, st.index, st.variables))
-            fold(self.session.scenario, applied, start=self._last_state, on_event=hook)
-        self._last_state = change.state
-        if self.viewer != "control" and rows:
-            vis = {ev.seq: ev.visibility.allows(self.viewer) for ev in applied}
-            kept = []
-            last = tuple(self._buf[self._n - 1, 1:]) if self._n else None
-            for r in rows:
-                if vis.get(int(r[0]), False) or last is None or \
-                        not np.allclose(r[1:], last, rtol=0, atol=1e-12):
-                    kept.append(r)
-                    last = r[1:]
-            rows = kept
+        raw = session_trace(self.session, self.viewer, after=self._last_seq, last=self._last_raw)
+        self._last_seq = change.events[-1].seq
+        if raw:
+            self._last_raw = raw[-1]
+        rows = [self._row(*r) for r in raw]
         self._push_rows(rows)
         for r in rows:
             if int(r[2]) != prev_phase:
@@ -742,7 +775,7 @@ class EscalationChart(QWidget):
         h = max(1.0, self.vb.height())
         px = w / max(1e-9, (x1 - x0))
         key = (round(x0 * px, 1), round(x1 * px, 1), round(y0, 9), round(y1, 9), w, h,
-               len(self.phase_lines), len(self.rung_labels))
+               len(self.phase_lines), len(self.rung_labels), self.cursor)
         if args and key == self._label_key:
             return
         self._placing = True
@@ -753,7 +786,7 @@ class EscalationChart(QWidget):
         (x0, x1), (y0, y1) = self.vb.viewRange()
         px = w / max(1e-9, (x1 - x0))
         self._label_key = (round(x0 * px, 1), round(x1 * px, 1), round(y0, 9), round(y1, 9),
-                           w, h, len(self.phase_lines), len(self.rung_labels))
+                           w, h, len(self.phase_lines), len(self.rung_labels), self.cursor)
 
     def _place_labels_now(self, w: float, h: float) -> None:
         # a strip above the top rung holds the phase labels: the y range is the scale plus
@@ -782,6 +815,10 @@ class EscalationChart(QWidget):
                 lab.setPos(x0 + (x1 - x0) * 0.006, (lo + hi) / 2)
                 lab.setVisible((hi - lo) * py >= line_px)
         lines = self.phase_lines
+        if self.cursor is not None:  # replay: no phase after the cursor
+            for ln in lines:
+                ln.label.setVisible(ln.x <= self.cursor)
+            lines = [ln for ln in lines if ln.x <= self.cursor]
         half_px = 0.5 / px  # half a pixel, in events
         path = QPainterPath()
         for ln in lines:

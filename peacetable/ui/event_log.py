@@ -1,12 +1,17 @@
-"""The event log: every event of the session, as recorded, with who may see it.
+"""The event log: the events a viewer may see, as recorded, with who may see them.
 
-The model reads ``session.events`` (append-only) and grows with ``beginInsertRows`` as
-events arrive; undone events stay in the log, struck through. The filter shows the log as
-a given viewer would see it (control, the audience, or one role), and narrows it by text.
+The rows come from the application layer, never filtered here: live, from
+``session.visible_events(viewer)`` and, as events arrive, the new events that
+:func:`peacetable.domain.views.visible_events` gives the viewer (rows are appended with
+``beginInsertRows``); in replay, from the :class:`~peacetable.app.replay.ReplayModel`'s
+events for the viewer, cut at the cursor (rows inserted or removed at the end as the cursor
+moves). Undone events stay in the log, struck through (as they stood at the cursor in
+replay). The filter model only narrows the rows by text or hides undone ones.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 from typing import TYPE_CHECKING
 
@@ -32,10 +37,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.events import Redone, Undone
+from ..domain.state import cancelled_set, toggles
+from ..domain.views import visible_events
 from .move_entry import set_combo_data
 from .style import UNDONE_COLOUR
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..app.replay import ReplayModel
     from ..app.session import Change, Session
     from ..domain.events import Event
     from .bridge import SessionBridge
@@ -60,55 +68,87 @@ class EventLogModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.session: Session | None = None
-        self._n = 0
+        self.viewer = "control"
+        self.replay: ReplayModel | None = None
+        self._events: list[Event] = []  # every event the viewer may see
+        self._seqs: list[int] = []
+        self._n = 0  # rows shown (all live; up to the cursor in replay)
         self._cancelled: set[int] = set()
         self._described: dict[int, str] = {}
 
     # -- feeding
-    def set_session(self, session: Session | None) -> None:
+    def set_session(self, session: Session | None, viewer: str = "control") -> None:
+        """Live: every event ``viewer`` may see, growing with :meth:`on_change`."""
         self.beginResetModel()
-        self.session = session
+        self.session, self.viewer, self.replay = session, viewer, None
         self._described = {}
-        self._cancelled = set()
-        self._n = 0
-        if session is not None:
-            self._n = len(session.events)
-            for ev in session.events:
-                self._track(ev)
+        self._events = [] if session is None else list(session.visible_events(viewer))
+        self._seqs = [e.seq for e in self._events]
+        self._n = len(self._events)
+        self._cancelled = set() if session is None else cancelled_set(session.events)
         self.endResetModel()
 
-    def _track(self, ev: Event) -> int | None:
-        b = ev.body
-        if isinstance(b, Undone):
-            self._cancelled.add(b.target)
-            return b.target
-        if isinstance(b, Redone):
-            self._cancelled.discard(b.target)
-            return b.target
-        return None
-
-    def on_change(self, change: Change) -> None:
-        s = self.session
-        if s is None:
+    def set_replay(self, model: ReplayModel | None, viewer: str = "control") -> None:
+        """Replay: the events ``viewer`` may see up to the model's cursor."""
+        if model is None:
+            self.set_session(None)
             return
-        n = len(s.events)
+        self.beginResetModel()
+        self.session, self.viewer, self.replay = model.session, viewer, model
+        self._described = {}
+        self._events = model.events_for(viewer)
+        self._seqs = [e.seq for e in self._events]
+        self._n = model.visible_count(viewer)
+        self._cancelled = model.cancelled()
+        self.endResetModel()
+
+    def follow_cursor(self) -> None:
+        """Replay: the cursor moved; show the rows up to it and the undos as they stood."""
+        m = self.replay
+        if m is None:
+            return
+        n = m.visible_count(self.viewer)
         if n > self._n:
             self.beginInsertRows(QModelIndex(), self._n, n - 1)
-            new = s.events[self._n:n]
             self._n = n
             self.endInsertRows()
-            for ev in new:
-                target = self._track(ev)
-                if target is not None and 1 <= target <= self._n:
-                    row = target - 1
-                    self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        elif n < self._n:
+            self.beginRemoveRows(QModelIndex(), n, self._n - 1)
+            self._n = n
+            self.endRemoveRows()
+        cancelled = m.cancelled()
+        changed = cancelled ^ self._cancelled
+        self._cancelled = cancelled
+        for seq in changed:
+            self._row_changed(seq)
+
+    def _row_changed(self, seq: int) -> None:
+        row = bisect.bisect_left(self._seqs, seq)
+        if row < self._n and self._seqs[row] == seq:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def on_change(self, change: Change) -> None:
+        if self.session is None or self.replay is not None:
+            return
+        new = visible_events(list(change.events), self.viewer)
+        if new:
+            self.beginInsertRows(QModelIndex(), self._n, self._n + len(new) - 1)
+            self._events.extend(new)
+            self._seqs.extend(e.seq for e in new)
+            self._n = len(self._events)
+            self.endInsertRows()
+        for target, undone in toggles(change.events).items():
+            if undone:
+                self._cancelled.add(target)
+            else:
+                self._cancelled.discard(target)
+            self._row_changed(target)
 
     def is_cancelled(self, seq: int) -> bool:
         return seq in self._cancelled
 
     def event_at(self, row: int) -> Event:
-        assert self.session is not None
-        return self.session.events[row]
+        return self._events[row]
 
     # -- Qt model
     def rowCount(self, parent: Index = QModelIndex()) -> int:
@@ -133,7 +173,7 @@ class EventLogModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or self.session is None or not 0 <= index.row() < self._n:
             return None
-        ev = self.session.events[index.row()]
+        ev = self._events[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
@@ -160,7 +200,8 @@ class EventLogModel(QAbstractTableModel):
 
 
 class EventFilter(QSortFilterProxyModel):
-    """Rows a viewer may see (control, audience or a role), optionally matching a text."""
+    """Rows matching a text, optionally without undone events (the viewer's rows come from
+    the model)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -170,7 +211,7 @@ class EventFilter(QSortFilterProxyModel):
 
     def active(self) -> bool:
         """Does the filter hide anything? (If not, the table shows the model directly.)"""
-        return self.viewer != "control" or bool(self.text) or self.hide_undone
+        return bool(self.text) or self.hide_undone
 
     def set_filter(self, viewer: str | None = None, text: str | None = None,
                    hide_undone: bool | None = None) -> None:
@@ -187,9 +228,7 @@ class EventFilter(QSortFilterProxyModel):
         model: EventLogModel = self.sourceModel()  # type: ignore[assignment]
         if model.session is None:
             return False
-        ev = model.session.events[row]
-        if not ev.visibility.allows(self.viewer):
-            return False
+        ev = model.event_at(row)
         if self.hide_undone and (model.is_cancelled(ev.seq) or isinstance(ev.body, (Undone, Redone))):
             return False
         if self.text and self.text not in model.describe(ev).lower() and self.text not in ev.type:
@@ -205,7 +244,8 @@ class EventLogPanel(QWidget):
         self.proxy = EventFilter(self)  # given the model only while a filter is on
         lay = QVBoxLayout(self)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Show as seen by"))
+        self.viewer_label = QLabel("Show as seen by")
+        row.addWidget(self.viewer_label)
         self.viewer_combo = QComboBox()
         self.viewer_combo.currentIndexChanged.connect(
             lambda _i: self._filter(viewer=self.viewer_combo.currentData() or "control"))
@@ -241,9 +281,24 @@ class EventLogPanel(QWidget):
             m.modelReset.connect(self._update_count)
             m.layoutChanged.connect(self._update_count)
             m.rowsRemoved.connect(lambda *_a: self._update_count())
-        bridge.sessionChanged.connect(self.set_session)
-        bridge.changed.connect(self.model.on_change)
-        self.set_session(bridge.session)
+        #: replay: the bridge has a ReplayModel and the viewer; the log follows its cursor
+        self.follows_cursor = hasattr(bridge, "cursorMoved")
+        if self.follows_cursor:
+            self.viewer_label.hide()
+            self.viewer_combo.hide()
+            bridge.sessionChanged.connect(lambda _s: self.set_replay())
+            bridge.cursorMoved.connect(self.model.follow_cursor)
+            bridge.viewerChanged.connect(lambda _v: self.set_replay())
+            self.set_replay()
+        else:
+            bridge.sessionChanged.connect(self.set_session)
+            bridge.changed.connect(self.model.on_change)
+            self.set_session(bridge.session)
+
+    def set_replay(self) -> None:
+        """Replay: the events the bridge's viewer could see up to its cursor."""
+        self.model.set_replay(self.bridge.replay, self.bridge.viewer)
+        self._filter()
 
     def set_session(self, session: Session | None) -> None:
         keep = self.viewer_combo.currentData()
@@ -258,12 +313,16 @@ class EventLogPanel(QWidget):
         if keep is None or not set_combo_data(self.viewer_combo, keep):
             self.viewer_combo.setCurrentIndex(0)
         self.viewer_combo.blockSignals(False)
-        self.model.set_session(session)
-        self._filter(viewer=self.viewer_combo.currentData() or "control")
+        self.model.set_session(session, self.viewer_combo.currentData() or "control")
+        self._filter()
 
     def _filter(self, **kw) -> None:
         """Filter the log; with no filter at all the table reads the model directly (a
-        filter model asks Python about every row, which is slow for a long session)."""
+        filter model asks Python about every row, which is slow for a long session). A
+        change of viewer reloads the rows from the session."""
+        viewer = kw.pop("viewer", None)
+        if viewer is not None and viewer != self.model.viewer and not self.follows_cursor:
+            self.model.set_session(self.model.session, viewer)
         if self.proxy.sourceModel() is None:  # not filtering: just remember the settings
             for k, v in kw.items():
                 setattr(self.proxy, k, v.strip().lower() if k == "text" else v)

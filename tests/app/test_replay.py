@@ -1,0 +1,130 @@
+"""ReplayModel: the cursor's state, views, events and trace against the session's own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from peacetable.app.replay import ReplayModel, viewer_trace
+from peacetable.app.script import ScriptRunner, read_script
+from peacetable.app.session import Session
+from peacetable.domain.state import fold
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPTED = ROOT / "scenarios" / "peace-of-inches.toml"
+
+
+def _builtins(st):
+    return msgspec.to_builtins(st)
+
+
+@pytest.fixture
+def played(tmp_path):
+    s = Session.create(SCRIPTED, tmp_path / "p.peacetable", seed=3)
+    moves = SCRIPTED.with_name("peace-of-inches.moves.jsonl")
+    runner = ScriptRunner(s, str(moves))
+    for line in read_script(moves):
+        runner.apply(line)
+    yield s
+    s.close()
+
+
+def _with_undos(river_session):
+    from peacetable.domain import commands as C
+
+    s = river_session
+    s.execute(C.Advance())
+    for k in range(6):
+        s.execute(C.SubmitMove(role="upland", template="statement", rationale=f"r{k}"))
+        if k % 2:
+            s.execute(C.Undo())
+    s.execute(C.Redo())
+    s.execute(C.AddNote(text="n"))
+    s.execute(C.Undo())
+    s.execute(C.Undo())
+    return s
+
+
+@pytest.mark.parametrize("every", [1, 3, 64])
+def test_state_at_every_cursor_equals_a_fold_of_the_prefix(river_session, every):
+    s = _with_undos(river_session)
+    m = ReplayModel(s, checkpoint_every=every)
+    order = list(range(m.last + 1)) + list(range(m.last, -1, -1)) + [5, 0, m.last, 2, 9, 1]
+    for n in order:
+        m.seek(n)
+        expect = fold(s.scenario, s.events[:n])
+        assert _builtins(m.state) == _builtins(expect), n
+        assert _builtins(m.state) == _builtins(s.state_at(n)), n
+        assert m.view("upland") == s.view("upland", at=n)
+        assert m.visible_events("lowland") == s.visible_events("lowland", upto=n)
+
+
+def test_cancelled_as_it_stood_at_the_cursor(river_session):
+    from peacetable.domain.state import cancelled_set
+
+    s = _with_undos(river_session)
+    m = ReplayModel(s)
+    for n in range(m.last + 1):
+        m.seek(n)
+        assert m.cancelled() == cancelled_set(s.events[:n])
+
+
+def test_steps_phases_and_bookmarks(played):
+    m = ReplayModel(played)
+    starts = [ev.seq for ev in played.events if ev.type == "phase_started"]
+    assert [b.seq for b in m.bookmarks] == starts
+    assert [b.phase_index for b in m.bookmarks] == list(range(len(starts)))
+    assert m.bookmarks[0].label == played.scenario.phases[0].label
+    assert m.cursor == m.last
+    assert m.home() == 0
+    assert m.step(-1) == 0  # clamped
+    assert m.next_phase() == starts[0]
+    assert m.next_phase() == starts[1]
+    assert m.step(3) == starts[1] + 3
+    assert m.prev_phase() == starts[1]  # to the start of the phase it is in
+    assert m.prev_phase() == starts[0]
+    assert m.bookmark_at().phase_index == 0
+    assert m.end() == m.last
+    assert m.step(1) == m.last
+
+
+def test_viewer_trace_keeps_hidden_events_out(played):
+    m = ReplayModel(played)
+    full = played.trace()
+    assert m.trace("control") == full
+    for viewer in ("audience", *played.scenario.player_ids):
+        rows = m.trace(viewer)
+        seqs = {r[0] for r in rows}
+        for k, r in enumerate(full):
+            ev = played.events[r[0] - 1] if r[0] else None
+            if r[0] in seqs or ev is None:
+                continue
+            # a dropped point: hidden from this viewer and changed nothing it can see
+            assert not ev.visibility.allows(viewer)
+        # every kept hidden point changed the picture
+        last = None
+        for r in rows:
+            ev = played.events[r[0] - 1] if r[0] else None
+            if last is not None and ev is not None and not ev.visibility.allows(viewer):
+                assert (r[1], r[2], r[3]) != (last[1], last[2], last[3])
+            last = r
+    assert len(m.trace("audience")) < len(full)  # the script has private events
+
+
+def test_viewer_trace_incremental_matches_whole():
+    rows = [(0, -1, 0.0, {}), (1, 0, 0.0, {}), (2, 0, 0.0, {}), (3, 0, 5.0, {}), (4, 0, 5.0, {})]
+    visible = {0: True, 1: True, 2: False, 3: False, 4: True}.__getitem__
+    whole = viewer_trace(rows, visible, "audience")
+    assert [r[0] for r in whole] == [0, 1, 3, 4]
+    part = viewer_trace(rows[:2], visible, "audience")
+    part += viewer_trace(rows[2:], visible, "audience", last=part[-1])
+    assert part == whole
+    assert viewer_trace(rows, visible, "control") == rows
+
+
+def test_unknown_viewer_is_refused(river_session):
+    m = ReplayModel(river_session)
+    with pytest.raises(ValueError, match="unknown viewer"):
+        m.trace("nobody")
