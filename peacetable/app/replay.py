@@ -287,6 +287,22 @@ class ReplayModel:
             self._traces[viewer] = rows
         return rows
 
+    def effective_events(self, viewer: str, limit: int | None = None) -> list[Event]:
+        """The events ``viewer`` may see up to the cursor that count there (not undone by
+        then; undo/redo marks left out), the last ``limit`` of them if given."""
+        cancelled = self.cancelled()
+        evs = self.events_for(viewer)
+        out: list[Event] = []
+        for k in range(self.visible_count(viewer) - 1, -1, -1):
+            ev = evs[k]
+            if ev.seq in cancelled or isinstance(ev.body, (Undone, Redone)):
+                continue
+            out.append(ev)
+            if limit is not None and len(out) >= limit:
+                break
+        out.reverse()
+        return out
+
     def event(self, seq: int) -> Event | None:
         return self.events[seq - 1] if 1 <= seq <= self.last else None
 

@@ -56,6 +56,7 @@ class AudienceWindow(QMainWindow):
         super().__init__(parent)
         self.viewer = VIEWER
         self.session = None
+        self.replay = None
         self._scale = text_scale
         self.setWindowTitle("PeaceTable — Projector")
         self.resize(1920, 1080)
@@ -154,6 +155,7 @@ class AudienceWindow(QMainWindow):
     # ------------------------------------------------------------------ public API
     def set_session(self, session) -> None:
         self.session = session
+        self.replay = None
         self.chart.set_session(session)
         self.network.set_session(session)
         if session is None:
@@ -165,7 +167,7 @@ class AudienceWindow(QMainWindow):
         self._rebuild_feed(view)
 
     def on_change(self, change) -> None:
-        if self.session is None:
+        if self.session is None or self.replay is not None:
             return
         self.chart.on_change(change)
         self.network.on_change(change)
@@ -182,6 +184,34 @@ class AudienceWindow(QMainWindow):
     def all_texts(self) -> list[str]:
         """Every text this window shows (labels, list items, tooltips, graphics texts)."""
         return visible_texts(self)
+
+    def set_replay(self, model) -> None:
+        """Follow a :class:`~peacetable.app.replay.ReplayModel`'s cursor (None: blank);
+        call :meth:`follow_cursor` when it moves."""
+        self.replay = model
+        self.session = None if model is None else model.session
+        if model is None:
+            self.chart.set_session(None)
+            self.network.set_session(None)
+            self._blank()
+            return
+        self.chart.set_replay(model, VIEWER)
+        self.network.set_replay(model.session, lambda: model.view(VIEWER), VIEWER)
+        self.setWindowTitle(f"PeaceTable — Projector — {model.scenario.scenario.title} "
+                            "(replay)")
+        self.follow_cursor()
+
+    def follow_cursor(self) -> None:
+        m = self.replay
+        if m is None:
+            return
+        view = m.view(VIEWER)
+        self._show_view(view)
+        self.chart.set_cursor(m.cursor)
+        self.network.follow()
+        self.feed.clear()
+        for ev in m.effective_events(VIEWER, limit=FEED_LIMIT):
+            self._add_feed(ev, view, top=True)
 
     # ------------------------------------------------------------------ header
     def _show_view(self, view: dict) -> None:

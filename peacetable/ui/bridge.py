@@ -34,6 +34,8 @@ class SessionBridge(QObject):
         self.dialog_parent = dialog_parent
         self.session: Session | None = None
         self.readonly = False
+        #: whose view the panels show (the live console is control's)
+        self.viewer = "control"
         self._unsubscribe = None
         self._view_cache: tuple[Any, dict[str, Any]] | None = None
         self._clock: tuple | None = None
@@ -105,6 +107,14 @@ class SessionBridge(QObject):
         elapsed, _running = self.clock()
         return [{**r, "due": r["fired_at"] is None and elapsed >= r["at_minute"] * 60}
                 for r in self._due[1]]
+
+    def view(self) -> dict[str, Any] | None:
+        """What the panels show: the viewer's view of the current state (control's)."""
+        return self.control_view()
+
+    def state(self):
+        """The state the panels show (the current one)."""
+        return None if self.session is None else self.session.state
 
     def control_view(self) -> dict[str, Any] | None:
         """``session.view("control")`` for the current state, computed once per change."""

@@ -225,15 +225,22 @@ class MainWindow(QMainWindow):
         self.about_action = self._action("&About PeaceTable", self.show_about)
         self.session_actions = [self.close_action, self.note_action, self.inject_action,
                                 self.projector_action, self.entry_action, self.briefing_action]
+        from .trainer import TrainerActions  # replay, notes, hot wash, fork, report
+
+        self.trainer = TrainerActions(self)
 
     def _make_menus(self) -> None:
         mb = self.menuBar()
         m = mb.addMenu("&File")
         m.addAction(self.new_action)
         m.addAction(self.open_action)
+        m.addAction(self.trainer.open_replay_action)
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         m.addAction(self.close_action)
+        m.addSeparator()
+        m.addAction(self.trainer.fork_action)
+        m.addAction(self.trainer.export_action)
         m.addSeparator()
         m.addAction(self.quit_action)
 
@@ -242,6 +249,10 @@ class MainWindow(QMainWindow):
         m.addAction(self.undo.redo_action)
         m.addSeparator()
         m.addAction(self.note_action)
+        m.addSeparator()
+        for a in (self.trainer.annotate_action, self.trainer.notes_action,
+                  self.trainer.hotwash_action):
+            m.addAction(a)
 
         m = mb.addMenu("&Phase")
         pa = self.phase_actions
@@ -379,27 +390,16 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"{p.name} is already open here", 4000)
             return True
         readonly = False
-        note = ""
         try:
             session = Session.open(p)
-        except SessionLocked as exc:
-            if not messages.ask_read_only(self, str(exc)):
-                return False
-            try:
-                session = Session.open(p, readonly=True)
-                readonly = True
-            except (SessionFileError, OSError) as exc2:
-                messages.show_error(self, "Cannot open the session", str(exc2))
-                return False
+        except SessionLocked:
+            return self.trainer.open_replay(p, reason="It is open for writing in another "
+                                            "PeaceTable window or process, so it opened for "
+                                            "replay.")
         except SessionNotWritable as exc:
             # a file or folder this user may not write: replay it, and say why
-            try:
-                session = Session.open_replay(p)
-                readonly = True
-            except (SessionFileError, OSError) as exc2:
-                messages.show_error(self, "Cannot open the session", str(exc2))
-                return False
-            note = f"Opened read-only for replay: {exc}"
+            return self.trainer.open_replay(p, reason=f"It cannot be written here, so it "
+                                            f"opened for replay: {exc}")
         except SessionFileError as exc:
             messages.show_error(self, "Cannot open the session", str(exc))
             self._forget_recent(p, missing_only=True)
@@ -409,8 +409,6 @@ class MainWindow(QMainWindow):
                                f"{p}: {exc.strerror or exc}")
             return False
         self.adopt(session, readonly=readonly)
-        if note:
-            self.statusBar().showMessage(note, 15000)
         return True
 
     def new_session(self, scenario_path: str | Path | None = None) -> dialogs.NewSessionDialog:
@@ -430,6 +428,7 @@ class MainWindow(QMainWindow):
 
     def adopt(self, session: Session, readonly: bool = False) -> None:
         """Show ``session`` (just created or opened); close the one shown before."""
+        self.trainer.close_replay()
         old = self.session
         try:
             self._ensure_console()
@@ -447,6 +446,8 @@ class MainWindow(QMainWindow):
         log.info("session open: %s (%d events)", session.path, len(session.events))
 
     def close_session(self) -> None:
+        if self.trainer.close_replay():
+            return
         s = self.session
         if s is None:
             return
@@ -466,6 +467,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_status()
         self._refresh_recent()
+        self.trainer.update_actions()
         self._tell_views("set_session", session)
 
     def _changed(self, change: Change) -> None:
@@ -565,7 +567,7 @@ class MainWindow(QMainWindow):
 
     def show_projector(self):
         """Open (or raise) the audience window for the projector: public information only."""
-        if self.session is None:
+        if self.session is None and not self.trainer.replaying:
             return None
         if self.projector is None:
             try:
@@ -578,6 +580,8 @@ class MainWindow(QMainWindow):
             self.projector = AudienceWindow()
             self.projector.setWindowIcon(self.windowIcon())
             self.projector.set_session(self.session)
+            if self.trainer.replaying:
+                self.trainer.page.attach_projector(self.projector)
             # with a second screen (the projector), open there, filling it
             others = [sc for sc in QApplication.screens() if sc is not self.screen()]
             if others:
@@ -591,10 +595,10 @@ class MainWindow(QMainWindow):
         return self.projector
 
     def show_briefing(self) -> None:
-        if self.session is not None:
+        if self.trainer.current() is not None:
             from .dialogs import BriefingDialog
 
-            dlg = BriefingDialog(self.session, self)
+            dlg = BriefingDialog(self.trainer.current(), self)
             dlg.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
             dlg.open()
 
@@ -655,6 +659,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self._save_layout()
+        self.trainer.close_replay()
         if self.projector is not None:
             self.projector.close()
             self.projector.set_session(None)

@@ -406,6 +406,8 @@ class NetworkView(QWidget):
         super().__init__(parent)
         self.viewer = viewer
         self.session = None
+        #: in replay: a function giving the view to show (else the session's current view)
+        self.view_source = None
         self.facts: NetworkFacts | None = None
         self.nodes: dict[str, _Node] = {}
         self.edges: list[_Edge] = []
@@ -486,15 +488,37 @@ class NetworkView(QWidget):
         self.view.fit()
 
     def on_change(self, change) -> None:
-        if self.session is not None:
+        if self.session is not None and self.view_source is None:
             self.refresh()
+
+    def set_replay(self, session, view_source, viewer: str) -> None:
+        """Replay: show ``session`` as ``viewer``, restyled from ``view_source()`` (call
+        :meth:`follow` when it changes)."""
+        self.viewer = viewer
+        self.view_source = None
+        self.set_session(session)
+        self.view_source = view_source
+        if session is not None:
+            self.follow()
+
+    def follow(self) -> None:
+        if self.session is not None and self.view_source is not None:
+            self.apply_view(self.view_source())
 
     def refresh(self) -> None:
         """Re-read statuses from the viewer's view and restyle nodes and details."""
         s = self.session
         if s is None:
             return
-        self.statuses = s.view(self.viewer)["issues"]
+        self.apply_view(s.view(self.viewer))
+
+    def apply_view(self, view: dict) -> None:
+        """Restyle nodes and details from ``view`` (a ``Session.view`` dict for this view's
+        viewer; in replay, the replay model's view at the cursor)."""
+        s = self.session
+        if s is None:
+            return
+        self.statuses = view["issues"]
         dead = self.facts.deadlocked if self.facts else set()
         sc = s.scenario
         for iid, node in self.nodes.items():
@@ -512,7 +536,10 @@ class NetworkView(QWidget):
     def select_issue(self, iid: str | None) -> None:
         """Show the details of issue ``iid`` (None clears the selection)."""
         self.selected = iid if iid in self.nodes else None
-        self.refresh()
+        if self.view_source is not None:
+            self.apply_view(self.view_source())
+        else:
+            self.refresh()
         if self.selected:
             self.details.setHtml(self.details_html(self.selected))
             self.details.setVisible(True)

@@ -5,6 +5,11 @@ private brief, objectives, red lines, no-deal alternative and leverage, and — 
 analytics — that role's utility for every proposal and agreement in play, with a flag
 where a package is worse than no deal for it (the first lesson of Minsk: no deal beats a
 bad deal).
+
+Everything comes from the bridge: its viewer's view and state (control's, live; in replay
+the chosen viewer's at the cursor) through :func:`peacetable.app.replay.role_values`, which
+keeps to the proposals and agreements that viewer can see. Viewing as one role offers that
+role only; viewing as the audience offers none.
 """
 
 from __future__ import annotations
@@ -102,18 +107,25 @@ class RolePanel(QWidget):
         lay.addWidget(split, 1)
         bridge.sessionChanged.connect(self._session_changed)
         bridge.changed.connect(lambda _c: self.refresh())
+        if hasattr(bridge, "cursorMoved"):
+            bridge.cursorMoved.connect(self.refresh)
+            bridge.viewerChanged.connect(lambda _v: self._session_changed(bridge.session))
         self._session_changed(bridge.session)
 
     # ------------------------------------------------------------------ data
     def _session_changed(self, session) -> None:
         self.role_combo.blockSignals(True)
+        keep = self.role_combo.currentData()
         self.role_combo.clear()
+        viewer = getattr(self.bridge, "viewer", "control")
         if session is not None:
             teams = session.teams
             for r in session.scenario.roles:
-                if r.is_player:
+                if r.is_player and viewer in ("control", r.id):
                     team = f" — {teams[r.id]}" if r.id in teams else ""
                     self.role_combo.addItem(f"{r.name}{team}", r.id)
+        if keep is not None and self.role_combo.findData(keep) >= 0:
+            self.role_combo.setCurrentIndex(self.role_combo.findData(keep))
         self.role_combo.blockSignals(False)
         self.refresh()
 
@@ -136,23 +148,25 @@ class RolePanel(QWidget):
         role_id = self.role_combo.currentData()
         if s is None or role_id is None:
             self.brief.clear()
-            self.summary.clear()
+            self.summary.setText("" if s is None else
+                                 "The audience sees no team's brief or values.")
             self.values.update_from(None, None)
             return
-        from ..domain.analytics.session import agreed_package, package_flags
+        from ..app.replay import role_values
 
-        view = self.bridge.control_view()
+        view = self.bridge.view()
         space = self.space(s)
+        got = role_values(space, self.bridge.state(), view, role_id)
         self.values.role = role_id
-        self.values.in_play = package_flags(space, s.state)
+        self.values.in_play = got["in_play"]
         self.values.update_from(s, view)
         role = s.scenario.role_by_id[role_id]
-        now = space.evaluate(agreed_package(s.state))[role_id]
+        now = got["now"]
         worse = [r for r in self.values._rows if r["worse"]]
         colour = DANGER if now["worse_than_batna"] else OK_GREEN
         text = (f"Agreements in force are worth <b style='color:{colour}'>{now['utility']:.2f}</b> "
                 f"to {html.escape(role.name)} (no deal: {now['batna']:.2f}); leverage "
-                f"{s.state.leverage.get(role_id, 0):.0f}.")
+                f"{got['leverage']:.0f}.")
         if worse:
             text += (f" <b style='color:{DANGER}'>{len(worse)} package(s) in play are worse than "
                      f"no deal for this role.</b>")

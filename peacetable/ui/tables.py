@@ -1,7 +1,8 @@
 """Issue-status, agreements, leverage and escalation-variable tables.
 
-Each table is a ``QAbstractTableModel`` fed from ``session.view("control")`` after every
-change (``set_view``), so the tables show exactly what the engine's view says — the same
+Each table is a ``QAbstractTableModel`` fed from the bridge's view after every change
+(``bridge.view()``: ``session.view("control")`` live; in replay the view of the chosen
+viewer at the cursor), so the tables show exactly what the engine's view says — the same
 dict that ``peacetable replay --json`` prints.
 """
 
@@ -230,14 +231,16 @@ class IssuesPanel(QWidget):
         self.publish_button = QPushButton("Publish agreement")
         self.publish_button.clicked.connect(self.publish)
         row.addWidget(self.publish_button)
-        lay.addLayout(row)
-        bridge.sessionChanged.connect(lambda _s: self.refresh())
-        bridge.changed.connect(lambda _c: self.refresh())
+        self.publish_row = QWidget()
+        self.publish_row.setLayout(row)
+        self.publish_row.setVisible(not bridge.readonly)
+        lay.addWidget(self.publish_row)
+        follow(bridge, self.refresh)
         self.refresh()
 
     def refresh(self) -> None:
         s = self.bridge.session
-        view = self.bridge.control_view()
+        view = self.bridge.view()
         self.issues.update_from(s, view)
         self.agreements.update_from(s, view)
         self._update_buttons()
@@ -289,15 +292,25 @@ class LeveragePanel(QWidget):
         lay.addWidget(self.variable_view, 1, 1)
         lay.setColumnStretch(0, 2)
         lay.setColumnStretch(1, 3)
-        bridge.sessionChanged.connect(lambda _s: self.refresh())
-        bridge.changed.connect(lambda _c: self.refresh())
+        follow(bridge, self.refresh)
         self.refresh()
 
     def refresh(self) -> None:
         s = self.bridge.session
-        view = self.bridge.control_view()
+        view = self.bridge.view()
         self.leverage.update_from(s, view)
         self.variables.update_from(s, view)
+
+
+def follow(bridge, refresh) -> None:
+    """Call ``refresh()`` whenever what the bridge shows changes: another session, a new
+    command, and in replay a cursor move or another viewer."""
+    bridge.sessionChanged.connect(lambda _s: refresh())
+    bridge.changed.connect(lambda _c: refresh())
+    for name in ("cursorMoved", "viewerChanged"):
+        signal = getattr(bridge, name, None)
+        if signal is not None:
+            signal.connect(lambda *_a: refresh())
 
 
 def _title(text: str) -> QLabel:

@@ -1,0 +1,593 @@
+"""Replay mode: a read-only session on a timeline, seen as control, the audience or a role.
+
+The page is a thin Qt layer over :class:`peacetable.app.replay.ReplayModel`: the model
+owns the cursor, seeking, the phase bookmarks and the annotation marks, and gives every
+view its data at the cursor for the chosen viewer. :class:`CursorBridge` stands in for the
+live console's :class:`~peacetable.ui.bridge.SessionBridge`, so the same panels (tables,
+role panel, event log) show the replay; it executes nothing.
+
+Controls: the :class:`Timeline` (phase starts as bookmarks, annotations as marks, click or
+drag to seek), step one event back or forward, jump to the previous or next phase, the
+start and the end, and play at 1x, 2x, 5x or 10x (one event a second at 1x). Keys:
+Left/Right step, Home/End, Page Up/Page Down jump a phase, Space plays or pauses.
+
+A drag of the scrubber asks for many positions a frame; the page applies only the latest
+one, once the event loop is idle (``request_seek``), so each frame redraws once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QPainter, QPen, QPolygonF, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from . import messages
+from .style import ACCENT, DANGER, set_cls
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..app.replay import ReplayModel
+    from ..app.session import Session
+
+SPEED_LABELS = {1: "1×", 2: "2×", 5: "5×", 10: "10×"}
+MARK_COLOUR = "#e08a00"
+
+
+class CursorBridge(QObject):
+    """What the panels read in replay: the session, the viewer's view and state at the
+    cursor. The record cannot change here: ``changed`` is never emitted and ``execute``
+    refuses."""
+
+    sessionChanged = Signal(object)
+    changed = Signal(object)
+    #: the cursor moved (the model's cursor is the new one)
+    cursorMoved = Signal()
+    #: the panels now show this viewer (control, audience or a role id)
+    viewerChanged = Signal(str)
+
+    readonly = True
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.replay: ReplayModel | None = None
+        self.session: Session | None = None
+        self.viewer = "control"
+
+    def set_replay(self, model: ReplayModel | None) -> None:
+        self.replay = model
+        self.session = None if model is None else model.session
+        self.viewer = "control"
+        self.sessionChanged.emit(self.session)
+
+    def set_viewer(self, viewer: str) -> None:
+        if viewer != self.viewer:
+            self.viewer = viewer
+            self.viewerChanged.emit(viewer)
+
+    def view(self) -> dict[str, Any] | None:
+        return None if self.replay is None else self.replay.view(self.viewer)
+
+    control_view = view
+
+    def state(self):
+        return None if self.replay is None else self.replay.state
+
+    def execute(self, cmd, parent: QWidget | None = None):
+        messages.show_info(parent, "Replay", "This session is open for replay: its record "
+                           "cannot be changed here.")
+        return None
+
+
+class Timeline(QWidget):
+    """The scrubber: the session's events left to right, phase starts as labelled ticks,
+    annotations as marks, the cursor as a handle. Click or drag to seek."""
+
+    seekRequested = Signal(int)
+
+    H_PAD = 14
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model: ReplayModel | None = None
+        self.setMinimumHeight(64)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setToolTip("")
+        self.setAccessibleName("Timeline")
+        self._cursor = 0
+
+    def sizeHint(self) -> QSize:
+        return QSize(800, 64)
+
+    def set_model(self, model: ReplayModel | None) -> None:
+        self.model = model
+        self._cursor = 0 if model is None else model.cursor
+        self.update()
+
+    def set_cursor(self, seq: int) -> None:
+        if seq != self._cursor:
+            old = self._x(self._cursor)
+            self._cursor = seq
+            new = self._x(seq)
+            lo, hi = min(old, new), max(old, new)
+            self.update(int(lo) - 12, 0, int(hi - lo) + 24, self.height())
+
+    # -- geometry
+    def _span(self) -> tuple[float, float]:
+        return float(self.H_PAD), float(max(self.H_PAD + 1, self.width() - self.H_PAD))
+
+    def _x(self, seq: int) -> float:
+        x0, x1 = self._span()
+        last = max(1, self.model.last if self.model else 1)
+        return x0 + (x1 - x0) * seq / last
+
+    def seq_at(self, x: float) -> int:
+        x0, x1 = self._span()
+        last = self.model.last if self.model else 0
+        return int(round(max(0.0, min(1.0, (x - x0) / (x1 - x0))) * last))
+
+    # -- painting
+    def paintEvent(self, event) -> None:
+        m = self.model
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        h = self.height()
+        x0, x1 = self._span()
+        track_y = h * 0.62
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor("#cfd8dc"))
+        p.drawRoundedRect(QRectF(x0, track_y - 3, x1 - x0, 6), 3, 3)
+        if m is None:
+            return
+        cx = self._x(self._cursor)
+        p.setBrush(QColor(ACCENT))
+        p.drawRoundedRect(QRectF(x0, track_y - 3, max(0.0, cx - x0), 6), 3, 3)
+        small = QFont(self.font())
+        small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.85))
+        small.setBold(True)
+        p.setFont(small)
+        # phase starts: a tick through the track and the phase's number above it
+        p.setPen(QPen(QColor("#37474f"), 1.5))
+        for b in m.bookmarks:
+            x = self._x(b.seq)
+            p.drawLine(QPointF(x, track_y - 10), QPointF(x, track_y + 10))
+            p.drawText(QPointF(x + 3, track_y - 12), f"P{b.phase_index + 1}")
+        # annotations: a small flag under the track
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(MARK_COLOUR))
+        for mk in m.marks:
+            x = self._x(mk.seq)
+            p.drawPolygon(QPolygonF([QPointF(x, track_y + 6), QPointF(x - 5, track_y + 15),
+                                     QPointF(x + 5, track_y + 15)]))
+        # the cursor
+        p.setBrush(QColor(DANGER))
+        p.setPen(QPen(QColor("white"), 2))
+        p.drawEllipse(QPointF(cx, track_y), 8, 8)
+        if self.hasFocus():
+            p.setPen(QPen(QColor(ACCENT), 1, Qt.PenStyle.DotLine))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(self.rect().adjusted(1, 1, -2, -2))
+        p.end()
+
+    # -- mouse
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.model is not None:
+            self.seekRequested.emit(self.seq_at(event.position().x()))
+
+    def mouseMoveEvent(self, event) -> None:
+        if self.model is None:
+            return
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            self.seekRequested.emit(self.seq_at(event.position().x()))
+
+    def event(self, ev) -> bool:
+        if ev.type() == ev.Type.ToolTip and self.model is not None:
+            QToolTip.showText(ev.globalPos(), self.tooltip_at(ev.pos().x()), self)
+            return True
+        return super().event(ev)
+
+    def tooltip_at(self, x: float) -> str:
+        """What is under the pointer: the event number, the phase, annotations there."""
+        m = self.model
+        seq = self.seq_at(x)
+        lines = [f"Event {seq} of {m.last}"]
+        b = m.bookmark_at(seq)
+        if b is not None:
+            lines.append(b.label)
+        near = [mk for mk in m.marks if abs(self._x(mk.seq) - x) <= 6]
+        lines += [f"Note at event {mk.seq}: {mk.text}" for mk in near[:5]]
+        return "\n".join(lines)
+
+
+class ReplayPage(QWidget):
+    """The replay page shown by the main window instead of the console."""
+
+    #: the user asked for these (the trainer actions handle them)
+    annotateRequested = Signal()
+    forkRequested = Signal()
+    exportRequested = Signal()
+    closeRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        from .escalation_chart import EscalationChart
+        from .event_log import EventLogPanel
+        from .network_view import NetworkView
+        from .role_panel import RolePanel
+        from .tables import IssuesPanel, LeveragePanel
+
+        self.model: ReplayModel | None = None
+        self.projector = None
+        self.bridge = CursorBridge(self)
+        self._pending: int | None = None
+        self._seek_timer = QTimer(self)
+        self._seek_timer.setSingleShot(True)
+        self._seek_timer.setInterval(0)
+        self._seek_timer.timeout.connect(self._apply_pending)
+        self.play_timer = QTimer(self)
+        self.play_timer.timeout.connect(self._play_step)
+        self.speed = 1
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.setSpacing(4)
+
+        # ---- banner: replay, read-only, and why
+        self.banner = QLabel()
+        self.banner.setObjectName("replayBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("QLabel#replayBanner { background: #fff4e0; color: #3e2700; "
+                                  "border: 1px solid #e0a040; border-radius: 4px; "
+                                  "padding: 6px 10px; }")
+        lay.addWidget(self.banner)
+
+        # ---- viewer and trainer actions
+        row = QHBoxLayout()
+        row.addWidget(QLabel("View as"))
+        self.viewer_combo = QComboBox()
+        self.viewer_combo.setObjectName("viewAs")
+        self.viewer_combo.setToolTip("Show exactly what this viewer could see at the cursor")
+        self.viewer_combo.currentIndexChanged.connect(
+            lambda _i: self.set_viewer(self.viewer_combo.currentData() or "control"))
+        row.addWidget(self.viewer_combo)
+        row.addSpacing(16)
+        self.now_label = QLabel()
+        self.now_label.setObjectName("replayNow")
+        self.now_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.now_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        row.addWidget(self.now_label, 1)
+        self.annotate_button = QPushButton("Annotate this event…")
+        self.annotate_button.clicked.connect(self.annotateRequested)
+        self.fork_button = QPushButton("Continue from here as a new session…")
+        self.fork_button.clicked.connect(self.forkRequested)
+        self.export_button = QPushButton("Export report…")
+        self.export_button.clicked.connect(self.exportRequested)
+        for b in (self.annotate_button, self.fork_button, self.export_button):
+            row.addWidget(b)
+        lay.addLayout(row)
+
+        # ---- timeline and transport
+        self.timeline = Timeline()
+        self.timeline.seekRequested.connect(self.request_seek)
+        lay.addWidget(self.timeline)
+        transport = QHBoxLayout()
+        self.home_button = self._tool("⏮", "Go to the start (Home)", lambda: self._do("home"))
+        self.prev_phase_button = self._tool("⏪ Phase", "Previous phase start (Page Up)",
+                                            lambda: self._do("prev_phase"))
+        self.back_button = self._tool("◀ Step", "One event back (Left)",
+                                      lambda: self._do("step", -1))
+        self.play_button = self._tool("▶ Play", "Play or pause (Space)", self.toggle_play)
+        self.play_button.setObjectName("playButton")
+        self.fwd_button = self._tool("Step ▶", "One event forward (Right)",
+                                     lambda: self._do("step", 1))
+        self.next_phase_button = self._tool("Phase ⏩", "Next phase start (Page Down)",
+                                            lambda: self._do("next_phase"))
+        self.end_button = self._tool("⏭", "Go to the end (End)", lambda: self._do("end"))
+        for b in (self.home_button, self.prev_phase_button, self.back_button, self.play_button,
+                  self.fwd_button, self.next_phase_button, self.end_button):
+            transport.addWidget(b)
+        transport.addSpacing(12)
+        transport.addWidget(QLabel("Speed"))
+        self.speed_combo = QComboBox()
+        self.speed_combo.setObjectName("speed")
+        from ..app.replay import SPEEDS
+
+        for sp in SPEEDS:
+            self.speed_combo.addItem(SPEED_LABELS.get(sp, f"{sp}×"), sp)
+        self.speed_combo.setToolTip("Playback speed: one event a second at 1×")
+        self.speed_combo.currentIndexChanged.connect(
+            lambda _i: self.set_speed(self.speed_combo.currentData()))
+        transport.addWidget(self.speed_combo)
+        transport.addSpacing(12)
+        self.position_label = QLabel()
+        self.position_label.setObjectName("replayPosition")
+        set_cls(self.position_label, "h2")
+        transport.addWidget(self.position_label, 1)
+        lay.addLayout(transport)
+
+        # ---- the views
+        b = self.bridge
+        self.chart = EscalationChart(self)
+        self.network = NetworkView(self)
+        self.event_log = EventLogPanel(b)
+        self.roles = RolePanel(b)
+        self.issues = IssuesPanel(b)
+        self.leverage = LeveragePanel(b)
+        from .trainer import AnnotationsPanel, HotWashPanel
+
+        self.annotations = AnnotationsPanel(self)
+        self.annotations.seekRequested.connect(self.request_seek)
+        self.hotwash = HotWashPanel(self)
+        self.top_tabs = QTabWidget()
+        self.top_tabs.addTab(self.event_log, "Event log")
+        self.top_tabs.addTab(self.annotations, "Annotations")
+        self.top_tabs.addTab(self.roles, "Roles and values")
+        self.top_tabs.addTab(self.hotwash, "Hot wash")
+        self.bottom_tabs = QTabWidget()
+        self.bottom_tabs.addTab(self.chart, "Escalation chart")
+        self.bottom_tabs.addTab(self.network, "Issue network")
+        self.bottom_tabs.addTab(self.issues, "Issues and agreements")
+        self.bottom_tabs.addTab(self.leverage, "Leverage and variables")
+        self.bottom_tabs.currentChanged.connect(lambda _i: self._refresh_visuals())
+        self.body = QSplitter(Qt.Orientation.Vertical)
+        self.body.addWidget(self.top_tabs)
+        self.body.addWidget(self.bottom_tabs)
+        self.body.setSizes([380, 560])
+        lay.addWidget(self.body, 1)
+
+        # ---- keys (only while this page is shown)
+        self.shortcuts: dict[str, QShortcut] = {}
+        for key, (name, *args) in {
+            "Left": ("step", -1), "Right": ("step", 1), "Home": ("home",), "End": ("end",),
+            "PgUp": ("prev_phase",), "PgDown": ("next_phase",),
+        }.items():
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(lambda n=name, a=args: self._do(n, *a))
+            self.shortcuts[key] = sc
+        sc = QShortcut(QKeySequence("Space"), self)
+        sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        sc.activated.connect(self.toggle_play)
+        self.shortcuts["Space"] = sc
+        self._set_enabled(False)
+
+    def _tool(self, text: str, tip: str, slot) -> QToolButton:
+        b = QToolButton()
+        b.setText(text)
+        b.setToolTip(tip)
+        b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        b.setMinimumHeight(30)
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep the keys on the page
+        b.clicked.connect(lambda _c=False: slot())
+        return b
+
+    def _set_enabled(self, on: bool) -> None:
+        for w in (self.home_button, self.prev_phase_button, self.back_button, self.play_button,
+                  self.fwd_button, self.next_phase_button, self.end_button, self.speed_combo,
+                  self.viewer_combo, self.annotate_button, self.fork_button,
+                  self.export_button, self.timeline):
+            w.setEnabled(on)
+
+    # ------------------------------------------------------------------ session
+    def set_replay(self, model: ReplayModel | None, reason: str = "",
+                   at: int | None = None) -> None:
+        """Show ``model`` (its cursor at ``at``, default the end); ``reason``: why the
+        session is open for replay, for the banner."""
+        self.stop()
+        self.model = model
+        if model is not None and at is not None:
+            model.seek(at)
+        self.bridge.set_replay(model)
+        self.timeline.set_model(model)
+        self.viewer_combo.blockSignals(True)
+        self.viewer_combo.clear()
+        if model is not None:
+            self.viewer_combo.addItem("Control (everything)", "control")
+            self.viewer_combo.addItem("Audience (public only)", "audience")
+            teams = model.session.teams
+            for r in model.scenario.roles:
+                if r.is_player:
+                    team = f" — {teams[r.id]}" if r.id in teams else ""
+                    self.viewer_combo.addItem(f"{r.name}{team}", r.id)
+        self.viewer_combo.blockSignals(False)
+        self._set_enabled(model is not None)
+        if model is None:
+            self.chart.set_session(None)
+            self.network.set_session(None)
+            self.banner.setText("")
+            self.annotations.set_replay(None)
+            self.hotwash.set_session(None)
+            if self.projector is not None:
+                self.projector.set_replay(None)
+            return
+        self.chart.set_replay(model, "control")
+        self.network.set_replay(model.session, lambda: model.view(self.bridge.viewer),
+                                "control")
+        self.set_reason(reason)
+        self.annotations.set_replay(model)
+        self.hotwash.set_session(model.session, model)
+        self.timeline.set_model(model)
+        if self.projector is not None:
+            self.projector.set_replay(model)
+        self._after_seek()
+
+    def set_reason(self, reason: str) -> None:
+        m = self.model
+        if m is None:
+            return
+        note = getattr(m.session, "replay_note", None)
+        text = (f"Replay of {m.session.path.name}: read-only, nothing in its record can "
+                "change here.")
+        if reason:
+            text += f" {reason}"
+        text += (" Notes can be added, edited and deleted; they are kept apart from the record."
+                 if not note else f" Notes cannot be saved in this file: {note}")
+        self.banner.setText(text)
+
+    def attach_projector(self, projector) -> None:
+        self.projector = projector
+        if projector is not None:
+            projector.set_replay(self.model)
+
+    def viewer(self) -> str:
+        return self.bridge.viewer
+
+    def set_viewer(self, viewer: str) -> bool:
+        """Show every view as ``viewer`` (control, audience or a role id)."""
+        k = self.viewer_combo.findData(viewer)
+        if k < 0:
+            return False
+        if self.viewer_combo.currentIndex() != k:
+            self.viewer_combo.setCurrentIndex(k)  # comes back here through the signal
+            return True
+        if self.model is None:
+            return True
+        self.bridge.set_viewer(viewer)
+        self.chart.set_viewer(viewer)
+        self.network.viewer = viewer
+        self.network.select_issue(None)
+        self._after_seek()
+        return True
+
+    # ------------------------------------------------------------------ cursor
+    def request_seek(self, seq: int) -> None:
+        """Seek to ``seq`` once the event loop is idle (a drag asks many times a frame;
+        only the latest position is applied)."""
+        self._pending = int(seq)
+        if not self._seek_timer.isActive():
+            self._seek_timer.start()
+
+    def _apply_pending(self) -> None:
+        if self._pending is not None:
+            target, self._pending = self._pending, None
+            self.seek(target)
+
+    def seek(self, seq: int) -> int:
+        """Move the cursor to ``seq`` now and update every view."""
+        m = self.model
+        if m is None:
+            return 0
+        before = m.cursor
+        m.seek(seq)
+        if m.cursor != before:
+            self._after_seek()
+        return m.cursor
+
+    def _do(self, name: str, *args) -> None:
+        m = self.model
+        if m is None:
+            return
+        self._pending = None
+        before = m.cursor
+        getattr(m, name)(*args)
+        if m.cursor != before:
+            self._after_seek()
+
+    def _after_seek(self) -> None:
+        m = self.model
+        if m is None:
+            return
+        self.timeline.set_cursor(m.cursor)
+        self.bridge.cursorMoved.emit()
+        self._refresh_visuals()
+        if self.projector is not None and self.projector.isVisible():
+            self.projector.follow_cursor()
+        self._show_position()
+        self.annotations.follow_cursor()
+        self.hotwash.follow_cursor()
+
+    def _refresh_visuals(self) -> None:
+        """The chart and the network follow the cursor (the hidden one when shown)."""
+        m = self.model
+        if m is None:
+            return
+        shown = self.bottom_tabs.currentWidget()
+        if shown is self.chart or self.chart.cursor is None:
+            if self.chart.cursor != m.cursor or shown is not self.chart:
+                self.chart.set_cursor(m.cursor)
+        if shown is self.network:
+            self.network.follow()
+        else:
+            self._network_stale = True
+
+    def _show_position(self) -> None:
+        m = self.model
+        b = m.bookmark_at()
+        phase = b.label if b is not None else "before the first phase"
+        self.position_label.setText(f"Event {m.cursor} of {m.last} · {phase}")
+        ev = m.current_event(self.bridge.viewer)
+        if ev is None:
+            self.now_label.setText("")
+        else:
+            from .event_log import local_time
+
+            self.now_label.setText(f"#{ev.seq} at {local_time(ev.ts)}: "
+                                   f"{m.session.describe(ev)}")
+
+    # ------------------------------------------------------------------ playing
+    def set_speed(self, speed: int | None) -> None:
+        from ..app.replay import ReplayModel
+
+        self.speed = int(speed or 1)
+        k = self.speed_combo.findData(self.speed)
+        if k >= 0 and self.speed_combo.currentIndex() != k:
+            self.speed_combo.setCurrentIndex(k)
+        self.play_timer.setInterval(int(ReplayModel.play_interval(self.speed) * 1000))
+
+    def toggle_play(self) -> None:
+        if self.play_timer.isActive():
+            self.stop()
+        else:
+            self.play()
+
+    def play(self) -> None:
+        m = self.model
+        if m is None:
+            return
+        if m.cursor >= m.last:
+            self._do("home")
+        self.set_speed(self.speed)
+        self.play_timer.start()
+        self.play_button.setText("⏸ Pause")
+
+    def stop(self) -> None:
+        self.play_timer.stop()
+        self.play_button.setText("▶ Play")
+
+    @property
+    def playing(self) -> bool:
+        return self.play_timer.isActive()
+
+    def _play_step(self) -> None:
+        m = self.model
+        if m is None or m.cursor >= m.last:
+            self.stop()
+            return
+        self._do("step", 1)
+        if m.cursor >= m.last:
+            self.stop()
+
+    # ------------------------------------------------------------------ annotations
+    def reload_marks(self) -> None:
+        """Re-read the annotations (after one was added, edited or deleted)."""
+        self.annotations.reload()
+        self.timeline.update()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.timeline.setFocus()
