@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QPainter, QPen, QPolygonF, QShortcut
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -286,8 +286,8 @@ class ReplayPage(QWidget):
         self.timeline.seekRequested.connect(self.request_seek)
         lay.addWidget(self.timeline)
         transport = QHBoxLayout()
-        self.home_button = self._tool("⏮", "Go to the start (Home)", lambda: self._do("home"))
-        self.prev_phase_button = self._tool("⏪ Phase", "Previous phase start (Page Up)",
+        self.home_button = self._tool("|◀ Start", "Go to the start (Home)", lambda: self._do("home"))
+        self.prev_phase_button = self._tool("◀◀ Phase", "Previous phase start (Page Up)",
                                             lambda: self._do("prev_phase"))
         self.back_button = self._tool("◀ Step", "One event back (Left)",
                                       lambda: self._do("step", -1))
@@ -295,9 +295,9 @@ class ReplayPage(QWidget):
         self.play_button.setObjectName("playButton")
         self.fwd_button = self._tool("Step ▶", "One event forward (Right)",
                                      lambda: self._do("step", 1))
-        self.next_phase_button = self._tool("Phase ⏩", "Next phase start (Page Down)",
+        self.next_phase_button = self._tool("Phase ▶▶", "Next phase start (Page Down)",
                                             lambda: self._do("next_phase"))
-        self.end_button = self._tool("⏭", "Go to the end (End)", lambda: self._do("end"))
+        self.end_button = self._tool("End ▶|", "Go to the end (End)", lambda: self._do("end"))
         for b in (self.home_button, self.prev_phase_button, self.back_button, self.play_button,
                   self.fwd_button, self.next_phase_button, self.end_button):
             transport.addWidget(b)
@@ -343,27 +343,14 @@ class ReplayPage(QWidget):
         self.bottom_tabs.addTab(self.network, "Issue network")
         self.bottom_tabs.addTab(self.issues, "Issues and agreements")
         self.bottom_tabs.addTab(self.leverage, "Leverage and variables")
-        self.bottom_tabs.currentChanged.connect(lambda _i: self._refresh_visuals())
         self.body = QSplitter(Qt.Orientation.Vertical)
         self.body.addWidget(self.top_tabs)
         self.body.addWidget(self.bottom_tabs)
         self.body.setSizes([380, 560])
         lay.addWidget(self.body, 1)
 
-        # ---- keys (only while this page is shown)
-        self.shortcuts: dict[str, QShortcut] = {}
-        for key, (name, *args) in {
-            "Left": ("step", -1), "Right": ("step", 1), "Home": ("home",), "End": ("end",),
-            "PgUp": ("prev_phase",), "PgDown": ("next_phase",),
-        }.items():
-            sc = QShortcut(QKeySequence(key), self)
-            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            sc.activated.connect(lambda n=name, a=args: self._do(n, *a))
-            self.shortcuts[key] = sc
-        sc = QShortcut(QKeySequence("Space"), self)
-        sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        sc.activated.connect(self.toggle_play)
-        self.shortcuts["Space"] = sc
+        # ---- keys (only while this page is shown): see _Keys
+        self.keys = _Keys(self)
         self._set_enabled(False)
 
     def _tool(self, text: str, tip: str, slot) -> QToolButton:
@@ -512,18 +499,14 @@ class ReplayPage(QWidget):
         self.hotwash.follow_cursor()
 
     def _refresh_visuals(self) -> None:
-        """The chart and the network follow the cursor (the hidden one when shown)."""
+        """The chart and the network follow the cursor (hidden or not: a hidden view must
+        not keep what another viewer saw)."""
         m = self.model
         if m is None:
             return
-        shown = self.bottom_tabs.currentWidget()
-        if shown is self.chart or self.chart.cursor is None:
-            if self.chart.cursor != m.cursor or shown is not self.chart:
-                self.chart.set_cursor(m.cursor)
-        if shown is self.network:
-            self.network.follow()
-        else:
-            self._network_stale = True
+        if self.chart.cursor != m.cursor:
+            self.chart.set_cursor(m.cursor)
+        self.network.follow()
 
     def _show_position(self) -> None:
         m = self.model
@@ -590,4 +573,59 @@ class ReplayPage(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.instance().installEventFilter(self.keys)
         self.timeline.setFocus()
+
+    def hideEvent(self, event) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.instance().removeEventFilter(self.keys)
+        super().hideEvent(event)
+
+
+class _Keys(QObject):
+    """The replay keys, wherever the focus is on the page (the event log's table would
+    take the arrows and Space for itself), except in a text field or an open list."""
+
+    ACTIONS = {Qt.Key.Key_Left: ("step", -1), Qt.Key.Key_Right: ("step", 1),
+               Qt.Key.Key_Home: ("home",), Qt.Key.Key_End: ("end",),
+               Qt.Key.Key_PageUp: ("prev_phase",), Qt.Key.Key_PageDown: ("next_phase",)}
+
+    def __init__(self, page: ReplayPage):
+        super().__init__(page)
+        self.page = page
+
+    def eventFilter(self, obj, event) -> bool:
+        t = event.type()
+        if t not in (event.Type.KeyPress, event.Type.ShortcutOverride):
+            return False
+        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            return False
+        key = Qt.Key(event.key())
+        if key not in self.ACTIONS and key != Qt.Key.Key_Space:
+            return False
+        from PySide6.QtWidgets import (
+            QAbstractSpinBox,
+            QApplication,
+            QLineEdit,
+            QPlainTextEdit,
+            QTextEdit,
+        )
+
+        page = self.page
+        if not isinstance(obj, QWidget) or not page.isVisible() or page.model is None or \
+                not (obj is page or page.isAncestorOf(obj)):
+            return False
+        if isinstance(obj, (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox)) or \
+                QApplication.activePopupWidget() is not None:
+            return False
+        if t == event.Type.ShortcutOverride:
+            event.accept()  # the key comes to us as a key press, not to a shortcut
+            return True
+        if key == Qt.Key.Key_Space:
+            page.toggle_play()
+        else:
+            page._do(*self.ACTIONS[key])
+        return True

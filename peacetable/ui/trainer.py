@@ -76,11 +76,9 @@ def writable(path: Path) -> bool:
 
 def ask(parent: QWidget | None, title: str, text: str, yes: str, detail: str = "") -> bool:
     """A question with one action button and Cancel; True if the action was chosen."""
-    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+    box = QMessageBox(QMessageBox.Icon.Question, title, f"{text}\n\n{detail}" if detail else text,
                       QMessageBox.StandardButton.Cancel, parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    if detail:
-        box.setInformativeText(detail)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # what users typed is shown as typed
     button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.exec()
@@ -200,16 +198,18 @@ class AnnotationsPanel(QWidget):
     def reload(self) -> None:
         """Re-read the notes from the session file."""
         self.notes = []
+        labels: dict[int, str] = {}
         if self.session is not None:
-            from ..app.annotations import list_annotations
+            from ..app.annotations import author_label, list_annotations
 
             self.notes = list(list_annotations(self.session))
+            labels = {a.id: author_label(self.session, a) for a in self.notes}
         if self.model is not None:
             self.model.set_marks(self.notes)
         keep = self.selected_id()
         self.list.clear()
         for a in self.notes:
-            who = f" · {a.author}" if a.author else ""
+            who = f" · {labels[a.id]}"
             item = QListWidgetItem(f"Event {a.seq}{who}\n{a.text}")
             item.setData(ID_ROLE, a.id)
             item.setToolTip(self._describe(a.seq))
@@ -619,9 +619,7 @@ class TrainerActions:
         s = self.current()
         if s is None:
             return None
-        note = getattr(s, "replay_note", None) if self.replaying else None
-        if self.replaying and note is None and not hasattr(s, "replay_note"):
-            note = "it is open read-only"
+        note = getattr(s, "replay_note", None)
         if not note:
             return s
         if not ask(self.window, "Notes cannot be saved in this file",

@@ -173,27 +173,21 @@ def test_reject_needs_a_reason(window, new_session, tmp_path, driver, messages):
     assert "A rejection needs a reason" in messages[-1]["text"]
 
 
-def test_opening_a_locked_session_shows_the_lock_message(window, tmp_path, messages):
+def test_opening_a_locked_session_opens_it_for_replay(window, tmp_path, messages):
     from peacetable.app.session import Session
 
     path = tmp_path / "busy.peacetable"
     holder = Session.create(RIVER, path, seed=1)  # holds the write lock
     try:
-        assert window.open_path(path) is False
-        assert window.session is None
-        assert messages[-1]["title"] == "Session is in use"
-        assert "is open for writing in another PeaceTable window or process" in messages[-1]["text"]
-        messages.answer = "Open read-only"
+        # it opens for replay, read-only, and the window says why
         assert window.open_path(path) is True
-        assert window.bridge.readonly
-        assert "[read-only]" in window.windowTitle()
-        assert not window.console.move_entry.isEnabled()
+        assert window.session is None and window.trainer.replaying
+        assert "open for writing in another PeaceTable window" in window.trainer.page.banner.text()
+        assert "[replay]" in window.windowTitle()
         assert not window.phase_actions.advance.isEnabled()
-        messages.answer = None
-        n = len(messages)
         window.phase_actions.do_advance()  # even if triggered, nothing is written
-        assert messages[n]["title"] == "Read-only"
         assert holder.store.last_seq == 1
+        assert [m["title"] for m in messages] == ["No session"]
     finally:
         window.close_session()
         holder.close()
