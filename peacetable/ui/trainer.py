@@ -485,6 +485,11 @@ class TrainerActions:
         self.hotwash_action = w._action("&Hot wash…", self.show_hotwash)
         self.session_actions = [self.fork_action, self.export_action, self.annotate_action,
                                 self.notes_action, self.hotwash_action]
+        import importlib.util
+
+        #: the report writer ships with the reports; without it the entry is not offered
+        self.export_action.setVisible(
+            importlib.util.find_spec(f"{__package__}.report_export") is not None)
         self.update_actions()
 
     # ------------------------------------------------------------------ state
