@@ -27,7 +27,7 @@ from ..domain.events import Event, MoveSubmitted
 from ..domain.scenario import Scenario
 from ..domain.views import view_state
 
-ROUNDS_PER_PHASE = 4
+ROUNDS_PER_PHASE = 3
 
 log = logging.getLogger(__name__)
 

@@ -86,8 +86,7 @@ def test_same_seed_same_game(tmp_path, river_path):
     def record(name: str, seed: int) -> list:
         s = Session.create(river_path, tmp_path / name, seed=seed)
         try:
-            _play(s, {"upland": "hardliner", "lowland": "reciprocator", "midland": "conceder"},
-                  seed)
+            _play(s, {"upland": "conceder", "lowland": "hardliner", "midland": "leverage"}, seed)
             return [(e.type, e.visibility, e.body) for e in s.events[1:]]
         finally:
             s.close()

@@ -64,6 +64,7 @@ class ControlBot:
 
     def __init__(self, sc: Scenario):
         self.sc = sc
+        self._due: tuple[tuple, list[str]] = ((), [])
 
     def duty(self, st: State, round_: int, rounds: int, turns_done: bool) -> C.Command | None:
         """The next thing control must do now, or None. ``turns_done``: every player has
@@ -71,10 +72,13 @@ class ControlBot:
         sc = self.sc
         if st.phase is None:
             return C.Advance()
-        for a in sorted(st.agreements.values(), key=lambda a: a.id):
-            if a.visibility.scope != "public":
-                return C.Publish(agreement=a.id, reason="control announces the agreement")
-        due = due_injects(sc, st, round_, rounds)
+        private = [a.id for a in st.agreements.values() if a.visibility.scope != "public"]
+        if private:
+            return C.Publish(agreement=min(private), reason="control announces the agreement")
+        key = (st.phase, round_, rounds, len(st.injects_fired))
+        if self._due[0] != key:
+            self._due = (key, due_injects(sc, st, round_, rounds))
+        due = self._due[1]
         if due:
             return C.FireInject(id=due[0])
         pending = sorted(m.id for m in st.moves.values() if m.status == "pending" and not m.sealed)

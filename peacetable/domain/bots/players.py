@@ -149,6 +149,7 @@ class PlayerBot:
         self._noise = 0.0
         self._frames: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._rankings: dict[tuple, tuple] = {}
+        self._eligibles: dict[tuple, tuple[int, ...]] = {}
 
     # ------------------------------------------------------------------ the turn
     def act(self, obs: Observation) -> C.Command | None:
@@ -384,8 +385,16 @@ class PlayerBot:
         return None
 
     # ------------------------------------------------------------------ 5. propose
-    def _eligible(self, view, tpl: MoveTemplate) -> list[str]:
+    def _eligible(self, view, tpl: MoveTemplate) -> tuple[int, ...]:
+        """Issue indices a proposal with ``tpl`` may cover now: not agreed, not blocked
+        outright, and with every precondition agreed or covered too."""
         statuses = view["issues"]
+        key = (tpl.id, tuple((rec["status"], rec["status"] == "blocked"
+                              and rec["reason"].startswith("waits for"))
+                             for rec in statuses.values()))
+        got = self._eligibles.get(key)
+        if got is not None:
+            return got
         pool = tpl.issues or tuple(i.id for i in self.sc.issues)
         chosen = [i for i in pool if statuses[i]["status"] != "agreed" and not (
             statuses[i]["status"] == "blocked" and not statuses[i]["reason"].startswith("waits for"))]
@@ -398,7 +407,11 @@ class PlayerBot:
                         chosen.remove(i)
                         changed = True
                         break
-        return chosen
+        index = self.k.option_index
+        got = self._eligibles[key] = tuple(sorted(index[i][0] for i in chosen))
+        if len(self._eligibles) > 256:
+            self._eligibles.clear()
+        return got
 
     def _propose(self, view, allowed, t):
         props = self._templates("proposal", allowed)
@@ -414,10 +427,9 @@ class PlayerBot:
             parties = tuple(p for p in (tpl.parties or self.players) if p != self.role)
             if not parties:
                 continue
-            issues = self._eligible(view, tpl)
-            if not issues:
+            idx = self._eligible(view, tpl)
+            if not idx:
                 continue
-            idx = tuple(sorted(sp._index[i][0] for i in issues))
             order, mine, score, floor, best = self._ranked(agreed, idx, parties)
             aspiration = math.ceil(floor[self.a] + (best[self.a] - floor[self.a]) * s)
             ok = np.flatnonzero(mine >= aspiration)[:3]  # the three best it can live with
