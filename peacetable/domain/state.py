@@ -383,6 +383,8 @@ class _Applier:
         # condition key -> (test, variables it reads, reads issue statuses?)
         self.compiled: dict[tuple[str, int], tuple[Callable[[State, Any], bool],
                                                    frozenset[str], bool]] = {}
+        #: the variables the index and rung were last computed from (None: not yet here)
+        self.last_values: dict[str, float] | None = None
 
     def apply(self, ev: Event) -> None:
         b = ev.body
@@ -554,28 +556,37 @@ class _Applier:
                     statuses = _LazyStatuses(sc, st)
             self.carry_vars, self.carry_issues = toggled_vars, toggled_issues
         self.issues_dirty = False
-        st.index = escalation_index(sc, st.variables)
-        st.rung = rung_for(sc, st.index, st.rung or None)
+        if st.variables != self.last_values:  # same values: same index, and the rung holds
+            st.index = escalation_index(sc, st.variables)
+            st.rung = rung_for(sc, st.index, st.rung or None)
+            self.last_values = st.variables
 
     def _recompute(self) -> None:
         st = self.st
-        if not st.offers:
-            st.variables = dict(st.base)
-            st.leverage = dict(st.base_leverage)
-            return
         var = dict(st.base)
         lev = dict(st.base_leverage)
+        st.variables, st.leverage = var, lev
+        if not st.offers:
+            return
+        moved_v: set[str] = set()
+        moved_l: set[str] = set()
         for o in st.offers.values():
             if o.status != "in_force":
                 continue
             for k, d in o.variables.items():
                 var[k] = var[k] + d
+                moved_v.add(k)
             for k, d in o.leverage.items():
                 if k in lev:
                     lev[k] = lev[k] + d
+                    moved_l.add(k)
+        # base values are kept within bounds (_effects), so only moved values need clamping
         b = self.bounds
-        st.variables = {k: min(b[k][1], max(b[k][0], v)) for k, v in var.items()}
-        st.leverage = {k: min(100.0, max(0.0, v)) for k, v in lev.items()}
+        for k in moved_v:
+            lo, hi = b[k]
+            var[k] = min(hi, max(lo, var[k]))
+        for k in moved_l:
+            lev[k] = min(100.0, max(0.0, lev[k]))
 
 
 def channel_visibility(role: str, channel: str, recipients: tuple[str, ...]) -> Visibility:
