@@ -113,3 +113,22 @@ def test_ctrl_c_keeps_the_finished_runs(tmp_path):
     assert f"kept the {len(rows)} of 5000 runs" in err_text
     assert "Traceback" not in err_text
     assert os.path.getsize(out / "runs.csv") > 0
+
+
+def test_executor_runs_on_a_dask_cluster(cli, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    reference = tmp_path / "local.csv"
+    assert cli("simulate", RIVER, "--runs", "8", "--seed", "4", "--csv", reference,
+               "--no-plots").rc == 0
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None, protocol="tcp", host="127.0.0.1",
+                                  scheduler_port=0) as cluster:
+        address = cluster.scheduler_address.replace("tcp://", "dask://")
+        r = cli("simulate", RIVER, "--runs", "8", "--seed", "4", "--csv", tmp_path / "dask.csv",
+                "--no-plots", "--executor", address)
+    assert r.rc == 0, r.both
+    assert (tmp_path / "dask.csv").read_bytes() == reference.read_bytes()
+    r = cli("simulate", RIVER, "--runs", "2", "--executor", "dask://127.0.0.1:9",
+            "--csv", tmp_path / "never.csv")
+    assert r.rc == 1 and "cannot reach the cluster" in r.err
+    assert not (tmp_path / "never.csv").exists()
