@@ -224,31 +224,31 @@ def test_report_contents_equal_replay_and_analyze(bundled):
 
 
 def test_a_team_report_holds_nothing_private_to_others(bundled):
+    from html import unescape
+
     s = Session.open(bundled, readonly=True)
     try:
         sc = s.scenario
-        for role in (r for r in sc.roles if r.is_player):
-            data = build_report(s, role.id)
-            html = render_html(data, {})
-            js = render_json(s, data)
-            seen_text = {e.body.rationale for e in s.visible_events(role.id)
-                         if isinstance(e.body, MoveSubmitted)}
-            seen_blob = json.dumps([str(e.body) for e in s.visible_events(role.id)])
-            hidden = {e.body.rationale for e in s.events
-                      if isinstance(e.body, MoveSubmitted) and len(e.body.rationale) > 15
-                      and not e.visibility.allows(role.id)} - seen_text
-            hidden = {h for h in hidden if h not in seen_blob}
-            for other in sc.roles:
-                if other.id != role.id and other.private_brief:
-                    hidden.add(other.private_brief)
-                    hidden.update(x for x in (*other.objectives, *other.red_lines)
-                                  if x not in role.objectives and x not in role.red_lines)
-            from html import unescape
-
-            page = unescape(html)
-            for h in hidden:
-                assert h not in page, (role.id, h)
-                assert json.dumps(h)[1:-1] not in js, (role.id, h)
+        last = s.store.last_seq
+        for at in (last // 4, last // 2, 3 * last // 4, last):
+            for role in (r for r in sc.roles if r.is_player):
+                data = build_report(s, role.id, at=at)
+                page = unescape(render_html(data, {}))
+                js = render_json(s, data)
+                seen = s.visible_events(role.id, upto=at)
+                seen_blob = json.dumps([str(e.body) for e in seen], ensure_ascii=False)
+                hidden = {e.body.rationale for e in s.events[:at]
+                          if isinstance(e.body, MoveSubmitted) and len(e.body.rationale) > 15
+                          and not e.visibility.allows(role.id)}
+                hidden = {h for h in hidden if h not in seen_blob}
+                for other in sc.roles:
+                    if other.id != role.id and other.private_brief:
+                        hidden.add(other.private_brief)
+                        hidden.update(x for x in (*other.objectives, *other.red_lines)
+                                      if x not in role.objectives and x not in role.red_lines)
+                for h in hidden:
+                    assert h not in page, (at, role.id, h)
+                    assert json.dumps(h, ensure_ascii=False)[1:-1] not in js, (at, role.id, h)
     finally:
         s.close()
 
