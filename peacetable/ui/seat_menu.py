@@ -135,8 +135,6 @@ class SeatsController:
     def session_opened(self, session) -> bool:
         """After a session is shown: if its laptop was handed to the seats, go back to the
         hand-over screen (the console needs the control PIN). True if it did."""
-        if self.window.bridge.readonly:
-            return False
         plan = self.load_plan()
         if plan is not None and plan.handed_over and plan.seats:
             self.enter_seats(plan)
@@ -150,11 +148,13 @@ class SeatsController:
         s = self.window.session
         if s is None or plan is None:
             return None
-        try:
-            plan = hand_over(s, plan, True)
-        except Exception as exc:  # a bad plan or a storage failure: say so, stay here
-            messages.show_error(self.window, "Seats", str(exc))
-            return None
+        if not (self.window.bridge.readonly and plan.handed_over):
+            # (a read-only copy of a handed-over session goes to the seats as it is)
+            try:
+                plan = hand_over(s, plan, True)
+            except Exception as exc:  # a bad plan or a storage failure: say so, stay here
+                messages.show_error(self.window, "Seats", str(exc))
+                return None
         if self.seat_window is not None:
             self.seat_window.plan = plan
             self.seat_window.show_privacy()
@@ -174,7 +174,7 @@ class SeatsController:
         s = self.window.session
         w = self.seat_window
         self.seat_window = None
-        if s is not None and w is not None:
+        if s is not None and w is not None and not self.window.bridge.readonly:
             try:
                 hand_over(s, w.plan, False)
             except Exception as exc:

@@ -436,3 +436,88 @@ def test_seat_window_standalone_refuses_unknown_seat(qtbot, river_session):
     assert not w.try_open("lowland", "")  # not a seat at this laptop
     assert w.seat is None
     bridge.set_session(None)
+
+
+def test_private_agreement_stays_off_a_third_seat(qtbot, river_session):
+    """An agreement reached privately by two roles shows as agreed in their seats only: a
+    third seat's issue list and move form still offer the issue as open."""
+    from peacetable.app.script import ScriptLine
+
+    s = river_session
+    bridge = SessionBridge()
+    bridge.set_session(s)
+    seats = {r: SeatView(bridge, r) for r in ("upland", "lowland", "midland")}
+    for v in seats.values():
+        qtbot.addWidget(v)
+    runner = ScriptRunner(s)
+    for k, d in enumerate([
+        {"cmd": "advance"},
+        {"cmd": "move", "role": "lowland", "template": "propose", "channel": "private",
+         "to": ["upland"], "package": {"monitoring": "international"}, "label": "pp",
+         "parties": ["upland"]},
+        {"cmd": "adjudicate", "move": "@pp", "decision": "accept"},
+        {"cmd": "move", "role": "upland", "template": "accept", "target": "@pp",
+         "channel": "private", "to": ["lowland"]},
+        {"cmd": "adjudicate", "move": "last", "decision": "accept"},
+    ], start=1):
+        runner.apply(ScriptLine(k, d))
+    assert s.view("control")["issues"]["monitoring"]["status"] == "agreed"
+
+    def monitoring(v: SeatView) -> str:
+        issues = next(v.table.topLevelItem(k) for k in range(v.table.topLevelItemCount())
+                      if v.table.topLevelItem(k).text(0).startswith("Issues"))
+        row = next(issues.child(k) for k in range(issues.childCount())
+                   if issues.child(k).text(0) == "Monitoring")
+        return row.text(1)
+
+    assert monitoring(seats["upland"]).startswith("agreed")
+    assert monitoring(seats["lowland"]).startswith("agreed")
+    assert monitoring(seats["midland"]) == "open"
+    me = seats["midland"].move_entry
+    me.template_combo.setCurrentIndex(me.template_combo.findData("propose"))
+    cb = me.package_checks["monitoring"]
+    assert cb.isEnabled() and "agreed" not in cb.toolTip()
+    assert "Monitoring: International monitors" in all_texts(seats["upland"])
+    assert "Monitoring: International monitors" not in all_texts(seats["midland"])
+    bridge.set_session(None)
+
+
+def test_seats_chosen_when_the_session_is_created(window, qtbot, tmp_path):
+    window.new_action.trigger()
+    dlg = window.new_dialog
+    dlg.scenario_edit.setText(str(ROOT / "tests" / "fixtures" / "river-accord.toml"))
+    dlg.scenario_edit.editingFinished.emit()
+    dlg.session_edit.setText(str(tmp_path / "new.peacetable"))
+    dlg.seats_check.setChecked(True)
+    qtbot.mouseClick(dlg.create_button, Qt.MouseButton.LeftButton)
+    setup = window.seats.setup_dialog
+    assert setup.isVisible()
+    # a PIN that is too short: said so, nothing saved
+    setup.set_pin("upland", "12")
+    qtbot.mouseClick(setup.save_button, Qt.MouseButton.LeftButton)
+    assert setup.problem.text() == "Not saved: PIN for upland: a PIN needs at least 4 characters."
+    assert "seats" not in window.session.store.meta()
+    setup.set_pin("upland", "1234")
+    setup.seat_checks["midland"].setChecked(False)
+    qtbot.mouseClick(setup.save_button, Qt.MouseButton.LeftButton)
+    plan = S.load_plan(window.session)
+    assert plan.seats == ("upland", "lowland") and not plan.handed_over
+    assert window.isVisible()  # saved without handing over: the console stays
+
+
+def test_read_only_copy_of_a_handed_over_session_opens_at_the_hand_over_screen(
+        seated, qtbot, messages):
+    from peacetable.ui.main_window import MainWindow
+
+    s, sw = seated
+    messages.answer = "Open read-only"  # the first window still holds the session
+    w2 = MainWindow()
+    qtbot.addWidget(w2)
+    w2.show()
+    assert w2.open_path(s.path)
+    assert w2.bridge.readonly
+    sw2 = w2.seats.seat_window
+    assert sw2 is not None and sw2.isVisible() and not w2.isVisible()
+    qtbot.addWidget(sw2)
+    w2.seats.back_to_console()
+    w2.close()
