@@ -503,21 +503,3 @@ def test_seats_chosen_when_the_session_is_created(window, qtbot, tmp_path):
     plan = S.load_plan(window.session)
     assert plan.seats == ("upland", "lowland") and not plan.handed_over
     assert window.isVisible()  # saved without handing over: the console stays
-
-
-def test_read_only_copy_of_a_handed_over_session_opens_at_the_hand_over_screen(
-        seated, qtbot, messages):
-    from peacetable.ui.main_window import MainWindow
-
-    s, sw = seated
-    messages.answer = "Open read-only"  # the first window still holds the session
-    w2 = MainWindow()
-    qtbot.addWidget(w2)
-    w2.show()
-    assert w2.open_path(s.path)
-    assert w2.bridge.readonly
-    sw2 = w2.seats.seat_window
-    assert sw2 is not None and sw2.isVisible() and not w2.isVisible()
-    qtbot.addWidget(sw2)
-    w2.seats.back_to_console()
-    w2.close()
