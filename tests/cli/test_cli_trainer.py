@@ -91,3 +91,20 @@ def test_report_with_an_unknown_viewer(cli, played, tmp_path):
     res = cli("report", played, "-o", tmp_path / "aar.csv", "--viewer", "nobody")
     assert res.rc == 1 and "unknown viewer 'nobody'" in res.err
     assert not (tmp_path / "aar.csv").exists()
+
+
+def test_report_json_says_what_replay_and_analyze_say(cli, played, tmp_path):
+    for viewer in ("control", "audience", "ukraine"):
+        out = tmp_path / f"aar-{viewer}.json"
+        res = cli("report", played, "-o", out, "--viewer", viewer)
+        assert res.rc == 0, res.err
+        report = json.loads(out.read_text(encoding="utf-8"))["report"]
+        replay = json.loads(cli("replay", played, "--json", "--viewer", viewer).out)
+        assert report["state"] == replay
+    analyze = json.loads(cli("analyze", played, "--json").out)
+    control = json.loads((tmp_path / "aar-control.json").read_text(encoding="utf-8"))["report"]
+    b = control["debrief"]["bargaining"]
+    assert b["nash"]["package"] == analyze["bargaining"]["nash"]["package"]
+    assert b["kalai_smorodinsky"]["package"] == analyze["bargaining"]["kalai_smorodinsky"]["package"]
+    assert b["agreed"] == analyze["session"]["agreed"]
+    assert b["uniform_gain"] == analyze["session"]["frontier_distance"]["uniform_gain"]
