@@ -8,18 +8,32 @@ issues, preferences cover every option, ...) live in :func:`cross_check`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 FORMAT_VERSION = 1
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
-Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _not_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"got {str(value).lower()} (expected a whole number; true and false "
+                         "are not numbers)")
+    return value
+
+
+# Numbers: finite (NaN and infinities are refused by the model configuration below) and never
+# true/false (strict: a boolean is not a number, though TOML integers are taken as reals)
+Real = Annotated[float, Field(strict=True)]
+Whole = Annotated[int, BeforeValidator(_not_boolean)]
+Unit = Annotated[Real, Field(ge=0.0, le=1.0)]
 
 MoveKind = Literal[
     "proposal",
@@ -40,7 +54,8 @@ Op = Literal["<", "<=", ">", ">=", "==", "!="]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True,
+                              allow_inf_nan=False)
 
 
 class Meta(Model):
@@ -49,7 +64,7 @@ class Meta(Model):
     summary: Text
     situation: Text
     start_date: str = ""
-    duration_minutes: int = Field(default=180, gt=0, le=24 * 60)
+    duration_minutes: Whole = Field(default=180, gt=0, le=24 * 60)
     sources: tuple[str, ...] = ()
 
 
@@ -58,10 +73,10 @@ class Variable(Model):
     label: Text
     unit: str = ""
     description: str = ""
-    min: float
-    max: float
-    initial: float
-    weight: float = Field(ge=0.0)
+    min: Real
+    max: Real
+    initial: Real
+    weight: Real = Field(ge=0.0)
     polarity: Literal["escalatory", "calming"] = "escalatory"
 
     @model_validator(mode="after")
@@ -83,13 +98,13 @@ class Variable(Model):
 class Rung(Model):
     id: Ident
     label: Text
-    threshold: float = Field(ge=0.0)
+    threshold: Real = Field(ge=0.0)
     description: str = ""
 
 
 class Escalation(Model):
-    scale: float = Field(default=100.0, gt=0.0)
-    hysteresis: float = Field(default=0.0, ge=0.0)
+    scale: Real = Field(default=100.0, gt=0.0)
+    hysteresis: Real = Field(default=0.0, ge=0.0)
     variables: tuple[Variable, ...] = Field(min_length=1)
     rungs: tuple[Rung, ...] = Field(min_length=1)
 
@@ -99,7 +114,7 @@ class Condition(Model):
 
     variable: Ident | None = None
     op: Op | None = None
-    value: float | None = None
+    value: Real | None = None
     issue: Ident | None = None
     status: IssueStatus | None = None
     option: Ident | None = None
@@ -135,8 +150,8 @@ class Condition(Model):
 
 
 class Effects(Model):
-    variables: dict[Ident, float] = Field(default_factory=dict)
-    leverage: dict[Ident, float] = Field(default_factory=dict)
+    variables: dict[Ident, Real] = Field(default_factory=dict)
+    leverage: dict[Ident, Real] = Field(default_factory=dict)
     issues: dict[Ident, Literal["blocked", "open"]] = Field(default_factory=dict)
 
     def is_empty(self) -> bool:
@@ -177,8 +192,8 @@ class Role(Model):
     red_lines: tuple[str, ...] = ()
     batna: Unit | None = None
     batna_description: str = ""
-    leverage: float = Field(default=50.0, ge=0.0, le=100.0)
-    weights: dict[Ident, Annotated[float, Field(ge=0.0)]] = Field(default_factory=dict)
+    leverage: Real = Field(default=50.0, ge=0.0, le=100.0)
+    weights: dict[Ident, Annotated[Real, Field(ge=0.0)]] = Field(default_factory=dict)
     preferences: dict[Ident, dict[Ident, Unit]] = Field(default_factory=dict)
     bot: Literal["hardliner", "conceder", "reciprocator", "leverage"] | None = None  # bot strategy when no one plays it
 
@@ -193,7 +208,7 @@ class Phase(Model):
     description: str = ""
     objectives: tuple[str, ...] = ()
     sequencing: Literal["open", "sealed"] = "open"
-    duration_minutes: int = Field(default=30, gt=0, le=24 * 60)
+    duration_minutes: Whole = Field(default=30, gt=0, le=24 * 60)
     allowed_moves: tuple[MoveKind, ...] = Field(min_length=1)
     injects: tuple[Ident, ...] = ()
 
@@ -206,19 +221,19 @@ class MoveTemplate(Model):
     roles: tuple[Ident, ...] = ()
     channel: Channel = "public"
     channel_locked: bool = False  # true: always on `channel` (which must be "private")
-    magnitude_max: int = Field(default=1, ge=1, le=10)
+    magnitude_max: Whole = Field(default=1, ge=1, le=10)
     issues: tuple[Ident, ...] = ()
     parties: tuple[Ident, ...] = ()
     effects: Effects = Field(default_factory=Effects)
     condition: Condition | None = None
-    odds: int | None = Field(default=None, ge=1, le=100)  # control bot's chance of success, %
+    odds: Whole | None = Field(default=None, ge=1, le=100)  # control bot's chance of success, %
 
 
 class Inject(Model):
     id: Ident
     title: Text
     synopsis: Text
-    at_minute: float = Field(default=0.0, ge=0.0)
+    at_minute: Real = Field(default=0.0, ge=0.0)
     targets: tuple[Ident, ...] = ()
     visibility: Literal["public", "targets", "control"] = "public"
     expected_action: str = ""
@@ -226,7 +241,7 @@ class Inject(Model):
 
 
 class Scenario(Model):
-    format: Literal[1]
+    format: Annotated[Literal[1], BeforeValidator(_not_boolean)]
     scenario: Meta
     escalation: Escalation
     roles: tuple[Role, ...] = Field(min_length=2)
@@ -325,191 +340,359 @@ class Problem:
         return out or "(file)"
 
 
-def _dupes(items, what: str, path: tuple) -> Iterator[Problem]:
-    seen: dict[str, int] = {}
-    for i, item in enumerate(items):
-        if item.id in seen:
-            first = Problem(path + (seen[item.id],), "").dotted
-            yield Problem(
-                path + (i, "id"),
-                f"duplicate {what} id '{item.id}' (already used by {first}; ids must be unique)",
-            )
-        else:
-            seen[item.id] = i
+# The rules below read the file's data as parsed (plain dicts and lists), not the validated
+# model, so that they run even when some fields are wrong and one run reports every problem.
+# ``reported`` holds the paths of the problems the field checks found: a rule skips a value
+# that is already reported as wrong (no second, contradictory line about it).
+
+MAX_LISTED = 12
+
+
+def _one_of(ids: Any) -> str:
+    ids = [str(i) for i in ids]
+    if len(ids) <= MAX_LISTED:
+        return ", ".join(ids)
+    return ", ".join(ids[:MAX_LISTED]) + f" and {len(ids) - MAX_LISTED:,} more"
+
+
+def _dict(x: Any) -> dict:
+    return x if isinstance(x, dict) else {}
+
+
+def _items(x: Any) -> list[tuple[int, dict]]:
+    return [(k, v) for k, v in enumerate(x) if isinstance(v, dict)] if isinstance(x, list) else []
+
+
+def _str(x: Any) -> str | None:
+    return x if isinstance(x, str) else None
+
+
+def _num(x: Any) -> float | None:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return None
+    return x if math.isfinite(x) else None
+
+
+class _Rules:
+    def __init__(self, data: dict, reported: Iterable[tuple]):
+        self.d = data
+        self.out: list[Problem] = []
+        self.reported = set(reported)
+        self.prefixes: set[tuple] = set()
+        for path in self.reported:
+            for k in range(1, len(path) + 1):
+                self.prefixes.add(tuple(path[:k]))
+        esc = _dict(data.get("escalation"))
+        self.variables = _items(esc.get("variables"))
+        self.rungs = _items(esc.get("rungs"))
+        self.roles = _items(data.get("roles"))
+        self.issues = _items(data.get("issues"))
+        self.phases = _items(data.get("phases"))
+        self.moves = _items(data.get("moves"))
+        self.injects = _items(data.get("injects"))
+        self.linkages = _items(data.get("linkages"))
+        self.variable_ids = self._ids(self.variables, ("escalation", "variables"))
+        self.role_ids = self._ids(self.roles, ("roles",))
+        self.issue_ids = self._ids(self.issues, ("issues",))
+        self.inject_ids = self._ids(self.injects, ("injects",))
+        self.kinds_ok = all(self.ok(("roles", k, "kind")) for k, _ in self.roles)
+        self.player_ids = [i for _, r in self.roles if (i := _str(r.get("id")))
+                           and r.get("kind", "player") == "player"]
+        # options of each issue (the first definition of a duplicated issue id)
+        self.options: dict[str, list[str]] = {}
+        for k, v in self.issues:
+            iid = _str(v.get("id"))
+            if iid is not None and iid not in self.options:
+                self.options[iid] = self._ids(_items(v.get("options")), ("issues", k, "options"))
+        # ids to be covered by weights and preferences: those written as valid ids
+        self.issues_to_cover = [i for k, v in self.issues if (i := _str(v.get("id")))
+                                and self.ok(("issues", k, "id"))]
+        # a list that is missing or of the wrong type is reported once, not at every
+        # reference to what it should hold
+        self.checkable = {
+            "variable": not self._broken(("escalation", "variables")),
+            "role": not self._broken(("roles",)),
+            "issue": not self._broken(("issues",)),
+            "inject": not self._broken(("injects",)),
+        }
+
+    def _broken(self, path: tuple) -> bool:
+        return any(tuple(path[:k]) in self.reported for k in range(1, len(path) + 1))
+
+    @staticmethod
+    def _ids(items: list[tuple[int, dict]], path: tuple) -> list[str]:
+        return list(dict.fromkeys(i for _, v in items if (i := _str(v.get("id")))))
+
+    def ok(self, path: tuple) -> bool:
+        """Nothing at or under ``path`` was reported by the field checks."""
+        return tuple(path) not in self.prefixes
+
+    def add(self, path: tuple, message: str) -> None:
+        if tuple(path) not in self.reported:  # the field check already said it
+            self.out.append(Problem(tuple(path), message))
+
+    # ---------------------------------------------------------------- rules
+    def dupes(self, items: list[tuple[int, dict]], what: str, path: tuple) -> None:
+        seen: dict[str, int] = {}
+        for i, item in items:
+            iid = _str(item.get("id"))
+            if iid is None or not self.ok(path + (i, "id")):
+                continue
+            if iid in seen:
+                first = Problem(path + (seen[iid],), "").dotted
+                self.add(path + (i, "id"), f"duplicate {what} id '{iid}' (already used by {first}; "
+                                           "ids must be unique)")
+            else:
+                seen[iid] = i
+
+    def unknown(self, path: tuple, value: Any, known: list[str], what: str) -> None:
+        v = _str(value)
+        if not self.checkable.get(what.split()[-1], True):
+            return
+        if v is not None and v not in known and self.ok(path):
+            self.add(path, f"unknown {what} '{v}' (expected one of: {_one_of(known) or 'none defined'})")
+
+    def ladder(self) -> None:
+        esc = _dict(self.d.get("escalation"))
+        base = ("escalation", "rungs")
+        th = [(k, _num(r.get("threshold"))) for k, r in self.rungs
+              if self.ok(base + (k, "threshold"))]
+        th = [(k, t) for k, t in th if t is not None]
+        if th and th[0][0] == 0 and th[0][1] != 0:
+            self.add(base + (0, "threshold"), f"the first rung must start at threshold 0, not "
+                                              f"{th[0][1]:g}")
+        for (_, a), (k, b) in zip(th, th[1:]):
+            if b <= a:
+                self.add(base + (k, "threshold"), f"rung thresholds must rise: {b:g} is not above {a:g}")
+        scale = _num(esc.get("scale", 100.0))
+        if scale is not None and self.ok(("escalation", "scale")):
+            for k, t in th:
+                if t >= scale:
+                    self.add(base + (k, "threshold"), f"threshold {t:g} must be below the scale "
+                                                      f"({scale:g})")
+        weights = [_num(v.get("weight")) for _, v in self.variables]
+        if (self.variables and self.ok(("escalation", "variables"))
+                and all(w is not None for w in weights) and sum(weights) <= 0):
+            self.add(("escalation", "variables"), "at least one variable needs a weight above 0")
+
+    def roles_rules(self) -> None:
+        if not self.kinds_ok:
+            return
+        controls = [k for k, r in self.roles if r.get("kind") == "control"]
+        if len(controls) > 1:
+            self.add(("roles", controls[1], "kind"), "only one role may be the control cell")
+        if len(self.player_ids) < 2 and self.ok(("roles",)):
+            self.add(("roles",), "a scenario needs at least two player roles")
+        for k, role in self.roles:
+            base = ("roles", k)
+            if role.get("kind", "player") != "player":
+                for fld in ("weights", "preferences"):
+                    if role.get(fld):
+                        self.add(base + (fld,), f"the control role has no {fld} (remove it)")
+                continue
+            if "batna" not in role:
+                self.add(base + ("batna",), "missing (expected the no-deal utility, 0..1)")
+            self.role_weights(base, role.get("weights", {}))
+            self.role_preferences(base, role.get("preferences", {}))
+
+    def role_weights(self, base: tuple, weights: Any) -> None:
+        if not isinstance(weights, dict) or not self.ok(base + ("weights",)) and (
+                base + ("weights",)) in self.reported:
+            return
+        for iid in weights:
+            self.unknown(base + ("weights", iid), iid, self.issue_ids, "issue")
+        missing = [i for i in self.issues_to_cover if i not in weights]
+        if missing and self.checkable["issue"]:
+            self.add(base + ("weights",), f"no weight for issue(s) {_one_of(missing)} "
+                                          "(every issue needs a weight, 0 allowed)")
+        values = [_num(w) for w in weights.values()]
+        if weights and self.ok(base + ("weights",)) and all(v is not None for v in values):
+            total = sum(values)
+            if abs(total - 1.0) > 0.01:
+                self.add(base + ("weights",), f"weights sum to {total:.3f} (expected 1.0 ± 0.01)")
+
+    def role_preferences(self, base: tuple, prefs: Any) -> None:
+        if not isinstance(prefs, dict) or (base + ("preferences",)) in self.reported:
+            return
+        for iid, values in prefs.items():
+            path = base + ("preferences", iid)
+            if iid not in self.options:
+                self.unknown(path, iid, self.issue_ids, "issue")
+                continue
+            if not isinstance(values, dict) or path in self.reported:
+                continue
+            opt_ids = self.options[iid]
+            for oid in values:
+                if oid not in opt_ids and self.ok(path + (oid,)):
+                    self.add(path + (oid,), f"unknown option '{oid}' of issue '{iid}' "
+                                            f"(expected one of: {_one_of(opt_ids)})")
+            lacking = [o for o in opt_ids if o not in values]
+            if lacking:
+                self.add(path, f"no value for option(s) {_one_of(lacking)} "
+                               "(preferences must cover every option)")
+        missing = [i for i in self.issues_to_cover if i not in prefs]
+        if missing and self.checkable["issue"]:
+            self.add(base + ("preferences",), f"no preferences for issue(s) {_one_of(missing)} "
+                                              "(every issue needs them)")
+
+    def linkage_rules(self) -> None:
+        for k, link in self.linkages:
+            for fld in ("from", "to"):
+                self.unknown(("linkages", k, fld), link.get(fld), self.issue_ids, "issue")
+            a, b = _str(link.get("from")), _str(link.get("to"))
+            if a is not None and a == b and self.ok(("linkages", k, "to")):
+                self.add(("linkages", k, "to"), "a linkage must join two different issues")
+
+    def phase_rules(self) -> None:
+        scheduled: dict[str, int] = {}
+        at = {i: _num(v.get("at_minute", 0.0)) for _, v in self.injects if (i := _str(v.get("id")))}
+        for k, phase in self.phases:
+            injects = phase.get("injects", [])
+            if not isinstance(injects, list):
+                continue
+            duration = _num(phase.get("duration_minutes", 30))
+            for j, iid in enumerate(injects):
+                path = ("phases", k, "injects", j)
+                if _str(iid) is None or not self.ok(path):
+                    continue
+                if iid not in at:
+                    if not self.checkable["inject"]:
+                        continue
+                    self.add(path, f"unknown inject '{iid}' (expected one of: "
+                                   f"{_one_of(self.inject_ids) or 'no injects defined'})")
+                    continue
+                if iid in scheduled:
+                    self.add(path, f"inject '{iid}' is already scheduled in phases[{scheduled[iid]}]")
+                scheduled[iid] = k
+                due = at[iid]
+                if (due is not None and duration is not None and due > duration
+                        and self.ok(("phases", k, "duration_minutes"))):
+                    self.add(path, f"inject '{iid}' is due at minute {due:g}, after the phase "
+                                   f"ends (duration {duration:g} min)")
+
+    def inject_rules(self) -> None:
+        for k, inj in self.injects:
+            targets = inj.get("targets", [])
+            if isinstance(targets, list):
+                for j, rid in enumerate(targets):
+                    self.unknown(("injects", k, "targets", j), rid, self.role_ids, "role")
+            self.effects(("injects", k, "effects"), inj.get("effects"))
+
+    def effects(self, path: tuple, eff: Any) -> None:
+        eff = _dict(eff)
+        for fld, known, what in (("variables", self.variable_ids, "escalation variable"),
+                                 ("leverage", self.role_ids, "role"),
+                                 ("issues", self.issue_ids, "issue")):
+            for key in _dict(eff.get(fld)):
+                self.unknown(path + (fld, key), key, known, what)
+
+    def condition(self, path: tuple, cond: Any) -> None:
+        todo = [cond]
+        while todo:
+            c = todo.pop()
+            if not isinstance(c, dict):
+                continue
+            var = _str(c.get("variable"))
+            if var is not None and var not in self.variable_ids and self.checkable["variable"]:
+                self.add(path, f"condition names unknown variable '{var}' "
+                               f"(expected one of: {_one_of(self.variable_ids) or 'none defined'})")
+            iid = _str(c.get("issue"))
+            if iid is not None and self.checkable["issue"]:
+                if iid not in self.options:
+                    self.add(path, f"condition names unknown issue '{iid}' "
+                                   f"(expected one of: {_one_of(self.issue_ids)})")
+                else:
+                    oid = _str(c.get("option"))
+                    if oid is not None and oid not in self.options[iid]:
+                        self.add(path, f"condition names unknown option '{oid}' of issue '{iid}' "
+                                       f"(expected one of: {_one_of(self.options[iid])})")
+            for fld in ("any", "all"):
+                sub = c.get(fld)
+                if isinstance(sub, list):
+                    todo.extend(reversed(sub))
+
+    def move_rules(self) -> None:
+        for k, tpl in self.moves:
+            base = ("moves", k)
+            for fld in ("roles", "parties"):
+                ids = tpl.get(fld, [])
+                if isinstance(ids, list):
+                    for j, rid in enumerate(ids):
+                        if self.kinds_ok:
+                            self.unknown(base + (fld, j), rid, self.player_ids, "player role")
+            issues = tpl.get("issues", [])
+            if isinstance(issues, list):
+                for j, iid in enumerate(issues):
+                    self.unknown(base + ("issues", j), iid, self.issue_ids, "issue")
+            kind = _str(tpl.get("kind"))
+            if kind is not None and self.ok(base + ("kind",)):
+                if kind != "proposal" and (tpl.get("issues") or tpl.get("parties")):
+                    self.add(base + ("issues" if tpl.get("issues") else "parties",),
+                             f"only proposal templates take issues and parties (this one is "
+                             f"'{kind}')")
+                if kind == "conditional_offer" and "condition" not in tpl:
+                    self.add(base + ("condition",), "a conditional_offer template needs a default "
+                                                    "condition")
+            if (tpl.get("channel_locked") is True and tpl.get("channel", "public") != "private"
+                    and self.ok(base + ("channel",))):
+                self.add(base + ("channel_locked",), "only a private template can be locked to its "
+                                                     "channel (set channel = \"private\")")
+            if "condition" in tpl and self.ok(base + ("condition",)):
+                self.condition(base + ("condition",), tpl["condition"])
+            self.effects(base + ("effects",), tpl.get("effects"))
+
+    def run(self) -> list[Problem]:
+        self.dupes(self.roles, "role", ("roles",))
+        self.dupes(self.issues, "issue", ("issues",))
+        self.dupes(self.phases, "phase", ("phases",))
+        self.dupes(self.moves, "move template", ("moves",))
+        self.dupes(self.injects, "inject", ("injects",))
+        self.dupes(self.variables, "variable", ("escalation", "variables"))
+        self.dupes(self.rungs, "rung", ("escalation", "rungs"))
+        for i, issue in self.issues:
+            self.dupes(_items(issue.get("options")), "option", ("issues", i, "options"))
+        self.ladder()
+        self.roles_rules()
+        self.linkage_rules()
+        self.phase_rules()
+        self.inject_rules()
+        self.move_rules()
+        return self.out
+
+
+def _rules_of(sc: Scenario) -> _Rules:
+    """The reference rules with the ids of a validated scenario (for commands at run time)."""
+    r = _Rules({}, ())
+    r.variable_ids = list(sc.variable_by_id)
+    r.role_ids = list(sc.role_by_id)
+    r.player_ids = list(sc.player_ids)
+    r.issue_ids = list(sc.issue_by_id)
+    r.inject_ids = list(sc.inject_by_id)
+    r.options = {i.id: [o.id for o in i.options] for i in sc.issues}
+    return r
 
 
 def _condition_problems(sc: Scenario, cond: Condition, path: tuple) -> Iterator[Problem]:
-    for c in cond.walk():
-        if c.variable is not None and c.variable not in sc.variable_by_id:
-            yield Problem(path, f"condition names unknown variable '{c.variable}' "
-                                f"(expected one of: {', '.join(sc.variable_by_id)})")
-        if c.issue is not None:
-            issue = sc.issue_by_id.get(c.issue)
-            if issue is None:
-                yield Problem(path, f"condition names unknown issue '{c.issue}' "
-                                    f"(expected one of: {', '.join(sc.issue_by_id)})")
-            elif c.option is not None and issue.option(c.option) is None:
-                yield Problem(path, f"condition names unknown option '{c.option}' of issue "
-                                    f"'{c.issue}' (expected one of: "
-                                    f"{', '.join(o.id for o in issue.options)})")
+    """Problems of a condition against a scenario's variables, issues and options."""
+    r = _rules_of(sc)
+    r.condition(path, cond.model_dump(exclude_none=True))
+    return iter(r.out)
 
 
 def _effects_problems(sc: Scenario, eff: Effects, path: tuple) -> Iterator[Problem]:
-    for v in eff.variables:
-        if v not in sc.variable_by_id:
-            yield Problem(path + ("variables", v), f"unknown escalation variable '{v}' "
-                                                   f"(expected one of: {', '.join(sc.variable_by_id)})")
-    for r in eff.leverage:
-        if r not in sc.role_by_id:
-            yield Problem(path + ("leverage", r), f"unknown role '{r}' "
-                                                  f"(expected one of: {', '.join(sc.role_by_id)})")
-    for i in eff.issues:
-        if i not in sc.issue_by_id:
-            yield Problem(path + ("issues", i), f"unknown issue '{i}' "
-                                                f"(expected one of: {', '.join(sc.issue_by_id)})")
+    """Problems of effects against a scenario's variables, roles and issues."""
+    r = _rules_of(sc)
+    r.effects(path, eff.model_dump())
+    return iter(r.out)
 
 
-def cross_check(sc: Scenario) -> list[Problem]:
-    """Rules that span parts of the file. An empty list means the scenario is coherent."""
-    out: list[Problem] = []
-    out += _dupes(sc.roles, "role", ("roles",))
-    out += _dupes(sc.issues, "issue", ("issues",))
-    out += _dupes(sc.phases, "phase", ("phases",))
-    out += _dupes(sc.moves, "move template", ("moves",))
-    out += _dupes(sc.injects, "inject", ("injects",))
-    out += _dupes(sc.escalation.variables, "variable", ("escalation", "variables"))
-    out += _dupes(sc.escalation.rungs, "rung", ("escalation", "rungs"))
-    for i, issue in enumerate(sc.issues):
-        out += _dupes(issue.options, "option", ("issues", i, "options"))
-
-    # Escalation ladder
-    rungs = sc.escalation.rungs
-    if rungs and rungs[0].threshold != 0:
-        out.append(Problem(("escalation", "rungs", 0, "threshold"),
-                           f"the first rung must start at threshold 0, not {rungs[0].threshold:g}"))
-    for k in range(1, len(rungs)):
-        if rungs[k].threshold <= rungs[k - 1].threshold:
-            out.append(Problem(("escalation", "rungs", k, "threshold"),
-                               f"rung thresholds must rise: {rungs[k].threshold:g} is not above "
-                               f"{rungs[k - 1].threshold:g}"))
-    for k, rung in enumerate(rungs):
-        if rung.threshold >= sc.escalation.scale:
-            out.append(Problem(("escalation", "rungs", k, "threshold"),
-                               f"threshold {rung.threshold:g} must be below the scale "
-                               f"({sc.escalation.scale:g})"))
-    if sum(v.weight for v in sc.escalation.variables) <= 0:
-        out.append(Problem(("escalation", "variables"), "at least one variable needs a weight above 0"))
-
-    # Roles
-    controls = [k for k, r in enumerate(sc.roles) if r.kind == "control"]
-    if len(controls) > 1:
-        out.append(Problem(("roles", controls[1], "kind"), "only one role may be the control cell"))
-    if len(sc.player_ids) < 2:
-        out.append(Problem(("roles",), "a scenario needs at least two player roles"))
-    issue_ids = list(sc.issue_by_id)
-    for k, role in enumerate(sc.roles):
-        base = ("roles", k)
-        if not role.is_player:
-            for fld in ("weights", "preferences"):
-                if getattr(role, fld):
-                    out.append(Problem(base + (fld,), f"the control role has no {fld} (remove it)"))
-            continue
-        if role.batna is None:
-            out.append(Problem(base + ("batna",), "missing (expected the no-deal utility, 0..1)"))
-        for iid in role.weights:
-            if iid not in sc.issue_by_id:
-                out.append(Problem(base + ("weights", iid), f"unknown issue '{iid}' "
-                                                          f"(expected one of: {', '.join(issue_ids)})"))
-        missing = [i for i in issue_ids if i not in role.weights]
-        if missing:
-            out.append(Problem(base + ("weights",), f"no weight for issue(s) {', '.join(missing)} "
-                                                    "(every issue needs a weight, 0 allowed)"))
-        total = sum(role.weights.values())
-        if role.weights and abs(total - 1.0) > 0.01:
-            out.append(Problem(base + ("weights",), f"weights sum to {total:.3f} (expected 1.0 ± 0.01)"))
-        for iid, prefs in role.preferences.items():
-            issue = sc.issue_by_id.get(iid)
-            if issue is None:
-                out.append(Problem(base + ("preferences", iid), f"unknown issue '{iid}' "
-                                                              f"(expected one of: {', '.join(issue_ids)})"))
-                continue
-            opt_ids = [o.id for o in issue.options]
-            for oid in prefs:
-                if oid not in opt_ids:
-                    out.append(Problem(base + ("preferences", iid, oid),
-                                       f"unknown option '{oid}' of issue '{iid}' "
-                                       f"(expected one of: {', '.join(opt_ids)})"))
-            lacking = [o for o in opt_ids if o not in prefs]
-            if lacking:
-                out.append(Problem(base + ("preferences", iid),
-                                   f"no value for option(s) {', '.join(lacking)} "
-                                   "(preferences must cover every option)"))
-        missing = [i for i in issue_ids if i not in role.preferences]
-        if missing:
-            out.append(Problem(base + ("preferences",), f"no preferences for issue(s) "
-                                                        f"{', '.join(missing)} (every issue needs them)"))
-
-    # Linkages
-    for k, link in enumerate(sc.linkages):
-        for fld, iid in (("from", link.source), ("to", link.target)):
-            if iid not in sc.issue_by_id:
-                out.append(Problem(("linkages", k, fld), f"unknown issue '{iid}' "
-                                                         f"(expected one of: {', '.join(issue_ids)})"))
-        if link.source == link.target:
-            out.append(Problem(("linkages", k, "to"), "a linkage must join two different issues"))
-
-    # Phases and injects
-    scheduled: dict[str, int] = {}
-    for k, phase in enumerate(sc.phases):
-        for j, iid in enumerate(phase.injects):
-            inj = sc.inject_by_id.get(iid)
-            if inj is None:
-                out.append(Problem(("phases", k, "injects", j), f"unknown inject '{iid}' "
-                                   f"(expected one of: {', '.join(sc.inject_by_id) or 'no injects defined'})"))
-                continue
-            if iid in scheduled:
-                out.append(Problem(("phases", k, "injects", j), f"inject '{iid}' is already scheduled "
-                                                                f"in phases[{scheduled[iid]}]"))
-            scheduled[iid] = k
-            if inj.at_minute > phase.duration_minutes:
-                out.append(Problem(("phases", k, "injects", j),
-                                   f"inject '{iid}' is due at minute {inj.at_minute:g}, after the "
-                                   f"phase ends (duration {phase.duration_minutes} min)"))
-    for k, inj in enumerate(sc.injects):
-        for j, rid in enumerate(inj.targets):
-            if rid not in sc.role_by_id:
-                out.append(Problem(("injects", k, "targets", j), f"unknown role '{rid}' "
-                                   f"(expected one of: {', '.join(sc.role_by_id)})"))
-        out += _effects_problems(sc, inj.effects, ("injects", k, "effects"))
-
-    # Move templates
-    for k, tpl in enumerate(sc.moves):
-        base = ("moves", k)
-        for j, rid in enumerate(tpl.roles):
-            role = sc.role_by_id.get(rid)
-            if role is None or not role.is_player:
-                out.append(Problem(base + ("roles", j), f"unknown player role '{rid}' "
-                                   f"(expected one of: {', '.join(sc.player_ids)})"))
-        for j, rid in enumerate(tpl.parties):
-            role = sc.role_by_id.get(rid)
-            if role is None or not role.is_player:
-                out.append(Problem(base + ("parties", j), f"unknown player role '{rid}' "
-                                   f"(expected one of: {', '.join(sc.player_ids)})"))
-        for j, iid in enumerate(tpl.issues):
-            if iid not in sc.issue_by_id:
-                out.append(Problem(base + ("issues", j), f"unknown issue '{iid}' "
-                                   f"(expected one of: {', '.join(issue_ids)})"))
-        if tpl.kind != "proposal" and (tpl.issues or tpl.parties):
-            out.append(Problem(base + ("issues" if tpl.issues else "parties",),
-                               f"only proposal templates take issues and parties (this one is "
-                               f"'{tpl.kind}')"))
-        if tpl.channel_locked and tpl.channel != "private":
-            out.append(Problem(base + ("channel_locked",), "only a private template can be locked "
-                                                           "to its channel (set channel = \"private\")"))
-        if tpl.kind == "conditional_offer" and tpl.condition is None:
-            out.append(Problem(base + ("condition",), "a conditional_offer template needs a default "
-                                                      "condition"))
-        if tpl.condition is not None:
-            out += _condition_problems(sc, tpl.condition, base + ("condition",))
-        out += _effects_problems(sc, tpl.effects, base + ("effects",))
-    return out
+def cross_check(data: Any, reported: Iterable[tuple] = ()) -> list[Problem]:
+    """Rules that span parts of the file, on the file's data as parsed (a dict, or a
+    :class:`Scenario`, which is dumped by its field names as written). ``reported``: paths of
+    problems already found by the field checks (those values are not checked again). An
+    empty list means the scenario is coherent."""
+    if isinstance(data, Scenario):
+        data = data.model_dump(by_alias=True, exclude_none=True)
+    if not isinstance(data, dict):
+        return []
+    return _Rules(data, reported).run()

@@ -118,7 +118,7 @@ def _problem_count(path: Path) -> int:
     try:
         load_scenario(path)
     except ScenarioError as exc:
-        return len(exc.problems)
+        return len(exc.lines())
     raise AssertionError(f"{path} loads without problems")
 
 
