@@ -105,27 +105,9 @@ def render_text(report: dict[str, Any]) -> str:
             w(f"  {label}: {_pkg(rec['package'])}")
             w("    " + "   ".join(f"{k} {_f(v)} (+{_f(rec['gains'][k])})"
                                   for k, v in rec["utilities"].items()))
-    net = report["network"]
     w("")
     w("Linkage network")
-    cyc = net["deadlocks"]["cycles"]
-    if cyc:
-        w("  Deadlocks (precondition cycles):")
-        for c in cyc:
-            w("    " + " → ".join(c + [c[0]]))
-        if not net["deadlocks"]["complete"]:
-            w("    (list cut at the documented limit)")
-    else:
-        w("  No precondition cycles.")
-    w("  Phased order:")
-    for k, stage in enumerate(net["phased_order"], start=1):
-        steps = ["[" + " + ".join(s) + "] as one package" if len(s) > 1 else s[0] for s in stage]
-        w(f"    stage {k}: " + ", ".join(steps))
-    keys = [k for k in net["keystones"] if k["reach"] > 0][:5]
-    if keys:
-        w("  Keystones (issues downstream in the precondition graph):")
-        for k in keys:
-            w(f"    {k['issue']:<28} unlocks {k['reach']}  (betweenness {_f(k['betweenness'])})")
+    _render_network(w, report["network"])
     s = report.get("session")
     if s is not None:
         w("")
@@ -160,3 +142,27 @@ def render_text(report: dict[str, Any]) -> str:
               f"{'reachable' if d['frontier_reachable'] else 'NO LONGER reachable'} "
               f"({d['compatible_frontier_packages']} efficient completions)")
     return "\n".join(out)
+
+
+def _render_network(w, net: dict[str, Any]) -> None:
+    if net.get("status") == "refused":
+        w(f"  Refused: {net['reason']}")
+        return
+    cyc = net["deadlocks"]["cycles"]
+    if cyc:
+        w("  Deadlocks (precondition cycles):")
+        for c in cyc:
+            w("    " + " → ".join(c + [c[0]]))
+        if not net["deadlocks"]["complete"]:
+            w("    (list cut at the documented limit)")
+    else:
+        w("  No precondition cycles.")
+    w("  Phased order:")
+    for k, stage in enumerate(net["phased_order"], start=1):
+        steps = ["[" + " + ".join(s) + "] as one package" if len(s) > 1 else s[0] for s in stage]
+        w(f"    stage {k}: " + ", ".join(steps))
+    keys = [k for k in net["keystones"] if k["reach"] > 0][:5]
+    if keys:
+        w("  Keystones (issues downstream in the precondition graph):")
+        for k in keys:
+            w(f"    {k['issue']:<28} unlocks {k['reach']}  (betweenness {_f(k['betweenness'])})")

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -43,7 +44,22 @@ def _nx() -> Any:
     return networkx
 
 MAX_CYCLES = 1000
-"""Most precondition cycles listed; a report says when the list was cut (never silently)."""
+"""Most precondition cycles listed; a report says when the list was cut (never silently).
+Johnson's algorithm spends at most O(issues + linkages) between two cycles, so the listing
+is bounded by this count times the size of the network."""
+
+MAX_ISSUES = 2000
+MAX_LINKAGES = 20_000
+"""Largest network analysed (issues, linkages); above either, :class:`NetworkLimitError`."""
+
+MAX_BETWEENNESS_WORK = 500_000
+"""Betweenness (Brandes, O(issues x (issues + linkages))) is computed when issues x (issues +
+linkages) is at most this (a 400-issue ring is 320,000: about two seconds); above it the
+broker measure is reported as not computed and keystones are ranked by reach alone."""
+
+
+class NetworkLimitError(ValueError):
+    """The network is larger than the documented limits; the message says which."""
 
 KINDS = ("precondition", "trade_off", "reinforces", "blocks")
 
@@ -75,10 +91,53 @@ class LinkageNetwork:
                     raise ValueError(f"linkage names unknown issue '{x}'")
         return cls(issues, links)
 
+    def check_size(self) -> None:
+        """Raise :class:`NetworkLimitError` when the network exceeds the documented limits."""
+        if len(self.issues) > MAX_ISSUES or len(self.linkages) > MAX_LINKAGES:
+            raise NetworkLimitError(
+                f"the linkage network has {len(self.issues):,} issues and "
+                f"{len(self.linkages):,} linkages; its analysis is limited to {MAX_ISSUES:,} "
+                f"issues and {MAX_LINKAGES:,} linkages")
+
     # ------------------------------------------------------------------ graphs
-    @property
+    @cached_property
     def order(self) -> dict[str, int]:
         return {iid: k for k, iid in enumerate(self.issues)}
+
+    @cached_property
+    def _steps(self) -> tuple[dict[str, int], list[list[str]], list[int], list[set[str]]]:
+        """The condensation of the precondition graph, computed once: (issue -> step number,
+        members of each step in file order, bitmask of the issues downstream of each step
+        (bit k = k-th issue in file order), issues outside each step that precede it)."""
+        nx = _nx()
+        self.check_size()
+        o = self.order
+        cond = nx.condensation(self.precondition_graph())
+        members = [sorted(cond.nodes[c]["members"], key=o.__getitem__) for c in range(len(cond))]
+        step_of = {m: c for c in range(len(cond)) for m in members[c]}
+        mask = [sum(1 << o[m] for m in members[c]) for c in range(len(cond))]
+        down = [0] * len(cond)
+        for c in reversed(list(nx.topological_sort(cond))):
+            acc = 0
+            for s in cond.successors(c):
+                acc |= mask[s] | down[s]
+            down[c] = acc
+        outside: list[set[str]] = [set() for _ in members]
+        for kind, a, b in self.linkages:
+            if kind == "precondition" and step_of[a] != step_of[b]:
+                outside[step_of[b]].add(a)
+        return step_of, members, down, outside
+
+    def _issues_in(self, bits: int) -> list[str]:
+        """Issues of a bitmask, in file order."""
+        out = []
+        k = 0
+        while bits:
+            low = bits & -bits
+            k = low.bit_length() - 1
+            out.append(self.issues[k])
+            bits ^= low
+        return out
 
     def precondition_graph(self) -> networkx.DiGraph:
         """Directed graph of the precondition edges over all issues."""
@@ -103,6 +162,7 @@ class LinkageNetwork:
         """(cycles, complete): every precondition cycle, rotated to start at its
         alphabetically first issue, sorted by length then names; ``complete`` is False when
         more than ``limit`` cycles exist and the list was cut."""
+        self.check_size()
         out: list[list[str]] = []
         complete = True
         for cyc in _nx().simple_cycles(self.precondition_graph()):
@@ -117,8 +177,7 @@ class LinkageNetwork:
         """Strongly connected components with more than one issue (members in file order),
         ordered by their first member's position in the file."""
         o = self.order
-        sccs = _nx().strongly_connected_components(self.precondition_graph())
-        groups = [sorted(c, key=o.__getitem__) for c in sccs if len(c) > 1]
+        groups = [list(m) for m in self._steps[1] if len(m) > 1]
         return sorted(groups, key=lambda g: o[g[0]])
 
     # ------------------------------------------------------------------ phased order
@@ -147,19 +206,23 @@ class LinkageNetwork:
         g = self.precondition_graph()
         o = self.order
         n = len(self.issues)
-        btw = nx.betweenness_centrality(self.whole_graph(), normalized=True)
+        step_of, _, down, _ = self._steps
+        whole = self.whole_graph()
+        if n * (n + whole.number_of_edges()) <= MAX_BETWEENNESS_WORK:
+            btw: dict[str, float] | None = nx.betweenness_centrality(whole, normalized=True)
+        else:
+            btw = None
         rows = []
-        group = {m: set(grp) for grp in self.deadlock_groups() for m in grp}
         for iid in self.issues:
-            down = nx.descendants(g, iid) - group.get(iid, set())
+            reach = down[step_of[iid]].bit_count()
             rows.append({
                 "issue": iid,
-                "reach": len(down),
-                "reaching_centrality": round(len(down) / (n - 1), 6) if n > 1 else 0.0,
+                "reach": reach,
+                "reaching_centrality": round(reach / (n - 1), 6) if n > 1 else 0.0,
                 "direct": sorted(g.successors(iid), key=o.__getitem__),
-                "betweenness": round(btw[iid], 6),
+                "betweenness": None if btw is None else round(btw[iid], 6),
             })
-        rows.sort(key=lambda r: (-r["reach"], -r["betweenness"], o[r["issue"]]))
+        rows.sort(key=lambda r: (-r["reach"], -(r["betweenness"] or 0.0), o[r["issue"]]))
         return rows
 
     # ------------------------------------------------------------------ unlocks
@@ -173,26 +236,21 @@ class LinkageNetwork:
         issue downstream of the package in the precondition graph."""
         if issue not in self.order:
             raise ValueError(f"unknown issue '{issue}'")
-        nx = _nx()
-        g = self.precondition_graph()
         o = self.order
+        step_of, members, down, outside = self._steps
         before = set(agreed)
-        groups = {m: grp for grp in self.deadlock_groups() for m in grp}
-        package = groups.get(issue, [issue])
+        package = members[step_of[issue]]
         after = before | set(package)
         directly: list[str] = []
-        seen: set[str] = set()
-        for iid in self.issues:
-            if iid in seen or iid in after:
+        for c, step in enumerate(members):
+            rest = [m for m in step if m not in after]
+            if not rest:
                 continue
-            step = groups.get(iid, [iid])
-            seen.update(step)
-            outside = set().union(*(set(g.predecessors(m)) for m in step)) - set(step)
-            if outside and outside <= after and not outside <= before:
-                directly.extend(m for m in step if m not in after)
-        down = set().union(*(nx.descendants(g, m) for m in package)) - set(package)
+            out = outside[c]
+            if out and out <= after and not out <= before:
+                directly.extend(rest)
         return {"package": list(package), "directly": sorted(directly, key=o.__getitem__),
-                "downstream": sorted(down, key=o.__getitem__)}
+                "downstream": self._issues_in(down[step_of[issue]])}
 
     def edges_by_kind(self) -> dict[str, list[list[str]]]:
         o = self.order

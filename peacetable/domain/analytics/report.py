@@ -26,7 +26,7 @@ from .bargaining import (
     count_zopa,
     to_float,
 )
-from .network import MAX_CYCLES, LinkageNetwork
+from .network import MAX_CYCLES, LinkageNetwork, NetworkLimitError
 from .session import (
     DEFAULT_K,
     agreed_package,
@@ -116,6 +116,15 @@ def _described(b: Bargaining, row: int | None) -> dict[str, Any] | None:
     return b.describe(row)
 
 
+def network_section(sc: Scenario, agreed: Iterable[str] = ()) -> dict[str, Any]:
+    """The linkage network summary, or ``{"status": "refused", "reason": ...}`` for a network
+    beyond the documented limits."""
+    try:
+        return LinkageNetwork.from_scenario(sc).summary(agreed)
+    except NetworkLimitError as exc:
+        return {"status": "refused", "reason": str(exc)}
+
+
 def scenario_report(sc: Scenario) -> dict[str, Any]:
     """Roles, bargaining analysis and linkage network of a scenario."""
     space = PackageSpace.from_scenario(sc)
@@ -127,7 +136,7 @@ def scenario_report(sc: Scenario) -> dict[str, Any]:
         "model": model_description(),
         "roles": roles_section(sc, space),
         "bargaining": bargaining,
-        "network": LinkageNetwork.from_scenario(sc).summary(),
+        "network": network_section(sc),
     }
 
 
@@ -156,7 +165,7 @@ def session_report(sc: Scenario, events: Iterable[Event], st: State,
         "model": model_description(k),
         "roles": roles_section(sc, space),
         "bargaining": bargaining,
-        "network": LinkageNetwork.from_scenario(sc).summary(agreed),
+        "network": network_section(sc, agreed),
         "session": {
             "event": st.seq,
             "phase": st.phase,
