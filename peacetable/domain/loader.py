@@ -210,8 +210,9 @@ class _Scanner:
                     return raw
             return raw
 
-    def _key(self) -> list[str]:
-        """A (dotted) key at self.i; stops before '=' / ']' / anything else."""
+    def _key(self, base: tuple = ()) -> list[str]:
+        """A (dotted) key at self.i; stops before '=' / ']' / anything else. ``base``: the
+        path the key extends (for the message when it is too deep)."""
         t, end = self.t, len(self.t)
         parts: list[str] = []
         while self.i < end:
@@ -230,7 +231,7 @@ class _Scanner:
             else:
                 break
             if len(parts) > self.max_depth:
-                raise _TooDeep(tuple(parts), self.n)
+                raise _TooDeep(base + tuple(parts), self.n)
             self._skip_ws(False)
             if self.i < end and t[self.i] == ".":
                 self.i += 1
@@ -276,7 +277,7 @@ class _Scanner:
                 continue
             if ch in _BARE or ch in "\"'":
                 start = self.i
-                names = self._key()
+                names = self._key(table)
                 if self.i < end and t[self.i] == "=":
                     self.i += 1
                     self._value(table + tuple(names))
@@ -371,7 +372,7 @@ class _Scanner:
             return  # malformed: the parser reports it
 
     def _inline_key(self, base: tuple) -> tuple | None:
-        names = self._key()
+        names = self._key(base)
         if not names or self.i >= len(self.t) or self.t[self.i] != "=":
             return None
         self.i += 1

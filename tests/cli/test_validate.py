@@ -8,6 +8,7 @@ tmp_path by the builders below.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import tomllib
@@ -86,6 +87,23 @@ def _missing(tmp: Path) -> Path:
     return tmp / "no-such-scenario.toml"
 
 
+def _fifo(tmp: Path) -> Path:
+    path = tmp / "pipe.toml"
+    os.mkfifo(path)  # nobody ever writes: reading it would wait for ever
+    return path
+
+
+def _dev_zero(tmp: Path) -> Path:
+    return Path("/dev/zero")  # endless zero bytes
+
+
+def _many_problems(tmp: Path) -> Path:
+    # 3,000 linkages naming an issue that does not exist: 3,000 problems
+    extra = "".join(f'\n[[linkages]]\nkind = "precondition"\nfrom = "ghost{k}"\nto = "release"\n'
+                    for k in range(3000))
+    return _write(tmp / "many-problems.toml", RIVER_BYTES + extra.encode())
+
+
 def _bom(tmp: Path) -> Path:
     data = b"\xef\xbb\xbf" + (BAD / "dup-role-id.toml").read_bytes()
     return _write(tmp / "bom-dup-role-id.toml", data)
@@ -106,6 +124,9 @@ RUNTIME = {
     "session-file": (_session_file, 1, "(file)", "is an SQLite file"),
     "folder": (_folder, 1, "(file)", "is a folder"),
     "missing": (_missing, 1, "(file)", "no such file"),
+    "fifo": (_fifo, 1, "(file)", "is a named pipe (FIFO), not a file"),
+    "dev-zero": (_dev_zero, 1, "(file)", "is a device, not a file"),
+    "many-problems": (_many_problems, 489, "(file)", "2,950 more problem(s) from here on not shown"),
     "bom-dup-role-id": (_bom, 89, "roles[2].id", "duplicate role id 'upland'"),
     "crlf-dup-role-id": (_crlf, 89, "roles[2].id", "duplicate role id 'upland'"),
 }
@@ -162,6 +183,10 @@ def test_bad_file(cli, name, exp):
     path = BAD / name
     res = cli("validate", path)
     assert_reports(res, path, exp["line"], exp["field"], exp["contains"])
+    if "all" in exp:  # every problem of the file, in one run
+        got = [" ".join(ln[len(f"{path}:"):].split(": ")[:2]).replace(":", "")
+               for ln in res.out.splitlines()]
+        assert got == exp["all"], got
 
 
 @pytest.mark.parametrize("case", sorted(RUNTIME))
