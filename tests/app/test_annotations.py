@@ -210,3 +210,21 @@ def test_a_session_opened_for_replay_takes_annotations_and_nothing_else(session_
         assert [a.text for a in list_annotations(s)] == ["edited in replay"]
     finally:
         s.close()
+
+
+def test_a_copy_of_a_live_session_holds_its_latest_events(session_path, tmp_path):
+    from peacetable.domain import commands as C
+
+    s = Session.open(session_path)
+    try:
+        s.execute(C.AddNote(text="just recorded"))
+        copy = save_copy(s, tmp_path / "live-copy.peacetable")
+        last = s.store.last_seq
+    finally:
+        s.close()
+    c = Session.open(copy, readonly=True)
+    try:
+        assert c.store.last_seq == last and c.verify_record().intact
+    finally:
+        c.close()
+    assert events_dump(copy) == events_dump(session_path)

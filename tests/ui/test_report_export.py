@@ -112,3 +112,14 @@ def test_unknown_viewer_is_refused(played, tmp_path, qapp):
     with pytest.raises(ReportError, match="unknown viewer 'nobody'"):
         write_report(played, tmp_path / "x.html", viewer="nobody")
     assert not (tmp_path / "x.html").exists()
+
+
+@pytest.mark.parametrize("suffix", [".html", ".pdf", ".csv", ".json"])
+def test_a_session_just_created_has_a_report_too(tmp_path, suffix, qapp):
+    path = tmp_path / "fresh.peacetable"
+    Session.create(ROOT / "tests" / "fixtures" / "river-accord.toml", path, seed=1).close()
+    out = write_report(path, tmp_path / f"aar{suffix}")
+    assert out.stat().st_size > 0
+    if suffix == ".json":
+        doc = json.loads(out.read_text(encoding="utf-8"))
+        assert [e["seq"] for e in doc["events"]] == [1] and doc["report"]["phases"] == []
