@@ -295,7 +295,7 @@ def _info(path: str) -> int:
         sc = session.scenario
         check = session.verify_record()
         meta = session.store.meta()
-        integrity = session.store.integrity()
+        integrity = session.store.health  # SQLite's quick_check, run when the file opened
         print(f"file:      {path}")
         print(f"scenario:  {sc.scenario.title} ({sc.scenario.id})")
         print(f"created:   {meta.get('created_at', '?')}   schema {session.store.schema_version}")

@@ -22,9 +22,6 @@ from ..domain.events import (
     ClockPaused,
     ClockResumed,
     Event,
-    InjectFired,
-    MoveSubmitted,
-    PhaseStarted,
     Redone,
     SessionStarted,
     Undone,
@@ -59,7 +56,7 @@ class Change:
 
 
 class Session:
-    def __init__(self, store: SessionStore, loaded: LoadedScenario):
+    def __init__(self, store: SessionStore, loaded: LoadedScenario, writing: bool | None = None):
         self.store = store
         self.loaded = loaded
         self.scenario: Scenario = loaded.scenario
@@ -69,13 +66,14 @@ class Session:
         self._events: list[Event] | None = None
         self._trace: list[tuple[int, int, float, dict[str, float]]] | None = None
         self._trusted_snapshots: set[int] = set()
-        if not store.readonly:
+        if writing if writing is not None else not store.readonly:
             self._load_events()  # writing needs the undo ledger, built from the whole log
         self.state: State = self.state_at(store.last_seq)
         self._listeners: list[Callable[[Change], None]] = []
         #: why annotations cannot be written to this session's file, or None when they can
         #: (a session opened with :meth:`open_replay` may take annotations)
-        self.replay_note: str | None = "it is open read-only" if store.readonly else None
+        self.replay_note: str | None = None if writing or not store.readonly else \
+            "it is open read-only"
         #: write a snapshot (a cached fold) after this many events since the last one
         self.snapshot_every = SNAPSHOT_EVERY
 
@@ -147,9 +145,11 @@ class Session:
                     raise RecordBroken(f"{path}: {check.message}; the file was not changed (it can "
                                        "still be replayed read-only)")
             cls._check_start(store, loaded)
+            # writing decodes and folds every event: all of it before the file is touched
+            session = cls(store, loaded, writing=not readonly)
             if not readonly:
                 store.begin_writing()
-            return cls(store, loaded)
+            return session
         except BaseException:
             store.close()
             raise
@@ -391,16 +391,18 @@ class Session:
 
 
 def body_problem(sc: Scenario, b) -> str | None:
-    """What in an event body the scenario cannot account for, or None."""
-    if isinstance(b, MoveSubmitted):
+    """What in an event body (its :class:`~peacetable.storage.session_file.BodyRefs`) the
+    scenario cannot account for, or None."""
+    if b.type == "move_submitted":
         if b.template not in sc.template_by_id:
             return f"it uses the move template '{b.template}', which the scenario does not have"
         if b.role not in sc.role_by_id:
             return f"it names the role '{b.role}', which the scenario does not have"
-    elif isinstance(b, PhaseStarted):
-        if not 0 <= b.index < len(sc.phases) or sc.phases[b.index].id != b.phase:
+    elif b.type == "phase_started":
+        if b.index is None or not 0 <= b.index < len(sc.phases) or \
+                sc.phases[b.index].id != b.phase:
             return f"it starts phase {b.index} '{b.phase}', which the scenario does not have"
-    elif isinstance(b, InjectFired):
+    elif b.type == "inject_fired":
         if b.inject is not None and b.inject not in sc.inject_by_id:
             return f"it fires the inject '{b.inject}', which the scenario does not have"
     return None

@@ -34,19 +34,11 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from ..domain.events import (
-    AgreementPublished,
-    ActionRecorded,
+    AnyBody,
     Body,
-    DiceRolled,
     Event,
-    MoveAdjudicated,
-    MovesRevealed,
     MoveSubmitted,
-    Redone,
-    SessionStarted,
-    Undone,
     Visibility,
-    Withdrawn,
     body_type,
     decode_body,
     decode_visibility,
@@ -183,16 +175,38 @@ class RecordCheck:
         return self.message
 
 
-#: event types whose body names an earlier event (field, the type it must have or None)
-_REFERENCES: dict[type, tuple[str, str | None]] = {
-    MoveAdjudicated: ("move", "move_submitted"),
-    DiceRolled: ("move", "move_submitted"),
-    Withdrawn: ("move", "move_submitted"),
-    AgreementPublished: ("agreement", "move_submitted"),
-    ActionRecorded: ("inject_event", "inject_fired"),
-    Undone: ("target", None),
-    Redone: ("target", None),
+class BodyRefs(msgspec.Struct, frozen=True):
+    """What :meth:`SessionStore.verify_record` reads of an event body: its type and the
+    fields that name other events or scenario items (a light decode of the same JSON)."""
+
+    type: str
+    move: int | None = None
+    target: int | None = None
+    moves: tuple[int, ...] = ()
+    agreement: int | None = None
+    inject_event: int | None = None
+    role: str | None = None
+    template: str | None = None
+    phase: str | None = None
+    index: int | None = None
+    inject: str | None = None
+
+
+_TAGS = frozenset(cls.__struct_config__.tag for cls in AnyBody.__args__)  # type: ignore[attr-defined]
+#: body type -> (field naming an earlier event, the type that event must have or None)
+_REF_FIELDS: dict[str, tuple[str, str | None]] = {
+    "move_adjudicated": ("move", "move_submitted"),
+    "dice_rolled": ("move", "move_submitted"),
+    "withdrawn": ("move", "move_submitted"),
+    "agreement_published": ("agreement", "move_submitted"),
+    "action_recorded": ("inject_event", "inject_fired"),
+    "undone": ("target", None),
+    "redone": ("target", None),
+    "move_submitted": ("target", "move_submitted"),  # answers name their proposal
 }
+#: bodies that name scenario items (checked by verify_record's ``check_body``)
+SCENARIO_TYPES = frozenset(("move_submitted", "phase_started", "inject_fired"))
+_refs_decoder = msgspec.json.Decoder(BodyRefs)
 
 
 class SessionStore:
@@ -210,6 +224,8 @@ class SessionStore:
         self.schema_version = version
         #: things a reader should know that did not stop the file from opening
         self.warnings: list[str] = []
+        #: SQLite's quick_check of the file when it was opened ("ok": else it is refused)
+        self.health = "ok"
         self._distrusted: set[int] = set()
         self._computed_head: bytes | None = None
         self._refresh()
@@ -517,11 +533,12 @@ class SessionStore:
         row = self.conn.execute("SELECT hash FROM events WHERE seq = ?", (seq,)).fetchone()
         return row[0] if row and isinstance(row[0], bytes) else None
 
-    def verify_record(self, check_body: Callable[[int, Body], str | None] | None = None
+    def verify_record(self, check_body: Callable[[int, BodyRefs], str | None] | None = None
                       ) -> RecordCheck:
         """Recompute the chain over every event and check each one can be read and refers
-        only to events that exist. ``check_body(seq, body)`` adds checks against the
-        scenario (returns what is wrong, or None).
+        only to events that exist. ``check_body(seq, refs)`` adds checks against the
+        scenario for the bodies that name scenario items (moves, phases, injects: see
+        :data:`SCENARIO_TYPES`); it returns what is wrong, or None.
 
         Returns the first problem found, or "record intact". What this proves: no event was
         edited, removed or inserted with another tool since it was written, unless whoever
@@ -531,71 +548,77 @@ class SessionStore:
         prev = GENESIS
         expect = 1
         types: list[str | None] = [None]  # types[n]: type of event n
-        decode = decode_body
-        refs = _REFERENCES
+        # hot loop: local names, a light decode of each body, one dict look-up per type
+        decode = _refs_decoder.decode
+        sha = hashlib.sha256
+        enc = _canon.encode
+        tags = _TAGS
+        refs = _REF_FIELDS
+        scenario_types = SCENARIO_TYPES if check_body is not None else ()
+        seen_vis: set[str] = set()
+        append = types.append
 
         def broken(seq: int, what: str) -> RecordCheck:
             return RecordCheck(False, f"the record breaks at event {seq}: {what}", seq, prev.hex())
 
         try:
-            rows = self.conn.execute(f"SELECT {cols} FROM events ORDER BY seq")
-            for row in rows:
+            for row in self.conn.execute(f"SELECT {cols} FROM events ORDER BY seq"):
                 seq, ts, typ, actor, vis, body = row[:6]
-                if not isinstance(seq, int) or seq < 1:
-                    return broken(expect, f"an event is numbered {seq!r} (numbers start at 1)")
                 if seq != expect:
+                    if not isinstance(seq, int) or seq < 1:
+                        return broken(expect, f"an event is numbered {seq!r} (numbers start at 1)")
                     if seq < expect:
                         return broken(seq, "its number appears twice")
                     return broken(expect, f"event {expect} is missing (the record jumps from "
                                           f"event {expect - 1} to {seq}): a row was deleted")
-                h = chain_hash(prev, seq, ts, typ, actor, vis, body)
                 if body is None:
                     return broken(seq, "it has no body (NULL)")
-                if vis is None:
-                    return broken(seq, "it has no visibility (NULL)")
                 try:
                     b = decode(body)
-                    decode_visibility(vis)
-                except (msgspec.DecodeError, msgspec.ValidationError, TypeError) as exc:
+                    if vis not in seen_vis:
+                        decode_visibility(vis)
+                        seen_vis.add(vis)
+                except (msgspec.DecodeError, TypeError) as exc:
                     return broken(seq, f"its content cannot be read ({exc})")
-                btype = body_type(b)
+                btype = b.type
                 if btype != typ:
                     return broken(seq, f"its type column says '{typ}' but its body is '{btype}'")
-                if seq == 1 and not isinstance(b, SessionStarted):
-                    return broken(1, "the record does not start with session_started")
-                if seq > 1 and isinstance(b, SessionStarted):
-                    return broken(seq, "a second session_started")
-                ref = refs.get(type(b))
+                if btype not in tags:
+                    return broken(seq, f"it is of an unknown type '{btype}'")
+                ref = refs.get(btype)
                 if ref is not None:
-                    problem = _bad_reference(types, getattr(b, ref[0]), ref[1])
-                    if problem:
-                        return broken(seq, problem)
-                elif isinstance(b, MoveSubmitted):
+                    target = getattr(b, ref[0])
+                    if target is not None or btype != "move_submitted":
+                        problem = _bad_reference(types, target, ref[1])
+                        if problem:
+                            return broken(seq, problem)
+                if btype == "move_submitted":
                     if b.role != actor:
                         return broken(seq, f"its actor '{actor}' is not the role '{b.role}' "
                                            "that made the move")
-                    if b.target is not None:
-                        problem = _bad_reference(types, b.target, "move_submitted")
-                        if problem:
-                            return broken(seq, problem)
-                elif isinstance(b, MovesRevealed):
+                elif btype == "moves_revealed":
                     for m in b.moves:
                         problem = _bad_reference(types, m, "move_submitted")
                         if problem:
                             return broken(seq, problem)
-                if check_body is not None:
-                    problem = check_body(seq, b)
+                elif btype == "session_started" and seq != 1:
+                    return broken(seq, "a second session_started")
+                if seq == 1 and btype != "session_started":
+                    return broken(1, "the record does not start with session_started")
+                if btype in scenario_types:
+                    problem = check_body(seq, b)  # type: ignore[misc]
                     if problem:
                         return broken(seq, problem)
+                h = sha(prev + enc((seq, ts, typ, actor, vis, body))).digest()
                 if chained:
                     stored = row[6]
-                    if stored is None:
-                        return broken(seq, "it carries no chain hash (added with another tool)")
                     if stored != h:
+                        if stored is None:
+                            return broken(seq, "it carries no chain hash (added with another tool)")
                         return broken(seq, "it was changed after it was recorded (its content — "
                                            "body, visibility, time or number — no longer "
                                            "matches the chain)")
-                types.append(btype)
+                append(btype)
                 prev = h
                 expect += 1
         except sqlite3.Error as exc:

@@ -189,7 +189,7 @@ def test_damaged_event_body_gives_clear_error(tmp_path, river_path):
     conn.execute(_APPEND_ONLY[0])  # the schema is put back exactly: only the body differs
     conn.commit()
     conn.close()
-    with pytest.raises(SessionFileError, match="breaks at event 1: its content cannot be read"):
+    with pytest.raises(SessionFileError, match="breaks at event 1: its type column says .session_started. but its body is .nonsense."):
         Session.open(p)
     with pytest.raises(SessionFileError, match="an event cannot be read"):
         Session.open(p, readonly=True)
