@@ -17,6 +17,7 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -209,9 +211,13 @@ class SeatView(QWidget):
         self.tabs.addTab(self.move_entry, "Take a move")
         self.tabs.addTab(self._messages_page(), "Messages")
         self.table = QTreeWidget()
-        self.table.setHeaderLabels(["What", "Status"])
+        self.table.setHeaderLabels(["What", "Status", "Worth to you"])
         self.table.setWordWrap(True)
-        self.table.setColumnWidth(0, 520)
+        h = self.table.header()
+        h.setStretchLastSection(False)
+        h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        h.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        h.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.tabs.addTab(self.table, "On the table")
         self.feed = QListWidget()
         self.feed.setWordWrap(True)
@@ -330,15 +336,27 @@ class SeatView(QWidget):
         self.table.clear()
         me = self.role
 
-        def group(title: str, rows: list[tuple[str, str]]) -> None:
-            top = QTreeWidgetItem([f"{title} ({len(rows)})", ""])
+        space = self._space(s)
+
+        def group(title: str, rows: list[tuple]) -> None:
+            top = QTreeWidgetItem([f"{title} ({len(rows)})", "", ""])
             f = top.font(0)
             f.setBold(True)
             top.setFont(0, f)
-            for what, status in rows:
-                top.addChild(QTreeWidgetItem([what, status]))
+            for what, status, *pkg in rows:
+                item = QTreeWidgetItem([what, status, ""])
+                item.setToolTip(0, what)
+                if pkg and pkg[0]:
+                    v = space.evaluate(pkg[0])[me]
+                    item.setText(2, f"{v['utility']:.2f} ({v['gain']:+.2f} on no deal)")
+                    item.setToolTip(2, "What this package is worth to you (open issues at "
+                                       "their no-deal value), and the gain over no deal.")
+                    if v["worse_than_batna"]:
+                        item.setForeground(2, QColor(style.DANGER))
+                        item.setText(2, item.text(2) + " — worse than no deal")
+                top.addChild(item)
             if not rows:
-                top.addChild(QTreeWidgetItem(["—", ""]))
+                top.addChild(QTreeWidgetItem(["—", "", ""]))
             self.table.addTopLevelItem(top)
             top.setExpanded(True)
 
@@ -360,19 +378,20 @@ class SeatView(QWidget):
             status = "waiting for " + ", ".join(waiting) if waiting else "accepted by all"
             if me in m["parties"] and me not in m["acceptances"]:
                 status = "waiting for your answer"
-            rows.append((move_text(m), status))
+            rows.append((move_text(m), status, m["package"]))
         group("Proposals on the table", rows)
         mine = [m for m in moves if m["role"] == me and m["status"] != "tabled"]
         group("Your moves awaiting control",
               [(move_text(m), "sealed until the reveal" if m["status"] == "sealed"
-                else "awaiting control") for m in mine])
+                else "awaiting control", m["package"]) for m in mine])
         others = [m for m in moves if m["role"] != me and m["status"] != "tabled"]
         group("Other moves awaiting control",
-              [(move_text(m), "awaiting control") for m in others])
+              [(move_text(m), "awaiting control", m["package"]) for m in others])
         group("Agreements", [
             (f"{package_text(s, a['package'])} — "
              f"{', '.join(role_name(sc, r) for r in dict.fromkeys([a['proposer'], *a['parties']]))}",
-             a["status"].replace("_", " ") + ("" if a["visibility"] == "public" else ", private"))
+             a["status"].replace("_", " ") + ("" if a["visibility"] == "public" else ", private"),
+             a["package"])
             for a in view["agreements"]])
         group("Conditional offers", [
             (f"{role_name(sc, o['role'])}: {template_label(s, o['template'])}",
@@ -384,6 +403,15 @@ class SeatView(QWidget):
                 st += f": {option_label(sc, iid, rec['option'])}"
             issues.append((sc.issue_by_id[iid].label, st))
         group("Issues", issues)
+
+    def _space(self, s: Session):
+        """The scenario's package space (to value packages for this role), built once."""
+        if getattr(self, "_space_for", None) is not s:
+            from ..domain.analytics.bargaining import PackageSpace
+
+            self._space_obj = PackageSpace.from_scenario(s.scenario)
+            self._space_for = s
+        return self._space_obj
 
     def _show_feed(self, s: Session, events: list[Event]) -> None:
         self.feed.clear()

@@ -477,7 +477,7 @@ class ScorecardDialog(QDialog):
         self.progress.setRange(0, 0)  # busy: the runs report no progress
         lay.addWidget(self.progress)
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Measure", "You", "Percentile among bot runs",
+        self.table.setHorizontalHeaderLabels(["Measure", "You", "Better than … of the bot runs",
                                               "Bot runs: median (lowest–highest)"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -489,6 +489,8 @@ class ScorecardDialog(QDialog):
         self.details = QTextBrowser()
         self.details.hide()
         lay.addWidget(self.details, 1)
+        self.filler = QWidget()  # keeps the waiting message at the top
+        lay.addWidget(self.filler, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         lay.addWidget(buttons)
@@ -535,17 +537,19 @@ class ScorecardDialog(QDialog):
         for k, m in enumerate(card["measures"]):
             b = m["baseline"]
             better = m["percentile"] if m["higher_is_better"] else 100 - m["percentile"]
-            cells = [m["label"], _fmt(m["value"]), f"{m['percentile']:.0f}",
+            cells = [m["label"], _fmt(m["value"]), f"{better:.0f}%",
                      "—" if b["median"] is None else
                      f"{_fmt(b['median'])} ({_fmt(b['min'])}–{_fmt(b['max'])})"]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c == 2:
                     item.setToolTip(("Higher is better" if m["higher_is_better"] else
-                                     "Lower is better") + f": you did better than about "
-                                    f"{better:.0f}% of the bot runs.")
+                                     "Lower is better") + f"; percentile {m['percentile']:.0f} "
+                                    "(the share of bot runs below your value, ties counted "
+                                    "half).")
                 self.table.setItem(k, c, item)
         self.table.show()
+        self.filler.hide()
         e = html.escape
         agreed = "".join(f"<li>{e(i)}: {e(o)}</li>" for i, o in card["agreed"].items())
         crossed = "".join(f"<li>{e(i)}</li>" for i in card["crossed"])
@@ -553,8 +557,9 @@ class ScorecardDialog(QDialog):
                  f"<ul>{agreed}</ul>" if agreed else "<p>None.</p>",
                  "<h3>Issues settled on an option you rule out</h3>",
                  f"<ul>{crossed}</ul>" if crossed else "<p>None: your red lines held.</p>",
-                 "<h3>Your objectives and red lines, as briefed</h3>",
+                 "<h3>Your objectives, as briefed</h3>",
                  "<ul>" + "".join(f"<li>{e(o)}</li>" for o in card["objectives"]) + "</ul>",
+                 "<h3>Your red lines, as briefed</h3>",
                  "<ul>" + "".join(f"<li>{e(o)}</li>" for o in card["red_lines"]) + "</ul>"]
         self.details.setHtml("\n".join(parts))
         self.details.show()

@@ -473,6 +473,14 @@ def test_private_agreement_stays_off_a_third_seat(qtbot, river_session):
     assert monitoring(seats["upland"]).startswith("agreed")
     assert monitoring(seats["lowland"]).startswith("agreed")
     assert monitoring(seats["midland"]) == "open"
+    # what the agreement is worth, to the seat's own role only
+    from peacetable.domain.analytics.bargaining import PackageSpace
+
+    worth = PackageSpace.from_scenario(s.scenario).evaluate({"monitoring": "international"})
+    agreements = next(seats["upland"].table.topLevelItem(k)
+                      for k in range(seats["upland"].table.topLevelItemCount())
+                      if seats["upland"].table.topLevelItem(k).text(0).startswith("Agreements"))
+    assert agreements.child(0).text(2).startswith(f"{worth['upland']['utility']:.2f} (")
     me = seats["midland"].move_entry
     me.template_combo.setCurrentIndex(me.template_combo.findData("propose"))
     cb = me.package_checks["monitoring"]

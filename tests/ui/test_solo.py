@@ -144,7 +144,10 @@ def test_scorecard_in_the_background_with_labels(qtbot, tmp_path, river_path):
     assert d.card is not None, d.error
     rows = [d.table.item(k, 0).text() for k in range(d.table.rowCount())]
     assert "Objectives met" in rows and "Escalation peak" in rows
-    assert all(0 <= float(d.table.item(k, 2).text()) <= 100 for k in range(d.table.rowCount()))
+    for k, m in enumerate(d.card["measures"]):
+        better = m["percentile"] if m["higher_is_better"] else 100 - m["percentile"]
+        assert d.table.item(k, 2).text() == f"{better:.0f}%"
+        assert d.table.item(k, 0).text() == m["label"]
     text = d.details.toPlainText()
     sc = s.scenario
     agreed = {}
