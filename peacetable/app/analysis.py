@@ -84,6 +84,8 @@ def render_text(report: dict[str, Any]) -> str:
     b = report["bargaining"]
     w("")
     w(f"Bargaining over {b['packages']:,} full packages")
+    if b.get("arithmetic_note"):
+        w(f"  Note: {b['arithmetic_note']}")
     z = b["zopa"]
     if z["counted"]:
         w(f"  ZOPA: {z['count']:,} packages ({100 * z['share']:.2f}% of the space)")

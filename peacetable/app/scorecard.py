@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.analytics.bargaining import to_float
 from ..domain.loader import LoadedScenario
 from ..domain.scenario import Scenario
 from .autoplay import knowledge_for
@@ -166,7 +165,8 @@ def scorecard(session: Any, role: str, baseline: list[dict] | None = None, runs:
         "crossed": [i.label for i in weighed if i.id in agreed
                     and r.preferences[i.id][agreed[i.id]] <= 0],
         "batna": float(r.batna or 0.0),
-        "nash_utility": to_float(knowledge.space.value_units(nash)[knowledge.role_index(role)])
+        "nash_utility": knowledge.space.to_float(
+            knowledge.role_index(role), knowledge.space.value_units(nash)[knowledge.role_index(role)])
         if nash is not None else None,
         "objectives": list(r.objectives),
         "red_lines": list(r.red_lines),

@@ -204,7 +204,8 @@ def test_weights_are_normalised_and_shares_add_up_exactly():
                             {"A": {"x": 1, "y": 1, "z": 1}},
                             {"A": {i: {"p": 1.0, "q": 0.0} for i in "xyz"}}, {"A": 0.7})
     assert sp.value({}) == {"A": 0.7}  # thirds do not add up in floating point; shares do
-    assert int(sp.batna_shares.sum()) == units(0.7)
+    assert sp.real(0, sp.batna_shares.sum()) == Fraction(7, 10)
+    assert [sp.real(0, x) for x in sp.batna_shares[0]] == [Fraction(7, 30)] * 3
     assert sp.value({"x": "p", "y": "p", "z": "p"}) == {"A": 1.0}
 
 
@@ -260,19 +261,24 @@ def brute_frontier(u: np.ndarray) -> list[int]:
             if not any((u[j] >= u[i]).all() and (u[j] > u[i]).any() for j in range(len(u)))]
 
 
-def brute_nash(u: np.ndarray, r: np.ndarray) -> int | None:
+def _real_total(g: list[int], dens) -> Fraction:
+    """The total gain across roles in real utility (each role's units are 1/dens[a])."""
+    return sum((Fraction(x, d) for x, d in zip(g, dens or [1] * len(g))), Fraction(0))
+
+
+def brute_nash(u: np.ndarray, r: np.ndarray, dens=None) -> int | None:
     best = None
     for i in range(len(u)):
         g = [int(x) for x in u[i] - r]
         if min(g) < 0:
             continue
-        key = (int(np.prod([int(x) for x in g], dtype=object)), sum(g), -i)
+        key = (int(np.prod([int(x) for x in g], dtype=object)), _real_total(g, dens), -i)
         if best is None or key > best[0]:
             best = (key, i)
     return None if best is None else best[1]
 
 
-def brute_ks(u: np.ndarray, r: np.ndarray) -> int | None:
+def brute_ks(u: np.ndarray, r: np.ndarray, dens=None) -> int | None:
     """Kalai-Smorodinsky by its definition, in exact fractions over every row: maximise the
     sorted shares (u_i - r_i) / (u_i* - r_i) (share 1 for a role that can gain nothing in
     the ZOPA), then the total gain, then the lower row."""
@@ -286,7 +292,7 @@ def brute_ks(u: np.ndarray, r: np.ndarray) -> int | None:
     for i in zopa:
         g = [x - b for x, b in zip(rows[i], rr)]
         shares = sorted(Fraction(x, t) if t else Fraction(1) for x, t in zip(g, top))
-        key = (shares, sum(g), -i)
+        key = (shares, _real_total(g, dens), -i)
         if best is None or key > best[0]:
             best = (key, i)
     return best[1]
@@ -384,7 +390,7 @@ def test_dynamic_programme_equals_exhaustive_enumeration(spec):
     ref = brute_frontier(u)
     assert b.frontier.choices.tolist() == choices[ref].tolist()
     assert b.zopa_count == int(zopa_mask(u, r).sum())
-    n, k = brute_nash(u, r), brute_ks(u, r)
+    n, k = brute_nash(u, r, sp.denominators), brute_ks(u, r, sp.denominators)
     assert (b.nash is None) == (n is None) and (b.ks is None) == (k is None)
     if n is not None:
         assert b.frontier.choices[b.nash].tolist() == choices[n].tolist()

@@ -19,13 +19,22 @@ Model (see ``docs/analytics.md`` for the full write-up and the citations):
   discrete space: maximise the minimum share ``(u_i - r_i) / (u_i* - r_i)``, ``u_i*`` the
   best ``u_i`` in the ZOPA.
 
-Arithmetic is exact. Every term ``w_ik * v_ik`` is rounded once to an integer number of
-``1 / SCALE`` utility units (``SCALE = 10**9``: values authored with up to nine decimals are
-represented exactly); sums of integers are exact, so two packages the author made equal are
-equal here, dominance is decided without rounding noise, and the result does not depend on
-the order of summation. Ties in the Nash product and the KS shares are settled with exact
-integer / rational arithmetic, then by the documented tie-breaks (larger total gain, then the
-first package in authored order: issues in file order, options in file order).
+Arithmetic is exact, however the numbers are written. Weights, option values and BATNAs
+are read as the decimals the author wrote (``0.1`` is one tenth, not its binary neighbour)
+and each role's utilities are kept as integers in that role's own unit ``1 / D_i``:
+``D_i`` is the least common denominator of every term ``w_ik * v_ik / W_i`` and every
+BATNA share ``r_i * w_ik / W_i`` (``W_i`` the sum of the role's weights), so normalising
+the weights divides nothing and rounds nothing. A package the author made exactly as good
+as no deal is exactly as good as no deal here, whether the weights sum to 1 or to 0.999.
+Comparisons within a role (dominance, the ZOPA, each role's best) are integer comparisons;
+the Nash product of integer gains differs from the product of real gains by the constant
+``prod_i D_i`` (same maximiser); KS shares are ratios within a role; sums across roles (the
+tie-break "larger total gain", the uniform gain) are computed exactly with rationals. Ties
+are settled by the documented tie-breaks (larger total gain, then the first package in
+authored order: issues in file order, options in file order). A role whose numbers need a
+denominator above :data:`MAX_DENOMINATOR` (17-digit decimals printed by a program) is kept
+in units of ``1 / SCALE`` instead, each term rounded once from its exact value, and is
+named in :attr:`PackageSpace.rounded` and in the report.
 
 Method. The frontier is computed by an exact dynamic programme over the issues (a Pareto
 filter of the Minkowski sum: a frontier package can only be made of a frontier partial
@@ -51,7 +60,16 @@ if TYPE_CHECKING:
     from ..scenario import Scenario
 
 SCALE = 1_000_000_000
-"""Utility units per 1.0 of utility (exact integer arithmetic, see the module docstring)."""
+"""Units per 1.0 of utility in :func:`units` / :func:`to_float` (plain helpers for tests and
+benchmarks; a :class:`PackageSpace` keeps each role in its own exact unit, see
+:attr:`PackageSpace.denominators`)."""
+
+MAX_DENOMINATOR = 10 ** 15
+"""Largest exact unit denominator of a role. Numbers written by hand (a few decimals, weights
+summing to 0.999) stay far below it; numbers printed by a program with 17 significant
+digits can need more, and such a role is then computed in units of 1/SCALE, each term
+rounded once from its exact value (the role is named in :attr:`PackageSpace.rounded` and in
+the report). Keeps every sum across roles inside 64-bit integers."""
 
 MAX_FRONTIER = 10_000
 """Largest Pareto set the dynamic programme keeps at any step (frontier of the issues so far).
@@ -80,8 +98,20 @@ def units(x: float) -> int:
 
 
 def to_float(u: int | np.integer, digits: int = 6) -> float:
-    """Integer utility units back to a rounded float (for reports)."""
+    """Integer utility units (of 1/SCALE) back to a rounded float."""
     return round(int(u) / SCALE, digits)
+
+
+def exact(x: float | int | str) -> Fraction:
+    """The number as its author wrote it: a float is read as its shortest decimal (the text
+    TOML gave it), so 0.1 is exactly one tenth."""
+    if isinstance(x, bool):
+        raise ValueError("true/false is not a number")
+    if isinstance(x, float):
+        if not math.isfinite(x):
+            raise ValueError(f"{x} is not a finite number")
+        return Fraction(repr(x))
+    return Fraction(x)
 
 
 # --------------------------------------------------------------------------- the space
@@ -92,9 +122,10 @@ class PackageSpace:
     """All packages of a scenario and every player role's utility table.
 
     ``tables[k]`` is an ``int64`` array of shape ``(n_roles, n_options_k)`` holding
-    ``w_ik * v_ik(option)`` in utility units; ``batna_units[i]`` is ``r_i``; ``batna_shares``
-    splits ``r_i`` over the issues in proportion to the weights (largest-remainder rounding,
-    so the shares add up to ``r_i`` exactly) -- the value of an unsettled issue.
+    ``w_ik * v_ik(option) / W_i`` in role ``i``'s units (``1 / denominators[i]``, exact);
+    ``batna_units[i]`` is ``r_i``; ``batna_shares`` splits ``r_i`` over the issues in
+    proportion to the weights (exactly: the shares add up to ``r_i``) -- the value of an
+    unsettled issue.
     """
 
     roles: tuple[str, ...]
@@ -104,6 +135,8 @@ class PackageSpace:
     batna_units: np.ndarray
     batna_shares: np.ndarray  # (n_roles, n_issues)
     _index: dict[str, tuple[int, dict[str, int]]] = field(repr=False)
+    denominators: tuple[int, ...] = ()  # role i's utilities are integers of 1/denominators[i]
+    rounded: tuple[str, ...] = ()  # roles whose numbers needed more than MAX_DENOMINATOR
 
     # ---------------------------------------------------------------- construction
     @classmethod
@@ -133,31 +166,58 @@ class PackageSpace:
         tables = [np.zeros((n, len(o)), dtype=np.int64) for o in options]
         shares = np.zeros((n, k), dtype=np.int64)
         r_units = np.zeros(n, dtype=np.int64)
+        dens: list[int] = []
+        rounded: list[str] = []
         for a, rid in enumerate(roles):
-            raw = [float(weights.get(rid, {}).get(iid, 0.0)) for iid in issue_ids]
-            if any(w < 0 or not math.isfinite(w) for w in raw):
+            try:
+                raw = [exact(weights.get(rid, {}).get(iid, 0)) for iid in issue_ids]
+            except ValueError:
+                raise ValueError(f"role '{rid}': weights must be finite and non-negative") from None
+            if any(w < 0 for w in raw):
                 raise ValueError(f"role '{rid}': weights must be finite and non-negative")
             total = sum(raw)
-            w = [x / total for x in raw] if total > 0 else [1.0 / k] * k
-            r = float(batna.get(rid, 0.0))
-            if not 0.0 <= r <= 1.0:
-                raise ValueError(f"role '{rid}': BATNA {r} outside [0, 1]")
-            r_units[a] = units(r)
-            shares[a] = _largest_remainder([wk * r * SCALE for wk in w], int(r_units[a]))
+            w = [x / total for x in raw] if total > 0 else [Fraction(1, k)] * k
+            r = exact(batna.get(rid, 0))
+            if not 0 <= r <= 1:
+                raise ValueError(f"role '{rid}': BATNA {float(r)} outside [0, 1]")
+            terms: list[list[Fraction]] = []
             for j, (iid, opts) in enumerate(zip(issue_ids, options)):
                 prefs = values.get(rid, {}).get(iid, {})
-                for o, oid in enumerate(opts):
-                    v = float(prefs.get(oid, 0.0))
-                    if not 0.0 <= v <= 1.0:
-                        raise ValueError(f"role '{rid}': value {v} of {iid}={oid} outside [0, 1]")
-                    tables[j][a, o] = int(round(w[j] * v * SCALE))
+                row = []
+                for oid in opts:
+                    v = exact(prefs.get(oid, 0))
+                    if not 0 <= v <= 1:
+                        raise ValueError(f"role '{rid}': value {float(v)} of {iid}={oid} "
+                                         "outside [0, 1]")
+                    row.append(w[j] * v)
+                terms.append(row)
+            share = [wj * r for wj in w]
+            den = 1
+            for x in [*share, *(t for row in terms for t in row)]:
+                den = math.lcm(den, x.denominator)
+                if den > MAX_DENOMINATOR:
+                    break
+            if den <= MAX_DENOMINATOR:
+                r_units[a] = int(r * den)
+                shares[a] = [int(x * den) for x in share]
+                for j, row in enumerate(terms):
+                    tables[j][a] = [int(t * den) for t in row]
+            else:  # too many digits for exact 64-bit sums: each term rounded once
+                den = SCALE
+                rounded.append(rid)
+                r_units[a] = round(r * den)
+                shares[a] = _largest_remainder([x * den for x in share], int(r_units[a]))
+                for j, row in enumerate(terms):
+                    tables[j][a] = [round(t * den) for t in row]
+            dens.append(den)
         for t in tables:
             t.setflags(write=False)
         r_units.setflags(write=False)
         shares.setflags(write=False)
         index = {iid: (j, {oid: o for o, oid in enumerate(opts)})
                  for j, (iid, opts) in enumerate(zip(issue_ids, options))}
-        return cls(roles, issue_ids, options, tuple(tables), r_units, shares, index)
+        return cls(roles, issue_ids, options, tuple(tables), r_units, shares, index,
+                   tuple(dens), tuple(rounded))
 
     @classmethod
     def from_scenario(cls, sc: Scenario) -> PackageSpace:
@@ -181,6 +241,22 @@ class PackageSpace:
     def size(self) -> int:
         """Number of full packages (product of the option counts)."""
         return math.prod(len(o) for o in self.options)
+
+    def real(self, a: int, u: int | np.integer) -> Fraction:
+        """Role ``a``'s utility ``u`` (in its units) as an exact rational."""
+        return Fraction(int(u), self.denominators[a])
+
+    def to_float(self, a: int, u: int | np.integer, digits: int = 6) -> float:
+        """Role ``a``'s utility ``u`` (in its units) as a float rounded for reports."""
+        return round(int(u) / self.denominators[a], digits)
+
+    def floats(self, vector: Sequence[int] | np.ndarray) -> dict[str, float]:
+        """Role id -> rounded float of a vector of utilities (one entry per role)."""
+        return {rid: self.to_float(a, x) for a, (rid, x) in enumerate(zip(self.roles, vector))}
+
+    def total(self, vector: Sequence[int] | np.ndarray) -> Fraction:
+        """Exact sum across roles of a vector of utilities (or gains) in role units."""
+        return sum((Fraction(int(x), d) for x, d in zip(vector, self.denominators)), Fraction(0))
 
     def choices_of(self, package: Mapping[str, str]) -> dict[int, int]:
         """Issue index -> option index for a (partial) package; clear error on unknown ids."""
@@ -226,7 +302,7 @@ class PackageSpace:
 
     def value(self, package: Mapping[str, str]) -> dict[str, float]:
         """Every role's utility of a (partial) package (rounded to 6 decimals)."""
-        return {r: to_float(u) for r, u in zip(self.roles, self.value_units(package))}
+        return self.floats(self.value_units(package))
 
     def evaluate(self, package: Mapping[str, str]) -> dict[str, dict[str, Any]]:
         """Per role: utility, no-deal value, gain over no deal, the worse-than-no-deal flag,
@@ -236,12 +312,12 @@ class PackageSpace:
         out: dict[str, dict[str, Any]] = {}
         for a, rid in enumerate(self.roles):
             out[rid] = {
-                "utility": to_float(u[a]),
-                "batna": to_float(self.batna_units[a]),
-                "gain": to_float(u[a] - self.batna_units[a]),
+                "utility": self.to_float(a, u[a]),
+                "batna": self.to_float(a, self.batna_units[a]),
+                "gain": self.to_float(a, u[a] - self.batna_units[a]),
                 "worse_than_batna": bool(u[a] < self.batna_units[a]),
-                "worst_completion": to_float(lo[a]),
-                "best_completion": to_float(hi[a]),
+                "worst_completion": self.to_float(a, lo[a]),
+                "best_completion": self.to_float(a, hi[a]),
             }
         return out
 
@@ -250,11 +326,11 @@ class PackageSpace:
         a = self.roles.index(role)
         pkg = {iid: self.options[j][int(np.argmax(t[a]))] for j, (iid, t) in
                enumerate(zip(self.issues, self.tables))}
-        return pkg, to_float(sum(int(t[a].max()) for t in self.tables))
+        return pkg, self.to_float(a, sum(int(t[a].max()) for t in self.tables))
 
     def concession_units(self, role: str, package: Mapping[str, str]) -> int:
         """Utility the role gives up against its ideal on the issues ``package`` settles:
-        ``sum_k w_ik * (max_o v_ik(o) - v_ik(chosen))``, in units (0 = its ideal)."""
+        ``sum_k w_ik * (max_o v_ik(o) - v_ik(chosen))``, in the role's units (0 = its ideal)."""
         a = self.roles.index(role)
         ch = self.choices_of(package)
         return sum(int(self.tables[j][a].max() - self.tables[j][a, o]) for j, o in ch.items())
@@ -280,21 +356,14 @@ class PackageSpace:
         return choices, self.utilities(choices)
 
 
-def _largest_remainder(parts: Sequence[float], total: int) -> np.ndarray:
-    """Integers close to ``parts`` (floored, then +1 by largest remainder) summing to ``total``."""
+def _largest_remainder(parts: Sequence[Fraction], total: int) -> list[int]:
+    """Integers close to ``parts`` (floored, then +1 by largest remainder) summing to
+    ``total`` (the parts are exact and sum to ``total``)."""
     base = [math.floor(p) for p in parts]
-    deficit = total - sum(base)
     order = sorted(range(len(parts)), key=lambda j: (-(parts[j] - base[j]), j))
-    j = 0
-    while deficit > 0:
-        base[order[j % len(order)]] += 1
-        deficit -= 1
-        j += 1
-    while deficit < 0:  # only through float error in the weights; take from the largest
-        big = max(range(len(base)), key=lambda x: (base[x], -x))
-        base[big] -= 1
-        deficit += 1
-    return np.array(base, dtype=np.int64)
+    for j in order[:total - sum(base)]:
+        base[j] += 1
+    return base
 
 
 # --------------------------------------------------------------------------- matrix-level
@@ -367,24 +436,34 @@ def _zopa_gains(u: np.ndarray, batna: np.ndarray
     return u, r, idx, u[idx] - r[None, :]
 
 
-def nash_point(u: np.ndarray, batna: np.ndarray) -> int | None:
+def _total(gains: Sequence[int], denominators: Sequence[int] | None) -> Fraction:
+    if denominators is None:
+        return Fraction(sum(gains))
+    return sum((Fraction(x, d) for x, d in zip(gains, denominators)), Fraction(0))
+
+
+def nash_point(u: np.ndarray, batna: np.ndarray,
+               denominators: Sequence[int] | None = None) -> int | None:
     """Row maximising ``prod_i (u_i - r_i)`` over the ZOPA (Nash 1950), or None if the ZOPA
-    is empty. Ties (exact integer products) go to the larger total gain, then the lower row."""
+    is empty. ``denominators``: each role's unit (default: a common unit). Ties (exact
+    integer products) go to the larger total gain (exact), then the lower row."""
     u, r, idx, g = _zopa_gains(u, batna)
     if len(idx) == 0:
         return None
-    prod = np.prod(g.astype(np.float64) / SCALE, axis=1)
+    d = np.ones(g.shape[1]) if denominators is None else np.asarray(denominators, dtype=np.float64)
+    prod = np.prod(g.astype(np.float64) / d[None, :], axis=1)
     top = prod.max()
     cand = idx[prod >= top * (1.0 - 1e-9)]  # a superset of the exact maximisers
 
-    def key(row: int) -> tuple[int, int, int]:
+    def key(row: int) -> tuple[int, Fraction, int]:
         gains = [int(x) for x in u[row] - r]
-        return (math.prod(gains), sum(gains), -row)
+        return (math.prod(gains), _total(gains, denominators), -row)
 
     return int(max(cand, key=key))
 
 
-def kalai_smorodinsky_point(u: np.ndarray, batna: np.ndarray) -> int | None:
+def kalai_smorodinsky_point(u: np.ndarray, batna: np.ndarray,
+                            denominators: Sequence[int] | None = None) -> int | None:
     """Row maximising the minimum share ``(u_i - r_i) / (u_i* - r_i)`` over the ZOPA, with
     ``u_i*`` the best ``u_i`` in the ZOPA (Kalai & Smorodinsky 1975, discrete form); None if
     the ZOPA is empty. A role with no possible gain in the ZOPA (``u_i* = r_i``) has share 1
@@ -400,10 +479,10 @@ def kalai_smorodinsky_point(u: np.ndarray, batna: np.ndarray) -> int | None:
     cand = idx[mins >= mins.max() - 1e-9]
     best_i = [int(b) for b in best]
 
-    def key(row: int) -> tuple[tuple[Fraction, ...], int, int]:
+    def key(row: int) -> tuple[tuple[Fraction, ...], Fraction, int]:
         gains = [int(x) for x in u[row] - r]
         sh = sorted(Fraction(x, b) if b > 0 else Fraction(1) for x, b in zip(gains, best_i))
-        return (tuple(sh), sum(gains), -row)
+        return (tuple(sh), _total(gains, denominators), -row)
 
     return int(max(cand, key=key))
 
@@ -519,11 +598,12 @@ class Bargaining:
             return None
         u = self.frontier.utilities[row]
         g = u - self.space.batna_units
+        sp = self.space
         rec: dict[str, Any] = {
             "package": self.package(row),
-            "utilities": {r: to_float(x) for r, x in zip(self.space.roles, u)},
-            "gains": {r: to_float(x) for r, x in zip(self.space.roles, g)},
-            "nash_product": float(f"{math.prod(int(x) for x in g) / SCALE ** len(g):.6g}")
+            "utilities": sp.floats(u),
+            "gains": sp.floats(g),
+            "nash_product": float(f"{math.prod(int(x) for x in g) / math.prod(sp.denominators):.6g}")
             if (g >= 0).all() else None,
         }
         if self.zopa_rows.size:
@@ -544,8 +624,8 @@ def analyze_bargaining(space: PackageSpace, fixed: Mapping[str, str] | None = No
     r = space.batna_units
     zrows = np.flatnonzero(zopa_mask(fr.utilities, r))
     sub = fr.utilities[zrows]
-    nash = nash_point(sub, r)
-    ks = kalai_smorodinsky_point(sub, r)
+    nash = nash_point(sub, r, space.denominators)
+    ks = kalai_smorodinsky_point(sub, r, space.denominators)
     best: dict[str, int | None] = {}
     for a, rid in enumerate(space.roles):
         if not len(zrows):
@@ -554,8 +634,8 @@ def analyze_bargaining(space: PackageSpace, fixed: Mapping[str, str] | None = No
         gains = sub - r[None, :]
         top = sub[:, a].max()
         rows = np.flatnonzero(sub[:, a] == top)
-        tot = gains[rows].sum(axis=1)
-        best[rid] = int(zrows[rows[np.argmax(tot)]])  # first of the largest totals
+        tot = [space.total(gains[x]) for x in rows]
+        best[rid] = int(zrows[rows[tot.index(max(tot))]])  # first of the largest totals
     zcount = count_zopa(space) if count and not fixed else None
     return Bargaining(space, fr, zrows,
                       None if nash is None else int(zrows[nash]),
@@ -563,10 +643,17 @@ def analyze_bargaining(space: PackageSpace, fixed: Mapping[str, str] | None = No
                       best, zcount, dict(fixed or {}))
 
 
-def uniform_gain(frontier_u: np.ndarray, point: np.ndarray) -> tuple[int, int]:
-    """``max_f min_i (u_i(f) - point_i)`` over frontier rows, and the (first) row reaching it:
-    the largest amount by which every role could gain at once by moving from ``point`` to an
-    efficient package (<= 0: no such joint gain)."""
-    m = (frontier_u - point[None, :]).min(axis=1)
-    row = int(np.argmax(m))
-    return int(m[row]), row
+def uniform_gain(frontier_u: np.ndarray, point: np.ndarray,
+                 denominators: Sequence[int] | None = None) -> tuple[Fraction, int]:
+    """``max_f min_i (u_i(f) - point_i)`` over frontier rows, exactly, and the (first) row
+    reaching it: the largest amount by which every role could gain at once by moving from
+    ``point`` to an efficient package (<= 0: no such joint gain). ``denominators``: each
+    role's unit (default: a common unit)."""
+    diff = np.asarray(frontier_u) - np.asarray(point)[None, :]
+    dens = [1] * diff.shape[1] if denominators is None else [int(d) for d in denominators]
+    common = math.lcm(*dens)
+    scaled = diff.astype(object) * np.array([common // d for d in dens], dtype=object)[None, :]
+    m = scaled.min(axis=1)
+    best = max(m)
+    row = next(k for k, x in enumerate(m) if x == best)
+    return Fraction(int(best), common), row

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from fractions import Fraction
 from typing import Any
 
 from ..events import Event
@@ -24,7 +25,6 @@ from .bargaining import (
     PackageSpace,
     analyze_bargaining,
     count_zopa,
-    to_float,
 )
 from .network import MAX_CYCLES, LinkageNetwork, NetworkLimitError
 from .session import (
@@ -47,7 +47,9 @@ def model_description(k: int = DEFAULT_K) -> dict[str, Any]:
         "utility": "additive: u_i = sum_k w_ik * v_ik(option), weights normalised to sum to 1",
         "partial_packages": "batna_equivalent: an unsettled issue counts w_ik * r_i",
         "linkages_in_utility": "none (linkages enter the network analytics only)",
-        "arithmetic": f"exact integers of 1/{SCALE} utility",
+        "arithmetic": "exact: numbers read as written (decimal), each role's utilities as "
+                      "integers of its own unit 1/D (D: the least common denominator of its "
+                      "normalised terms and BATNA shares); sums across roles as rationals",
         "frontier_method": "exact dynamic programme over issues (Pareto filter of sums)",
         "zopa_count_method": "exhaustive vectorised enumeration, streamed in blocks",
         "limits": {"max_frontier": MAX_FRONTIER, "max_counted_packages": MAX_COUNTED,
@@ -59,19 +61,31 @@ def model_description(k: int = DEFAULT_K) -> dict[str, Any]:
     }
 
 
+def arithmetic_note(space: PackageSpace) -> str | None:
+    """Which roles, if any, are not exact (numbers with more digits than 64-bit sums hold)."""
+    if not space.rounded:
+        return None
+    return (f"role(s) {', '.join(space.rounded)}: numbers written with more digits than exact "
+            f"64-bit arithmetic holds; each term rounded once to 1/{SCALE:,}")
+
+
 def roles_section(sc: Scenario, space: PackageSpace) -> dict[str, Any]:
     out = {}
     for a, rid in enumerate(space.roles):
         pkg, u = space.ideal(rid)
         worst = sum(int(t[a].min()) for t in space.tables)
-        out[rid] = {"name": sc.role_by_id[rid].name, "batna": to_float(space.batna_units[a]),
-                    "ideal": {"package": pkg, "utility": u}, "worst_utility": to_float(worst)}
+        out[rid] = {"name": sc.role_by_id[rid].name,
+                    "batna": space.to_float(a, space.batna_units[a]),
+                    "ideal": {"package": pkg, "utility": u},
+                    "worst_utility": space.to_float(a, worst)}
     return out
 
 
 def bargaining_section(space: PackageSpace) -> tuple[dict[str, Any], Bargaining | None]:
     """The bargaining part of a report, and the analysis (None when refused)."""
     base: dict[str, Any] = {"packages": space.size}
+    if space.rounded:
+        base["arithmetic_note"] = arithmetic_note(space)
     zc = count_zopa(space)
     zopa: dict[str, Any] = {
         "count": zc, "counted": zc is not None,
@@ -93,9 +107,9 @@ def bargaining_section(space: PackageSpace) -> tuple[dict[str, Any], Bargaining 
         zopa["note"] = "no package gives every player role at least its no-deal value (BATNA)"
     r = space.batna_units
 
-    def key(row: int) -> tuple[int, int, int]:
+    def key(row: int) -> tuple[int, Fraction, int]:
         g = [int(x) for x in b.frontier.utilities[row] - r]
-        return (math.prod(g), sum(g), -row)
+        return (math.prod(g), space.total(g), -row)
 
     top = sorted(zrows, key=key, reverse=True)[:TOP_PACKAGES]
     base.update(
@@ -106,7 +120,7 @@ def bargaining_section(space: PackageSpace) -> tuple[dict[str, Any], Bargaining 
         kalai_smorodinsky=_described(b, b.ks),
         best_in_zopa={rid: (None if row is None else {
             "package": b.package(row),
-            "utility": to_float(b.frontier.utilities[row][a])})
+            "utility": space.to_float(a, b.frontier.utilities[row][a])})
             for a, (rid, row) in enumerate(b.best_in_zopa.items())},
     )
     return base, b

@@ -32,7 +32,7 @@ import numpy as np
 from ..events import DiceRolled, Event, MoveAdjudicated, MovesRevealed, MoveSubmitted, Visibility
 from ..scenario import Scenario
 from ..state import State, channel_visibility, fold
-from .bargaining import Bargaining, PackageSpace, to_float, uniform_gain
+from .bargaining import Bargaining, PackageSpace, uniform_gain
 
 CONCILIATORY = ("concession", "de_escalation")
 DEFAULT_K = 1
@@ -122,9 +122,11 @@ def concession_curves(space: PackageSpace, moves: list[MoveTrace]) -> dict[str, 
                     position.update(apkg)
             position.update(pkg)
             dist = space.concession_units(role, position)
+            a = space.roles.index(role)
             points.append({"move": m.seq, "kind": m.kind, "phase": m.phase,
                            "package": dict(sorted(pkg.items())),
-                           "position_issues": len(position), "distance": to_float(dist)})
+                           "position_issues": len(position),
+                           "distance": space.to_float(a, dist)})
         phases: list[dict[str, Any]] = []
         for p in points:
             if not phases or phases[-1]["phase"] != p["phase"]:
@@ -230,7 +232,7 @@ def frontier_distance(bargaining: Bargaining, agreed: Mapping[str, str],
     space = bargaining.space
     fr = bargaining.frontier
     value = space.value_units(agreed)
-    gain, row = uniform_gain(fr.utilities, value)
+    gain, row = uniform_gain(fr.utilities, value, space.denominators)
     ch = space.choices_of(agreed)
     if ch:
         cols = np.array(sorted(ch))
@@ -241,8 +243,8 @@ def frontier_distance(bargaining: Bargaining, agreed: Mapping[str, str],
     out: dict[str, Any] = {
         "agreed": dict(sorted(agreed.items())),
         "settled_issues": len(agreed),
-        "value": {r: to_float(x) for r, x in zip(space.roles, value)},
-        "uniform_gain": to_float(gain),
+        "value": space.floats(value),
+        "uniform_gain": round(float(gain), 6),
         "uniform_gain_package": bargaining.package(row),
         "frontier_reachable": compatible > 0,
         "compatible_frontier_packages": compatible,

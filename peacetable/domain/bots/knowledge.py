@@ -99,7 +99,9 @@ class Knowledge:
         if size <= MAX_EXACT or self.bargaining is None:
             if size > MAX_EXACT * 64:
                 # no frontier to fall back on and too many to enumerate: greedy per issue
-                choices = np.array([[int(np.argmax(t.sum(axis=0))) for t in tables]], dtype=np.int16)
+                unit = np.array([1 / d for d in sp.denominators])[:, None]  # each role's unit
+                choices = np.array([[int(np.argmax((t * unit).sum(axis=0))) for t in tables]],
+                                   dtype=np.int16)
             else:
                 dims = [t.shape[1] for t in tables]
                 choices = np.indices(dims, dtype=np.int16).reshape(len(dims), -1).T
