@@ -10,6 +10,9 @@ Widgets pick a look with a dynamic ``cls`` property (``h1``, ``h2``, ``muted``,
 
 from __future__ import annotations
 
+import weakref
+
+import shiboken6
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QWidget
@@ -100,10 +103,20 @@ def apply(app: QApplication, scale: float | None = None) -> float:
     font = QFont(app.font())
     font.setPointSizeF(BASE_POINT_SIZE * scale)
     app.setFont(font)
-    for w in app.allWidgets():  # headings and the clock carry their own (larger) fonts
+    for w in _styled_widgets():  # headings and the clock carry their own (larger) fonts
         if w.property("cls") in FONTS:
             _apply_font(w)
     return scale
+
+
+#: every widget given a look by :func:`set_cls`. Walking these instead of
+#: ``QApplication.allWidgets()`` never meets a widget that is half torn down (that walk
+#: could crash the process when a window was being destroyed).
+_STYLED: weakref.WeakSet[QWidget] = weakref.WeakSet()
+
+
+def _styled_widgets() -> list[QWidget]:
+    return [w for w in list(_STYLED) if shiboken6.isValid(w)]
 
 
 def step_scale(app: QApplication, direction: int) -> float:
@@ -130,7 +143,7 @@ def first_window_shown() -> None:
     if _repolish:
         return
     _repolish = True
-    for w in QApplication.allWidgets():
+    for w in _styled_widgets():
         if w.property("cls") is not None:
             w.style().unpolish(w)
             w.style().polish(w)
@@ -140,6 +153,7 @@ def set_cls(widget: QWidget, cls: str, **props: str) -> QWidget:
     """Give a widget a look from the stylesheet (and re-polish it if it changes)."""
     changed = widget.property("cls") != cls
     widget.setProperty("cls", cls)
+    _STYLED.add(widget)
     for k, v in props.items():
         if widget.property(k) != v:
             widget.setProperty(k, v)
