@@ -562,8 +562,9 @@ class SessionStore:
             return RecordCheck(False, f"the record breaks at event {seq}: {what}", seq, prev.hex())
 
         try:
-            for row in self.conn.execute(f"SELECT {cols} FROM events ORDER BY seq"):
-                seq, ts, typ, actor, vis, body = row[:6]
+            cur = self.conn.execute(f"SELECT {cols} FROM events ORDER BY seq" if chained else
+                                    f"SELECT {cols}, NULL FROM events ORDER BY seq")
+            for seq, ts, typ, actor, vis, body, stored in cur:
                 if seq != expect:
                     if not isinstance(seq, int) or seq < 1:
                         return broken(expect, f"an event is numbered {seq!r} (numbers start at 1)")
@@ -583,8 +584,6 @@ class SessionStore:
                 btype = b.type
                 if btype != typ:
                     return broken(seq, f"its type column says '{typ}' but its body is '{btype}'")
-                if btype not in tags:
-                    return broken(seq, f"it is of an unknown type '{btype}'")
                 ref = refs.get(btype)
                 if ref is not None:
                     target = getattr(b, ref[0])
@@ -596,6 +595,8 @@ class SessionStore:
                     if b.role != actor:
                         return broken(seq, f"its actor '{actor}' is not the role '{b.role}' "
                                            "that made the move")
+                elif btype not in tags:
+                    return broken(seq, f"it is of an unknown type '{btype}'")
                 elif btype == "moves_revealed":
                     for m in b.moves:
                         problem = _bad_reference(types, m, "move_submitted")
@@ -611,7 +612,6 @@ class SessionStore:
                         return broken(seq, problem)
                 h = sha(prev + enc((seq, ts, typ, actor, vis, body))).digest()
                 if chained:
-                    stored = row[6]
                     if stored != h:
                         if stored is None:
                             return broken(seq, "it carries no chain hash (added with another tool)")

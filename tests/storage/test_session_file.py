@@ -193,3 +193,46 @@ def test_damaged_event_body_gives_clear_error(tmp_path, river_path):
         Session.open(p)
     with pytest.raises(SessionFileError, match="an event cannot be read"):
         Session.open(p, readonly=True)
+
+
+def test_each_event_is_chained_by_the_documented_formula(river_session):
+    """hash = SHA-256(previous hash ‖ JSON [seq, ts, type, actor, visibility, body]), the
+    first previous hash 32 zero bytes; the fingerprint is the newest hash (docs/architecture.md)."""
+    import hashlib
+    import json
+
+    s = river_session
+    s.execute(C.Advance())
+    s.execute(C.SubmitMove(role="upland", template="statement", rationale="über — ok"))
+    conn = sqlite3.connect(f"file:{s.path}?mode=ro", uri=True)
+    prev = bytes(32)
+    for seq, ts, typ, actor, vis, body, h in conn.execute(
+            "SELECT seq, ts, type, actor, visibility, body, hash FROM events ORDER BY seq"):
+        canon = json.dumps([seq, ts, typ, actor, vis, body], separators=(",", ":"),
+                           ensure_ascii=False).encode()
+        prev = hashlib.sha256(prev + canon).digest()
+        assert h == prev, seq
+    conn.close()
+    assert s.fingerprint == prev.hex() == s.verify_record().fingerprint
+    before = s.fingerprint
+    s.execute(C.AddNote(text="one more"))
+    assert s.fingerprint != before and s.verify_record().intact
+
+
+def test_write_rows_refuses_a_gap_and_writes_nothing(river_session):
+    store = river_session.store
+    row = {"seq": store.last_seq + 2, "ts": "t", "type": "note", "actor": "control",
+           "visibility": '{"scope":"control"}', "body": '{"text":"x","type":"note"}'}
+    fp = store.fingerprint()
+    with pytest.raises(SessionFileError, match="cannot follow"):
+        store._write_rows([row])
+    assert store.fingerprint() == fp and river_session.verify_record().intact
+
+
+def test_replay_past_the_end_is_an_error(river_session, capsys):
+    from peacetable.cli import main
+
+    river_session.close()
+    assert main(["replay", str(river_session.path), "--at", "2"]) == 1
+    assert "out of range" in capsys.readouterr().err
+    assert main(["replay", str(river_session.path), "--at", "1"]) == 0
