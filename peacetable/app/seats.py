@@ -167,3 +167,45 @@ def hand_over(session: Session, plan: SeatPlan, on: bool) -> SeatPlan:
     new = replace(plan, handed_over=on)
     save_plan(session, new)
     return new
+
+
+# --------------------------------------------------------------------------- solo play
+
+SOLO_KEY = "solo"
+
+
+def save_solo(session: Session, role: str, bots: dict[str, str], seed: int) -> None:
+    """Mark ``session`` as one student's game against bots (opening it again resumes the
+    game at the student's seat, not at the console)."""
+    sc = session.scenario
+    if role not in sc.player_ids:
+        raise SeatsError(f"'{role}' is not a player role")
+    session.store.set_meta(SOLO_KEY, json.dumps(
+        {"version": 1, "role": role, "bots": dict(sorted(bots.items())), "seed": int(seed)},
+        sort_keys=True))
+
+
+def load_solo(session: Session) -> tuple[str, dict[str, str], int] | None:
+    """(role, bots, seed) of a solo game, or None; a damaged entry is refused."""
+    from .autoplay import parse_bots
+
+    raw = session.store.meta().get(SOLO_KEY)
+    if raw is None:
+        return None
+    where = str(session.path)
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise SeatsError(f"{where}: the solo game settings are not valid JSON ({exc.msg})") from None
+    if not isinstance(data, dict) or data.get("version") != 1:
+        raise SeatsError(f"{where}: the solo game settings have an unknown format")
+    role, bots, seed = data.get("role"), data.get("bots"), data.get("seed")
+    if role not in session.scenario.player_ids:
+        raise SeatsError(f"{where}: solo role {role!r} is not a player role of this scenario")
+    if not isinstance(bots, dict) or not isinstance(seed, int) or role in bots:
+        raise SeatsError(f"{where}: the solo game's bots or seed are damaged")
+    try:
+        bots = parse_bots(session.scenario, bots)
+    except ValueError as exc:
+        raise SeatsError(f"{where}: solo game: {exc}") from None
+    return role, bots, seed

@@ -135,11 +135,45 @@ class SeatsController:
     def session_opened(self, session) -> bool:
         """After a session is shown: if its laptop was handed to the seats, go back to the
         hand-over screen (the console needs the control PIN). True if it did."""
+        if self._resume_solo(session):
+            return True
         plan = self.load_plan()
         if plan is not None and plan.handed_over and plan.seats:
             self.enter_seats(plan)
             return True
         return False
+
+    def _resume_solo(self, session) -> bool:
+        """A solo game opens at the student's seat again (the bots carry on); the console
+        lets go of the session."""
+        from ..app.seats import SeatsError, load_solo
+
+        if self.window.bridge.readonly:
+            return False
+        try:
+            solo = load_solo(session)
+        except SeatsError as exc:
+            messages.show_error(self.window, "Solo game", f"{exc}\n\nThe session opens in the "
+                                "console instead.")
+            return False
+        if solo is None:
+            return False
+        from .solo import SoloWindow
+
+        role, bots, seed = solo
+        w = self.window
+        w.bridge.set_session(None)  # handed to the game window, which closes it at the end
+        w.timer.stop()
+        w.pages.setCurrentWidget(w.welcome)
+        try:
+            game = SoloWindow(session, role, bots, seed=seed)
+        except Exception as exc:
+            session.close()
+            messages.show_error(w, "Solo game", f"The game could not be resumed: {exc}")
+            return True
+        self._solo_started(game)
+        game.show()
+        return True
 
     def enter_seats(self, plan) -> SeatWindow | None:
         from ..app.seats import hand_over

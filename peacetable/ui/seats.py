@@ -14,6 +14,7 @@ destroyed when it is handed over, so nothing of it stays behind the hand-over sc
 from __future__ import annotations
 
 import html
+import time
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -59,6 +60,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .bridge import SessionBridge
 
 CONTROL = "control"
+MAX_TRIES = 5  # wrong PINs in a row before the hand-over screen waits
+LOCKOUT = 30  # seconds
 FEED_LIMIT = 400
 LIST_STYLE = "QListWidget::item { padding: 4px 2px; border-bottom: 1px solid #dde3ea; }"
 
@@ -526,6 +529,11 @@ class PrivacyScreen(QWidget):
         if who is not None:
             self.unlock.emit(who, self.pin_edit.text())
 
+    def locked(self, seconds: int) -> None:
+        self.error.setText(f"Too many wrong PINs. Nothing was opened; try again in {seconds} "
+                           "seconds.")
+        self.pin_edit.clear()
+
     def refuse(self, who: str) -> None:
         name = "the control console" if who == CONTROL else f"the seat of {self._names.get(who, who)}"
         self.error.setText(f"That PIN does not open {name}. Nothing was opened; try again.")
@@ -547,6 +555,8 @@ class SeatWindow(QMainWindow):
         self.current: str | None = None
         self.last: str | None = None
         self.seat: SeatView | None = None
+        self._wrong = 0
+        self._locked_until = 0.0
         self.setWindowIcon(style.app_icon())
         self.stack = QStackedWidget()
         self.privacy = PrivacyScreen()
@@ -583,10 +593,23 @@ class SeatWindow(QMainWindow):
         self._title()
 
     def try_open(self, who: str, pin: str) -> bool:
-        """Open ``who``'s seat (or the console) if ``pin`` is right; else say so."""
-        if not self.plan.check(who, pin):
-            self.privacy.refuse(who)
+        """Open ``who``'s seat (or the console) if ``pin`` is right; else say so. After
+        :data:`MAX_TRIES` wrong PINs in a row, nothing opens for :data:`LOCKOUT` seconds
+        (guessing a PIN at the keyboard takes long)."""
+        now = time.monotonic()
+        if now < self._locked_until:
+            self.privacy.locked(int(self._locked_until - now) + 1)
             return False
+        if not self.plan.check(who, pin):
+            self._wrong += 1
+            if self._wrong >= MAX_TRIES:
+                self._wrong = 0
+                self._locked_until = now + LOCKOUT
+                self.privacy.locked(LOCKOUT)
+            else:
+                self.privacy.refuse(who)
+            return False
+        self._wrong = 0
         if who == CONTROL:
             self.controlRequested.emit()
             return True

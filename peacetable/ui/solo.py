@@ -232,6 +232,9 @@ class SoloSetupDialog(QDialog):
             self.problem.setText(str(exc))
             return None
         try:
+            from ..app.seats import save_solo
+
+            save_solo(session, role, self.bots(), self.seed_spin.value())
             w = SoloWindow(session, role, self.bots(), pace=self.pace_spin.value(),
                            seed=self.seed_spin.value())
         except Exception as exc:

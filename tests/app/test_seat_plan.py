@@ -83,3 +83,22 @@ def test_save_refuses_unknown_seats_and_empty_hand_over(river_session):
     with pytest.raises(S.SeatsError, match="at least one seat"):
         S.save_plan(river_session, S.SeatPlan(handed_over=True))
     assert S.META_KEY not in river_session.store.meta()
+
+
+def test_solo_settings_round_trip_and_damage(river_session):
+    s = river_session
+    assert S.load_solo(s) is None
+    S.save_solo(s, "upland", {"lowland": "conceder", "midland": "hardliner"}, 3)
+    assert S.load_solo(s) == ("upland", {"lowland": "conceder", "midland": "hardliner"}, 3)
+    assert s.store.last_seq == 1
+    for raw, reason in [
+        ("[", "not valid JSON"),
+        ('{"version": 1, "role": "atlantis", "bots": {}, "seed": 1}', "not a player role"),
+        ('{"version": 1, "role": "upland", "bots": {"lowland": "genius"}, "seed": 1}',
+         "unknown strategy 'genius'"),
+        ('{"version": 1, "role": "upland", "bots": {"upland": "conceder"}, "seed": 1}',
+         "bots or seed are damaged"),
+    ]:
+        s.store.set_meta(S.SOLO_KEY, raw)
+        with pytest.raises(S.SeatsError, match=reason):
+            S.load_solo(s)

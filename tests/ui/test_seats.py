@@ -511,3 +511,21 @@ def test_seats_chosen_when_the_session_is_created(window, qtbot, tmp_path):
     plan = S.load_plan(window.session)
     assert plan.seats == ("upland", "lowland") and not plan.handed_over
     assert window.isVisible()  # saved without handing over: the console stays
+
+
+def test_repeated_wrong_pins_lock_the_screen_for_a_while(seated, qtbot, monkeypatch):
+    import peacetable.ui.seats as seats_ui
+
+    s, sw = seated
+    p = sw.privacy
+    clock = [1000.0]
+    monkeypatch.setattr(seats_ui.time, "monotonic", lambda: clock[0])
+    p.who_combo.setCurrentIndex(p.who_combo.findData("control"))
+    for _ in range(seats_ui.MAX_TRIES):
+        assert not sw.try_open("control", "0000")
+    assert p.error.text() == ("Too many wrong PINs. Nothing was opened; try again in "
+                              f"{seats_ui.LOCKOUT} seconds.")
+    assert not sw.try_open("control", "13579")  # even the right PIN waits
+    assert sw.seat is None and S.load_plan(s).handed_over
+    clock[0] += seats_ui.LOCKOUT + 1
+    assert sw.try_open("lowland", "2468") and sw.seat.role == "lowland"

@@ -159,3 +159,33 @@ def test_scorecard_in_the_background_with_labels(qtbot, tmp_path, river_path):
         assert f"{sc.issue_by_id[iid].label}: {sc.issue_by_id[iid].option(oid).label}" in text
         assert f"{iid}: {oid}" not in text
     s.close()
+
+
+def test_a_solo_game_resumes_at_the_seat(qtbot, tmp_path, messages, window):
+    window.seats.solo_action.trigger()
+    dlg = window.seats.solo_dialog
+    dlg.scenario_combo.setCurrentIndex(dlg.scenario_combo.findData(str(FRAMEWORK.resolve())))
+    dlg.role_combo.setCurrentIndex(dlg.role_combo.findData("europe"))
+    dlg.pace_spin.setValue(0.0)
+    path = tmp_path / "resume.peacetable"
+    dlg.session_edit.setText(str(path))
+    qtbot.mouseClick(dlg.start_button, Qt.MouseButton.LeftButton)
+    w = window.seats.solo_window
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: w.my_turn(), timeout=20000)
+    n = len(w.session.events)
+    w.close()  # the student stops half-way
+    assert window.isVisible() and window.session is None
+    assert window.open_path(path)
+    w2 = window.seats.solo_window
+    assert w2 is not None and w2 is not w and w2.isVisible() and not window.isVisible()
+    qtbot.addWidget(w2)
+    assert w2.role == "europe" and window.session is None  # the console does not hold it
+    assert len(w2.session.events) == n
+    w2.pace_spin.setValue(0.0)
+    qtbot.waitUntil(lambda: w2.my_turn(), timeout=20000)
+    Student(qtbot, w2, messages).take_turn()
+    qtbot.waitUntil(lambda: len(w2.session.events) > n + 2, timeout=20000)
+    assert w2.autoplay.refused == 0
+    w2.close()
+    assert window.isVisible()
