@@ -57,6 +57,11 @@ def fork_session(source_path: str | Path, at: int, out_path: str | Path) -> Path
         raise SessionFileError(f"--at must be an event number, not {at!r}")
     parent = Session.open(src, readonly=True)
     try:
+        # the child's chain is recomputed from the rows copied: copy only a record that
+        # verifies, or an edit made to the parent would come out with a valid chain
+        check = parent.verify_record()
+        if not check.intact:
+            raise SessionFileError(f"{src}: cannot be forked: {check.message}")
         last = parent.store.last_seq
         if not 1 <= at <= last:
             raise SessionFileError(f"{src}: cannot fork at event {at}: the session has events "

@@ -259,3 +259,14 @@ def test_snapshot_not_matching_the_chain_is_ignored(original, tmp_path):
         assert s.state.seq == s.store.last_seq
     finally:
         s.close()
+
+
+def test_a_tampered_record_cannot_be_forked_into_a_clean_chain(original, tmp_path):
+    from peacetable.app.fork import fork_session
+
+    p = tmp_path / "t.peacetable"
+    shutil.copyfile(original, p)
+    _edit_event(p, "UPDATE events SET body = replace(body, 'said 1', 'said 9') WHERE seq = 7")
+    with pytest.raises(SessionFileError, match="cannot be forked: the record breaks at event 7"):
+        fork_session(p, 10, tmp_path / "child.peacetable")
+    assert not (tmp_path / "child.peacetable").exists()
