@@ -385,6 +385,13 @@ class _Applier:
                                                    frozenset[str], bool]] = {}
         #: the variables the index and rung were last computed from (None: not yet here)
         self.last_values: dict[str, float] | None = None
+        #: bumped whenever offers or agreements are added or removed, or offers toggle:
+        #: the cached conditional items and offer deltas below are rebuilt when it moves
+        self.version = 0
+        self._conditional_version = -1
+        self._conditional: list[tuple[Any, tuple[str, int], bool]] = []
+        self._deltas_version = -1
+        self._deltas: tuple[dict[str, list[float]], dict[str, list[float]]] = ({}, {})
 
     def apply(self, ev: Event) -> None:
         b = ev.body
@@ -430,7 +437,8 @@ class _Applier:
             self._effects(b.effects, 1)
         elif isinstance(b, Withdrawn):
             st.moves.pop(b.move, None)
-            st.offers.pop(b.move, None)
+            if st.offers.pop(b.move, None) is not None:
+                self.version += 1
             self.dirty = self.issues_dirty = True
         elif isinstance(b, SessionStarted):
             st.started = True
@@ -478,6 +486,7 @@ class _Applier:
             self.issues_dirty = True  # tabled proposals and agreements make issue statuses
         if m.kind == "conditional_offer":
             del st.moves[move_id]
+            self.version += 1
             st.offers[move_id] = Offer(
                 id=move_id, role=m.role, template=m.template,
                 condition=m.condition or tpl.condition.model_dump(exclude_none=True),  # type: ignore[union-attr]
@@ -504,6 +513,7 @@ class _Applier:
                 prop.acceptances.append(m.role)
             if all(p in prop.acceptances for p in prop.parties):
                 del st.moves[m.target]
+                self.version += 1
                 st.agreements[prop.id] = Agreement(
                     id=prop.id, package=dict(prop.package), parties=prop.parties,
                     proposer=prop.role, visibility=prop.visibility, formed_at=m.id,
@@ -519,8 +529,14 @@ class _Applier:
         sc = self.sc
         before = st.variables
         self._recompute()
-        conditional = [(o.id, o) for o in st.offers.values()] + \
-            [(a.id, a) for a in st.agreements.values() if a.condition]
+        if self._conditional_version != self.version:
+            items = [(o.id, o) for o in st.offers.values()] + \
+                [(a.id, a) for a in st.agreements.values() if a.condition]
+            items.sort(key=lambda t: t[0])
+            self._conditional = [(item, (type(item).__name__, item.id), isinstance(item, Offer))
+                                 for _, item in items]
+            self._conditional_version = self.version
+        conditional = self._conditional
         if conditional:
             # a condition needs re-testing only if what it reads has changed (or it is new)
             changed = {k for k, v in st.variables.items() if before.get(k) != v}
@@ -528,10 +544,8 @@ class _Applier:
             issues_changed = self.issues_dirty or self.carry_issues
             toggled_vars: set[str] = set()
             toggled_issues = False
-            conditional.sort(key=lambda t: t[0])
             statuses = _LazyStatuses(sc, st)
-            for _, item in conditional:
-                key = (type(item).__name__, item.id)
+            for item, key, is_offer in conditional:
                 entry = self.compiled.get(key)
                 if entry is None:
                     entry = self.compiled[key] = (compile_condition(item.condition),  # type: ignore[arg-type]
@@ -540,18 +554,21 @@ class _Applier:
                           or not entry[1].isdisjoint(changed)):
                     continue
                 holds = entry[0](st, statuses)
-                if isinstance(item, Offer):
+                if is_offer:
                     new = "in_force" if holds else "waiting"
                 else:
                     new = "in_force" if holds else "suspended"
                 if new != item.status:
                     item.status = new  # type: ignore[assignment]
+                    if is_offer:
+                        self.version += 1  # the offers in force changed
+                        self._conditional_version = self.version  # (same items)
                     before = st.variables
                     self._recompute()
                     moved = {k for k, v in st.variables.items() if before.get(k) != v}
                     changed |= moved
                     toggled_vars |= moved
-                    if isinstance(item, Agreement):
+                    if not is_offer:
                         issues_changed = toggled_issues = True
                     statuses = _LazyStatuses(sc, st)
             self.carry_vars, self.carry_issues = toggled_vars, toggled_issues
@@ -568,25 +585,35 @@ class _Applier:
         st.variables, st.leverage = var, lev
         if not st.offers:
             return
-        moved_v: set[str] = set()
-        moved_l: set[str] = set()
-        for o in st.offers.values():
-            if o.status != "in_force":
-                continue
-            for k, d in o.variables.items():
-                var[k] = var[k] + d
-                moved_v.add(k)
-            for k, d in o.leverage.items():
-                if k in lev:
-                    lev[k] = lev[k] + d
-                    moved_l.add(k)
+        if self._deltas_version != self.version:
+            # each value's deltas from the offers in force, in the order the offers were
+            # made: the same additions in the same order as adding offer by offer
+            dv: dict[str, list[float]] = {}
+            dl: dict[str, list[float]] = {}
+            for o in st.offers.values():
+                if o.status != "in_force":
+                    continue
+                for k, d in o.variables.items():
+                    dv.setdefault(k, []).append(d)
+                for k, d in o.leverage.items():
+                    if k in lev:
+                        dl.setdefault(k, []).append(d)
+            self._deltas = (dv, dl)
+            self._deltas_version = self.version
+        dv, dl = self._deltas
         # base values are kept within bounds (_effects), so only moved values need clamping
         b = self.bounds
-        for k in moved_v:
+        for k, ds in dv.items():
+            x = var[k]
+            for d in ds:
+                x = x + d
             lo, hi = b[k]
-            var[k] = min(hi, max(lo, var[k]))
-        for k in moved_l:
-            lev[k] = min(100.0, max(0.0, lev[k]))
+            var[k] = min(hi, max(lo, x))
+        for k, ds in dl.items():
+            x = lev[k]
+            for d in ds:
+                x = x + d
+            lev[k] = min(100.0, max(0.0, x))
 
 
 def channel_visibility(role: str, channel: str, recipients: tuple[str, ...]) -> Visibility:
