@@ -391,6 +391,8 @@ class _Applier:
         self._conditional_version = -1
         self._conditional: list[tuple[Any, tuple[str, int], bool]] = []
         self._deltas_version = -1
+        self.base_version = 0  # bumped whenever _effects changes base values or leverage
+        self._recomputed: tuple[int, int] | None = None  # (base, offers) versions last used
         self._deltas: tuple[dict[str, list[float]], dict[str, list[float]]] = ({}, {})
 
     def apply(self, ev: Event) -> None:
@@ -453,6 +455,8 @@ class _Applier:
             return
         self.dirty = True
         st = self.st
+        if eff.get("variables") or eff.get("leverage"):
+            self.base_version += 1
         for var, d in (eff.get("variables") or {}).items():
             v = self.sc.variable_by_id[var]
             st.base[var] = v.clamp(st.base[var] + d * k)
@@ -539,7 +543,8 @@ class _Applier:
         conditional = self._conditional
         if conditional:
             # a condition needs re-testing only if what it reads has changed (or it is new)
-            changed = {k for k, v in st.variables.items() if before.get(k) != v}
+            changed = set() if st.variables is before else \
+                {k for k, v in st.variables.items() if before.get(k) != v}
             changed |= self.carry_vars
             issues_changed = self.issues_dirty or self.carry_issues
             toggled_vars: set[str] = set()
@@ -565,7 +570,8 @@ class _Applier:
                         self._conditional_version = self.version  # (same items)
                     before = st.variables
                     self._recompute()
-                    moved = {k for k, v in st.variables.items() if before.get(k) != v}
+                    moved = set() if st.variables is before else \
+                        {k for k, v in st.variables.items() if before.get(k) != v}
                     changed |= moved
                     toggled_vars |= moved
                     if not is_offer:
@@ -580,6 +586,9 @@ class _Applier:
 
     def _recompute(self) -> None:
         st = self.st
+        if self._recomputed == (self.base_version, self.version):
+            return  # neither the base values nor the offers in force changed: same values
+        self._recomputed = (self.base_version, self.version)
         var = dict(st.base)
         lev = dict(st.base_leverage)
         st.variables, st.leverage = var, lev
