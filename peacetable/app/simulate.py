@@ -256,6 +256,14 @@ def simulate(loaded: LoadedScenario, runs: int, seed: int = 0,
     finally:
         if own is not None:
             own.shutdown()
+    if result.interrupted and out is not None:
+        # Ctrl-C may land between writing a run's file and counting its row: keep the two
+        # in step, so the folder holds exactly the runs the CSV lists
+        kept = {f"run-{i + 1:05d}.peacetable" for i in rows}
+        for path in out.glob("run-*.peacetable*"):
+            if path.name.split("-wal")[0].split("-shm")[0] not in kept:
+                path.unlink(missing_ok=True)
+        result.saved = [p for p in result.saved if p.name in kept]
     result.rows = [rows[i] for i in sorted(rows)]
     return result
 

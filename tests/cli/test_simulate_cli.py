@@ -97,7 +97,7 @@ def test_ctrl_c_keeps_the_finished_runs(tmp_path):
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          env=subprocess_env(), cwd=tmp_path)
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # a busy machine
         while len(list(out.glob("run-*.peacetable"))) < 3:  # two complete, one being written
             assert p.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
@@ -109,9 +109,9 @@ def test_ctrl_c_keeps_the_finished_runs(tmp_path):
     assert p.returncode == 130, err_text
     sessions = sorted(out.glob("run-*.peacetable"))
     rows = list(csv.DictReader((out / "runs.csv").open()))
-    assert len(rows) == len(sessions) >= 2
-    assert f"kept the {len(rows)} of 5000 runs" in err_text
-    assert "Traceback" not in err_text
+    assert len(rows) == len(sessions) >= 2, (len(rows), [p.name for p in sessions], err_text)
+    assert f"kept the {len(rows)} of 5000 runs" in err_text, err_text
+    assert "Traceback" not in err_text, err_text
     assert os.path.getsize(out / "runs.csv") > 0
 
 
