@@ -115,15 +115,15 @@ class ReplayModel:
         self.checkpoint_every = max(1, int(checkpoint_every))
         self._checkpoints: dict[int, bytes] = {}
         self._cp_seqs: list[int] = []
+        self._toggles = [(ev.seq, ev.body.target, isinstance(ev.body, Undone))
+                         for ev in self.events if isinstance(ev.body, (Undone, Redone))]
+        self._toggle_seqs = [t[0] for t in self._toggles]
         self._build_checkpoints()
         self._trace_all: list[TraceRow] = session.trace()
         self._trace_seqs = [r[0] for r in self._trace_all]
         self._traces: dict[str, list[TraceRow]] = {}
         self._visible: dict[str, tuple[list[Event], list[int]]] = {}
         self._views: dict[str, dict[str, Any]] = {}
-        self._toggles = [(ev.seq, ev.body.target, isinstance(ev.body, Undone))
-                         for ev in self.events if isinstance(ev.body, (Undone, Redone))]
-        self._toggle_seqs = [t[0] for t in self._toggles]
         self.bookmarks: list[Bookmark] = self._find_bookmarks()
         self.marks: list[Mark] = []
         self.cursor = self.last
@@ -144,13 +144,21 @@ class ReplayModel:
             prev, at = st, end
 
     def _fold_from_checkpoints(self, n: int) -> State:
-        """Fold to ``n`` from the nearest usable checkpoint at or before it."""
+        """Fold to ``n`` from the nearest usable checkpoint at or before it: one that no
+        undo or redo between it and ``n`` reaches back past (such a toggle changes what
+        the checkpoint already counts)."""
         limit = n
         while True:
             k = bisect.bisect_right(self._cp_seqs, limit) - 1
             if k < 0:
                 return fold(self.scenario, self.events[:n])
             c = self._cp_seqs[k]
+            lo = bisect.bisect_right(self._toggle_seqs, c)
+            hi = bisect.bisect_right(self._toggle_seqs, n)
+            reach = min((t[1] for t in self._toggles[lo:hi]), default=c + 1)
+            if reach <= c:
+                limit = reach - 1  # start before the earliest event toggled in the tail
+                continue
             try:
                 return fold(self.scenario, self.events[c:n],
                             start=decode_state(self._checkpoints[c]))

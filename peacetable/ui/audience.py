@@ -189,6 +189,7 @@ class AudienceWindow(QMainWindow):
         """Follow a :class:`~peacetable.app.replay.ReplayModel`'s cursor (None: blank);
         call :meth:`follow_cursor` when it moves."""
         self.replay = model
+        self._feed_key = None
         self.session = None if model is None else model.session
         if model is None:
             self.chart.set_session(None)
@@ -209,9 +210,12 @@ class AudienceWindow(QMainWindow):
         self._show_view(view)
         self.chart.set_cursor(m.cursor)
         self.network.follow()
-        self.feed.clear()
-        for ev in m.effective_events(VIEWER, limit=FEED_LIMIT):
-            self._add_feed(ev, view, top=True)
+        key = (m.visible_count(VIEWER), frozenset(m.cancelled()))
+        if key != getattr(self, "_feed_key", None):  # the feed changes with public events
+            self._feed_key = key
+            self.feed.clear()
+            for ev in m.effective_events(VIEWER, limit=FEED_LIMIT):
+                self._add_feed(ev, view, top=True)
 
     # ------------------------------------------------------------------ header
     def _show_view(self, view: dict) -> None:

@@ -75,6 +75,7 @@ class EventLogModel(QAbstractTableModel):
         self._n = 0  # rows shown (all live; up to the cursor in replay)
         self._cancelled: set[int] = set()
         self._described: dict[int, str] = {}
+        self._times: dict[int, str] = {}
 
     # -- feeding
     def set_session(self, session: Session | None, viewer: str = "control") -> None:
@@ -119,8 +120,10 @@ class EventLogModel(QAbstractTableModel):
         cancelled = m.cancelled()
         changed = cancelled ^ self._cancelled
         self._cancelled = cancelled
-        for seq in changed:
-            self._row_changed(seq)
+        rows = [r for r in (bisect.bisect_left(self._seqs, q) for q in changed) if r < self._n]
+        if rows:  # one signal for the whole span, however many undos the move crossed
+            self.dataChanged.emit(self.index(min(rows), 0),
+                                  self.index(max(rows), len(COLUMNS) - 1))
 
     def _row_changed(self, seq: int) -> None:
         row = bisect.bisect_left(self._seqs, seq)
@@ -179,7 +182,10 @@ class EventLogModel(QAbstractTableModel):
             if col == 0:
                 return ev.seq
             if col == 1:
-                return local_time(ev.ts)
+                t = self._times.get(ev.seq)
+                if t is None:
+                    t = self._times[ev.seq] = local_time(ev.ts)
+                return t
             if col == 2:
                 return ev.type.replace("_", " ")
             if col == COL_WHAT:
@@ -284,6 +290,9 @@ class EventLogPanel(QWidget):
         #: replay: the bridge has a ReplayModel and the viewer; the log follows its cursor
         self.follows_cursor = hasattr(bridge, "cursorMoved")
         if self.follows_cursor:
+            # sizing the columns to the visible rows only: a cursor move inserts or removes
+            # thousands of rows at once
+            self.table.horizontalHeader().setResizeContentsPrecision(0)
             self.viewer_label.hide()
             self.viewer_combo.hide()
             bridge.sessionChanged.connect(lambda _s: self.set_replay())

@@ -353,8 +353,13 @@ class ReplayPage(QWidget):
         self.body.setSizes([380, 560])
         lay.addWidget(self.body, 1)
 
-        # ---- keys (only while this page is shown): see _Keys
+        # ---- keys: on the page and on every view that would take them for itself
         self.keys = _Keys(self)
+        from PySide6.QtWidgets import QAbstractItemView, QGraphicsView
+
+        for w in (self, self.timeline, self.top_tabs, self.bottom_tabs,
+                  *self.findChildren(QAbstractItemView), *self.findChildren(QGraphicsView)):
+            w.installEventFilter(self.keys)
         self._set_enabled(False)
 
     def _tool(self, text: str, tip: str, slot) -> QToolButton:
@@ -577,21 +582,13 @@ class ReplayPage(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        from PySide6.QtWidgets import QApplication
-
-        QApplication.instance().installEventFilter(self.keys)
         self.timeline.setFocus()
-
-    def hideEvent(self, event) -> None:
-        from PySide6.QtWidgets import QApplication
-
-        QApplication.instance().removeEventFilter(self.keys)
-        super().hideEvent(event)
 
 
 class _Keys(QObject):
-    """The replay keys, wherever the focus is on the page (the event log's table would
-    take the arrows and Space for itself), except in a text field or an open list."""
+    """The replay keys on the page and on the views in it (the event log's table, the
+    lists and the graphics views would take the arrows and Space for themselves); text
+    fields and lists of choices keep their keys."""
 
     ACTIONS = {Qt.Key.Key_Left: ("step", -1), Qt.Key.Key_Right: ("step", 1),
                Qt.Key.Key_Home: ("home",), Qt.Key.Key_End: ("end",),

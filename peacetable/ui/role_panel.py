@@ -147,6 +147,7 @@ class RolePanel(QWidget):
         s = self.bridge.session
         role_id = self.role_combo.currentData()
         if s is None or role_id is None:
+            self._brief_shown = None
             self.brief.clear()
             self.summary.setText("" if s is None else
                                  "The audience sees no team's brief or values.")
@@ -171,7 +172,10 @@ class RolePanel(QWidget):
             text += (f" <b style='color:{DANGER}'>{len(worse)} package(s) in play are worse than "
                      f"no deal for this role.</b>")
         self.summary.setText(text)
-        self.brief.setHtml(self._brief_html(s, role_id))
+        brief = self._brief_html(s, role_id)
+        if brief != getattr(self, "_brief_shown", None):  # the brief is the role's, not the cursor's
+            self._brief_shown = brief
+            self.brief.setHtml(brief)
 
     @staticmethod
     def _brief_html(s: Session, role_id: str) -> str:

@@ -547,3 +547,44 @@ def test_keyboard_controls(window, qtbot, tmp_path, messages):
     qtbot.wait(250)
     assert m.cursor == stopped
     assert messages == []
+
+
+# --------------------------------------------------------------------------- report
+
+
+def test_export_report_from_the_window_asks_before_replacing(window, qtbot, tmp_path, messages):
+    path = played(POI, tmp_path / "poi.peacetable")
+    page = open_replay(window, qtbot, path)
+    if not page.export_button.isVisible():
+        pytest.skip("the report writer is not installed")
+    page.set_viewer("ukraine")
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    dlg = window.trainer.export_dialog
+    assert dlg.viewer_combo.currentData() == "ukraine"  # the viewer shown is the default
+    out = tmp_path / "aar.json"
+    dlg.path_edit.setText(str(out))
+    qtbot.mouseClick(dlg.export_button, Qt.MouseButton.LeftButton)
+    assert dlg.written == out and out.exists()
+    import json
+
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert "ukraine" in json.dumps(data)
+    first = out.read_bytes()
+    # again onto the same file: asked; Cancel leaves it as it was
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    dlg = window.trainer.export_dialog
+    dlg.path_edit.setText(str(out))
+    dlg.viewer_combo.setCurrentIndex(dlg.viewer_combo.findData("control"))
+    qtbot.mouseClick(dlg.export_button, Qt.MouseButton.LeftButton)
+    assert messages[-1]["title"] == "Replace the file?"
+    assert out.read_bytes() == first and dlg.isVisible()
+    messages.answer = "Replace"
+    qtbot.mouseClick(dlg.export_button, Qt.MouseButton.LeftButton)
+    messages.answer = None
+    assert out.read_bytes() != first
+    html_out = tmp_path / "aar.html"
+    window.trainer.export_action.trigger()
+    dlg = window.trainer.export_dialog
+    dlg.path_edit.setText(str(html_out))
+    qtbot.mouseClick(dlg.export_button, Qt.MouseButton.LeftButton)
+    assert "<html" in html_out.read_text(encoding="utf-8").lower()

@@ -1,0 +1,191 @@
+"""Replay benchmark: seeking through the replay model, and dragging the scrubber end to end.
+
+    .venv/bin/python bench/bench_replay.py [--events 100000] [--session FILE] [--seeks 300]
+                                           [--frames 200] [--write-doc]
+
+A session of N events is played by the real engine (``bench_engine.build_session``: moves,
+adjudications, notes, undos, sealed rounds, phases; a snapshot every 500 events), or
+``--session`` names one already built.
+
+* **Seek**: the session is opened for replay and a :class:`ReplayModel` built (timed: the
+  one fold that makes its checkpoints and the trace); then ``--seeks`` random cursors,
+  each timed: ``model.seek(n)`` and ``model.view("control")`` (what the views ask first).
+  Baseline, same run, same cursors: ``Session.state_at(n)`` + ``view_state``, the seek the
+  session itself offers (newest snapshot at or before n, and the tail).
+* **Drag**: the main window, 1920x1080 offscreen, replays the session; the scrubber is
+  dragged from the first event to the last in ``--frames`` mouse moves. One frame = the
+  mouse move event delivered to the timeline, the coalesced seek run by the event loop
+  (every view follows: chart, network, tables, event log, role panel, projector), and a
+  full paint of the window (``grab()``). Baseline, same run: ``grab()`` of the same window
+  with no seek (the cost of painting it at all). Measured with the chart tab and with the
+  network tab in front, the projector open.
+
+Targets (the product brief): seek p95 <= 5 ms; frame p95 <= 16 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+SEEK_TARGET_MS = 5.0
+FRAME_TARGET_MS = 16.0
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    k = min(len(s) - 1, max(0, round(p / 100 * (len(s) - 1))))
+    return s[k]
+
+
+def summary(ms: list[float]) -> str:
+    return (f"median {statistics.median(ms):.2f} ms, p95 {pct(ms, 95):.2f} ms, "
+            f"max {max(ms):.2f} ms")
+
+
+def bench_seek(path: Path, seeks: int) -> dict:
+    from peacetable.app.replay import ReplayModel
+    from peacetable.app.session import Session
+    from peacetable.domain.views import view_state
+
+    t = time.perf_counter()
+    s = Session.open_replay(path)
+    opened = time.perf_counter() - t
+    t = time.perf_counter()
+    m = ReplayModel(s)
+    built = time.perf_counter() - t
+    rng = random.Random(7)
+    cursors = [rng.randint(0, m.last) for _ in range(seeks)]
+    model_ms, base_ms = [], []
+    for n in cursors:
+        t = time.perf_counter()
+        m.seek(n)
+        m.view("control")
+        model_ms.append((time.perf_counter() - t) * 1000)
+    for n in cursors:
+        t = time.perf_counter()
+        view_state(s.scenario, s.state_at(n), "control")
+        base_ms.append((time.perf_counter() - t) * 1000)
+    # stepping: one event forward and back, as the arrow keys do
+    step_ms = []
+    m.seek(m.last // 2)
+    for k in range(200):
+        t = time.perf_counter()
+        m.step(1 if k % 4 < 2 else -1)
+        m.view("control")
+        step_ms.append((time.perf_counter() - t) * 1000)
+    s.close()
+    return {"events": m.last, "open_s": opened, "build_s": built, "model": model_ms,
+            "base": base_ms, "step": step_ms}
+
+
+def bench_drag(path: Path, frames: int) -> dict:
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    from peacetable.ui.main import configure_application
+
+    app = QApplication.instance() or QApplication(["bench", "-style", "Fusion"])
+    configure_application(app)
+    from peacetable.ui.main_window import MainWindow
+
+    w = MainWindow()
+    w.resize(1920, 1080)
+    w.show()
+    for _ in range(5):
+        app.processEvents()
+    t = time.perf_counter()
+    assert w.trainer.open_replay(path)
+    open_s = time.perf_counter() - t
+    page = w.trainer.page
+    projector = w.show_projector()
+    projector.resize(1920, 1080)
+    for _ in range(5):
+        app.processEvents()
+    tl = page.timeline
+    y = tl.height() * 0.62
+
+    def send(kind, x):
+        ev = QMouseEvent(kind, QPointF(x, y), tl.mapToGlobal(QPointF(x, y)),
+                         Qt.MouseButton.LeftButton if kind != QEvent.Type.MouseMove
+                         else Qt.MouseButton.NoButton,
+                         Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(tl, ev)
+
+    out = {"open_s": open_s}
+    for tab in ("chart", "network"):
+        page.bottom_tabs.setCurrentWidget(page.chart if tab == "chart" else page.network)
+        page.seek(0)
+        w.grab()
+        x0, x1 = tl._x(0), tl._x(page.model.last)
+        frame_ms, base_ms = [], []
+        send(QEvent.Type.MouseButtonPress, x0)
+        for k in range(1, frames + 1):
+            x = x0 + (x1 - x0) * k / frames
+            t = time.perf_counter()
+            send(QEvent.Type.MouseMove, x)
+            app.processEvents()  # the coalesced seek, every view following
+            w.grab()  # a full paint of the window
+            projector.grab()
+            frame_ms.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            w.grab()
+            projector.grab()
+            base_ms.append((time.perf_counter() - t) * 1000)
+        send(QEvent.Type.MouseButtonRelease, x1)
+        assert page.model.cursor == page.model.last, page.model.cursor
+        out[tab] = {"frame": frame_ms, "base": base_ms}
+    w.close()
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--events", type=int, default=100_000)
+    ap.add_argument("--session", type=Path, help="an existing session file to replay")
+    ap.add_argument("--seeks", type=int, default=300)
+    ap.add_argument("--frames", type=int, default=200)
+    ap.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "peace-of-inches.toml")
+    args = ap.parse_args()
+    path = args.session
+    if path is None:
+        import bench_engine
+
+        path = Path(tempfile.mkdtemp(prefix="peacetable-bench-replay-")) / "bench.peacetable"
+        t = time.perf_counter()
+        bench_engine.build_session(path, args.scenario, args.events)
+        print(f"built {args.events} events in {time.perf_counter() - t:.1f} s")
+    seek = bench_seek(path, args.seeks)
+    r = pct(seek["model"], 95) / pct(seek["base"], 95)
+    print(f"replay  {seek['events']} events: open {seek['open_s'] * 1000:.0f} ms, replay model "
+          f"built in {seek['build_s']:.2f} s (checkpoints and trace)")
+    print(f"seek    replay model: {summary(seek['model'])} (target p95 <= {SEEK_TARGET_MS:g} ms)")
+    print(f"        Session.state_at baseline: {summary(seek['base'])} -> p95 ratio {r:.2f}x")
+    print(f"step    one event: {summary(seek['step'])}")
+    drag = bench_drag(path, args.frames)
+    print(f"drag    window open for replay in {drag['open_s']:.2f} s; {args.frames} frames "
+          "end to end, every view following, projector open")
+    for tab in ("chart", "network"):
+        d = drag[tab]
+        ratio = pct(d["frame"], 95) / pct(d["base"], 95)
+        print(f"        {tab} in front: frame {summary(d['frame'])} (target p95 <= "
+              f"{FRAME_TARGET_MS:g} ms); paint-only baseline {summary(d['base'])} -> p95 "
+              f"ratio {ratio:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
