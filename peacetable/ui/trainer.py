@@ -780,8 +780,6 @@ class TrainerActions:
         s = self._writable_for_notes()
         if s is None:
             return 0
-        if self.replaying and self.page is not None and panel is not self.page.hotwash:
-            panel = self.page.hotwash
         from ..app.annotations import AnnotationError, add_hotwash
 
         n = 0
@@ -791,12 +789,10 @@ class TrainerActions:
                 n += 1
         except (AnnotationError, ValueError) as exc:
             messages.show_error(self.window, "Not all answers were saved", str(exc))
-        if self.replaying and self.page is not None and self.page.hotwash.session is not s:
-            pass
-        for p in {panel, *(d.panel for d in self.window.findChildren(HotWashDialog))}:
-            if p.session is s or p is panel:
-                p.clear()
-                p.saved_label.setText(f"{n} answer{'s' if n != 1 else ''} saved as notes.")
+        if self.replaying and self.page is not None:
+            panel = self.page.hotwash  # a copy may have opened: its page takes the answers
+        panel.clear()
+        panel.saved_label.setText(f"{n} answer{'s' if n != 1 else ''} saved as notes.")
         self._notes_changed()
         return n
 
