@@ -25,10 +25,6 @@ MAX_BYTES = 4 * 1024 * 1024
 MAX_SHOWN = 50
 """Most problems printed for one file; a last line counts the rest."""
 
-MAX_LISTED = 12
-"""Most ids listed in one 'expected one of: ...' message."""
-
-
 class ScenarioError(Exception):
     """A scenario that cannot be used; ``problems`` says why, one entry per problem.
 
@@ -66,14 +62,6 @@ def printable(text: str) -> str:
 def format_problem(source: str, p: Problem) -> str:
     line = p.line if p.line is not None else 1
     return printable(f"{source}:{line}: {p.dotted}: {p.message}")
-
-
-def one_of(ids) -> str:
-    """'a, b, c' for a short list; the first :data:`MAX_LISTED` and a count for a long one."""
-    ids = list(ids)
-    if len(ids) <= MAX_LISTED:
-        return ", ".join(ids)
-    return ", ".join(ids[:MAX_LISTED]) + f" and {len(ids) - MAX_LISTED:,} more"
 
 
 @dataclass(frozen=True)

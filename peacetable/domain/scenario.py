@@ -346,6 +346,7 @@ class Problem:
 # that is already reported as wrong (no second, contradictory line about it).
 
 MAX_LISTED = 12
+"""Most ids listed in one 'expected one of: ...' message; the rest are counted."""
 
 
 def _one_of(ids: Any) -> str:
@@ -496,8 +497,7 @@ class _Rules:
             self.role_preferences(base, role.get("preferences", {}))
 
     def role_weights(self, base: tuple, weights: Any) -> None:
-        if not isinstance(weights, dict) or not self.ok(base + ("weights",)) and (
-                base + ("weights",)) in self.reported:
+        if not isinstance(weights, dict) or (base + ("weights",)) in self.reported:
             return
         for iid in weights:
             self.unknown(base + ("weights", iid), iid, self.issue_ids, "issue")

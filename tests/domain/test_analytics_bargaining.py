@@ -26,7 +26,6 @@ from peacetable.domain.analytics.bargaining import (
     nash_point,
     pareto_filter,
     pareto_frontier,
-    units,
     zopa_mask,
 )
 from peacetable.domain.loader import load_scenario
