@@ -87,7 +87,7 @@ def documents(draw) -> str:
     return "\n".join(frags)
 
 
-FUZZ = settings(max_examples=120, deadline=timedelta(seconds=3),
+FUZZ = settings(max_examples=80, deadline=timedelta(seconds=3),
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.large_base_example])
 
