@@ -12,6 +12,9 @@ app=dist/peacetable/peacetable
 "$app" validate dist/peacetable/_internal/scenarios/*.toml
 # the GUI starts, opens a played session and loads the chart and network (pyqtgraph, networkx)
 smoke=$(mktemp -d)
+# the smoke test keeps its settings, recent files and logs in $smoke, not in the user's own
+export XDG_CONFIG_HOME="$smoke/config" XDG_STATE_HOME="$smoke/state" XDG_DATA_HOME="$smoke/data" \
+  XDG_CACHE_HOME="$smoke/cache"
 "$app" new dist/peacetable/_internal/scenarios/peace-of-inches.toml -o "$smoke/s.peacetable" --seed 1
 "$app" play "$smoke/s.peacetable" dist/peacetable/_internal/scenarios/peace-of-inches.moves.jsonl >/dev/null
 QT_QPA_PLATFORM=offscreen PEACETABLE_BENCH_EXIT_ON_SHOW=visuals timeout 60 "$app" "$smoke/s.peacetable" \

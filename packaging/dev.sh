@@ -9,6 +9,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-run}; shift || true
+case "$mode" in
+  run|test) ;;
+  *) echo "usage: bash packaging/dev.sh run|test [ARGS...]" >&2; exit 2 ;;
+esac
+say() { echo "dev.sh: $*" >&2; }
 
 PY=${PYTHON:-python3}
 "$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || {
@@ -51,6 +56,7 @@ apt_install() {
   exit 1
 }
 
+say "Checking the system libraries Qt needs…"
 apt_install $(need_libs)
 # the tests check that exported PDF reports render (pdftoppm from poppler-utils)
 if [ "$mode" = test ] && ! command -v pdftoppm >/dev/null 2>&1; then
@@ -58,6 +64,7 @@ if [ "$mode" = test ] && ! command -v pdftoppm >/dev/null 2>&1; then
 fi
 
 if [ ! -x .venv/bin/python ]; then
+  say "Creating the virtual environment in ./.venv…"
   if ! "$PY" -m venv .venv 2>/dev/null; then
     rm -rf .venv
     apt_install python3-venv
@@ -66,13 +73,16 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.peacetable-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  say "Installing PeaceTable and its dependencies into ./.venv (the first time takes a few minutes)…"
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
   .venv/bin/python -m pip install -q -e ".[test]"
   touch "$stamp"
+  say "Installed."
+else
+  say "./.venv is up to date."
 fi
 
 case "$mode" in
-  run)  exec .venv/bin/peacetable "$@" ;;
-  test) exec .venv/bin/python -m pytest "$@" ;;
-  *)    echo "usage: bash packaging/dev.sh run|test [ARGS...]" >&2; exit 2 ;;
+  run)  say "Starting PeaceTable (.venv/bin/peacetable $*)"; exec .venv/bin/peacetable "$@" ;;
+  test) say "Running the tests (.venv/bin/python -m pytest $*)"; exec .venv/bin/python -m pytest "$@" ;;
 esac

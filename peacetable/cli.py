@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 COMMANDS = ("validate", "new", "play", "replay", "info", "analyze", "simulate", "fork", "report")
 
@@ -22,34 +23,45 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=_version())
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    s = sub.add_parser("validate", help="check scenario files; one line per problem")
-    s.add_argument("paths", nargs="+", metavar="PATH")
+    s = sub.add_parser("validate", help="check scenario files; one line per problem",
+                       description="Check scenario files. Each problem is one line "
+                                   "FILE:LINE: field: what (expected); exit 1 if any.")
+    s.add_argument("paths", nargs="+", metavar="PATH", help="scenario files (.toml)")
 
-    s = sub.add_parser("new", help="start a session file from a scenario")
-    s.add_argument("scenario", metavar="SCENARIO")
-    s.add_argument("-o", "--output", required=True, metavar="SESSION.peacetable")
+    s = sub.add_parser("new", help="start a session file from a scenario",
+                       description="Start a new session file from a scenario. An existing "
+                                   "file is never overwritten.")
+    s.add_argument("scenario", metavar="SCENARIO", help="the scenario file (.toml)")
+    s.add_argument("-o", "--output", required=True, metavar="SESSION.peacetable",
+                   help="the session file to create (must not exist)")
     s.add_argument("--seed", type=int, default=None, help="seed for dice rolls (default: random)")
     s.add_argument("--team", action="append", default=[], metavar="ROLE=TEAM",
                    help="name the team playing a role (repeatable)")
     s.add_argument("--title", default="", help="a title for this run of the exercise")
 
-    s = sub.add_parser("play", help="apply a JSON-lines script of commands to a session")
-    s.add_argument("session", metavar="SESSION")
-    s.add_argument("script", metavar="SCRIPT.jsonl")
+    s = sub.add_parser("play", help="apply a JSON-lines script of commands to a session",
+                       description="Apply a script (docs/script-format.md) to a session, "
+                                   "printing each event. Played again on the same session, "
+                                   "the script continues after the commands already applied; "
+                                   "a command is never applied twice.")
+    s.add_argument("session", metavar="SESSION", help="the session file (.peacetable)")
+    s.add_argument("script", metavar="SCRIPT.jsonl", help="the script: one JSON command a line")
 
-    s = sub.add_parser("replay", help="the state after an event, as text or stable JSON")
-    s.add_argument("session", metavar="SESSION")
+    s = sub.add_parser("replay", help="the state after an event, as text or stable JSON",
+                       description="Show the state of a session after an event, as a given "
+                                   "viewer may see it.")
+    s.add_argument("session", metavar="SESSION", help="the session file (.peacetable)")
     s.add_argument("--at", type=int, default=None, metavar="N", help="event number (default: last)")
     s.add_argument("--json", action="store_true", help="print JSON with sorted keys")
     s.add_argument("--viewer", default="control",
                    help="control (default), audience, or a role id: what that viewer may see")
 
     s = sub.add_parser("info", help="scenario, roles, phase reached, event count, file health")
-    s.add_argument("session", metavar="SESSION")
+    s.add_argument("session", metavar="SESSION", help="the session file (.peacetable)")
 
     s = sub.add_parser("simulate", help="play many bot-only sessions of a scenario; CSV, "
                        "summary and plots")
-    s.add_argument("scenario", metavar="SCENARIO")
+    s.add_argument("scenario", metavar="SCENARIO", help="the scenario file (.toml)")
     s.add_argument("--runs", type=int, default=100, metavar="N", help="number of runs (100)")
     s.add_argument("--seed", type=int, default=0, metavar="S",
                    help="seed of the simulation: the same seed gives the same CSV (0)")
@@ -67,10 +79,16 @@ def _parser() -> argparse.ArgumentParser:
                    help="run on a dask.distributed cluster (optional extra 'cluster')")
     s.add_argument("--no-plots", action="store_true", help="write no PNG plots")
 
-    s = sub.add_parser("analyze", help="bargaining and linkage analytics for a scenario or session")
-    s.add_argument("path", metavar="SCENARIO|SESSION")
-    s.add_argument("--at", type=int, default=None, metavar="N")
-    s.add_argument("--json", action="store_true")
+    s = sub.add_parser("analyze", help="bargaining and linkage analytics for a scenario or session",
+                       description="Utilities, ZOPA, Pareto frontier, Nash and "
+                                   "Kalai–Smorodinsky points, deadlocks and keystones; for a "
+                                   "session also flags, concessions and reciprocity.")
+    s.add_argument("path", metavar="SCENARIO|SESSION",
+                   help="a scenario (.toml) or a session file (.peacetable)")
+    s.add_argument("--at", type=int, default=None, metavar="N",
+                   help="sessions only: analyse the state after event N (default: the last)")
+    s.add_argument("--json", action="store_true", help="print the full report as JSON (ids, "
+                                                       "not labels)")
 
     s = sub.add_parser("fork", help="continue a session from an event as a new session file",
                        description="Write a new session file holding SESSION's record up to "
@@ -218,25 +236,53 @@ def _validate(paths: list[str]) -> int:
 
 
 def _play(session_path: str, script_path: str) -> int:
-    from .app.script import ScriptError, ScriptRunner, read_script
+    from .app.script import ScriptError, ScriptRunner, read_script, resume_point
     from .app.session import Session
+    from .domain.views import package_text
 
     session = Session.open(session_path)
     try:
         runner = ScriptRunner(session, script_path)
-
-        def show(ev) -> None:
-            print(f"{ev.seq:>6}  {ev.type:<17} {session.describe(ev)}", flush=True)
-
+        sc = session.scenario
+        n = 0
         try:
-            n = runner.run(read_script(script_path), on_event=show)
+            lines = list(read_script(script_path))
+            start, progress = resume_point(session, lines, str(Path(script_path).resolve()))
+            if start:
+                runner.restore(progress)
+                if start >= len(lines):
+                    print(f"{session_path} already holds all {_plural(len(lines), 'command')} "
+                          f"of {script_path}; nothing to do", file=sys.stderr)
+                    return 0
+                print(f"continuing {script_path} at line {lines[start].line}: "
+                      f"{session_path} already holds its first {_plural(start, 'command')}",
+                      file=sys.stderr)
+            for sl in lines[start:]:
+                before = set(session.state.agreements)
+                events = runner.apply(sl)
+                progress.step(sl, runner, session.store.last_seq)
+                progress.save(session)
+                for ev in events:
+                    n += 1
+                    print(f"{ev.seq:>6}  {ev.type:<17} {session.describe(ev)}", flush=True)
+                for aid in sorted(set(session.state.agreements) - before):
+                    a = session.state.agreements[aid]
+                    who = ", ".join(sc.role_by_id[r].name if r in sc.role_by_id else r
+                                    for r in dict.fromkeys([a.proposer, *a.parties]))
+                    print(f"{'':>6}  agreement formed on proposal {aid}: "
+                          f"{package_text(sc, a.package)} ({who})", flush=True)
         except ScriptError as exc:
             return _fail(f"{exc}\n(stopped; every event printed above is saved in {session_path})")
-        print(f"applied {n} events; {session_path} now holds {session.store.last_seq}", file=sys.stderr)
+        print(f"applied {_plural(n, 'event')}; {session_path} now holds "
+              f"{_plural(session.store.last_seq, 'event')}", file=sys.stderr)
         _warn(session)
         return 0
     finally:
         session.close()
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _replay(args) -> int:
@@ -269,6 +315,8 @@ def _warn(session) -> None:
 
 
 def _print_view(session, view: dict) -> None:
+    from .domain.views import package_text
+
     sc = session.scenario
     esc = view["escalation"]
     phase = view["phase"]
@@ -279,12 +327,15 @@ def _print_view(session, view: dict) -> None:
         print(f"  {sc.variable_by_id[k].label:<40} {v:g}")
     print("issues:")
     for iid, rec in view["issues"].items():
-        opt = f" = {rec['option']}" if rec["option"] else ""
-        print(f"  {sc.issue_by_id[iid].label:<40} {rec['status']}{opt}")
+        issue = sc.issue_by_id[iid]
+        chosen = issue.option(rec["option"]) if rec["option"] else None
+        opt = f": {chosen.label if chosen else rec['option']}" if rec["option"] else ""
+        print(f"  {issue.label:<40} {rec['status'].replace('_', ' ')}{opt}")
     if view["agreements"]:
         print("agreements:")
         for a in view["agreements"]:
-            print(f"  #{a['id']} {a['status']}: " + ", ".join(f"{k}={v}" for k, v in a["package"].items()))
+            status = "in force" if a["status"] == "in_force" else a["status"].replace("_", " ")
+            print(f"  #{a['id']} {status}: {package_text(sc, a['package'])}")
 
 
 def _info(path: str) -> int:
@@ -313,7 +364,8 @@ def _info(path: str) -> int:
         print(f"events:    {session.store.last_seq} (snapshots up to {session.store.last_snapshot_seq})")
         if check.intact:
             print(f"agreements in force: {sum(1 for a in st.agreements.values() if a.status == 'in_force')}")
-            print(f"escalation: {st.index:.1f} ({st.rung})")
+            rung = next((r.label for r in sc.escalation.rungs if r.id == st.rung), st.rung)
+            print(f"escalation: {st.index:.1f} of {sc.escalation.scale:g} ({rung})")
         print(f"health:    {integrity}")
         print(f"fingerprint: {check.fingerprint}")
         print(f"record:    {check.message}")

@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+#: the per-user folders the app writes to (QSettings: settings and recent files under
+#: XDG_CONFIG_HOME; platformdirs: logs under XDG_STATE_HOME), pointed into a temporary
+#: folder for the whole run, before anything reads them, and inherited by every subprocess
+#: a test starts: the tests never touch the real user's settings, recent files or logs
+USER_DIRS = ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")
+_USER_HOME = tempfile.mkdtemp(prefix="peacetable-tests-home-")
+for _name in USER_DIRS:
+    os.environ[_name] = os.path.join(_USER_HOME, _name.lower())
+    os.makedirs(os.environ[_name], exist_ok=True)
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_USER_HOME, ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

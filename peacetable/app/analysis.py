@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.loader import ScenarioError, load_scenario
-from ..domain.scenario import Problem
+from ..domain.scenario import Problem, Scenario
+from ..domain.views import package_text
 from ..storage.session_file import SessionFileError
 from .session import Session
 
@@ -34,7 +35,7 @@ def analyze_path(path: str | Path, at: int | None = None) -> tuple[dict[str, Any
         loaded = load_scenario(p)
         report = scenario_report(loaded.scenario)
         report["source"] = {"kind": "scenario", "path": p}
-        return report, render_text(report)
+        return report, render_text(report, loaded.scenario)
     session = Session.open(p, readonly=True)
     try:
         last = session.events[-1].seq if session.events else 0
@@ -47,7 +48,7 @@ def analyze_path(path: str | Path, at: int | None = None) -> tuple[dict[str, Any
         report = session_report(session.scenario, events, st)
         report["source"] = {"kind": "session", "path": p, "at": seq, "last_event": last,
                             "effective_events": len(session.effective_events())}
-        return report, render_text(report)
+        return report, render_text(report, session.scenario)
     finally:
         session.close()
 
@@ -59,12 +60,42 @@ def _f(x: float | None, nd: int = 3) -> str:
     return "—" if x is None else f"{x:.{nd}f}"
 
 
-def _pkg(pkg: dict[str, str]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in pkg.items()) or "(nothing)"
+class _Labels:
+    """Names a person reads for the ids in a report (ids stay in the JSON report)."""
+
+    def __init__(self, sc: Scenario | None):
+        self.sc = sc
+
+    def role(self, rid: str) -> str:
+        r = self.sc.role_by_id.get(rid) if self.sc else None
+        return r.name if r else rid
+
+    def roles(self, ids) -> str:
+        return ", ".join(self.role(r) for r in ids)
+
+    def issue(self, iid: str) -> str:
+        i = self.sc.issue_by_id.get(iid) if self.sc else None
+        return i.label if i else iid
+
+    def phase(self, pid: str | None) -> str:
+        if pid is None:
+            return "not started"
+        p = self.sc.phase_by_id.get(pid) if self.sc else None
+        return p.label if p else pid
+
+    def pkg(self, pkg: dict[str, str]) -> str:
+        if not pkg:
+            return "(nothing)"
+        if self.sc is None:
+            return ", ".join(f"{k}={v}" for k, v in pkg.items())
+        return package_text(self.sc, pkg)
 
 
-def render_text(report: dict[str, Any]) -> str:
-    """The report as plain text for a terminal (same content, fewer details)."""
+def render_text(report: dict[str, Any], sc: Scenario | None = None) -> str:
+    """The report as plain text for a terminal (same content, fewer details), with the
+    scenario's labels for roles, issues and options when ``sc`` is given."""
+    L = _Labels(sc)
+    _pkg = L.pkg
     out: list[str] = []
     w = out.append
     sc = report["scenario"]
@@ -105,23 +136,24 @@ def render_text(report: dict[str, Any]) -> str:
                 w(f"  {label}: none (empty ZOPA)")
                 continue
             w(f"  {label}: {_pkg(rec['package'])}")
-            w("    " + "   ".join(f"{k} {_f(v)} (+{_f(rec['gains'][k])})"
+            w("    " + "   ".join(f"{L.role(k)} {_f(v)} (+{_f(rec['gains'][k])})"
                                   for k, v in rec["utilities"].items()))
     w("")
     w("Linkage network")
-    _render_network(w, report["network"])
+    _render_network(w, report["network"], L)
     s = report.get("session")
     if s is not None:
         w("")
-        w(f"Session: phase {s['phase'] or 'not started'}; agreed: {_pkg(s['agreed'])}")
+        w(f"Session: phase {L.phase(s['phase'])}; agreed: {_pkg(s['agreed'])}")
         flagged = [p for p in s["flags"]["proposals"] + s["flags"]["agreements"]
                    if p["worse_than_batna_for"]]
         for p in s["flags"]["proposals"]:
-            mark = ("  WORSE THAN NO DEAL for " + ", ".join(p["worse_than_batna_for"])) \
+            mark = ("  WORSE THAN NO DEAL for " + L.roles(p["worse_than_batna_for"])) \
                 if p["worse_than_batna_for"] else ""
-            w(f"  proposal {p['move']} by {p['role']} ({p['status']}): {_pkg(p['package'])}{mark}")
+            w(f"  proposal {p['move']} by {L.role(p['role'])} ({p['status']}): "
+              f"{_pkg(p['package'])}{mark}")
         for a in s["flags"]["agreements"]:
-            mark = ("  WORSE THAN NO DEAL for " + ", ".join(a["worse_than_batna_for"])) \
+            mark = ("  WORSE THAN NO DEAL for " + L.roles(a["worse_than_batna_for"])) \
                 if a["worse_than_batna_for"] else ""
             w(f"  agreement {a['agreement']} ({a['status']}): {_pkg(a['package'])}{mark}")
         if not flagged:
@@ -129,13 +161,14 @@ def render_text(report: dict[str, Any]) -> str:
         w("  Concessions (utility given up against each role's ideal):")
         for rid, c in s["concessions"].items():
             curve = " → ".join(_f(p["distance"], 2) for p in c["points"]) or "no counted moves"
-            w(f"    {rid:<12} {curve}")
+            w(f"    {L.role(rid):<24} {curve}")
         rec = s["reciprocity"]
         k = report["model"]["reciprocity"]["k"]
-        w(f"  Reciprocity (concessions/de-escalations answered within {k} round(s)):")
+        w(f"  Reciprocity (concessions/de-escalations answered within {k} "
+          f"round{'s' if k != 1 else ''}):")
         for rid, r in rec.items():
             if r["initiatives"]:
-                w(f"    {rid:<12} {r['answered']}/{r['initiatives']} answered"
+                w(f"    {L.role(rid):<24} {r['answered']}/{r['initiatives']} answered"
                   + (f", mean lag {r['mean_lag_rounds']:.2f} rounds" if r["answered"] else ""))
         d = s["frontier_distance"]
         if d["status"] == "ok":
@@ -146,7 +179,7 @@ def render_text(report: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def _render_network(w, net: dict[str, Any]) -> None:
+def _render_network(w, net: dict[str, Any], L: _Labels) -> None:
     if net.get("status") == "refused":
         w(f"  Refused: {net['reason']}")
         return
@@ -154,17 +187,19 @@ def _render_network(w, net: dict[str, Any]) -> None:
     if cyc:
         w("  Deadlocks (precondition cycles):")
         for c in cyc:
-            w("    " + " → ".join(c + [c[0]]))
+            w("    " + " → ".join(L.issue(i) for i in c + [c[0]]))
         if not net["deadlocks"]["complete"]:
             w("    (list cut at the documented limit)")
     else:
         w("  No precondition cycles.")
     w("  Phased order:")
     for k, stage in enumerate(net["phased_order"], start=1):
-        steps = ["[" + " + ".join(s) + "] as one package" if len(s) > 1 else s[0] for s in stage]
+        steps = ["[" + " + ".join(L.issue(i) for i in s) + "] as one package" if len(s) > 1
+                 else L.issue(s[0]) for s in stage]
         w(f"    stage {k}: " + ", ".join(steps))
     keys = [k for k in net["keystones"] if k["reach"] > 0][:5]
     if keys:
         w("  Keystones (issues downstream in the precondition graph):")
         for k in keys:
-            w(f"    {k['issue']:<28} unlocks {k['reach']}  (betweenness {_f(k['betweenness'])})")
+            w(f"    {L.issue(k['issue']):<28} unlocks {k['reach']}  "
+              f"(betweenness {_f(k['betweenness'])})")

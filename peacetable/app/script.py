@@ -8,6 +8,7 @@ event number. See ``docs/script-format.md``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ import msgspec
 
 from ..domain import commands as C
 from ..domain.engine import Refused
-from ..domain.events import Event, MoveSubmitted
+from ..domain.events import ClockCorrected, ClockPaused, ClockResumed, Event, MoveSubmitted, Note
 from .session import Session
 
 
@@ -118,6 +119,11 @@ class ScriptRunner:
                     self.labels[label] = ev.seq
         return events
 
+    def restore(self, progress: ScriptProgress) -> None:
+        """Continue after ``progress``: the labels and the last move of the lines applied."""
+        self.labels = dict(progress.labels)
+        self.last_move = progress.last_move
+
     def run(self, lines, on_event: Callable[[Event], None] | None = None) -> int:
         count = 0
         for sl in lines:
@@ -126,3 +132,94 @@ class ScriptRunner:
                 if on_event:
                     on_event(ev)
         return count
+
+
+# --------------------------------------------------------------------------- progress
+
+PROGRESS_KEY = "script_progress"
+#: events that may come between two runs of a script without stopping it: they change
+#: nothing the script's later lines depend on (closing the window pauses the clock)
+_HARMLESS = (ClockPaused, ClockResumed, ClockCorrected, Note)
+
+
+def _line_digest(digest: str, data: dict[str, Any]) -> str:
+    raw = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((digest + "\n" + raw).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class ScriptProgress:
+    """How far a script has been played into a session, kept in the session's meta table
+    (not in the record): the number of command lines applied, a digest of those lines, the
+    event the last of them ended at, and the labels they defined."""
+
+    source: str
+    applied: int = 0
+    digest: str = ""
+    last_seq: int = 0
+    labels: dict[str, int] = None  # type: ignore[assignment]
+    last_move: int | None = None
+
+    def __post_init__(self) -> None:
+        self.labels = dict(self.labels or {})
+
+    @classmethod
+    def load(cls, session: Session) -> ScriptProgress | None:
+        raw = session.store.meta().get(PROGRESS_KEY)
+        if not raw:
+            return None
+        try:
+            d = json.loads(raw)
+            return cls(source=str(d["source"]), applied=int(d["applied"]), digest=str(d["digest"]),
+                       last_seq=int(d["last_seq"]), labels={str(k): int(v) for k, v in
+                                                             d.get("labels", {}).items()},
+                       last_move=d.get("last_move"))
+        except (ValueError, KeyError, TypeError):
+            return None  # unreadable: treated as no record (the file's events are untouched)
+
+    def save(self, session: Session) -> None:
+        session.store.set_meta(PROGRESS_KEY, json.dumps({
+            "source": self.source, "applied": self.applied, "digest": self.digest,
+            "last_seq": self.last_seq, "labels": self.labels, "last_move": self.last_move},
+            sort_keys=True))
+
+    def step(self, sl: ScriptLine, runner: ScriptRunner, last_seq: int) -> None:
+        self.applied += 1
+        self.digest = _line_digest(self.digest, sl.data)
+        self.last_seq = last_seq
+        self.labels = dict(runner.labels)
+        self.last_move = runner.last_move
+
+
+def resume_point(session: Session, lines: list[ScriptLine], source: str
+                 ) -> tuple[int, ScriptProgress]:
+    """Where to start playing ``lines`` into ``session``: (index of the first line to apply,
+    the progress to continue). ``source`` names the script (its resolved path). A script
+    whose first commands are the ones already played continues after them, whatever its
+    name; another script starts from its first line. Raises :class:`ScriptError` when the session already holds
+    part of a different script, or events added after the script stopped, so that no
+    command is ever applied twice."""
+    prev = ScriptProgress.load(session)
+    if prev is None or prev.applied == 0:
+        return 0, ScriptProgress(source=source, last_seq=session.store.last_seq)
+    digest = ""
+    for k, sl in enumerate(lines[:prev.applied]):
+        digest = _line_digest(digest, sl.data)
+    n = min(prev.applied, len(lines))
+    fresh = ScriptProgress(source=source, last_seq=session.store.last_seq)
+    if (n < prev.applied or digest != prev.digest) and prev.source != source:
+        return 0, fresh  # another script: it starts from its first line
+    if n < prev.applied or digest != prev.digest:
+        raise ScriptError(source, lines[0].line if lines else 0,
+                          f"{session.path} already holds the first {prev.applied} command"
+                          f"{'s' if prev.applied != 1 else ''} of this script as it was then, "
+                          "and the script has changed since; refusing to apply commands twice "
+                          "(start a new session with 'peacetable new' to play it afresh)")
+    later = [e for e in session.events[prev.last_seq:] if not isinstance(e.body, _HARMLESS)]
+    if later:
+        extra = len(later)
+        raise ScriptError(source, lines[n - 1].line,
+                          f"{session.path} has {extra} event{'s' if extra != 1 else ''} after "
+                          f"the script stopped (at event {prev.last_seq}); refusing to "
+                          "continue the script over changes made elsewhere")
+    return n, prev

@@ -19,8 +19,6 @@ from typing import Any
 from ..domain import commands as C
 from ..domain.engine import Ledger, Refused, decide
 from ..domain.events import (
-    ClockPaused,
-    ClockResumed,
     Event,
     Redone,
     SessionStarted,
@@ -40,10 +38,11 @@ from ..storage.session_file import (
     not_writable_reason,
     sha256_text,
 )
+from .clock import ClockReading, ExerciseClock, parse_ts
 
 SNAPSHOT_EVERY = 500
 
-__all__ = ["Session", "Change", "Refused", "SessionFileError", "ScenarioError"]
+__all__ = ["Session", "Change", "ClockReading", "Refused", "SessionFileError", "ScenarioError"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,9 @@ class Session:
         self.scenario: Scenario = loaded.scenario
         self.ledger = Ledger()
         self._vis: dict[int, Visibility] = {}
-        self._clock_marks: list[tuple[int, bool]] = []  # (seq, running after it)
+        self._clock = ExerciseClock(loaded.scenario)
+        self._phase_starts: list[int] = []
+        self._exercise_start: tuple[int, int | None] | None = None  # (events seen, seq)
         self._events: list[Event] | None = None
         self._trace: list[tuple[int, int, float, dict[str, float]]] | None = None
         self._trusted_snapshots: set[int] = set()
@@ -203,7 +204,16 @@ class Session:
         snapshot ignored because it does not match the record)."""
         return self.store.warnings
 
-    def close(self) -> None:
+    def close(self, *, pause_clock: bool = False) -> None:
+        """Close the file. ``pause_clock``: the person running the session is leaving it
+        (the window or the session is closed), so a running clock is paused first and
+        reopening offers to resume it."""
+        if pause_clock and not self.store.readonly and self.state.phase is not None \
+                and self._clock.running:
+            try:
+                self.execute(C.PauseClock(reason="closed"))
+            except (Refused, SessionFileError):
+                pass  # closing must not fail; the clock then runs on in the record
         self.store.close()
 
     @property
@@ -229,6 +239,10 @@ class Session:
         if self.store.readonly:
             raise SessionFileError(f"{self.path}: is open read-only (for replay); nothing can be "
                                    "recorded")
+        if isinstance(cmd, C.PauseClock) and not self._clock.running:
+            raise Refused("the clock is already paused")
+        if isinstance(cmd, C.ResumeClock) and self._clock.running:
+            raise Refused("the clock is already running")
         items = decide(self.scenario, self.state, cmd, self.ledger, self._vis)
         new = self.store.append(items, ts=ts)
         rebuilt = False
@@ -257,8 +271,9 @@ class Session:
     def _feed(self, ev: Event) -> None:
         self.ledger.feed(ev)
         self._vis[ev.seq] = ev.visibility
-        if isinstance(ev.body, (ClockPaused, ClockResumed)):
-            self._clock_marks.append((ev.seq, isinstance(ev.body, ClockResumed)))
+        self._clock.feed(ev)
+        if isinstance(ev.body, PhaseStarted):
+            self._phase_starts.append(ev.seq)
 
     # ------------------------------------------------------------------ seeking
     def state_at(self, seq: int | None = None) -> State:
@@ -342,35 +357,38 @@ class Session:
         return [e for e in self.events
                 if e.seq not in cancelled and not isinstance(e.body, (Undone, Redone))]
 
-    # ------------------------------------------------------------------ phase clock
-    def phase_clock(self, now: _dt.datetime | None = None) -> tuple[float, bool]:
-        """(seconds elapsed in the current phase, running?) from the events' timestamps.
+    # ------------------------------------------------------------------ clock
+    def clock(self, now: _dt.datetime | None = None) -> ClockReading:
+        """The phase and exercise clocks at ``now`` (default: the current time).
 
-        The clock runs from the current phase's start; pauses stop it. Read only for
-        display and for which injects are due: it never enters the fold."""
+        Time counts from the start of the current phase (and of phase 1) while the clock
+        runs; pauses stop it, closing the session pauses it, corrections add or take off
+        time. Read for display and for which injects are due; it never enters the fold."""
         now = now or _dt.datetime.now(_dt.timezone.utc)
-        if self.state.phase is None:
-            return 0.0, False
-        start = self.events[self.state.phase_started_at - 1]
-        # pause/resume are not undoable, so the marks are the clock's whole history
-        running = True
-        for seq, run in self._clock_marks:
-            if seq < start.seq:
-                running = run
-        mark = _parse_ts(start.ts)
-        elapsed = 0.0
-        for seq, run in self._clock_marks:
-            if seq <= start.seq or run == running:
-                continue
-            t = _parse_ts(self.events[seq - 1].ts)
-            if not run:
-                elapsed += (t - mark).total_seconds()
-            else:
-                mark = t
-            running = run
-        if running:
-            elapsed += (now - mark).total_seconds()
-        return max(0.0, elapsed), running
+        events = self.events
+        st = self.state
+        if st.phase is None:
+            return self._clock.reading(None, None, now)
+        start = events[st.phase_started_at - 1]
+        planned = self.scenario.phase_by_id[st.phase].duration_minutes * 60.0
+        first = self._first_phase_start()
+        ex = events[first - 1] if first else start
+        return self._clock.reading((start.seq, parse_ts(start.ts), planned),
+                                   (ex.seq, parse_ts(ex.ts)), now)
+
+    def _first_phase_start(self) -> int | None:
+        """The event that started phase 1 and still counts (starting a phase can be undone)."""
+        n = len(self.events)
+        if self._exercise_start is None or self._exercise_start[0] != n:
+            cancelled = cancelled_set(self.events)
+            first = next((q for q in self._phase_starts if q not in cancelled), None)
+            self._exercise_start = (n, first)
+        return self._exercise_start[1]
+
+    def phase_clock(self, now: _dt.datetime | None = None) -> tuple[float, bool]:
+        """(seconds elapsed in the current phase, running?): see :meth:`clock`."""
+        r = self.clock(now)
+        return (r.phase, r.running) if r.started else (0.0, False)
 
     def injects_due(self, now: _dt.datetime | None = None,
                     elapsed: float | None = None) -> list[dict[str, Any]]:
@@ -379,7 +397,7 @@ class Session:
         if self.state.phase is None:
             return []
         if elapsed is None:
-            elapsed, _ = self.phase_clock(now)
+            elapsed = self.clock(now).phase
         phase = self.scenario.phase_by_id[self.state.phase]
         rows = []
         for iid in phase.injects:
@@ -406,8 +424,3 @@ def body_problem(sc: Scenario, b) -> str | None:
         if b.inject is not None and b.inject not in sc.inject_by_id:
             return f"it fires the inject '{b.inject}', which the scenario does not have"
     return None
-
-
-def _parse_ts(ts: str) -> _dt.datetime:
-    t = _dt.datetime.fromisoformat(ts)
-    return t if t.tzinfo else t.replace(tzinfo=_dt.timezone.utc)

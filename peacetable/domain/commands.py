@@ -18,7 +18,13 @@ class Command(msgspec.Struct, frozen=True, tag_field="cmd", forbid_unknown_field
 
 
 class Advance(Command, tag="advance"):
-    """Start the next phase (the first advance starts phase 1)."""
+    """Start the next phase (the first advance starts phase 1).
+
+    Moves still awaiting adjudication are carried over into the new phase (recorded as
+    such) or, with ``pending="withdraw"``, withdrawn (recorded with the phase they lapsed in).
+    """
+
+    pending: Literal["carry_over", "withdraw"] = "carry_over"
 
 
 class SubmitMove(Command, tag="move"):
@@ -94,7 +100,14 @@ class AddNote(Command, tag="note"):
 
 
 class PauseClock(Command, tag="pause"):
-    pass
+    reason: str = ""
+
+
+class CorrectClock(Command, tag="correct_clock"):
+    """Add ``seconds`` (negative: take them off) to the elapsed phase and exercise time."""
+
+    seconds: int
+    reason: str = ""
 
 
 class ResumeClock(Command, tag="resume"):
@@ -123,6 +136,7 @@ AnyCommand = (
     | AddNote
     | PauseClock
     | ResumeClock
+    | CorrectClock
     | Undo
     | Redo
 )

@@ -18,6 +18,8 @@ from .events import (
     PUBLIC,
     ActionRecorded,
     Body,
+    CarriedOver,
+    ClockCorrected,
     ClockPaused,
     ClockResumed,
     DiceRolled,
@@ -51,7 +53,6 @@ class Ledger:
 
     undo: list[int] = field(default_factory=list)
     redo: list[int] = field(default_factory=list)
-    clock_running: bool = True
 
     def feed(self, ev: Event) -> None:
         b = ev.body
@@ -63,10 +64,6 @@ class Ledger:
             if self.redo and self.redo[-1] == b.target:
                 self.redo.pop()
             self.undo.append(b.target)
-        elif isinstance(b, ClockPaused):
-            self.clock_running = False
-        elif isinstance(b, ClockResumed):
-            self.clock_running = True
         elif type(b).undoable:
             self.undo.append(ev.seq)
             self.redo.clear()
@@ -92,10 +89,6 @@ def decide(
     ledger = ledger or Ledger()
     if isinstance(cmd, (C.Undo, C.Redo)):
         return _undo_redo(cmd, ledger, visibility_of or {})
-    if isinstance(cmd, C.PauseClock) and not ledger.clock_running:
-        raise Refused("the phase clock is already paused")
-    if isinstance(cmd, C.ResumeClock) and ledger.clock_running:
-        raise Refused("the phase clock is already running")
     return handler(sc, st, cmd)
 
 
@@ -113,7 +106,17 @@ def _advance(sc: Scenario, st: State, cmd: C.Advance):
     nxt = st.phase_index + 1
     if nxt >= len(sc.phases):
         raise Refused(f"'{sc.phases[-1].label}' is the last phase; there is no phase to advance to")
-    return [(PhaseStarted(phase=sc.phases[nxt].id, index=nxt), PUBLIC)]
+    started = (PhaseStarted(phase=sc.phases[nxt].id, index=nxt), PUBLIC)
+    pending = sorted((m for m in st.moves.values() if m.status == "pending"),
+                     key=lambda m: m.id)
+    if not pending:
+        return [started]
+    ending = sc.phase_by_id[st.phase].label if st.phase else "the briefing"
+    if cmd.pending == "withdraw":
+        return [*((Withdrawn(move=m.id, reason=f"not decided when '{ending}' ended"),
+                   m.visibility) for m in pending), started]
+    return [started, (CarriedOver(moves=tuple(m.id for m in pending), phase=sc.phases[nxt].id),
+                      CONTROL)]
 
 
 def _reveal(sc: Scenario, st: State, cmd: C.Reveal):
@@ -203,6 +206,8 @@ def _submit(sc: Scenario, st: State, cmd: C.SubmitMove):
             # answering it in public would tell the room that it exists
             channel = "private"
             recipients = tuple(r for r in prop_vis.roles if r != cmd.role)
+        elif channel == "private":  # a private answer to a public proposal reaches its author
+            recipients = tuple(dict.fromkeys((*recipients, st.moves[target].role)))
     elif cmd.package or cmd.parties or cmd.target is not None:
         raise Refused(f"'{tpl.kind}' moves take no package, parties or target")
     if cmd.condition is not None:
@@ -217,6 +222,9 @@ def _submit(sc: Scenario, st: State, cmd: C.SubmitMove):
         if standing:
             raise Refused(f"{role.name} already has this offer in play (move {standing[0]}); "
                           "withdraw it before making it again")
+    if channel == "private" and not recipients:
+        raise Refused(f"a private move is addressed to at least one other role: choose its "
+                      f"recipients, or send '{tpl.label}' on the public channel")
     sealed = phase.sequencing == "sealed"
     # a sealed move is seen by its author (and control) alone until the reveal event, which
     # shows it to the audience of its channel
@@ -433,7 +441,17 @@ def _note(sc: Scenario, st: State, cmd: C.AddNote):
 
 
 def _pause(sc: Scenario, st: State, cmd: C.PauseClock):
-    return [(ClockPaused(), CONTROL)]
+    # whether the clock runs is read from the log by the app layer (app/clock.py), which
+    # refuses a pause of a paused clock before it gets here
+    return [(ClockPaused(reason=cmd.reason), CONTROL)]
+
+
+def _correct_clock(sc: Scenario, st: State, cmd: C.CorrectClock):
+    if st.phase is None:
+        raise Refused("the clock starts with phase 1; there is nothing to correct yet")
+    if cmd.seconds == 0:
+        raise Refused("a clock correction adds or takes off some time (0 seconds given)")
+    return [(ClockCorrected(seconds=cmd.seconds, reason=cmd.reason), CONTROL)]
 
 
 def _resume(sc: Scenario, st: State, cmd: C.ResumeClock):
@@ -466,6 +484,7 @@ _HANDLERS = {
     C.AddNote: _note,
     C.PauseClock: _pause,
     C.ResumeClock: _resume,
+    C.CorrectClock: _correct_clock,
     C.Undo: _undo_redo,
     C.Redo: _undo_redo,
 }

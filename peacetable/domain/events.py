@@ -155,15 +155,33 @@ class MessageSent(Body, tag="message_sent"):
     undoable = False
 
 
+class CarriedOver(Body, tag="carried_over"):
+    """Moves still awaiting adjudication when a phase ended, carried into the next one."""
+
+    moves: tuple[int, ...]
+    phase: str
+
+
 class Note(Body, tag="note"):
     text: str
 
 
 class ClockPaused(Body, tag="clock_paused"):
+    #: "closed" when closing the session paused the clock (reopening offers to resume)
+    reason: str = ""
     undoable = False  # a fact about time, not a decision
 
 
 class ClockResumed(Body, tag="clock_resumed"):
+    undoable = False
+
+
+class ClockCorrected(Body, tag="clock_corrected"):
+    """Control corrects the elapsed time: ``seconds`` are added to the phase and exercise
+    clocks from this event on (negative to take time off)."""
+
+    seconds: int
+    reason: str = ""
     undoable = False
 
 
@@ -189,15 +207,18 @@ AnyBody = (
     | ActionRecorded
     | Withdrawn
     | MessageSent
+    | CarriedOver
     | Note
     | ClockPaused
     | ClockResumed
+    | ClockCorrected
     | Undone
     | Redone
 )
 
 #: bodies that do not change the fold's state (the clock is read from timestamps)
-NO_STATE = (Note, ClockPaused, ClockResumed, ActionRecorded, MessageSent)
+NO_STATE = (Note, CarriedOver, ClockPaused, ClockResumed, ClockCorrected, ActionRecorded,
+            MessageSent)
 
 
 class Event(msgspec.Struct, frozen=True):

@@ -82,6 +82,8 @@ def view_state(sc: Scenario, st: State, viewer: str = "control") -> dict[str, An
     if viewer != "control":
         out.pop("injects_fired")
     out["sealed_moves"] = sum(1 for m in st.moves.values() if m.sealed)
+    # who has handed in a sealed move (not what): the room sees the envelopes arrive
+    out["sealed_roles"] = sorted({m.role for m in st.moves.values() if m.sealed})
     if viewer not in ("control", "audience"):
         role = sc.role_by_id[viewer]
         out["role"] = {"id": role.id, "name": role.name, "public_brief": role.public_brief,
@@ -101,11 +103,11 @@ def describe_event(sc: Scenario, ev: Event) -> str:
         label = tpl.label if tpl else b.template
         extra = ""
         if b.package:
-            extra = " {" + ", ".join(f"{k}={v}" for k, v in b.package.items()) + "}"
+            extra = " {" + package_text(sc, b.package) + "}"
         if b.target is not None:
             extra += f" -> proposal {b.target}"
         if b.condition:
-            extra += " if " + condition_text(b.condition)
+            extra += " if " + condition_text(b.condition, sc)
         if b.magnitude != 1:
             extra += f" x{b.magnitude}"
         ch = "private" if b.channel == "private" else "public"
@@ -132,7 +134,7 @@ def describe_event(sc: Scenario, ev: Event) -> str:
             tpl = sc.template_by_id.get(r.template)
             extra = f" x{r.magnitude}" if r.magnitude != 1 else ""
             if r.package:
-                extra += " {" + ", ".join(f"{k}={v}" for k, v in r.package.items()) + "}"
+                extra += " {" + package_text(sc, r.package) + "}"
             parts.append(f"{role_name(r.role)}: {tpl.label if tpl else r.template}{extra} "
                          f"(move {r.move})")
         return "revealed: " + "; ".join(parts)
@@ -149,24 +151,65 @@ def describe_event(sc: Scenario, ev: Event) -> str:
     if t == "message_sent":
         sender = "Control" if b.sender == "control" else role_name(b.sender)
         return f"message from {sender} to {', '.join(role_name(r) for r in b.to)}: {b.text}"
+    if t == "carried_over":
+        n = len(b.moves)
+        to = sc.phase_by_id[b.phase].label if b.phase in sc.phase_by_id else b.phase
+        return (f"{n} undecided move{'s' if n != 1 else ''} carried over into {to}: "
+                + ", ".join(f"move {m}" for m in b.moves))
     if t == "note":
         return f"control note: {b.text}"
     if t == "action_recorded":
         return f"{role_name(b.role)} answered inject {b.inject_event}: {b.text}"
     if t == "clock_paused":
-        return "phase clock paused"
+        return "clock paused" + (" (session closed)" if b.reason == "closed" else
+                                 f": {b.reason}" if b.reason else "")
     if t == "clock_resumed":
-        return "phase clock resumed"
+        return "clock resumed"
+    if t == "clock_corrected":
+        sign = "+" if b.seconds > 0 else "-"
+        secs = abs(b.seconds)
+        return (f"clock corrected by {sign}{secs // 60}:{secs % 60:02d}"
+                + (f": {b.reason}" if b.reason else ""))
     return t
 
 
-def condition_text(c: dict) -> str:
-    if c.get("all") is not None:
-        return "(" + " and ".join(condition_text(x) for x in c["all"]) + ")"
-    if c.get("any") is not None:
-        return "(" + " or ".join(condition_text(x) for x in c["any"]) + ")"
+_OPS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
+_STATUSES = {"open": "open", "on_table": "on the table", "agreed": "agreed",
+             "suspended": "suspended", "blocked": "blocked"}
+
+
+def condition_text(c: dict, sc: Scenario | None = None) -> str:
+    """A condition as a person reads it, with the scenario's labels and units:
+    "Strikes on the power grid ≤ 4 major strikes a week", "Monitoring is agreed",
+    "Monitoring settled on International monitors". Without ``sc``, the ids stand in."""
+    return _condition(c, sc, top=True)
+
+
+def _condition(c: dict, sc: Scenario | None, top: bool) -> str:
+    for key, word in (("all", " and "), ("any", " or ")):
+        if c.get(key) is not None:
+            text = word.join(_condition(x, sc, top=False) for x in c[key])
+            return text if top else f"({text})"
     if c.get("variable") is not None:
-        return f"{c['variable']} {c['op']} {float(c['value']):g}"
+        var = sc.variable_by_id.get(c["variable"]) if sc is not None else None
+        value = f"{float(c['value']):g}"
+        op = _OPS.get(c["op"], c["op"])
+        if var is None:
+            return f"{c['variable']} {op} {value}"
+        return f"{var.label} {op} {value}" + (f" {var.unit}" if var.unit else "")
+    issue = sc.issue_by_id.get(c["issue"]) if sc is not None else None
+    name = issue.label if issue is not None else c["issue"]
     if c.get("status") is not None:
-        return f"{c['issue']} is {c['status']}"
-    return f"{c['issue']} = {c.get('option')}"
+        return f"{name} is {_STATUSES.get(c['status'], c['status'])}"
+    opt = issue.option(c.get("option")) if issue is not None else None
+    return f"{name} settled on {opt.label if opt else c.get('option')}"
+
+
+def package_text(sc: Scenario, package: dict[str, str]) -> str:
+    """A package as a person reads it: "Monitoring: International monitors; Water: …"."""
+    parts = []
+    for iid, oid in package.items():
+        issue = sc.issue_by_id.get(iid)
+        opt = issue.option(oid) if issue is not None else None
+        parts.append(f"{issue.label if issue else iid}: {opt.label if opt else oid}")
+    return "; ".join(parts)

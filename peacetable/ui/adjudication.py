@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from ..domain import commands as C
 from ..domain.events import DiceRolled, MoveAdjudicated
 from ..domain.views import condition_text
+from ..domain.views import package_text as views_package_text
 from .move_entry import KIND_LABELS
 from .style import SEALED_COLOUR, set_cls
 
@@ -53,13 +54,7 @@ def move_title(s: Session, m: MoveRecord) -> str:
 
 
 def package_text(s: Session, package: dict[str, str]) -> str:
-    sc = s.scenario
-    out = []
-    for iid, oid in package.items():
-        issue = sc.issue_by_id.get(iid)
-        opt = issue.option(oid) if issue else None
-        out.append(f"{issue.label if issue else iid}: {opt.label if opt else oid}")
-    return "; ".join(out)
+    return views_package_text(s.scenario, package)
 
 
 def role_name(s: Session, rid: str) -> str:
@@ -176,7 +171,7 @@ class AdjudicationPanel(QWidget):
 
 
         bridge.sessionChanged.connect(lambda _s: self._session_changed())
-        bridge.changed.connect(lambda _c: self.refresh())
+        bridge.changed.connect(self._changed)
         self.refresh()
 
     # ------------------------------------------------------------------ data
@@ -207,6 +202,12 @@ class AdjudicationPanel(QWidget):
     def counts(self) -> tuple[int, int]:
         """(moves awaiting a decision, sealed moves)."""
         return self._counts
+
+    def _changed(self, change) -> None:
+        if change.rebuilt:  # an undo or redo: the last result may no longer hold
+            self.result_label.hide()
+            self.result_label.setText("")
+        self.refresh()
 
     def _session_changed(self) -> None:
         self.result_label.hide()
@@ -262,14 +263,14 @@ class AdjudicationPanel(QWidget):
                     acc = ", ".join(role_name(s, r) for r in m.acceptances) or "nobody yet"
                     what = f"{move_title(s, m)}: {package_text(s, m.package)}"
                     if m.condition:
-                        what += f" — if {condition_text(m.condition)}"
+                        what += f" — if {condition_text(m.condition, s.scenario)}"
                     rows.append((m.id, role_name(s, m.role), what,
                                  f"tabled; accepted by {acc} ({len(m.acceptances)}/"
                                  f"{len(m.parties)})"))
             for o in st.offers.values():
                 rows.append((o.id, role_name(s, o.role),
                              f"{s.scenario.template_by_id[o.template].label} — if "
-                             f"{condition_text(o.condition)}",
+                             f"{condition_text(o.condition, s.scenario)}",
                              "in force" if o.status == "in_force" else "waiting for its condition"))
             for row in sorted(rows):
                 item = QTreeWidgetItem([str(row[0]), row[1], row[2], row[3]])
@@ -320,7 +321,7 @@ class AdjudicationPanel(QWidget):
             what = package_text(s, prop.package) if prop else "no longer on the table"
             rows.append(f"<p><b>Answers proposal #{m.target}</b>: {e(what)}</p>")
         if m.condition:
-            rows.append(f"<p><b>Condition:</b> {e(condition_text(m.condition))}</p>")
+            rows.append(f"<p><b>Condition:</b> {e(condition_text(m.condition, s.scenario))}</p>")
         eff = []
         for k, v in tpl.effects.variables.items():
             eff.append(f"{sc.variable_by_id[k].label} {v * m.magnitude:+g}")

@@ -4,8 +4,9 @@ Everything here comes from ``session.view("audience")`` and from events visible 
 ``"audience"`` (:func:`peacetable.domain.views.visible_events`): the phase, the escalation
 index and rung, the escalation chart and the issue network (both in audience mode), the
 public move feed and the public agreements in force. Private briefs, private-channel moves,
-sealed moves before their reveal, control notes and role preferences never reach it. No
-clock is shown.
+sealed moves before their reveal, control notes and role preferences never reach it. A
+countdown of the phase (and of the exercise) shows only when control turns it on
+(View > Show the countdown on the projector).
 
 Sealed moves: their events stay private in the log even after the reveal (events are
 immutable); once revealed, the moves still open appear in the audience view's
@@ -82,6 +83,10 @@ class AudienceWindow(QMainWindow):
         left.addWidget(self.phase_kicker)
         left.addWidget(self.phase_title)
         left.addWidget(self.sealed_label)
+        self.countdown_label = self._label("", 18, bold=True, colour="#263238")
+        self.countdown_label.setObjectName("countdown")
+        self.countdown_label.setVisible(False)
+        left.addWidget(self.countdown_label)
 
         self.index_caption = self._label("Escalation index", 15, bold=True, colour="#37474f")
         self.index_value = self._label("", 46, bold=True)
@@ -181,6 +186,24 @@ class AudienceWindow(QMainWindow):
             while self.feed.count() > FEED_LIMIT:
                 self.feed.takeItem(self.feed.count() - 1)
 
+    def show_countdown(self, reading) -> None:
+        """Show the time left in the phase and the exercise (a ``ClockReading``), or hide
+        the countdown (None)."""
+        if reading is None or not reading.started:
+            self.countdown_label.setVisible(False)
+            return
+        from .style import hmm, mmss
+
+        if reading.phase_over > 0:
+            phase = f"Phase over time by {mmss(reading.phase_over)}"
+        else:
+            phase = f"{mmss(reading.phase_left)} left in this phase"
+        left = reading.exercise_left
+        exercise = f"{hmm(left)} left in the exercise" if left >= 0 else "exercise over time"
+        paused = "" if reading.running else " · paused"
+        self.countdown_label.setText(f"{phase} · {exercise}{paused}")
+        self.countdown_label.setVisible(True)
+
     def all_texts(self) -> list[str]:
         """Every text this window shows (labels, list items, tooltips, graphics texts)."""
         return visible_texts(self)
@@ -230,9 +253,11 @@ class AudienceWindow(QMainWindow):
             self.phase_kicker.setText(f"PHASE {ph['index'] + 1} OF {ph['of']} · {seq.upper()}")
             self.phase_title.setText(ph["label"])
         n_sealed = int(view.get("sealed_moves") or 0)
+        who = ", ".join(role_name(sc, r) for r in view.get("sealed_roles") or ())
         self.sealed_label.setText(
             "" if not n_sealed else
-            f"{n_sealed} sealed move{'s' if n_sealed != 1 else ''} waiting to be revealed")
+            f"{n_sealed} sealed move{'s' if n_sealed != 1 else ''} waiting to be revealed"
+            + (f" · from {who}" if who else ""))
         self.sealed_label.setVisible(bool(n_sealed))
         e = view["escalation"]
         self.index_value.setText(f"{e['index']:.1f}")

@@ -9,7 +9,6 @@ subscribe to the session themselves and are never left subscribed to a closed on
 
 from __future__ import annotations
 
-import datetime as _dt
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -38,8 +37,6 @@ class SessionBridge(QObject):
         self.viewer = "control"
         self._unsubscribe = None
         self._view_cache: tuple[Any, dict[str, Any]] | None = None
-        self._clock: tuple | None = None
-        self._due: tuple | None = None
 
     # ------------------------------------------------------------------ session
     def set_session(self, session: Session | None, readonly: bool = False) -> None:
@@ -47,7 +44,7 @@ class SessionBridge(QObject):
             self._unsubscribe()
             self._unsubscribe = None
         self.session = session
-        self._view_cache = self._clock = self._due = None
+        self._view_cache = None
         self.readonly = bool(session is not None and readonly)
         if session is not None:
             self._unsubscribe = session.subscribe(self._on_change)
@@ -79,34 +76,22 @@ class SessionBridge(QObject):
             return None
 
     def clock(self) -> tuple[float, bool]:
-        """``session.phase_clock()``, read from the session only when events were added.
+        """(seconds elapsed in the current phase, running?) from ``session.clock()``."""
+        r = self.reading()
+        return (0.0, False) if r is None or not r.started else (r.phase, r.running)
 
-        Between two events the clock can only run on (or stay paused), so the elapsed time
-        is the last reading plus the wall time since, if it was running. The session's own
-        computation walks the phase's events, and the window asks every second."""
+    def reading(self):
+        """``session.clock()`` now: the phase and exercise clocks (None without a session).
+        The session is the clock's one source; nothing here keeps time of its own."""
         s = self.session
-        if s is None:
-            return 0.0, False
-        now = _dt.datetime.now(_dt.UTC)
-        key = (id(s), len(s.events))
-        if self._clock is None or self._clock[0] != key:
-            elapsed, running = s.phase_clock(now)
-            self._clock = (key, now, elapsed, running)
-            return elapsed, running
-        _key, then, elapsed, running = self._clock
-        return (elapsed + (now - then).total_seconds() if running else elapsed), running
+        return None if s is None else s.clock()
 
     def injects_due(self) -> list[dict[str, Any]]:
-        """``session.injects_due()`` with the due flags taken from :meth:`clock` (the same
-        rule: not fired, and the phase clock has reached the inject's minute)."""
+        """``session.injects_due()``: the current phase's injects, fired or due."""
         s = self.session
         if s is None:
             return []
-        if self._due is None or self._due[0] != (id(s), len(s.events)):
-            self._due = ((id(s), len(s.events)), s.injects_due())
-        elapsed, _running = self.clock()
-        return [{**r, "due": r["fired_at"] is None and elapsed >= r["at_minute"] * 60}
-                for r in self._due[1]]
+        return s.injects_due(elapsed=self.clock()[0])
 
     def view(self) -> dict[str, Any] | None:
         """What the panels show: the viewer's view of the current state (control's)."""

@@ -47,6 +47,7 @@ log = logging.getLogger("peacetable.ui")
 
 APP_TITLE = "PeaceTable"
 RECENT_KEY = "recent/files"
+COUNTDOWN_KEY = "projector/countdown"
 MAX_RECENT = 10
 OPENABLE = (".peacetable", ".toml")
 #: the chart and network widgets: key -> (module under peacetable.ui, class)
@@ -214,6 +215,10 @@ class MainWindow(QMainWindow):
         self.projector_action = self._action("&Projector window", self.show_projector,
                                              "Ctrl+Shift+P",
                                              "Open the audience window (public information only)")
+        self.countdown_action = self._action("Show the &countdown on the projector",
+                                             self._countdown_toggled)
+        self.countdown_action.setCheckable(True)
+        self.countdown_action.setChecked(QSettings().value(COUNTDOWN_KEY, False, type=bool))
         self.larger_action = self._action("&Larger text", lambda: self._scale(1))
         self.larger_action.setShortcuts(shortcuts(QKeySequence.StandardKey.ZoomIn, "Ctrl++",
                                                   "Ctrl+="))
@@ -256,13 +261,14 @@ class MainWindow(QMainWindow):
 
         m = mb.addMenu("&Phase")
         pa = self.phase_actions
-        for a in (pa.advance, pa.reveal, pa.clock, pa.back):
+        for a in (pa.advance, pa.reveal, pa.clock, pa.correct, pa.back):
             m.addAction(a)
         m.addSeparator()
         m.addAction(self.inject_action)
 
         self.view_menu = mb.addMenu("&View")
         self.view_menu.addAction(self.projector_action)
+        self.view_menu.addAction(self.countdown_action)
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.larger_action)
         self.view_menu.addAction(self.smaller_action)
@@ -438,11 +444,14 @@ class MainWindow(QMainWindow):
             session.close()  # never leave a file locked by a window that does not show it
             raise
         if old is not None and old is not session:
-            old.close()
+            old.close(pause_clock=True)
         self._add_recent(session.path)
         self.pages.setCurrentWidget(self.console)
         self.timer.start()
         self.seats.session_opened(session)  # a laptop handed to the seats stays with them
+        if not readonly and session.state.phase is not None and session.clock().paused_on_close:
+            # after a break: time did not count while the session was closed
+            QTimer.singleShot(0, self._offer_resume)
         log.info("session open: %s (%d events)", session.path, len(session.events))
 
     def close_session(self) -> None:
@@ -453,7 +462,7 @@ class MainWindow(QMainWindow):
             return
         self._save_layout()
         self.bridge.set_session(None)
-        s.close()
+        s.close(pause_clock=True)
         self.timer.stop()
         self.pages.setCurrentWidget(self.welcome)
 
@@ -484,6 +493,31 @@ class MainWindow(QMainWindow):
     def _tick(self) -> None:
         if self.console is not None and self.session is not None:
             self.console.tick()
+            if self.projector is not None:
+                self.projector.show_countdown(self.bridge.reading()
+                                              if self.countdown_action.isChecked() else None)
+
+    def _countdown_toggled(self) -> None:
+        QSettings().setValue(COUNTDOWN_KEY, self.countdown_action.isChecked())
+        self._tick()
+
+    def _offer_resume(self) -> bool:
+        """The clock stopped when the session was closed: ask whether to start it again."""
+        from ..domain import commands as C
+        from .style import mmss
+
+        s = self.session
+        if s is None or self.bridge.readonly:
+            return False
+        r = s.clock()
+        if not r.started or r.running:
+            return False
+        if not messages.ask_resume(self, f"The clock stopped when this session was closed, "
+                                         f"at {mmss(r.phase)} into the phase.",
+                                   "Resume it now, or keep it paused and resume from the Phase "
+                                   "menu (F9) when the room is ready."):
+            return False
+        return self.bridge.execute(C.ResumeClock()) is not None
 
     def _update_title(self) -> None:
         s = self.session
@@ -589,6 +623,7 @@ class MainWindow(QMainWindow):
                 self.projector.move(area.topLeft())
                 self.projector.resize(area.size())
                 self.projector.showMaximized()
+        self._tick()
         self.projector.show()
         self.projector.raise_()
         self.projector.activateWindow()
@@ -666,7 +701,7 @@ class MainWindow(QMainWindow):
         s = self.session
         if s is not None:
             self.bridge.set_session(None)
-            s.close()
+            s.close(pause_clock=True)
         self.timer.stop()
         super().closeEvent(event)
 

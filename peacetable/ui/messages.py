@@ -48,3 +48,31 @@ def ask_read_only(parent: QWidget | None, text: str) -> bool:
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.exec()
     return box.clickedButton() is ro
+
+
+def ask_resume(parent: QWidget | None, text: str, informative: str) -> bool:
+    """The clock was paused when the session was closed: resume it now?"""
+    box = QMessageBox(QMessageBox.Icon.Question, "Resume the clock?", text,
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+    box.setInformativeText(informative)
+    resume = box.addButton("Resume the clock", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Keep it paused", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(resume)
+    box.exec()
+    return box.clickedButton() is resume
+
+
+def ask_choice(parent: QWidget | None, title: str, text: str, informative: str,
+               choices: list[str], cancel: str = "Cancel") -> str | None:
+    """A question with named answers: the answer's text, or None for ``cancel``."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+    box.setInformativeText(informative)
+    buttons = {box.addButton(c, QMessageBox.ButtonRole.AcceptRole): c for c in choices}
+    no = box.addButton(cancel, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(no)
+    box.setEscapeButton(no)
+    box.exec()
+    return buttons.get(box.clickedButton())

@@ -200,7 +200,8 @@ class ConditionEditor(QGroupBox):
             self.mode_combo.addItem("No condition", NONE)
         if default is not None:
             self.mode_combo.addItem("The template's condition", DEFAULT)
-            self.default_label.setText(f"Holds while: {condition_text(default)}")
+            self.default_label.setText(
+                f"Holds while: {condition_text(default, self._session.scenario if self._session else None)}")
         self.mode_combo.addItem("A variable test", VARIABLE)
         self.mode_combo.addItem("An issue's status", STATUS)
         self.mode_combo.addItem("An issue settled on an option", OPTION)
@@ -355,12 +356,17 @@ class MoveEntry(QWidget):
         self.submit_button = QPushButton("Submit move")
         set_cls(self.submit_button, "primary")
         self.submit_button.clicked.connect(self.submit)
+        self.accept_button = QPushButton("Record as accepted")
+        self.accept_button.setToolTip("Record the move and accept it in one step, for moves "
+                                      "control enters as agreed in the room")
+        self.accept_button.clicked.connect(lambda: self.submit(accept=True))
+        row.addWidget(self.accept_button)
         row.addWidget(self.submit_button)
         outer.addStretch(1)
         top.addLayout(row)
 
         bridge.sessionChanged.connect(self.set_session)
-        bridge.changed.connect(lambda _c: self.refresh())
+        bridge.changed.connect(self._changed)
         self.set_session(bridge.session)
 
     # ------------------------------------------------------------------ session
@@ -627,6 +633,8 @@ class MoveEntry(QWidget):
         sealed = bool(s and s.state.phase and
                       s.scenario.phase_by_id[s.state.phase].sequencing == "sealed")
         self.submit_button.setText("Seal move" if sealed else "Submit move")
+        self.accept_button.setVisible(not sealed)  # sealed moves wait for the reveal
+        self.accept_button.setEnabled(bool(ok) and not sealed)
 
     def command(self) -> C.SubmitMove:
         tpl = self.template()
@@ -649,7 +657,15 @@ class MoveEntry(QWidget):
             kwargs["condition"] = self.condition_editor.condition()
         return C.SubmitMove(**kwargs)
 
-    def submit(self) -> int | None:
+    def _changed(self, _change) -> None:
+        # the line reports the last submission; any later change (a decision, an undo) may
+        # make it untrue, so it goes (submit() writes it after its own change)
+        self.feedback.setText("")
+        self.refresh()
+
+    def submit(self, accept: bool = False) -> int | None:
+        """Record the move (and, with ``accept``, accept it at once: two recorded events,
+        each undoable). Returns the move's event number."""
         try:
             cmd = self.command()
         except ValueError as exc:
@@ -661,7 +677,13 @@ class MoveEntry(QWidget):
         ev = events[-1]
         self.rationale_edit.clear()
         self.magnitude_spin.setValue(1)
+        for cb in self.recipient_checks.values():  # the next move names its own recipients
+            cb.setChecked(False)
         state = "sealed until Reveal" if ev.body.sealed else "awaiting adjudication"
+        if accept and not ev.body.sealed:
+            if self.bridge.execute(C.Adjudicate(move=ev.seq, decision="accept"),
+                                   parent=self.window()):
+                state = "accepted"
         self.feedback.setText(f"Move #{ev.seq} recorded, {state}.")
         self.submitted.emit(ev.seq)
         return ev.seq

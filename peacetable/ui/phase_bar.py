@@ -1,10 +1,10 @@
 """The phase bar: where the exercise stands and the controls that move it on.
 
 It shows the current phase (number, label, sequencing, objectives), the phase clock
-against the phase's duration (refreshed by the window's one-second timer), the escalation
-index, and buttons bound to :class:`~peacetable.ui.actions.PhaseActions` — the same
-actions as the Phase menu: Advance, Reveal sealed moves, Pause/Resume clock and Back
-(= undo).
+against the phase's duration and the exercise clock against the planned length (both from
+``session.clock()``, refreshed by the window's one-second timer), the escalation index,
+and buttons bound to :class:`~peacetable.ui.actions.PhaseActions` — the same actions as
+the Phase menu: Advance, Reveal sealed moves, Pause/Resume clock and Undo.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .style import mmss, set_cls
+from .style import hmm, mmss, set_cls
 
 if TYPE_CHECKING:  # pragma: no cover
     from .actions import PhaseActions
@@ -51,6 +51,11 @@ class PhaseBar(QFrame):
         top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(top)
 
+        self.sealed_roles = QLabel()
+        self.sealed_roles.setWordWrap(True)
+        lay.addWidget(self.sealed_roles)
+        self.sealed_roles.hide()
+
         self.description = QLabel()
         self.description.setWordWrap(True)
         set_cls(self.description, "muted")
@@ -68,6 +73,9 @@ class PhaseBar(QFrame):
         set_cls(self.clock_note, "muted")
         clock_row.addWidget(self.clock_note, 1)
         lay.addLayout(clock_row)
+        self.exercise_label = QLabel()
+        set_cls(self.exercise_label, "muted")
+        lay.addWidget(self.exercise_label)
 
         self.escalation_label = QLabel()
         set_cls(self.escalation_label, "h2")
@@ -79,10 +87,12 @@ class PhaseBar(QFrame):
         self.reveal_button = self._button(actions.reveal, primary=True)
         self.clock_button = self._button(actions.clock)
         self.back_button = self._button(actions.back)
+        self.correct_button = self._button(actions.correct)
         grid.addWidget(self.advance_button, 0, 0)
         grid.addWidget(self.reveal_button, 0, 1)
         grid.addWidget(self.clock_button, 1, 0)
         grid.addWidget(self.back_button, 1, 1)
+        grid.addWidget(self.correct_button, 2, 0)
         lay.addLayout(grid)
 
         bridge.sessionChanged.connect(lambda _s: self.refresh())
@@ -122,9 +132,12 @@ class PhaseBar(QFrame):
             self.phase_label.setText(f"Phase {st.phase_index + 1} of {len(sc.phases)} · "
                                      f"{_strip_number(phase.label)}")
             sealed = sum(1 for m in st.moves.values() if m.sealed)
+            self.sealed_roles.hide()
             if phase.sequencing == "sealed":
                 set_cls(self.badge, "badge", kind="sealed")
                 self.badge.setText(f"SEALED MOVES · {sealed} collected")
+                self.sealed_roles.setText(sealed_roles_text(sc, s.view("control")["sealed_roles"]))
+                self.sealed_roles.show()
             else:
                 set_cls(self.badge, "badge", kind="open")
                 self.badge.setText("OPEN TURNS")
@@ -143,25 +156,41 @@ class PhaseBar(QFrame):
         self.tick()
 
     def tick(self) -> None:
-        """Redraw the clock (called once a second by the window)."""
+        """Redraw the clocks (called once a second by the window)."""
         s = self.bridge.session
-        if s is None or s.state.phase is None:
+        r = self.bridge.reading()
+        if s is None or r is None or not r.started:
             self.clock_label.setText("--:--")
             set_cls(self.clock_label, "clock", state="paused")
             self.clock_note.setText("the clock starts with phase 1")
+            self.exercise_label.setText(
+                f"Planned length of the exercise: {hmm(r.exercise_planned)}" if r else "")
             return
-        elapsed, running = self.bridge.clock()
-        duration = s.scenario.phase_by_id[s.state.phase].duration_minutes * 60
-        self.clock_label.setText(f"{mmss(elapsed)} / {mmss(duration)}")
-        if not running:
+        self.clock_label.setText(f"{mmss(r.phase)} / {mmss(r.phase_planned)}")
+        if not r.running:
             set_cls(self.clock_label, "clock", state="paused")
-            self.clock_note.setText("clock paused")
-        elif elapsed > duration:
+            self.clock_note.setText("clock paused (session closed)" if r.paused_on_close
+                                    else "clock paused")
+        elif r.phase_over > 0:
             set_cls(self.clock_label, "clock", state="overrun")
-            self.clock_note.setText(f"over time by {mmss(elapsed - duration)}")
+            self.clock_note.setText(f"over time by {mmss(r.phase_over)}")
         else:
             set_cls(self.clock_label, "clock", state="running")
-            self.clock_note.setText(f"{mmss(duration - elapsed)} left")
+            self.clock_note.setText(f"{mmss(r.phase_left)} left")
+        left = r.exercise_left
+        self.exercise_label.setText(
+            f"Exercise {hmm(r.exercise)} of {hmm(r.exercise_planned)} · "
+            + (f"{hmm(left)} left" if left >= 0 else f"over the plan by {hmm(-left)}"))
+
+
+def sealed_roles_text(sc, roles: list[str]) -> str:
+    """Which player roles have sealed a move this round and which not yet (never what)."""
+    names = lambda ids: ", ".join(sc.role_by_id[r].name for r in ids)  # noqa: E731
+    waiting = [r for r in sc.player_ids if r not in roles]
+    if not roles:
+        return "No sealed move yet."
+    return f"Sealed a move: {names(roles)}" + (f" · not yet: {names(waiting)}" if waiting else
+                                               " · every role has moved")
 
 
 def _strip_number(label: str) -> str:

@@ -195,3 +195,10 @@ def app_icon() -> QIcon:
 def mmss(seconds: float) -> str:
     seconds = max(0, int(seconds))
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def hmm(seconds: float) -> str:
+    """A length of time for the exercise clock: '2:05:09' or '45:10'."""
+    seconds = max(0, int(seconds))
+    h, rest = divmod(seconds, 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else mmss(seconds)

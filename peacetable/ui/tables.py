@@ -129,7 +129,7 @@ class AgreementTableModel(ViewTableModel):
             parties = ", ".join(sc.role_by_id[r].name for r in [a["proposer"], *a["parties"]])
             out.append({"id": a["id"], "public": a["visibility"] == "public", "cells": [
                 str(a["id"]), pkg, parties, "in force" if a["status"] == "in_force" else "suspended",
-                condition_text(a["condition"]) if a["condition"] else "", a["visibility"]],
+                condition_text(a["condition"], sc) if a["condition"] else "", a["visibility"]],
                 "bg": STATUS_COLOURS["agreed" if a["status"] == "in_force" else "suspended"],
                 "tip": pkg})
         return out

@@ -312,7 +312,7 @@ def test_replay_text(cli, played):
     assert res.rc == 0, res.err
     head = f"River Accord — after event {SCRIPT_EVENTS + 1}\nphase: 3/3 Summit\n"
     assert res.out.startswith(head)
-    assert "#3 in_force: monitoring=joint, release=medium" in res.out
+    assert "#3 in force: Monitoring: Joint commission; Water release: Medium release" in res.out
 
 
 def _all_views(cli, path: Path) -> list[str]:

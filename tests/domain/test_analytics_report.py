@@ -34,7 +34,10 @@ def test_scenario_report(river_path):
     assert top[0] == report["bargaining"]["nash"]
     assert report["network"]["phased_order"] == [[["monitoring"]], [["release"]]]
     assert "session" not in report
-    assert "Nash bargaining point: release=medium, monitoring=joint" in text
+    # text names issues and options by their labels; the JSON keeps the ids
+    assert "Nash bargaining point: Water release: Medium release; Monitoring: Joint commission" \
+        in text
+    assert "release=medium" not in text
     assert "No precondition cycles." in text
 
 
@@ -57,7 +60,7 @@ def test_json_is_byte_identical_across_processes(river_path):
 def test_framework_report_names_the_deadlock():
     report, text = analyze_path(FRAMEWORK)
     assert ["ceasefire", "framework_signing"] in report["network"]["deadlocks"]["cycles"]
-    assert "ceasefire → framework_signing → ceasefire" in text
+    assert "Ceasefire → Signing the framework → Ceasefire" in text
     assert "as one package" in text
 
 
@@ -82,7 +85,7 @@ def test_session_report_and_at(tmp_path, river_path):
     assert sess["event"] == 4 and sess["phase"] == "talks"
     [prop] = sess["flags"]["proposals"]
     assert prop["status"] == "tabled" and prop["worse_than_batna_for"] == ["lowland"]
-    assert "WORSE THAN NO DEAL for lowland" in text
+    assert "WORSE THAN NO DEAL for Lowland" in text
     assert sess["frontier_distance"]["uniform_gain"] == 0.16  # nothing agreed yet
     early, _ = analyze_path(path, at=3)
     assert early["session"]["event"] == 3

@@ -121,8 +121,8 @@ def test_conditional_offer_follows_its_condition(river_session):
 def test_conditional_offer_lapses_when_condition_breaks(tmp_path, river_path):
     s = Session.create(river_path, tmp_path / "s.peacetable", seed=1)
     s.execute(C.Advance())
-    o = move(s, role="upland", template="open_sluices", condition={"variable": "troops", "op": "<=",
-                                                                   "value": 4})
+    o = move(s, role="upland", template="open_sluices", to=("lowland",),
+             condition={"variable": "troops", "op": "<=", "value": 4})
     accept(s, o)
     assert s.state.offers[o].status == "in_force" and s.state.variables["flow"] == 90
     m = move(s, role="lowland", template="mass_troops")

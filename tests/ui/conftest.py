@@ -51,10 +51,11 @@ def _fresh_settings(tmp_path):
 def messages(monkeypatch):
     """Capture every QMessageBox instead of showing it: a list of dicts (icon, title, text).
 
-    Set ``messages.answer = "Open read-only"`` to have the next box click that button."""
+    Set ``messages.answer = "Open read-only"`` to have the next box click that button (or a
+    tuple of button texts: the first button whose text is one of them)."""
 
     class Seen(list):
-        answer: str | None = None
+        answer: str | tuple[str, ...] | None = None
 
     seen = Seen()
 
@@ -62,8 +63,9 @@ def messages(monkeypatch):
         seen.append({"icon": box.icon(), "title": box.windowTitle(), "text": box.text(),
                      "informative": box.informativeText()})
         if seen.answer:
+            wanted = (seen.answer,) if isinstance(seen.answer, str) else seen.answer
             for b in box.buttons():
-                if b.text() == seen.answer:
+                if b.text() in wanted:
                     b.click()
                     break
         return 0
@@ -138,9 +140,10 @@ def first_phases(lines: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
 class UiDriver:
     """Plays script commands by setting the console's widgets and clicking its buttons."""
 
-    def __init__(self, window, qtbot):
+    def __init__(self, window, qtbot, messages=None):
         self.w = window
         self.qtbot = qtbot
+        self.messages = messages if messages is not None else []
         self.labels: dict[str, int] = {}
         self.last_move: int | None = None
 
@@ -171,7 +174,21 @@ class UiDriver:
         handler(d)
 
     def do_advance(self, d) -> None:
-        self.click(self.c.phase_bar.advance_button)
+        """Advance as the line says: undecided moves carried over (or withdrawn), unfired
+        injects left unfired; the questions the console asks are answered accordingly and
+        not counted as messages."""
+        answers = ("Advance anyway",
+                   "Withdraw them" if d.get("pending") == "withdraw" else "Carry them over")
+        seen = self.messages
+        n, before = len(seen), seen.answer
+        seen.answer = answers
+        try:
+            self.click(self.c.phase_bar.advance_button)
+        finally:
+            seen.answer = before
+        asked = [m for m in seen[n:] if m["title"] in ("Injects not fired", "Moves not decided")]
+        for m in asked:
+            seen.remove(m)
 
     def do_reveal(self, d) -> None:
         self.click(self.c.phase_bar.reveal_button)
@@ -286,8 +303,8 @@ class UiDriver:
 
 
 @pytest.fixture
-def driver(window, qtbot):
-    return UiDriver(window, qtbot)
+def driver(window, qtbot, messages):
+    return UiDriver(window, qtbot, messages)
 
 
 @pytest.fixture

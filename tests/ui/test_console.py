@@ -92,10 +92,12 @@ def test_close_and_reopen_restores_exactly(window, new_session, driver, tmp_path
     assert window.session is None and window.pages.currentWidget() is window.welcome
     assert window.welcome.recent_paths[0] == str(path.resolve())
     window.welcome.recent_list.itemActivated.emit(window.welcome.recent_list.item(0))
-    assert window.session is not None and len(window.session.events) == n
-    assert window.session.view("control") == before
+    # closing paused the clock (one event more, recorded as such); nothing else changed
+    assert window.session is not None and len(window.session.events) == n + 1
+    assert type(window.session.events[-1].body).__name__ == "ClockPaused"
+    assert window.session.view("control") == {**before, "event": n + 1}
     assert window.console.adjudication.queue.topLevelItemCount() == 0
-    assert messages == []
+    assert [m for m in messages if m["title"] != "Resume the clock?"] == []
 
 
 def test_open_recent_menu_opens_the_file(window, new_session, tmp_path):
@@ -258,7 +260,7 @@ def test_sealed_phase_collects_moves_and_reveal_shows_them(window, new_session, 
                                                           messages):
     s = started(window, new_session, tmp_path)
     bar = window.console.phase_bar
-    bar.advance_button.click()
+    driver.do_advance({})  # answers "the flash flood has not fired": advance anyway
     assert bar.badge.text().startswith("SEALED MOVES")
     me = window.console.move_entry
     assert me.submit_button.text() == "Seal move"
@@ -282,7 +284,7 @@ def test_sealed_phase_collects_moves_and_reveal_shows_them(window, new_session, 
 # --------------------------------------------------------------------------- move entry
 
 
-def test_templates_follow_role_and_phase(window, new_session, tmp_path):
+def test_templates_follow_role_and_phase(window, new_session, driver, tmp_path):
     started(window, new_session, tmp_path)
     me = window.console.move_entry
 
@@ -310,7 +312,7 @@ def test_templates_follow_role_and_phase(window, new_session, tmp_path):
     me.template_combo.setCurrentIndex(me.template_combo.findData("mass_troops"))
     assert me.magnitude_spin.maximum() == 3
     assert not me.package_box.isVisibleTo(me) and not me.condition_editor.isVisibleTo(me)
-    window.console.phase_bar.advance_button.click()  # sealed round: no proposals
+    driver.do_advance({})  # sealed round: no proposals
     assert offered("upland") == ["statement"]
 
 
@@ -490,7 +492,7 @@ def test_undo_redo_through_the_edit_actions(window, new_session, driver, tmp_pat
                   "label": "m"})
     driver.apply({"cmd": "adjudicate", "move": "@m", "decision": "accept"})
     after = s.view("control")
-    assert undo.stack.count() == 3 and undo.consistent()
+    assert len(s.ledger.undo) == 3
     assert undo.undo_action.text().startswith("&Undo: control accepted move")
     undo.undo_action.trigger()
     assert list(s.state.moves) == [driver.labels["m"]]  # back to awaiting adjudication
@@ -501,13 +503,17 @@ def test_undo_redo_through_the_edit_actions(window, new_session, driver, tmp_pat
     undo.redo_action.trigger()
     undo.redo_action.trigger()
     assert {**s.view("control"), "event": None} == {**after, "event": None}
-    assert undo.consistent() and undo.stack.index() == undo.stack.count() == 3
-    # the phase bar's Back is the same undo
-    window.console.phase_bar.back_button.click()
-    assert undo.stack.index() == 2 and undo.consistent()
-    # a new command drops what could be redone, in the stack and in the ledger alike
+    assert len(s.ledger.undo) == 3 and s.ledger.redo == []
+    # the phase bar's Undo is the same undo, and its tooltip names what it will cancel
+    bar = window.console.phase_bar
+    assert bar.back_button.text() == "◂ Undo"
+    assert bar.back_button.toolTip() == f"Undo: {s.describe(s.events[s.ledger.undo[-1] - 1])} (Ctrl+Z)"
+    assert "accepted" in bar.back_button.toolTip()
+    bar.back_button.click()
+    assert len(s.ledger.undo) == 2 and undo.redo_action.isEnabled()
+    # a new command drops what could be redone
     driver.apply({"cmd": "move", "role": "upland", "template": "statement"})
-    assert not undo.redo_action.isEnabled() and s.ledger.redo == [] and undo.consistent()
+    assert not undo.redo_action.isEnabled() and s.ledger.redo == []
     # the keyboard shortcut reaches the action
     window.activateWindow()
     n = len(s.events)
@@ -518,7 +524,7 @@ def test_undo_redo_through_the_edit_actions(window, new_session, driver, tmp_pat
     assert messages == []
 
 
-def test_undo_stack_follows_the_ledger_after_reopening(window, new_session, driver, tmp_path,
+def test_undo_follows_the_ledger_after_reopening(window, new_session, driver, tmp_path,
                                                        messages):
     path = tmp_path / "u.peacetable"
     s = started(window, new_session, tmp_path, name="u.peacetable")
@@ -532,26 +538,23 @@ def test_undo_stack_follows_the_ledger_after_reopening(window, new_session, driv
     s = window.session
     undo = window.undo
     assert (s.ledger.undo, s.ledger.redo) == ledger
-    assert undo.stack.count() == len(ledger[0]) + len(ledger[1])
-    assert undo.stack.index() == len(ledger[0]) and undo.consistent()
-    assert s.view("control") == view
+    assert undo.redo_action.text() == "&Redo: " + s.describe(s.events[ledger[1][-1] - 1])
+    assert s.view("control") == {**view, "event": view["event"] + 1}  # + the clock's pause
     undo.redo_action.trigger()
     assert s.state.moves == {}
-    # with the stack emptied (older than its mirror), Edit > Undo still works via the ledger
-    undo.stack.clear()
     assert undo.undo_action.isEnabled()
     undo.undo_action.trigger()
     assert list(s.state.moves) == [driver.labels["m"]]
-    assert undo.consistent()
     undo.redo_action.trigger()
     assert s.state.moves == {}
-    assert messages == []
+    assert [m for m in messages if m["title"] != "Resume the clock?"] == []
 
 
-def test_undo_of_a_phase_advance_goes_back_a_phase(window, new_session, tmp_path, messages):
+def test_undo_of_a_phase_advance_goes_back_a_phase(window, new_session, driver, tmp_path,
+                                                   messages):
     s = started(window, new_session, tmp_path)
     bar = window.console.phase_bar
-    bar.advance_button.click()
+    driver.do_advance({})
     assert bar.phase_label.text().startswith("Phase 2 of 3")
     bar.back_button.click()
     assert s.state.phase == "talks"

@@ -66,7 +66,10 @@ def test_play_first_two_phases_through_the_widgets(window, driver, new_session, 
     window.close_action.trigger()
     assert window.session is None
     assert window.open_path(path)
-    assert len(window.session.events) == n_events
+    # closing paused the clock: one event more, which changes nothing in the state
+    assert len(window.session.events) == n_events + 1
+    assert type(window.session.events[-1].body).__name__ == "ClockPaused"
+    played = {**played, "event": n_events + 1}
     assert window.session.view("control") == played
 
     from peacetable.app.session import Session
@@ -81,7 +84,7 @@ def test_play_first_two_phases_through_the_widgets(window, driver, new_session, 
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == json.loads(json.dumps(played))
-    assert messages == []
+    assert [m for m in messages if m["title"] != "Resume the clock?"] == []
 
 
 def _players(scenario: Path) -> list[str]:
@@ -101,4 +104,4 @@ def test_play_the_whole_script_through_the_widgets(window, driver, new_session, 
         assert messages == [], f"line {k} {d}: {messages}"
     assert session.state.phase_index == len(session.scenario.phases) - 1
     assert session.view("control") == headless_view(scenario, lines, tmp_path / "h.peacetable")
-    assert window.undo.consistent()
+    assert window.undo.undo_action.isEnabled() == bool(session.ledger.undo)
