@@ -229,14 +229,18 @@ def _validate(paths: list[str]) -> int:
             print(str(exc))
         else:
             sc = loaded.scenario
-            print(f"{path}: ok ({sc.scenario.title}: {len(sc.roles)} roles, {len(sc.issues)} issues, "
-                  f"{len(sc.linkages)} linkages, {len(sc.phases)} phases, {len(sc.moves)} move "
-                  f"templates, {len(sc.injects)} injects)", file=sys.stderr)
+            counts = ", ".join(_plural(n, w) for n, w in (
+                (len(sc.roles), "role"), (len(sc.issues), "issue"), (len(sc.linkages), "linkage"),
+                (len(sc.phases), "phase"), (len(sc.moves), "move template"),
+                (len(sc.injects), "inject")))
+            print(f"{path}: ok ({sc.scenario.title}: {counts})", file=sys.stderr)
     return 1 if bad else 0
 
 
 def _play(session_path: str, script_path: str) -> int:
-    from .app.script import ScriptError, ScriptRunner, read_script, resume_point
+    import itertools
+
+    from .app.script import ScriptError, ScriptProgress, ScriptRunner, read_script, resume_point
     from .app.session import Session
     from .domain.views import package_text
 
@@ -246,31 +250,42 @@ def _play(session_path: str, script_path: str) -> int:
         sc = session.scenario
         n = 0
         try:
-            lines = list(read_script(script_path))
-            start, progress = resume_point(session, lines, str(Path(script_path).resolve()))
+            # lines are read as they are played (a line that is not JSON stops the script
+            # there); the commands already played are read first, to check they are the same
+            stream = read_script(script_path)
+            known = ScriptProgress.load(session)
+            head = list(itertools.islice(stream, known.applied if known else 0))
+            start, progress = resume_point(session, head, str(Path(script_path).resolve()))
+            todo = itertools.chain(head[start:], stream)
             if start:
                 runner.restore(progress)
-                if start >= len(lines):
-                    print(f"{session_path} already holds all {_plural(len(lines), 'command')} "
+                first = next(todo, None)
+                if first is None:
+                    print(f"{session_path} already holds all {_plural(start, 'command')} "
                           f"of {script_path}; nothing to do", file=sys.stderr)
                     return 0
-                print(f"continuing {script_path} at line {lines[start].line}: "
+                print(f"continuing {script_path} at line {first.line}: "
                       f"{session_path} already holds its first {_plural(start, 'command')}",
                       file=sys.stderr)
-            for sl in lines[start:]:
+                todo = itertools.chain([first], todo)
+            for sl in todo:
                 before = set(session.state.agreements)
                 events = runner.apply(sl)
                 progress.step(sl, runner, session.store.last_seq)
                 progress.save(session)
-                for ev in events:
-                    n += 1
-                    print(f"{ev.seq:>6}  {ev.type:<17} {session.describe(ev)}", flush=True)
+                formed = ""
                 for aid in sorted(set(session.state.agreements) - before):
                     a = session.state.agreements[aid]
                     who = ", ".join(sc.role_by_id[r].name if r in sc.role_by_id else r
                                     for r in dict.fromkeys([a.proposer, *a.parties]))
-                    print(f"{'':>6}  agreement formed on proposal {aid}: "
-                          f"{package_text(sc, a.package)} ({who})", flush=True)
+                    formed += (f" — agreement formed on proposal {aid}: "
+                               f"{package_text(sc, a.package)} ({who})")
+                for k, ev in enumerate(events, start=1):
+                    n += 1
+                    # one line per event; the line of the command's last event says whether
+                    # an agreement formed with it
+                    print(f"{ev.seq:>6}  {ev.type:<17} {session.describe(ev)}"
+                          f"{formed if k == len(events) else ''}", flush=True)
         except ScriptError as exc:
             return _fail(f"{exc}\n(stopped; every event printed above is saved in {session_path})")
         print(f"applied {_plural(n, 'event')}; {session_path} now holds "

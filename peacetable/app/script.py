@@ -193,12 +193,13 @@ class ScriptProgress:
 
 def resume_point(session: Session, lines: list[ScriptLine], source: str
                  ) -> tuple[int, ScriptProgress]:
-    """Where to start playing ``lines`` into ``session``: (index of the first line to apply,
-    the progress to continue). ``source`` names the script (its resolved path). A script
-    whose first commands are the ones already played continues after them, whatever its
-    name; another script starts from its first line. Raises :class:`ScriptError` when the session already holds
-    part of a different script, or events added after the script stopped, so that no
-    command is ever applied twice."""
+    """Where to start playing a script into ``session``: (index of the first line to apply,
+    the progress to continue). ``lines``: the script's first lines, at least as many as the
+    session has recorded as played; ``source`` names the script (its resolved path). A
+    script whose first commands are the ones already played continues after them, whatever
+    its name; another script starts from its first line. Raises :class:`ScriptError` when
+    the session holds the first commands of this script as they were before it changed, or
+    events added after the script stopped, so that no command is ever applied twice."""
     prev = ScriptProgress.load(session)
     if prev is None or prev.applied == 0:
         return 0, ScriptProgress(source=source, last_seq=session.store.last_seq)

@@ -182,3 +182,13 @@ def test_condition_text_uses_the_scenarios_labels_and_units(river, cond, text):
     from peacetable.domain.views import condition_text
 
     assert condition_text(cond, river) == text
+
+
+def test_validate_counts_speak_correct_plurals(cli, tmp_path):
+    text = RIVER.read_text(encoding="utf-8")
+    one = tmp_path / "one-inject.toml"
+    one.write_text(text[:text.index('[[injects]]\nid = "leak"')], encoding="utf-8")
+    res = cli("validate", one)
+    assert res.rc == 0, res.out + res.err
+    assert "1 linkage, 3 phases" in res.err and "1 inject)" in res.err
+    assert "1 linkages" not in res.err and "1 injects" not in res.err
