@@ -448,8 +448,9 @@ class MainWindow(QMainWindow):
         self._add_recent(session.path)
         self.pages.setCurrentWidget(self.console)
         self.timer.start()
-        self.seats.session_opened(session)  # a laptop handed to the seats stays with them
-        if not readonly and session.state.phase is not None and session.clock().paused_on_close:
+        handed = self.seats.session_opened(session)  # a laptop handed to the seats stays there
+        if not handed and not readonly and session.state.phase is not None \
+                and session.clock().paused_on_close:
             # after a break: time did not count while the session was closed
             QTimer.singleShot(0, self._offer_resume)
         log.info("session open: %s (%d events)", session.path, len(session.events))
