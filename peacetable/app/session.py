@@ -20,6 +20,7 @@ from ..domain import commands as C
 from ..domain.engine import Ledger, Refused, decide
 from ..domain.events import (
     Event,
+    PhaseStarted,
     Redone,
     SessionStarted,
     Undone,
