@@ -65,8 +65,8 @@ class PhaseActions(QObject):
         from . import messages
 
         s = self.bridge.session
-        if s is None:
-            return False
+        if s is None or self.bridge.readonly:  # the bridge says why nothing can be done
+            return self.bridge.execute(C.Advance()) is not None
         parent = self.bridge.dialog_parent
         unfired = [r for r in self.bridge.injects_due() if r["fired_at"] is None]
         if unfired:
