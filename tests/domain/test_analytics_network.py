@@ -156,8 +156,10 @@ def test_river_has_no_deadlock(river):
 def test_unknown_linkage_is_refused():
     with pytest.raises(ValueError, match="unknown issue 'zz'"):
         LinkageNetwork.build(["a"], [("precondition", "a", "zz")])
-    with pytest.raises(ValueError, match="unknown linkage kind"):
+    with pytest.raises(ValueError) as info:
         LinkageNetwork.build(["a", "b"], [("causes", "a", "b")])
+    assert str(info.value) == ("unknown linkage kind 'causes' (expected one of: precondition, "
+                               "trade_off, reinforces, blocks)")
 
 
 def _stages_by_definition(issues: list[str], edges: list[tuple[str, str]]) -> list[list[list[str]]]:
@@ -208,3 +210,21 @@ def test_phased_order_equals_its_definition(issues, pairs):
     edges = [(a, b) for a, b in dict.fromkeys(pairs) if a != b]
     net = LinkageNetwork.build(issues, [("precondition", a, b) for a, b in edges])
     assert net.phased_order() == _stages_by_definition(issues, edges)
+
+
+def test_summary_by_hand(small):
+    """Edges grouped by kind in file order (source, then target); with b and c agreed, the
+    unlocks are those of the issues still open, computed with b and c settled."""
+    net = LinkageNetwork.build("zyx", [("precondition", "x", "y"), ("precondition", "x", "z"),
+                                       ("blocks", "y", "z"), ("precondition", "z", "y")])
+    assert net.edges_by_kind() == {"precondition": [["z", "y"], ["x", "z"], ["x", "y"]],
+                                   "trade_off": [], "reinforces": [], "blocks": [["y", "z"]]}
+    s = small.summary(agreed=["c", "b", "nothing-of-ours"])
+    assert sorted(s) == ["deadlocks", "edges", "keystones", "phased_order", "unlocks"]
+    assert s["edges"] == small.edges_by_kind()
+    assert s["deadlocks"] == {"cycles": [["b", "c"]], "complete": True, "groups": [["b", "c"]]}
+    assert s["phased_order"] == small.phased_order() and s["keystones"] == small.keystones()
+    assert s["unlocks"] == {"a": {"package": ["a"], "directly": [], "downstream": ["b", "c", "d"]},
+                            "d": small.unlocks("d", ["b", "c"]),
+                            "e": {"package": ["e"], "directly": ["f"], "downstream": ["f"]},
+                            "f": small.unlocks("f", ["b", "c"])}

@@ -139,7 +139,8 @@ def test_a_pending_move_cannot_be_withdrawn(river_session):
     # once tabled, it can be withdrawn, and then it is off the table
     s.execute(C.Adjudicate(move=p, decision="accept"))
     ev = s.execute(C.Withdraw(move=p, reason="changed our mind"))[0]
-    assert ev.body.move == p and ev.visibility == s.events[p - 1].visibility
+    assert (ev.body.move, ev.body.reason) == (p, "changed our mind")
+    assert ev.visibility == s.events[p - 1].visibility
     with pytest.raises(Refused):
         move(s, role="lowland", template="accept", target=p)
 

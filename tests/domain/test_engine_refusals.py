@@ -93,6 +93,10 @@ def test_condition_refusals_name_the_field(talks):
     # an error about the condition as a whole names no field inside it
     assert offer({"variable": "troops"}) == (
         "condition condition: Value error, a variable test needs all of variable, op and value")
+    # a valid condition is recorded as given, nothing added
+    ev = s.execute(C.SubmitMove(role="upland", template="open_sluices",
+                                condition={"variable": "troops", "op": "<", "value": 5}))[0]
+    assert ev.body.condition == {"variable": "troops", "op": "<", "value": 5.0}
     assert offer({"variable": "rain", "op": "<", "value": 1}) == (
         "condition names unknown variable 'rain' (expected one of: troops, flow)")
 

@@ -153,10 +153,6 @@ class LinkageNetwork:
         g.add_edges_from((a, b) for _, a, b in self.linkages)
         return g
 
-    def preconditions_of(self, issue: str) -> list[str]:
-        return sorted({a for kind, a, b in self.linkages if kind == "precondition" and b == issue},
-                      key=self.order.__getitem__)
-
     # ------------------------------------------------------------------ deadlocks
     def deadlock_cycles(self, limit: int = MAX_CYCLES) -> tuple[list[list[str]], bool]:
         """(cycles, complete): every precondition cycle, rotated to start at its
