@@ -228,3 +228,12 @@ def test_summary_by_hand(small):
                             "d": small.unlocks("d", ["b", "c"]),
                             "e": {"package": ["e"], "directly": ["f"], "downstream": ["f"]},
                             "f": small.unlocks("f", ["b", "c"])}
+
+
+def test_reaching_centrality_is_rounded_to_six_places_and_zero_alone():
+    net = LinkageNetwork.build("pqrs", [("precondition", "p", "q")])
+    ks = {k["issue"]: k for k in net.keystones()}
+    assert ks["p"]["reach"] == 1 and ks["p"]["reaching_centrality"] == 0.333333  # 1 of 3
+    alone = LinkageNetwork.build(["only"], [])
+    [only] = alone.keystones()  # no other issue to reach: 0, not a division by zero
+    assert (only["issue"], only["reach"], only["reaching_centrality"]) == ("only", 0, 0.0)
