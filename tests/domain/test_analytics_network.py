@@ -237,3 +237,15 @@ def test_reaching_centrality_is_rounded_to_six_places_and_zero_alone():
     alone = LinkageNetwork.build(["only"], [])
     [only] = alone.keystones()  # no other issue to reach: 0, not a division by zero
     assert (only["issue"], only["reach"], only["reaching_centrality"]) == ("only", 0, 0.0)
+
+
+def test_keystone_rows_by_hand():
+    """z must come before y and x (file order z, y, x); with two issues, reaching the other
+    one is a centrality of 1."""
+    net = LinkageNetwork.build("zyx", [("precondition", "z", "x"), ("precondition", "z", "y")])
+    top = net.keystones()[0]
+    assert top == {"issue": "z", "reach": 2, "reaching_centrality": 1.0, "direct": ["y", "x"],
+                   "betweenness": 1.0}  # the middle of the path x - z - y
+    two = LinkageNetwork.build("ab", [("precondition", "a", "b")]).keystones()
+    assert [(k["issue"], k["reaching_centrality"], k["direct"]) for k in two] == [
+        ("a", 1.0, ["b"]), ("b", 0.0, [])]
