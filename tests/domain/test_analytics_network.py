@@ -249,3 +249,12 @@ def test_keystone_rows_by_hand():
     two = LinkageNetwork.build("ab", [("precondition", "a", "b")]).keystones()
     assert [(k["issue"], k["reaching_centrality"], k["direct"]) for k in two] == [
         ("a", 1.0, ["b"]), ("b", 0.0, [])]
+
+
+def test_betweenness_is_rounded_to_six_places():
+    """On the path a - b - c - d, b lies on the shortest paths a-c and a-d: 2 of the 3 pairs
+    without b."""
+    net = LinkageNetwork.build("abcd", [("trade_off", "a", "b"), ("trade_off", "b", "c"),
+                                        ("trade_off", "c", "d")])
+    assert {k["issue"]: k["betweenness"] for k in net.keystones()} == {
+        "a": 0.0, "b": 0.666667, "c": 0.666667, "d": 0.0}
