@@ -84,7 +84,8 @@ def test_condition_refusals_name_the_field(talks):
     s = talks
 
     def offer(cond: dict) -> str:
-        return why(s, C.SubmitMove(role="upland", template="open_sluices", condition=cond))
+        return why(s, C.SubmitMove(role="upland", template="open_sluices", to=("lowland",),
+                                   condition=cond))
 
     assert offer({"all": [{"variable": "troops", "op": "<"}]}) == (
         "condition all.0: Value error, a variable test needs all of variable, op and value")
@@ -94,7 +95,7 @@ def test_condition_refusals_name_the_field(talks):
     assert offer({"variable": "troops"}) == (
         "condition condition: Value error, a variable test needs all of variable, op and value")
     # a valid condition is recorded as given, nothing added
-    ev = s.execute(C.SubmitMove(role="upland", template="open_sluices",
+    ev = s.execute(C.SubmitMove(role="upland", template="open_sluices", to=("lowland",),
                                 condition={"variable": "troops", "op": "<", "value": 5}))[0]
     assert ev.body.condition == {"variable": "troops", "op": "<", "value": 5.0}
     assert offer({"variable": "rain", "op": "<", "value": 1}) == (
