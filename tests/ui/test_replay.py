@@ -228,6 +228,10 @@ def needles(session: Session, viewer: str) -> set[str]:
     allowed: set[str] = set()
     for t in public_texts(session, viewer):
         allowed |= _shingles(t)
+    # a line the viewer is shown may share a run of words with a hidden one ("China: accept
+    # a tabled proposal -> proposal 121" in public, "… -> proposal 101" in private)
+    for ev in session.visible_events(viewer):
+        allowed |= _shingles(session.describe(ev))
     out: set[str] = set()
     for f in forbidden_for(session, viewer):
         if len(f.split(" ")) >= 8:
