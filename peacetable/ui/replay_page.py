@@ -216,6 +216,9 @@ class Timeline(QWidget):
 class ReplayPage(QWidget):
     """The replay page shown by the main window instead of the console."""
 
+    #: during a drag, the heavier views follow once no new position came for this long
+    SETTLE_MS = 120
+
     #: the user asked for these (the trainer actions handle them)
     annotateRequested = Signal()
     forkRequested = Signal()
@@ -238,6 +241,10 @@ class ReplayPage(QWidget):
         self._seek_timer.setSingleShot(True)
         self._seek_timer.setInterval(0)
         self._seek_timer.timeout.connect(self._apply_pending)
+        self._settle_timer = QTimer(self)
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.setInterval(self.SETTLE_MS)
+        self._settle_timer.timeout.connect(self._follow_heavy)
         self.play_timer = QTimer(self)
         self.play_timer.timeout.connect(self._play_step)
         self.speed = 1
@@ -457,6 +464,7 @@ class ReplayPage(QWidget):
         self.network.viewer = viewer
         self.network.select_issue(None)
         self._after_seek()
+        self.roles.follow_cursor(force=True)
         return True
 
     # ------------------------------------------------------------------ cursor
@@ -470,7 +478,15 @@ class ReplayPage(QWidget):
     def _apply_pending(self) -> None:
         if self._pending is not None:
             target, self._pending = self._pending, None
-            self.seek(target)
+            m = self.model
+            if m is None:
+                return
+            before = m.cursor
+            m.seek(target)
+            if m.cursor != before:
+                # a drag: the cursor, the chart, the tables and the log follow every frame;
+                # the network, the role panel and the projector once the drag pauses
+                self._after_seek(settle=True)
 
     def seek(self, seq: int) -> int:
         """Move the cursor to ``seq`` now and update every view."""
@@ -493,28 +509,38 @@ class ReplayPage(QWidget):
         if m.cursor != before:
             self._after_seek()
 
-    def _after_seek(self) -> None:
+    def _after_seek(self, settle: bool = False) -> None:
+        """Every view follows the cursor; with ``settle`` (a drag of the scrubber) the
+        heavier ones (network, role panel, projector, notes, hot wash) follow when no new
+        position has come for :attr:`SETTLE_MS`, so that each frame of a drag stays short."""
         m = self.model
         if m is None:
             return
         self.timeline.set_cursor(m.cursor)
         self.bridge.cursorMoved.emit()
-        self._refresh_visuals()
+        if self.chart.cursor != m.cursor:
+            self.chart.set_cursor(m.cursor)
+        self._show_position()
+        if settle:
+            self._settle_timer.start()
+        else:
+            self._settle_timer.stop()
+            self._follow_heavy()
+
+    def _follow_heavy(self) -> None:
+        if self.model is None:
+            return
+        self.network.follow()
+        self.roles.follow_cursor()
         if self.projector is not None and self.projector.isVisible():
             self.projector.follow_cursor()
-        self._show_position()
         self.annotations.follow_cursor()
         self.hotwash.follow_cursor()
 
-    def _refresh_visuals(self) -> None:
-        """The chart and the network follow the cursor (hidden or not: a hidden view must
-        not keep what another viewer saw)."""
-        m = self.model
-        if m is None:
-            return
-        if self.chart.cursor != m.cursor:
-            self.chart.set_cursor(m.cursor)
-        self.network.follow()
+    @property
+    def settled(self) -> bool:
+        """Have all views caught up with the cursor (no drag update pending)?"""
+        return not self._settle_timer.isActive() and not self._seek_timer.isActive()
 
     def _show_position(self) -> None:
         m = self.model

@@ -107,8 +107,8 @@ class RolePanel(QWidget):
         lay.addWidget(split, 1)
         bridge.sessionChanged.connect(self._session_changed)
         bridge.changed.connect(lambda _c: self.refresh())
-        if hasattr(bridge, "cursorMoved"):
-            bridge.cursorMoved.connect(self.refresh)
+        self._stale = False
+        if hasattr(bridge, "cursorMoved"):  # replay: the page calls follow_cursor()
             bridge.viewerChanged.connect(lambda _v: self._session_changed(bridge.session))
         self._session_changed(bridge.session)
 
@@ -138,12 +138,26 @@ class RolePanel(QWidget):
             self._space_for = session
         return self._space
 
+    def follow_cursor(self, force: bool = False) -> None:
+        """Replay: the cursor moved. Shown, the panel refreshes now; hidden, when shown
+        (its analytics are the heaviest of the views)."""
+        if force or self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
     def select_role(self, role_id: str) -> None:
         k = self.role_combo.findData(role_id)
         if k >= 0:
             self.role_combo.setCurrentIndex(k)
 
     def refresh(self) -> None:
+        self._stale = False
         s = self.bridge.session
         role_id = self.role_combo.currentData()
         if s is None or role_id is None:

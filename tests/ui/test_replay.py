@@ -72,6 +72,7 @@ def test_scrubbing_updates_every_view(window, qtbot, tmp_path, messages):
     projector = window.show_projector()
     qtbot.addWidget(projector)
     m = page.model
+    page.top_tabs.setCurrentWidget(page.roles)  # a hidden role panel follows when shown
     ref = Session.open(path, readonly=True)
     seen: dict[str, set] = {k: set() for k in ("chart", "network", "issues", "leverage", "log",
                                                "roles", "projector", "feed", "timeline")}
@@ -83,6 +84,7 @@ def test_scrubbing_updates_every_view(window, qtbot, tmp_path, messages):
             qtbot.mousePress(page.timeline, Qt.MouseButton.LeftButton,
                              pos=QPoint(int(round(x)), 30))
             qtbot.waitUntil(lambda n=n: abs(m.cursor - n) <= max(1, m.last // 200))
+            qtbot.waitUntil(lambda: page.settled)  # the heavier views follow as it pauses
             n = m.cursor
             view = ref.view("control", at=n)
             # chart: the points up to the cursor, the cursor line there
