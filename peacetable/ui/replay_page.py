@@ -338,7 +338,7 @@ class ReplayPage(QWidget):
         self.roles = RolePanel(b)
         self.issues = IssuesPanel(b)
         self.leverage = LeveragePanel(b)
-        from .trainer import AnnotationsPanel, HotWashPanel
+        from .trainer_panels import AnnotationsPanel, HotWashPanel
 
         self.annotations = AnnotationsPanel(self)
         self.annotations.seekRequested.connect(self.request_seek)

@@ -192,12 +192,21 @@ def forbidden_for(session: Session, viewer: str) -> set[str]:
             value = _norm(getattr(b, field, "") or "")
             if len(value) >= 12 and value not in shown_texts:
                 out.add(value)
-        if isinstance(b, MovesRevealed):
-            continue
-        line = session.describe(ev)
-        if line not in shown and len(line) >= 12:
-            out.add(_norm(line))
     return {t for t in out if t}
+
+
+def hidden_lines(session: Session, viewer: str) -> set[str]:
+    """The event log line of every event hidden from ``viewer`` that no visible event
+    shares (looked for whole: many lines differ only in a move number)."""
+    shown = {_norm(session.describe(ev)) for ev in session.visible_events(viewer)}
+    out = set()
+    for ev in session.events:
+        if ev.visibility.allows(viewer) or isinstance(ev.body, MovesRevealed):
+            continue
+        line = _norm(session.describe(ev))
+        if line not in shown and len(line) >= 12:
+            out.add(line)
+    return out
 
 
 def public_texts(session: Session, viewer: str) -> list[str]:
@@ -240,7 +249,7 @@ def needles(session: Session, viewer: str) -> set[str]:
             out |= _shingles(f) - allowed
         elif f not in allowed_blob and len(f.split(" ")) >= 5:
             out.add(f)  # (shorter phrases, like "offer on record", are too common to tell)
-    return out
+    return out | {"LINE:" + line for line in hidden_lines(session, viewer)}
 
 
 _ROW_CACHE: dict[tuple, list[str]] = {}
@@ -291,7 +300,15 @@ def leaks(window, needles: set[str]) -> list[str]:
     for t in raw:
         runs |= _shingles(t)
     blob = "\n".join(_norm(t) for t in raw)
-    return [n for n in needles if n in runs or (len(n.split(" ")) < 8 and n in blob)]
+    lines = set(blob.split("\n"))
+    found = []
+    for n in needles:
+        if n.startswith("LINE:"):  # a hidden event's log line, whole
+            if n[5:] in lines or any(n[5:] in t for t in lines if len(t) >= len(n) - 5):
+                found.append(n[5:])
+        elif n in runs or (len(n.split(" ")) < 8 and n in blob):
+            found.append(n)
+    return found
 
 
 @pytest.mark.parametrize("scenario", BUNDLED, ids=[p.stem for p in BUNDLED])
