@@ -133,3 +133,7 @@ def test_publishing_records_the_reason_for_everyone(talks):
     assert (ev.body.agreement, ev.body.reason) == (p, "announced at the press conference")
     assert ev.visibility == Visibility()
     assert why(s, C.Publish(agreement=p)) == f"agreement {p} is already public"
+
+
+def test_nothing_sealed_nothing_to_reveal(talks):
+    assert why(talks, C.Reveal()) == "there are no sealed moves to reveal"
