@@ -27,11 +27,27 @@ def _app():
     return app
 
 
+_PLOT_OPTIONS = {"antialias": True, "background": "w", "foreground": "k"}
+
+
 def write_plots(result: Any, stem: Path) -> list[Path]:
     """Write ``STEM-escalation.png`` and ``STEM-agreements.png``; return their paths.
 
-    ``result`` is a :class:`peacetable.app.simulate.Result` with at least one row."""
+    ``result`` is a :class:`peacetable.app.simulate.Result` with at least one row.
+    pyqtgraph's global options are set for the plots and put back afterwards, so that
+    charts drawn later in the same process keep their own look."""
     _app()
+    import pyqtgraph as pg
+
+    saved = {k: pg.getConfigOption(k) for k in _PLOT_OPTIONS}
+    pg.setConfigOptions(**_PLOT_OPTIONS)
+    try:
+        return _write_plots(result, stem)
+    finally:
+        pg.setConfigOptions(**saved)
+
+
+def _write_plots(result: Any, stem: Path) -> list[Path]:
     import numpy as np
     import pyqtgraph as pg
     import pyqtgraph.exporters  # noqa: F401  (registers the exporters)
@@ -41,7 +57,6 @@ def write_plots(result: Any, stem: Path) -> list[Path]:
     sc = result.scenario
     rows = result.rows
     summ = summary(result)
-    pg.setConfigOptions(antialias=True, background="w", foreground="k")
     out: list[Path] = []
 
     # 1. final escalation: histogram over the index scale, rung thresholds as lines
