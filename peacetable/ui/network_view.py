@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.analytics.network import NetworkLimitError
 from ..domain.scenario import Scenario
 from .widgets_common import (
     BLOCKS_COLOUR,
@@ -409,6 +410,7 @@ class NetworkView(QWidget):
         #: in replay: a function giving the view to show (else the session's current view)
         self.view_source = None
         self.facts: NetworkFacts | None = None
+        self.too_large = ""  # why the network is not drawn (a scenario over the size limits)
         self.nodes: dict[str, _Node] = {}
         self.edges: list[_Edge] = []
         self.statuses: dict[str, dict] = {}
@@ -481,7 +483,14 @@ class NetworkView(QWidget):
             self._hint()
             return
         sc = session.scenario
-        self.facts = network_facts(sc)
+        try:
+            self.facts = network_facts(sc)
+        except NetworkLimitError as exc:  # a scenario built to be huge: say so, draw nothing
+            self.facts = None
+            self.too_large = f"The issue network is not drawn here: {exc}."
+            self._hint()
+            return
+        self.too_large = ""
         self._build(sc)
         self.refresh()
         self._hint()
@@ -749,7 +758,10 @@ class NetworkView(QWidget):
 
     # ------------------------------------------------------------------ details
     def _hint(self) -> None:
-        if self.session is None:
+        if self.session is not None and self.too_large:
+            self.details.setHtml(f"<p style='font-size:13pt'>{esc(self.too_large)}</p>")
+            self.details.setVisible(True)
+        elif self.session is None:
             self.details.setHtml("<p>No session.</p>")
         else:
             self.details.setHtml("<p style='font-size:13pt'>Click an issue to see its "

@@ -248,3 +248,28 @@ def test_set_session_none_clears(qtbot, river_session):
     v = make_view(qtbot, river_session)
     v.set_session(None)
     assert v.nodes == {} and v.edges == [] and not v.scene.items()
+
+
+def test_a_network_over_the_size_limits_is_not_drawn_and_says_why(qtbot, tmp_path):
+    """A scenario built to be huge opens: the view draws no nodes and names the limit."""
+    import importlib.util
+
+    from peacetable.domain.analytics.network import MAX_ISSUES
+
+    spec = importlib.util.spec_from_file_location(
+        "generated_scenarios", Path(__file__).parents[1] / "domain" / "generated_scenarios.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    toml = tmp_path / "ring.toml"
+    toml.write_text(gen.ring_scenario(MAX_ISSUES + 1), encoding="utf-8")
+    s = Session.create(toml, tmp_path / "ring.peacetable", seed=1)
+    try:
+        view = make_view(qtbot, s)
+        assert view.nodes == {} and view.facts is None
+        text = view.details.toPlainText()
+        assert "not drawn" in text and "2,001 issues" in text
+        view.refresh()  # a later change restyles nothing and raises nothing
+        view.select_issue("i0000")
+        assert view.selected is None
+    finally:
+        s.close()
