@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         self.undo = UndoController(self.bridge, self)
         self.phase_actions = PhaseActions(self.bridge, self.undo, self)
         self.console: Console | None = None
+        self.warning_box = None  # what the last opened file warned of (non-blocking)
         self.visuals: dict[str, QWidget] = {}
         self.visual_errors: dict[str, str] = {}
         self.visuals_loaded = False
@@ -453,6 +454,8 @@ class MainWindow(QMainWindow):
                 and session.clock().paused_on_close:
             # after a break: time did not count while the session was closed
             QTimer.singleShot(0, self._offer_resume)
+        self.warning_box = messages.notify_warnings(self, "Opened with a warning",
+                                                    session.warnings)
         log.info("session open: %s (%d events)", session.path, len(session.events))
 
     def close_session(self) -> None:

@@ -38,6 +38,20 @@ def show_info(parent: QWidget | None, title: str, text: str) -> None:
     message(parent, QMessageBox.Icon.Information, title, text)
 
 
+def notify_warnings(parent: QWidget, title: str, warnings: list[str]) -> QMessageBox | None:
+    """Things to know that did not stop a file from opening (e.g. an ignored snapshot):
+    a warning box that does not block the window behind it. Returns the box (None if there
+    is nothing to say)."""
+    if not warnings:
+        return None
+    box = QMessageBox(QMessageBox.Icon.Warning, title, "\n\n".join(warnings),
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+    box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
 def ask_read_only(parent: QWidget | None, text: str) -> bool:
     """The session is locked by another window or process: offer to open it read-only."""
     box = QMessageBox(QMessageBox.Icon.Warning, "Session is in use", text,

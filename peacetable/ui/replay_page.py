@@ -285,10 +285,6 @@ class ReplayPage(QWidget):
         self.export_button.clicked.connect(self.exportRequested)
         for b in (self.annotate_button, self.fork_button, self.export_button):
             row.addWidget(b)
-        import importlib.util
-
-        self.export_button.setVisible(
-            importlib.util.find_spec(f"{__package__}.report_export") is not None)
         lay.addLayout(row)
 
         # ---- timeline and transport

@@ -104,11 +104,6 @@ class TrainerActions:
         self.hotwash_action = w._action("&Hot wash…", self.show_hotwash)
         self.session_actions = [self.fork_action, self.export_action, self.annotate_action,
                                 self.notes_action, self.hotwash_action]
-        import importlib.util
-
-        #: the report writer ships with the reports; without it the entry is not offered
-        self.export_action.setVisible(
-            importlib.util.find_spec(f"{__package__}.report_export") is not None)
         self.update_actions()
 
     # ------------------------------------------------------------------ state
@@ -157,9 +152,8 @@ class TrainerActions:
         from ..app.session import Session, SessionFileError
 
         p = Path(path).expanduser()
-        opener = getattr(Session, "open_replay", None)
         try:
-            session = opener(p) if opener is not None else Session.open(p, readonly=True)
+            session = Session.open_replay(p)
         except SessionFileError as exc:
             messages.show_error(self.window, "Cannot open the session", str(exc))
             return False
@@ -206,6 +200,7 @@ class TrainerActions:
             if a in (w.close_action, w.projector_action, w.briefing_action):
                 a.setEnabled(True)
         self.update_actions()
+        w.warning_box = messages.notify_warnings(w, "Opened with a warning", session.warnings)
         log.info("replay open: %s (%d events)", session.path, model.last)
 
     def _ensure_page(self) -> ReplayPage:
