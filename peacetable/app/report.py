@@ -31,6 +31,7 @@ from ..domain.events import (
     ActionRecorded,
     DiceRolled,
     Event,
+    event_time,
     InjectFired,
     MoveAdjudicated,
     MoveSubmitted,
@@ -95,21 +96,15 @@ def _clean(obj: Any) -> Any:
 # --------------------------------------------------------------------------- helpers
 
 
-def _ts(raw: str) -> _dt.datetime | None:
-    try:
-        t = _dt.datetime.fromisoformat(raw)
-    except (TypeError, ValueError):
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=_dt.timezone.utc)
 
 
 def _minutes(a: str, b: str) -> float:
-    ta, tb = _ts(a), _ts(b)
+    ta, tb = event_time(a), event_time(b)
     return 0.0 if ta is None or tb is None else max(0.0, (tb - ta).total_seconds() / 60.0)
 
 
 def _when(raw: str) -> str:
-    t = _ts(raw)
+    t = event_time(raw)
     return t.strftime("%Y-%m-%d %H:%M UTC") if t else str(raw)
 
 

@@ -7,6 +7,7 @@ that the log stays readable JSON in SQLite and decodes fast. The fold never read
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any, Literal
 
 import msgspec
@@ -255,6 +256,16 @@ def decode_visibility(raw: str | bytes) -> Visibility:
 
 def body_type(body: Body) -> str:
     return type(body).__struct_config__.tag  # type: ignore[return-value]
+
+
+def event_time(ts: str) -> _dt.datetime | None:
+    """An event's wall-clock time (UTC where the text names no zone); None if unreadable.
+    Kept for the record and the debrief: the fold never reads it."""
+    try:
+        t = _dt.datetime.fromisoformat(ts)
+    except (TypeError, ValueError):
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=_dt.timezone.utc)
 
 
 def to_builtins(obj: Any) -> Any:

@@ -321,38 +321,36 @@ class HotWashPanel(QWidget):
             e.clear()
 
 
-class AnnotationsDialog(QDialog):
+class _PanelDialog(QDialog):
+    """A live session's trainer panel in a dialog of its own, with a Close button."""
+
+    def __init__(self, trainer: TrainerActions, session: Session, title: str,
+                 size: tuple[int, int], panel):
+        super().__init__(trainer.window)
+        self.setWindowTitle(title)
+        self.resize(*size)
+        lay = QVBoxLayout(self)
+        self.panel = panel
+        self.panel.controller = trainer
+        self.panel.set_session(session)
+        lay.addWidget(self.panel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+
+class AnnotationsDialog(_PanelDialog):
     """The live session's notes (Edit → Annotations…)."""
 
     def __init__(self, trainer: TrainerActions, session: Session):
-        super().__init__(trainer.window)
-        self.setWindowTitle("Notes")
-        self.resize(720, 520)
-        lay = QVBoxLayout(self)
-        self.panel = AnnotationsPanel(self)
-        self.panel.controller = trainer
-        self.panel.set_session(session)
-        lay.addWidget(self.panel)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
+        super().__init__(trainer, session, "Notes", (720, 520), AnnotationsPanel())
 
 
-class HotWashDialog(QDialog):
+class HotWashDialog(_PanelDialog):
     """The hot wash for a live session (Edit → Hot wash…)."""
 
     def __init__(self, trainer: TrainerActions, session: Session):
-        super().__init__(trainer.window)
-        self.setWindowTitle("Hot wash")
-        self.resize(760, 640)
-        lay = QVBoxLayout(self)
-        self.panel = HotWashPanel(self)
-        self.panel.controller = trainer
-        self.panel.set_session(session)
-        lay.addWidget(self.panel)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
+        super().__init__(trainer, session, "Hot wash", (760, 640), HotWashPanel())
 
 
 # --------------------------------------------------------------------------- report

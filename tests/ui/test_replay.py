@@ -611,3 +611,13 @@ def test_export_report_from_the_window_asks_before_replacing(window, qtbot, tmp_
     dlg.path_edit.setText(str(html_out))
     qtbot.mouseClick(dlg.export_button, Qt.MouseButton.LeftButton)
     assert "<html" in html_out.read_text(encoding="utf-8").lower()
+
+
+def test_live_hot_wash_from_the_edit_menu(window, qtbot, tmp_path, messages):
+    path = played(POI, tmp_path / "poi.peacetable")
+    assert window.open_path(path)
+    dlg = window.trainer.show_hotwash()  # a child of the window, deleted on close
+    assert dlg.windowTitle() == "Hot wash" and dlg.isVisible()
+    assert dlg.panel.parent() is dlg and dlg.panel.controller is window.trainer
+    dlg.close()
+    assert messages == []

@@ -32,6 +32,7 @@ from ..events import (
     AgreementPublished,
     DiceRolled,
     Event,
+    event_time,
     InjectFired,
     MoveAdjudicated,
     MovesRevealed,
@@ -154,12 +155,6 @@ def timeline(sc: Scenario, events: Sequence[Event],
     return out, st
 
 
-def _ts(raw: str) -> _dt.datetime | None:
-    try:
-        t = _dt.datetime.fromisoformat(raw)
-    except (TypeError, ValueError):
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=_dt.timezone.utc)
 
 
 # --------------------------------------------------------------------------- escalation
@@ -181,7 +176,7 @@ def escalation_debrief(sc: Scenario, events: Sequence[Event], tl: list[dict[str,
 
     def when(seq: int) -> _dt.datetime | None:
         if seq not in parsed:
-            parsed[seq] = _ts(by_seq[seq].ts) if seq in by_seq else None
+            parsed[seq] = event_time(by_seq[seq].ts) if seq in by_seq else None
         return parsed[seq]
 
     for k, p in enumerate(tl):
