@@ -160,7 +160,7 @@ def check_condition(sc: Scenario, data: dict) -> dict:
     problems = list(_condition_problems(sc, cond, ("condition",)))
     if problems:
         raise Refused(problems[0].message)
-    return cond.model_dump(exclude_none=True)
+    return cond.model_dump(exclude_none=True)  # the stored form; cond.typed() tests and describes it
 
 
 def _submit(sc: Scenario, st: State, cmd: C.SubmitMove):

@@ -16,6 +16,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
+from .conditions import Condition as TypedCondition
+from .conditions import typed
+
 FORMAT_VERSION = 1
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -147,6 +150,11 @@ class Condition(Model):
         yield self
         for c in (self.all or ()) + (self.any or ()):
             yield from c.walk()
+
+    def typed(self) -> TypedCondition:
+        """This condition as one of the typed forms of :mod:`.conditions` (which test and
+        describe it)."""
+        return typed(self)
 
 
 class Effects(Model):

@@ -12,7 +12,6 @@ made, while the log keeps both.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
@@ -34,6 +33,7 @@ from .events import (
     Visibility,
     Withdrawn,
 )
+from .conditions import typed
 from .scenario import Scenario
 
 FOLD_VERSION = 1
@@ -233,12 +233,6 @@ def issue_statuses(
     return IssueStatuses(sc, st, agreements, tabled).all()
 
 
-_OPS: dict[str, Callable[[float, float], bool]] = {
-    "<": operator.lt, "<=": operator.le, ">": operator.gt,
-    ">=": operator.ge, "==": operator.eq, "!=": operator.ne,
-}
-
-
 class _LazyStatuses:
     """Issue statuses built only if a condition asks for one (most test variables)."""
 
@@ -255,32 +249,12 @@ class _LazyStatuses:
 
 def condition_deps(c: dict[str, Any]) -> tuple[frozenset[str], bool]:
     """(variables a condition reads, whether it reads issue statuses)."""
-    if c.get("all") is not None or c.get("any") is not None:
-        parts = [condition_deps(x) for x in (c.get("all") or c.get("any") or ())]
-        return (frozenset().union(*(p[0] for p in parts)) if parts else frozenset(),
-                any(p[1] for p in parts))
-    if c.get("variable") is not None:
-        return frozenset((c["variable"],)), False
-    return frozenset(), True
+    return typed(c).deps()
 
 
 def compile_condition(c: dict[str, Any]) -> Callable[[State, Any], bool]:
     """A condition (see docs/scenario-format.md) as a function of (state, issue statuses)."""
-    if c.get("all") is not None:
-        parts = [compile_condition(x) for x in c["all"]]
-        return lambda st, stat: all(p(st, stat) for p in parts)
-    if c.get("any") is not None:
-        parts = [compile_condition(x) for x in c["any"]]
-        return lambda st, stat: any(p(st, stat) for p in parts)
-    if c.get("variable") is not None:
-        op, var, value = _OPS[c["op"]], c["variable"], float(c["value"])
-        return lambda st, stat: op(st.variables[var], value)
-    issue = c["issue"]
-    if c.get("status") is not None:
-        status = c["status"]
-        return lambda st, stat: stat[issue]["status"] == status
-    option = c["option"]
-    return lambda st, stat: stat[issue]["status"] == "agreed" and stat[issue]["option"] == option
+    return typed(c).compile()
 
 
 # --------------------------------------------------------------------------- fold

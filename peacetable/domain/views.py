@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .conditions import typed
 from .events import Event, MovesRevealed, MoveSubmitted, Undone, Redone
 from .scenario import Scenario
 from .state import State, issue_statuses
@@ -173,36 +174,11 @@ def describe_event(sc: Scenario, ev: Event) -> str:
     return t
 
 
-_OPS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
-_STATUSES = {"open": "open", "on_table": "on the table", "agreed": "agreed",
-             "suspended": "suspended", "blocked": "blocked"}
-
-
 def condition_text(c: dict, sc: Scenario | None = None) -> str:
     """A condition as a person reads it, with the scenario's labels and units:
     "Strikes on the power grid ≤ 4 major strikes a week", "Monitoring is agreed",
     "Monitoring settled on International monitors". Without ``sc``, the ids stand in."""
-    return _condition(c, sc, top=True)
-
-
-def _condition(c: dict, sc: Scenario | None, top: bool) -> str:
-    for key, word in (("all", " and "), ("any", " or ")):
-        if c.get(key) is not None:
-            text = word.join(_condition(x, sc, top=False) for x in c[key])
-            return text if top else f"({text})"
-    if c.get("variable") is not None:
-        var = sc.variable_by_id.get(c["variable"]) if sc is not None else None
-        value = f"{float(c['value']):g}"
-        op = _OPS.get(c["op"], c["op"])
-        if var is None:
-            return f"{c['variable']} {op} {value}"
-        return f"{var.label} {op} {value}" + (f" {var.unit}" if var.unit else "")
-    issue = sc.issue_by_id.get(c["issue"]) if sc is not None else None
-    name = issue.label if issue is not None else c["issue"]
-    if c.get("status") is not None:
-        return f"{name} is {_STATUSES.get(c['status'], c['status'])}"
-    opt = issue.option(c.get("option")) if issue is not None else None
-    return f"{name} settled on {opt.label if opt else c.get('option')}"
+    return typed(c).describe(sc)
 
 
 def package_text(sc: Scenario, package: dict[str, str]) -> str:
