@@ -89,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="sessions only: analyse the state after event N (default: the last)")
     s.add_argument("--json", action="store_true", help="print the full report as JSON (ids, "
                                                        "not labels)")
+    s.add_argument("--parties", default=None, metavar="A,B",
+                   help="also analyse the bargaining among these player roles only (ids, "
+                        "comma-separated), the others held at their status quo")
 
     s = sub.add_parser("fork", help="continue a session from an event as a new session file",
                        description="Write a new session file holding SESSION's record up to "
@@ -391,9 +394,14 @@ def _info(path: str) -> int:
 
 
 def _analyze(args) -> int:
-    from .app.analysis import analyze_path
+    from .app.analysis import PartiesError, analyze_path
 
-    report, text = analyze_path(args.path, at=args.at)
+    parties = None if args.parties is None else \
+        [p.strip() for p in args.parties.split(",") if p.strip()]
+    try:
+        report, text = analyze_path(args.path, at=args.at, parties=parties)
+    except PartiesError as exc:
+        return _fail(str(exc), 2)
     if args.json:
         _print_json(report)
     else:

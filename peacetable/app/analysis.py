@@ -18,13 +18,21 @@ from ..domain.views import package_text
 from ..storage.session_file import SessionFileError
 from .session import Session
 
-__all__ = ["analyze_path", "render_text"]
+__all__ = ["PartiesError", "analyze_path", "render_text"]
 
 
-def analyze_path(path: str | Path, at: int | None = None) -> tuple[dict[str, Any], str]:
+class PartiesError(ValueError):
+    """``--parties`` names no role, an unknown role or a role twice (the message says
+    which, and which ids are expected)."""
+
+
+def analyze_path(path: str | Path, at: int | None = None,
+                 parties: list[str] | None = None) -> tuple[dict[str, Any], str]:
     """(JSON-ready report, human-readable text) for a scenario or a session file.
 
-    ``at`` (sessions only) analyses the state after event ``at`` (default: the last)."""
+    ``at`` (sessions only) analyses the state after event ``at`` (default: the last).
+    ``parties`` adds the bargaining among those player roles only, the others held at
+    their status quo (``report["coalition"]``)."""
     from ..domain.analytics import scenario_report, session_report
 
     p = str(path)
@@ -35,6 +43,7 @@ def analyze_path(path: str | Path, at: int | None = None) -> tuple[dict[str, Any
         loaded = load_scenario(p)
         report = scenario_report(loaded.scenario)
         report["source"] = {"kind": "scenario", "path": p}
+        _add_coalition(report, loaded.scenario, parties)
         return report, render_text(report, loaded.scenario)
     session = Session.open(p, readonly=True)
     try:
@@ -48,9 +57,22 @@ def analyze_path(path: str | Path, at: int | None = None) -> tuple[dict[str, Any
         report = session_report(session.scenario, events, st)
         report["source"] = {"kind": "session", "path": p, "at": seq, "last_event": last,
                             "effective_events": len(session.effective_events())}
+        _add_coalition(report, session.scenario, parties)
         return report, render_text(report, session.scenario)
     finally:
         session.close()
+
+
+def _add_coalition(report: dict[str, Any], sc: Scenario, parties: list[str] | None) -> None:
+    if parties is None:
+        return
+    from ..domain.analytics.bargaining import PackageSpace
+    from ..domain.analytics.report import coalition_section
+
+    try:
+        report["coalition"] = coalition_section(PackageSpace.from_scenario(sc), parties)
+    except ValueError as exc:
+        raise PartiesError(f"--parties: {exc}") from None
 
 
 # --------------------------------------------------------------------------- text
@@ -138,6 +160,36 @@ def render_text(report: dict[str, Any], sc: Scenario | None = None) -> str:
             w(f"  {label}: {_pkg(rec['package'])}")
             w("    " + "   ".join(f"{L.role(k)} {_f(v)} (+{_f(rec['gains'][k])})"
                                   for k, v in rec["utilities"].items()))
+    c = report.get("coalition")
+    if c is not None:
+        w("")
+        w(f"Bargaining among {L.roles(c['parties'])} only ("
+          + (f"{L.roles(c['others'])} held at their status quo: not asked, "
+             "and every issue the parties leave open stays without a deal"
+             if c["others"] else "every player role") + ")")
+        if c["status"] != "ok":
+            w(f"  Refused: {c['reason']}")
+        else:
+            w(f"  Pareto frontier: {c['frontier']['size']:,} packages, "
+              f"{c['zopa_on_frontier']:,} of them better than no deal for each of them")
+            for label, key in (("Nash bargaining point", "nash"),
+                               ("Kalai–Smorodinsky point", "kalai_smorodinsky")):
+                rec = c[key]
+                if rec is None:
+                    w(f"  {label}: none (no package is at least as good as no deal for all "
+                      "of them)")
+                    continue
+                w(f"  {label}: {_pkg(rec['package'])}")
+                if rec["left_open"]:
+                    w(f"    left open: {', '.join(L.issue(i) for i in rec['left_open'])}")
+                w("    " + "   ".join(f"{L.role(k)} {_f(v)} (+{_f(rec['gains'][k])})"
+                                      for k, v in rec["utilities"].items()))
+                if rec.get("others"):
+                    w("    left out: " + "   ".join(
+                        f"{L.role(k)} {_f(o['utility'])} ({o['gain']:+.3f})"
+                        for k, o in rec["others"].items()))
+                if rec.get("worse_than_no_deal_for"):
+                    w("    WORSE THAN NO DEAL for " + L.roles(rec["worse_than_no_deal_for"]))
     w("")
     w("Linkage network")
     _render_network(w, report["network"], L)

@@ -657,3 +657,56 @@ def uniform_gain(frontier_u: np.ndarray, point: np.ndarray,
     best = max(m)
     row = next(k for k, x in enumerate(m) if x == best)
     return Fraction(int(best), common), row
+
+
+# --------------------------------------------------------------------------- some parties
+
+OPEN = "\x00open"
+"""Option id of "left open" in a :func:`coalition_space` (never a scenario id: ids cannot
+hold control characters); :func:`settled` drops it from a package."""
+
+
+def coalition_space(space: PackageSpace, parties: Sequence[str]) -> PackageSpace:
+    """The bargaining space of ``parties`` alone, the other roles held at their status quo
+    (see ``docs/analytics.md``, "Bargaining among some parties"):
+
+    * only the parties' utilities enter: the others are not asked, so their utilities
+      enter neither the ZOPA nor the Nash product nor the KS shares;
+    * every issue gains the option "left open" (:data:`OPEN`), valued at each party's
+      no-deal share of that issue (the BATNA-equivalent rule of partial packages), so the
+      parties may settle any subset of the issues, the rest staying as they are without a
+      deal;
+    * the disagreement point is each party's BATNA, as in the full analysis.
+
+    Unknown or repeated party ids raise ``ValueError`` naming them."""
+    parties = list(parties)
+    unknown = [p for p in parties if p not in space.roles]
+    if unknown:
+        raise ValueError(f"unknown role{'s' if len(unknown) > 1 else ''} "
+                         f"{', '.join(repr(p) for p in unknown)} (expected player roles "
+                         f"among: {', '.join(space.roles)})")
+    if len(set(parties)) != len(parties):
+        raise ValueError("a role is named twice in the parties")
+    if not parties:
+        raise ValueError("name at least one role")
+    idx = [space.roles.index(p) for p in parties]
+    tables = []
+    for j, t in enumerate(space.tables):
+        tab = np.concatenate([t[idx], space.batna_shares[idx, j][:, None]], axis=1)
+        tab.setflags(write=False)
+        tables.append(tab)
+    options = tuple((*o, OPEN) for o in space.options)
+    index = {iid: (j, {oid: k for k, oid in enumerate(opts)})
+             for j, (iid, opts) in enumerate(zip(space.issues, options))}
+    r = space.batna_units[idx].copy()
+    shares = space.batna_shares[idx].copy()
+    r.setflags(write=False)
+    shares.setflags(write=False)
+    return PackageSpace(tuple(parties), space.issues, options, tuple(tables), r, shares,
+                        index, tuple(space.denominators[a] for a in idx),
+                        tuple(x for x in space.rounded if x in parties))
+
+
+def settled(package: Mapping[str, str]) -> dict[str, str]:
+    """A coalition package without the issues it leaves open."""
+    return {k: v for k, v in package.items() if v != OPEN}

@@ -24,7 +24,9 @@ from .bargaining import (
     Bargaining,
     PackageSpace,
     analyze_bargaining,
+    coalition_space,
     count_zopa,
+    settled,
 )
 from .network import MAX_CYCLES, LinkageNetwork, NetworkLimitError
 from .session import (
@@ -128,6 +130,42 @@ def bargaining_section(space: PackageSpace) -> tuple[dict[str, Any], Bargaining 
 
 def _described(b: Bargaining, row: int | None) -> dict[str, Any] | None:
     return b.describe(row)
+
+
+def coalition_section(space: PackageSpace, parties: list[str]) -> dict[str, Any]:
+    """Bargaining among ``parties`` only, the other player roles held at their status quo
+    (:func:`~.bargaining.coalition_space`): frontier size, Nash and Kalai-Smorodinsky
+    points, each as the issues it settles (the rest left open). ``ValueError`` on unknown
+    ids."""
+    cs = coalition_space(space, parties)
+    others = [r for r in space.roles if r not in parties]
+    base: dict[str, Any] = {"parties": list(cs.roles), "others": others,
+                            "packages": cs.size}
+    try:
+        b = analyze_bargaining(cs, count=False)
+    except AnalyticsLimitError as exc:
+        base.update(status="refused", reason=str(exc))
+        return base
+
+    def rec(row: int | None) -> dict[str, Any] | None:
+        d = b.describe(row)
+        if d is None:
+            return None
+        pkg = settled(d["package"])
+        d["package"] = pkg
+        d["left_open"] = [i for i in space.issues if i not in pkg]
+        if others:  # what the roles left out get from it (open issues at their no-deal level)
+            ev = space.evaluate(pkg)
+            d["others"] = {rid: {"utility": ev[rid]["utility"], "gain": ev[rid]["gain"]}
+                           for rid in others}
+            d["worse_than_no_deal_for"] = [rid for rid in others
+                                           if ev[rid]["worse_than_batna"]]
+        return d
+
+    base.update(status="ok", frontier={"size": len(b.frontier)},
+                zopa_on_frontier=len(b.zopa_rows),
+                nash=rec(b.nash), kalai_smorodinsky=rec(b.ks))
+    return base
 
 
 def network_section(sc: Scenario, agreed: Iterable[str] = ()) -> dict[str, Any]:
