@@ -45,6 +45,7 @@ class Adjudicate(Command, tag="adjudicate"):
     decision: Literal["accept", "reject", "modify"]
     magnitude: int | None = None
     reason: str = ""
+    note: str = ""  # for control only: never on the projector
 
 
 class Roll(Command, tag="roll"):

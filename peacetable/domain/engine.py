@@ -324,6 +324,7 @@ def _adjudicate(sc: Scenario, st: State, cmd: C.Adjudicate):
     body = MoveAdjudicated(
         move=m.id, decision="rejected" if cmd.decision == "reject" else "accepted",
         magnitude=magnitude, modified=cmd.decision == "modify", reason=cmd.reason,
+        note=cmd.note,
     )
     return [(body, m.visibility)]
 

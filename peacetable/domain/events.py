@@ -110,7 +110,8 @@ class MoveAdjudicated(Body, tag="move_adjudicated"):
     decision: Literal["accepted", "rejected"]
     magnitude: int = 1
     modified: bool = False
-    reason: str = ""
+    reason: str = ""  # what the room hears
+    note: str = ""  # for control only: never on the projector
 
 
 class DiceRolled(Body, tag="dice_rolled"):

@@ -7,6 +7,7 @@ Views are plain JSON-ready dicts; no screen filters anything by itself.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .conditions import typed
@@ -117,7 +118,8 @@ def describe_event(sc: Scenario, ev: Event) -> str:
     if t == "move_adjudicated":
         mod = " (modified, x%d)" % b.magnitude if b.modified else ""
         why = f": {b.reason}" if b.reason else ""
-        return f"control {b.decision} move {b.move}{mod}{why}"
+        note = f" [note for control: {b.note}]" if b.note else ""
+        return f"control {b.decision} move {b.move}{mod}{why}{note}"
     if t == "dice_rolled":
         res = "success" if b.success else "failure"
         return f"roll for move {b.move}: {b.draw} against {b.odds}% -> {res}"
@@ -172,6 +174,103 @@ def describe_event(sc: Scenario, ev: Event) -> str:
         return (f"clock corrected by {sign}{secs // 60}:{secs % 60:02d}"
                 + (f": {b.reason}" if b.reason else ""))
     return t
+
+
+def describe_for_room(sc: Scenario, ev: Event, events: Mapping[int, Event],
+                      viewer: str = "audience") -> str:
+    """One line for an event as the room hears it (the projector's feed).
+
+    ``events`` maps sequence numbers to the session's events, so that an acceptance,
+    a ruling or a roll can name the move it concerns by what the move says. Labels only:
+    no move or event numbers, no engine wording; a ruling's note for control is left out,
+    and a move ``viewer`` may not see (a private proposal) is not mentioned at all."""
+    b = ev.body
+    t = ev.type
+    role_name = lambda r: sc.role_by_id[r].name if r in sc.role_by_id else r  # noqa: E731
+
+    def seen(seq: int | None) -> Event | None:
+        e = events.get(seq) if seq is not None else None
+        return e if e is not None and e.visibility.allows(viewer) else None
+
+    def label(template: str) -> str:
+        tpl = sc.template_by_id.get(template)
+        return tpl.label if tpl else template
+
+    def terms(m: MoveSubmitted) -> str:
+        """What a move says: its package, the proposal it accepts, its condition."""
+        out = ""
+        if m.package:
+            out += " — " + package_text(sc, m.package)
+        tgt = seen(m.target)
+        if tgt is not None and isinstance(tgt.body, MoveSubmitted) and tgt.body.package:
+            out += (f" — the proposal from {role_name(tgt.body.role)}: "
+                    + package_text(sc, tgt.body.package))
+        if m.condition:
+            out += ", if " + condition_text(m.condition, sc)
+        if m.magnitude != 1:
+            out += f" (strength {m.magnitude})"
+        return out
+
+    def subject(move: int) -> str:
+        e = seen(move)
+        if e is None or not isinstance(e.body, MoveSubmitted):
+            return "a move"
+        return f"{role_name(e.body.role)}: {label(e.body.template)}"
+
+    if isinstance(b, MoveSubmitted):
+        said = f" — “{b.rationale.strip()}”" if b.rationale.strip() else ""
+        if b.kind == "statement" and said:
+            return f"{role_name(b.role)}: “{b.rationale.strip()}”"
+        return f"{role_name(b.role)}: {label(b.template)}{terms(b)}{said}"
+    if t == "move_adjudicated":
+        verdict = "Not accepted" if b.decision == "rejected" else (
+            f"Accepted at strength {b.magnitude}" if b.modified else "Accepted")
+        return f"{verdict}: {subject(b.move)}" + (f" — {b.reason}" if b.reason else "")
+    if t == "dice_rolled":
+        why = f" ({b.reason})" if b.reason else ""
+        outcome = "it succeeds" if b.success else "it fails"
+        return (f"Chance decides {subject(b.move)}{why}: {b.odds}% odds, "
+                f"drew {b.draw} — {outcome}")
+    if t == "inject_fired":
+        return f"News: {b.title}"
+    if isinstance(b, MovesRevealed):
+        if not b.revealed:
+            n = len(b.moves)
+            return f"{n} sealed move{'s' if n != 1 else ''} revealed"
+        return "Sealed moves revealed: " + "; ".join(
+            f"{role_name(r.role)}: {label(r.template)}"
+            + (" — " + package_text(sc, r.package) if r.package else "")
+            for r in b.revealed)
+    if t == "agreement_published":
+        prop = events.get(b.agreement)
+        what = ""
+        if prop is not None and isinstance(prop.body, MoveSubmitted):
+            p = prop.body
+            what = ": " + package_text(sc, p.package) if p.package else ""
+            parties = dict.fromkeys([p.role, *p.parties])
+            what += " (" + ", ".join(role_name(r) for r in parties) + ")"
+        return "Agreement announced" + what + (f" — {b.reason}" if b.reason else "")
+    if t == "withdrawn":
+        return f"Withdrawn: {subject(b.move)}" + (f" — {b.reason}" if b.reason else "")
+    if t == "message_sent":
+        sender = "Control" if b.sender == "control" else role_name(b.sender)
+        return f"{sender} to {', '.join(role_name(r) for r in b.to)}: {b.text}"
+    if t == "carried_over":
+        n = len(b.moves)
+        to = sc.phase_by_id[b.phase].label if b.phase in sc.phase_by_id else b.phase
+        return f"{n} undecided move{'s' if n != 1 else ''} carried over into {to}"
+    if t == "action_recorded":
+        inj = events.get(b.inject_event)
+        title = getattr(inj.body, "title", "") if inj is not None else ""
+        about = f" to {title}" if title else ""
+        return f"{role_name(b.role)} responds{about}: {b.text}"
+    if t == "note":
+        return b.text
+    if t.startswith("clock_"):
+        return describe_event(sc, ev).capitalize()
+    line = describe_event(sc, ev)
+    return line[:1].upper() + line[1:]
+
 
 
 def condition_text(c: dict, sc: Scenario | None = None) -> str:

@@ -130,7 +130,13 @@ class AdjudicationPanel(QWidget):
         self.reason_edit.setPlaceholderText("what control tells the team (required to reject)")
         self.reason_edit.textChanged.connect(lambda _t: self._update_buttons())
         g.addWidget(QLabel("Ruling"), 0, 0)
-        g.addWidget(self.reason_edit, 0, 1, 1, 3)
+        self.note_edit = QLineEdit()
+        self.note_edit.setObjectName("rulingNote")
+        self.note_edit.setPlaceholderText("note for control only (never on the projector)")
+        words = QHBoxLayout()
+        words.addWidget(self.reason_edit, 3)
+        words.addWidget(self.note_edit, 2)
+        g.addLayout(words, 0, 1, 1, 3)
         self.accept_button = QPushButton("Accept")
         set_cls(self.accept_button, "primary")
         self.accept_button.clicked.connect(self.accept_move)
@@ -341,7 +347,7 @@ class AdjudicationPanel(QWidget):
         m = s.state.moves.get(mid) if s is not None and mid is not None else None
         ok = m is not None and m.status == "pending" and not m.sealed and not self.bridge.readonly
         for w in (self.accept_button, self.modify_button, self.modify_spin, self.roll_button,
-                  self.odds_spin, self.reason_edit):
+                  self.odds_spin, self.reason_edit, self.note_edit):
             w.setEnabled(ok)
         self.modify_button.setEnabled(ok and self.modify_spin.maximum() > 1)
         self.reject_button.setEnabled(ok and bool(self.reason_edit.text().strip()))
@@ -356,6 +362,7 @@ class AdjudicationPanel(QWidget):
         if not events:
             return None
         self.reason_edit.clear()
+        self.note_edit.clear()
         ev = events[-1]
         b = ev.body
         if isinstance(b, DiceRolled):
@@ -364,7 +371,8 @@ class AdjudicationPanel(QWidget):
             set_cls(self.result_label, "result", kind="success" if b.success else "failure")
         elif isinstance(b, MoveAdjudicated):
             text = f"Move #{b.move} {b.decision}" + (f" at × {b.magnitude}" if b.modified else "") \
-                + (f": {b.reason}" if b.reason else "")
+                + (f": {b.reason}" if b.reason else "") \
+                + (f"\nNote for control: {b.note}" if b.note else "")
             set_cls(self.result_label, "result",
                     kind="success" if b.decision == "accepted" else "failure")
         else:
@@ -381,18 +389,21 @@ class AdjudicationPanel(QWidget):
     def accept_move(self) -> list | None:
         mid = self.selected_move()
         return None if mid is None else self._decide(
-            C.Adjudicate(move=mid, decision="accept", reason=self.reason_edit.text().strip()))
+            C.Adjudicate(move=mid, decision="accept", reason=self.reason_edit.text().strip(),
+                         note=self.note_edit.text().strip()))
 
     def modify_move(self) -> list | None:
         mid = self.selected_move()
         return None if mid is None else self._decide(
             C.Adjudicate(move=mid, decision="modify", magnitude=self.modify_spin.value(),
-                         reason=self.reason_edit.text().strip()))
+                         reason=self.reason_edit.text().strip(),
+                         note=self.note_edit.text().strip()))
 
     def reject_move(self) -> list | None:
         mid = self.selected_move()
         return None if mid is None else self._decide(
-            C.Adjudicate(move=mid, decision="reject", reason=self.reason_edit.text().strip()))
+            C.Adjudicate(move=mid, decision="reject", reason=self.reason_edit.text().strip(),
+                         note=self.note_edit.text().strip()))
 
     def roll_move(self) -> list | None:
         mid = self.selected_move()

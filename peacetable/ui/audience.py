@@ -37,7 +37,7 @@ from ..domain.events import (
     SessionStarted,
     Undone,
 )
-from ..domain.views import visible_events
+from ..domain.views import describe_for_room, visible_events
 from .escalation_chart import EscalationChart
 from .network_view import NetworkView
 from .widgets_common import option_label, role_name, rung_colour, visible_texts
@@ -306,20 +306,18 @@ class AudienceWindow(QMainWindow):
         if isinstance(ev.body, _SKIP) or not ev.visibility.allows(VIEWER):
             return
         s = self.session
-        desc = s.describe(ev)
-        desc = desc.removesuffix(" [public]")  # everything here is public
-        text = f"{ev.seq}   {desc}"
+        text = describe_for_room(s.scenario, ev, self._by_seq(), VIEWER)
         b = ev.body
         if isinstance(b, InjectFired) and b.synopsis:
             text += f"\n{b.synopsis}"
-        if isinstance(b, MovesRevealed):
+        if isinstance(b, MovesRevealed) and not b.revealed:
             opened = {m["id"]: m for m in view.get("moves_open", [])}
             named = []
             for mid in b.moves:
                 m = opened.get(mid)
                 if m is not None:
                     tpl = s.scenario.template_by_id.get(m["template"])
-                    named.append(f"{mid}: {role_name(s.scenario, m['role'])} — "
+                    named.append(f"{role_name(s.scenario, m['role'])}: "
                                  f"{tpl.label if tpl else m['template']}")
             if named:
                 text += "\n" + "\n".join(named)
@@ -332,6 +330,14 @@ class AudienceWindow(QMainWindow):
             self.feed.addItem(item)
 
     # ------------------------------------------------------------------ helpers
+    def _by_seq(self) -> dict[int, Event]:
+        """The session's events by number (the room's lines name moves by what they say)."""
+        events = self.session.events
+        cache = getattr(self, "_seq_cache", None)
+        if cache is None or cache[0] is not events or cache[1] != len(events):
+            self._seq_cache = (events, len(events), {e.seq: e for e in events})
+        return self._seq_cache[2]
+
     def _blank(self) -> None:
         self.setWindowTitle("PeaceTable — Projector")
         self.phase_kicker.setText("")

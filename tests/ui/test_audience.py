@@ -23,7 +23,7 @@ import pytest
 from peacetable.app.script import ScriptLine, ScriptRunner, read_script
 from peacetable.app.session import Session
 from peacetable.domain.events import MoveSubmitted
-from peacetable.domain.views import visible_events
+from peacetable.domain.views import describe_for_room, visible_events
 from peacetable.ui.audience import AudienceWindow
 from peacetable.ui.widgets_common import visible_texts
 
@@ -120,6 +120,8 @@ def private_material(session: Session, run: int) -> set[str]:
             out.add(_norm(b.expected_action))  # guidance for control, never projected
         if ev.visibility.allows("audience"):
             continue
+        if getattr(b, "note", ""):
+            out.add(_norm(b.note))  # a ruling's note is for control, whoever sees the ruling
         for field in ("rationale", "reason", "text", "synopsis"):
             value = getattr(b, field, "") or ""
             if len(value.strip()) >= 8:
@@ -207,7 +209,8 @@ def test_shows_the_public_picture(qtbot, projector, river_session, river):
     public = [ev for ev in visible_events(river_session.effective_events(), "audience")
               if ev.type != "session_started"]
     assert len(feed) == len(public)
-    assert feed[0].startswith(f"{public[-1].seq} ")
+    by_seq = {e.seq: e for e in river_session.events}
+    assert feed[0].startswith(describe_for_room(river, public[-1], by_seq))
     assert any("Flash flood" in line and "A storm fills the reservoir" in line for line in feed)
     # the chart and the network are the audience variants
     assert projector.chart.viewer == "audience" and projector.network.viewer == "audience"
@@ -317,3 +320,49 @@ def test_leak_check_finds_planted_private_text(qtbot, projector, river_session, 
         now = len(leaks(projector, forbidden))
         assert now > found
         found = now
+
+
+def test_feed_speaks_the_rooms_language(qtbot, projector, river_session):
+    """What was said, what was accepted in labels, the ruling's words without control's
+    note, a roll's reason and odds; no move numbers, no engine wording, nothing of a
+    private proposal."""
+    p = Player(river_session)
+    p.play([
+        {"cmd": "advance"},
+        {"cmd": "move", "role": "upland", "template": "statement",
+         "rationale": "We will not let the valley flood again"},
+        {"cmd": "adjudicate", "move": "last", "decision": "accept",
+         "reason": "The statement stands", "note": "CONTROL-ONLY-NOTE: they are bluffing"},
+        {"cmd": "move", "role": "lowland", "template": "propose",
+         "package": {"monitoring": "joint"}, "label": "p"},
+        {"cmd": "adjudicate", "move": "@p", "decision": "accept"},
+        {"cmd": "move", "role": "upland", "template": "accept", "target": "@p", "label": "a"},
+        {"cmd": "adjudicate", "move": "@a", "decision": "accept"},
+        {"cmd": "move", "role": "lowland", "template": "propose", "channel": "private",
+         "to": ["upland"], "package": {"release": "high"}, "label": "pp"},
+        {"cmd": "adjudicate", "move": "@pp", "decision": "accept"},
+        {"cmd": "move", "role": "upland", "template": "accept", "target": "@pp",
+         "label": "pa"},
+        {"cmd": "move", "role": "lowland", "template": "mass_troops", "label": "mt"},
+        {"cmd": "roll", "move": "@mt", "odds": 40, "reason": "the rains slow the columns"},
+    ])
+    feed = [projector.feed.item(k).text() for k in range(projector.feed.count())]
+    blob = "\n".join(feed)
+    assert "Upland: “We will not let the valley flood again”" in feed
+    assert "Accepted: Upland: Public statement — The statement stands" in feed
+    assert "CONTROL-ONLY-NOTE" not in blob
+    assert any(line.startswith("Upland: Accept") and
+               "the proposal from Lowland: Monitoring: Joint commission" in line
+               for line in feed)
+    # nothing of the private proposal or its acceptance
+    assert "Water release" not in blob and sum(line.startswith("Upland: Accept")
+                                               for line in feed) == 1
+    assert any(line.startswith("Chance decides Lowland: ")
+               and "(the rains slow the columns): 40% odds, drew" in line for line in feed)
+    for word in ("proposal 1", "move ", "control accepted", "announced", "->"):
+        assert word not in blob, word
+    assert not re.search(r"^\d+\s", blob, re.M)
+    # control's log keeps the note
+    ruling = next(e for e in river_session.events if e.type == "move_adjudicated")
+    assert "CONTROL-ONLY-NOTE" in river_session.describe(ruling)
+    assert not leaks(projector, private_material(river_session, run=6))

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
+from peacetable.domain.views import describe_for_room
 
 ROOT = Path(__file__).resolve().parents[2]
 RIVER = ROOT / "tests" / "fixtures" / "river-accord.toml"
@@ -681,3 +682,21 @@ def test_publish_a_private_agreement(window, new_session, driver, tmp_path, mess
     assert [a["id"] for a in s.view("audience")["agreements"]] == [aid]
     assert panel.select_agreement(aid) and not panel.publish_button.isEnabled()
     assert messages == []
+
+
+def test_ruling_note_stays_with_control(window, new_session, tmp_path, driver):
+    s = started(window, new_session, tmp_path)
+    driver.apply({"cmd": "move", "role": "lowland", "template": "mass_troops", "label": "m"})
+    adj = window.console.adjudication
+    assert adj.select_move(driver.labels["m"])
+    adj.reason_edit.setText("The border stays calm")
+    adj.note_edit.setText("watch Lowland next round")
+    adj.accept_move()
+    ev = s.events[-1]
+    assert ev.body.reason == "The border stays calm"
+    assert ev.body.note == "watch Lowland next round"
+    assert "watch Lowland next round" in adj.result_label.text()
+    assert "watch Lowland next round" in s.describe(ev)
+    room = describe_for_room(s.scenario, ev, {e.seq: e for e in s.events})
+    assert "The border stays calm" in room and "watch Lowland" not in room
+    assert adj.note_edit.text() == ""
