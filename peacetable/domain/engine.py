@@ -260,6 +260,7 @@ def _check_proposal(sc: Scenario, st: State, cmd: C.SubmitMove, tpl):
                 raise Refused(
                     f"'{issue.label}' needs '{sc.issue_by_id[pre].label}' settled first or in the "
                     f"same package (precondition linkage)")
+    _check_constraints(sc, statuses, cmd.package)
     parties = cmd.parties or tpl.parties or sc.player_ids
     for p in parties:
         if p not in sc.player_ids:
@@ -268,6 +269,28 @@ def _check_proposal(sc: Scenario, st: State, cmd: C.SubmitMove, tpl):
     if not parties:
         raise Refused("a proposal needs at least one other party to accept it")
     return dict(cmd.package), parties
+
+
+def _check_constraints(sc: Scenario, statuses: dict, package: dict[str, str]) -> None:
+    """Refuse a package that, with what is already agreed, breaks a scenario constraint."""
+    agreed = {iid: rec["option"] for iid, rec in statuses.items() if rec["status"] == "agreed"}
+    held = {**agreed, **package}
+    for con in sc.constraints:
+        if con.first.issue not in package and con.second.issue not in package:
+            continue
+        if not con.broken_by(held):
+            continue
+        first, second = sc.choice_text(con.first), sc.choice_text(con.second)
+        why = f" ({con.note})" if con.note else ""
+        where = "already agreed" if con.second.issue in agreed else "in this package"
+        if con.kind == "incompatible":
+            if con.first.issue in agreed:
+                first, second, where = second, first, "already agreed"
+            raise Refused(f"'{first}' cannot go with '{second}', {where}{why}")
+        if con.second.issue in held:
+            raise Refused(f"'{first}' needs '{second}', but {sc.issue_by_id[con.second.issue].label} "
+                          f"is settled otherwise {where}{why}")
+        raise Refused(f"'{first}' needs '{second}' agreed first or in the same package{why}")
 
 
 def _check_answer(sc: Scenario, st: State, cmd: C.SubmitMove) -> int:

@@ -189,6 +189,32 @@ class Linkage(Model):
     note: str = ""
 
 
+class Choice(Model):
+    """One issue settled on one option."""
+
+    issue: Ident
+    option: Ident
+
+
+class Constraint(Model):
+    """A rule across two issues that every package must keep (see docs/scenario-format.md):
+    ``incompatible``: ``first`` and ``second`` never hold together; ``requires``: a package
+    that settles ``first`` must settle ``second`` too (in the same package or before)."""
+
+    kind: Literal["incompatible", "requires"]
+    first: Choice
+    second: Choice
+    note: str = ""
+
+    def broken_by(self, package: dict[str, str]) -> bool:
+        """Does ``package`` (issue id -> option id, what is agreed included) break it?
+        A ``requires`` is broken only when ``second``'s issue is settled otherwise or not at
+        all."""
+        a = package.get(self.first.issue) == self.first.option
+        b = package.get(self.second.issue) == self.second.option
+        return a and (b if self.kind == "incompatible" else not b)
+
+
 class Role(Model):
     id: Ident
     name: Text
@@ -255,6 +281,7 @@ class Scenario(Model):
     roles: tuple[Role, ...] = Field(min_length=2)
     issues: tuple[Issue, ...] = Field(min_length=1)
     linkages: tuple[Linkage, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
     phases: tuple[Phase, ...] = Field(min_length=1)
     moves: tuple[MoveTemplate, ...] = Field(min_length=1)
     injects: tuple[Inject, ...] = ()
@@ -320,6 +347,12 @@ class Scenario(Model):
     def preconditions_of(self, issue_id: str) -> tuple[str, ...]:
         """Issues that must be settled before (or together with) ``issue_id``."""
         return self._incoming.get(("precondition", issue_id), ())
+
+    def choice_text(self, choice: Choice) -> str:
+        """"Issue: Option" with the scenario's labels."""
+        issue = self.issue_by_id[choice.issue]
+        opt = issue.option(choice.option)
+        return f"{issue.label}: {opt.label if opt else choice.option}"
 
     def blockers_of(self, issue_id: str) -> tuple[str, ...]:
         """Issues whose agreement blocks ``issue_id`` (``blocks`` linkages)."""
@@ -400,6 +433,7 @@ class _Rules:
         self.moves = _items(data.get("moves"))
         self.injects = _items(data.get("injects"))
         self.linkages = _items(data.get("linkages"))
+        self.constraints = _items(data.get("constraints"))
         self.variable_ids = self._ids(self.variables, ("escalation", "variables"))
         self.role_ids = self._ids(self.roles, ("roles",))
         self.issue_ids = self._ids(self.issues, ("issues",))
@@ -551,6 +585,26 @@ class _Rules:
             if a is not None and a == b and self.ok(("linkages", k, "to")):
                 self.add(("linkages", k, "to"), "a linkage must join two different issues")
 
+    def constraint_rules(self) -> None:
+        for k, con in self.constraints:
+            seen: list[str] = []
+            for fld in ("first", "second"):
+                choice = _dict(con.get(fld))
+                path = ("constraints", k, fld)
+                self.unknown(path + ("issue",), choice.get("issue"), self.issue_ids, "issue")
+                iid = _str(choice.get("issue"))
+                if iid in self.options and self.ok(path + ("issue",)):
+                    oid = _str(choice.get("option"))
+                    if (oid is not None and oid not in self.options[iid]
+                            and self.ok(path + ("option",))):
+                        self.add(path + ("option",),
+                                 f"unknown option '{oid}' of issue '{iid}' "
+                                 f"(expected one of: {_one_of(self.options[iid])})")
+                    if iid in seen:
+                        self.add(path + ("issue",), "a constraint must join two different issues "
+                                                    f"('{iid}' is on both sides)")
+                    seen.append(iid)
+
     def phase_rules(self) -> None:
         scheduled: dict[str, int] = {}
         at = {i: _num(v.get("at_minute", 0.0)) for _, v in self.injects if (i := _str(v.get("id")))}
@@ -662,6 +716,7 @@ class _Rules:
         self.ladder()
         self.roles_rules()
         self.linkage_rules()
+        self.constraint_rules()
         self.phase_rules()
         self.inject_rules()
         self.move_rules()

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+import dataclasses
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -137,6 +138,8 @@ class PackageSpace:
     _index: dict[str, tuple[int, dict[str, int]]] = field(repr=False)
     denominators: tuple[int, ...] = ()  # role i's utilities are integers of 1/denominators[i]
     rounded: tuple[str, ...] = ()  # roles whose numbers needed more than MAX_DENOMINATOR
+    #: feasibility rules, see :func:`feasibility_rules`: (j1, o1, j2, o2, incompatible?)
+    constraints: tuple[tuple[int, int, int, int, bool], ...] = ()
 
     # ---------------------------------------------------------------- construction
     @classmethod
@@ -230,7 +233,11 @@ class PackageSpace:
             weights={r.id: dict(r.weights) for r in players},
             values={r.id: {k: dict(v) for k, v in r.preferences.items()} for r in players},
             batna={r.id: (r.batna if r.batna is not None else 0.0) for r in players},
-        )
+        ).with_constraints(feasibility_rules(sc))
+
+    def with_constraints(self, rules: Sequence[tuple[int, int, int, int, bool]]) -> PackageSpace:
+        """The same space whose analyses keep only packages that keep every rule."""
+        return dataclasses.replace(self, constraints=tuple(rules))
 
     # ---------------------------------------------------------------- basic facts
     @property
@@ -353,6 +360,8 @@ class PackageSpace:
                 f"{self.size:,} packages exceed the enumeration limit of {limit:,}")
         dims = [len(o) for o in self.options]
         choices = np.indices(dims, dtype=np.int16).reshape(len(dims), -1).T
+        if self.constraints:
+            choices = choices[feasible_mask(self.constraints, choices)]
         return choices, self.utilities(choices)
 
 
@@ -514,6 +523,8 @@ def pareto_frontier(space: PackageSpace, fixed: Mapping[str, str] | None = None,
     (otherwise swapping in the dominator would dominate ``a + b``). Raises
     :class:`AnalyticsLimitError` if a Pareto set grows beyond ``max_size``."""
     fixed_ch = space.choices_of(fixed or {})
+    if space.constraints:
+        return _constrained_frontier(space, fixed_ch, max_size)
     d = space.n_roles
     u = np.zeros((1, d), dtype=np.int64)
     ch = np.zeros((1, 0), dtype=np.int16)
@@ -544,6 +555,8 @@ def count_zopa(space: PackageSpace, limit: int = MAX_COUNTED) -> int | None:
     blocks; None (not computed) when the space has more than ``limit`` packages."""
     if space.size > limit:
         return None
+    if space.constraints:
+        return _constrained_zopa_count(space)
     r = space.batna_units
     k = len(space.tables)
     # inner block: the last issues, up to _INNER packages, materialised once
@@ -571,6 +584,94 @@ def _enum_units(tables: Sequence[np.ndarray], d: int) -> np.ndarray:
     for t in tables:
         u = (u[:, None, :] + t.T[None, :, :]).reshape(-1, d)
     return u
+
+
+# --------------------------------------------------------------------------- constraints
+
+
+def feasibility_rules(sc: Scenario) -> tuple[tuple[int, int, int, int, bool], ...]:
+    """A scenario's constraints as index rules ``(j1, o1, j2, o2, incompatible)``: issue
+    ``j1`` on option ``o1`` never with ``j2`` on ``o2`` (incompatible), or only with it
+    (requires). In a full package every issue is settled, so "requires" means exactly that."""
+    issues = [i.id for i in sc.issues]
+    out = []
+    for con in sc.constraints:
+        j1, j2 = issues.index(con.first.issue), issues.index(con.second.issue)
+        o1 = [o.id for o in sc.issues[j1].options].index(con.first.option)
+        o2 = [o.id for o in sc.issues[j2].options].index(con.second.option)
+        out.append((j1, o1, j2, o2, con.kind == "incompatible"))
+    return tuple(out)
+
+
+def feasible_mask(rules: Sequence[tuple[int, int, int, int, bool]], choices: np.ndarray,
+                  columns: Sequence[int] | None = None) -> np.ndarray:
+    """Which option-index rows keep every rule whose two issues are both among ``columns``
+    (the issue index of each column of ``choices``; default: all issues in order)."""
+    choices = np.asarray(choices)
+    col = {j: c for c, j in enumerate(range(choices.shape[1]) if columns is None else columns)}
+    ok = np.ones(len(choices), dtype=bool)
+    for j1, o1, j2, o2, incompatible in rules:
+        if j1 in col and j2 in col:
+            a = choices[:, col[j1]] == o1
+            b = choices[:, col[j2]] == o2
+            ok &= ~(a & b) if incompatible else ~(a & ~b)
+    return ok
+
+
+def _constrained_frontier(space: PackageSpace, fixed_ch: Mapping[int, int],
+                          max_size: int) -> Frontier:
+    """The Pareto frontier of the feasible full packages, exactly.
+
+    The same dynamic programme as :func:`pareto_frontier`, but a partial package is only
+    compared with partial packages that agree on every issue a rule still links to an issue
+    not yet added (so a package dropped as dominated could not have become feasible where
+    its dominator is not), and a candidate is dropped as soon as both issues of a rule are
+    in and it breaks the rule."""
+    rules = space.constraints
+    k = len(space.tables)
+    last = {j: max([j2 for j1, _, j2, _, _ in rules if j1 == j]
+                   + [j1 for j1, _, j2, _, _ in rules if j2 == j], default=-1) for j in range(k)}
+    d = space.n_roles
+    u = np.zeros((1, d), dtype=np.int64)
+    ch = np.zeros((1, 0), dtype=np.int16)
+    steps = []
+    for j, t in enumerate(space.tables):
+        opts = np.array([fixed_ch[j]] if j in fixed_ch else range(t.shape[1]), dtype=np.int16)
+        m = len(opts)
+        cand_u = (u[:, None, :] + t.T[opts][None, :, :]).reshape(-1, d)
+        cand_c = np.concatenate([np.repeat(ch, m, axis=0),
+                                 np.tile(opts, len(ch))[:, None]], axis=1)
+        ok = feasible_mask([r for r in rules if j in (r[0], r[2])], cand_c)
+        cand_u, cand_c = cand_u[ok], cand_c[ok]
+        live = [i for i in range(j + 1) if last[i] > j]
+        if live and len(cand_c):
+            _, group = np.unique(cand_c[:, live], axis=0, return_inverse=True)
+            group = np.asarray(group).reshape(-1)
+            keep = np.concatenate([np.flatnonzero(group == g)[pareto_filter(cand_u[group == g])]
+                                   for g in range(int(group.max()) + 1)])
+            keep.sort()
+        else:
+            keep = pareto_filter(cand_u) if len(cand_u) else np.zeros(0, dtype=np.int64)
+        if len(keep) > max_size:
+            raise AnalyticsLimitError(
+                f"the Pareto frontier has more than {max_size:,} packages once {j + 1} of "
+                f"{k} issues are combined (limit MAX_FRONTIER); the bargaining "
+                f"analysis is refused rather than approximated")
+        u, ch = cand_u[keep], cand_c[keep]
+        steps.append(len(keep))
+    return Frontier(ch, u, tuple(steps))
+
+
+def _constrained_zopa_count(space: PackageSpace) -> int:
+    """Exact number of feasible full packages in the ZOPA, streamed in blocks of packages."""
+    dims = [len(o) for o in space.options]
+    total, block = 0, 1 << 16
+    for start in range(0, space.size, block):
+        flat = np.arange(start, min(space.size, start + block), dtype=np.int64)
+        choices = np.stack(np.unravel_index(flat, dims), axis=1).astype(np.int16)
+        choices = choices[feasible_mask(space.constraints, choices)]
+        total += int(zopa_mask(space.utilities(choices), space.batna_units).sum())
+    return total
 
 
 # --------------------------------------------------------------------------- the analysis
