@@ -272,7 +272,6 @@ def describe_for_room(sc: Scenario, ev: Event, events: Mapping[int, Event],
     return line[:1].upper() + line[1:]
 
 
-
 def condition_text(c: dict, sc: Scenario | None = None) -> str:
     """A condition as a person reads it, with the scenario's labels and units:
     "Strikes on the power grid ≤ 4 major strikes a week", "Monitoring is agreed",

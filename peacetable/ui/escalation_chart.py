@@ -36,6 +36,8 @@ spanning the whole session.
 
 from __future__ import annotations
 
+import math
+
 import logging
 from contextlib import contextmanager
 from pathlib import Path
@@ -773,9 +775,7 @@ class EscalationChart(QWidget):
         (x0, x1), (y0, y1) = self.vb.viewRange()
         w = max(1.0, self.vb.width())
         h = max(1.0, self.vb.height())
-        px = w / max(1e-9, (x1 - x0))
-        key = (round(x0 * px, 1), round(x1 * px, 1), round(y0, 9), round(y1, 9), w, h,
-               len(self.phase_lines), len(self.rung_labels), self.cursor)
+        key = self._view_key(x0, x1, y0, y1, w, h)
         if args and key == self._label_key:
             return
         self._placing = True
@@ -784,9 +784,17 @@ class EscalationChart(QWidget):
         finally:
             self._placing = False
         (x0, x1), (y0, y1) = self.vb.viewRange()
+        self._label_key = self._view_key(x0, x1, y0, y1, w, h)
+
+    def _view_key(self, x0: float, x1: float, y0: float, y1: float, w: float, h: float) -> tuple:
+        """What the layout depends on, to a tenth of a pixel: where the origin is on screen
+        and how many events the width shows (as a logarithm: a growing range moves the far
+        edge's content by about ``w * ln(growth)`` pixels). The origin's pixel alone does
+        not do: auto-range padding keeps it in place while the range doubles."""
         px = w / max(1e-9, (x1 - x0))
-        self._label_key = (round(x0 * px, 1), round(x1 * px, 1), round(y0, 9), round(y1, 9),
-                           w, h, len(self.phase_lines), len(self.rung_labels), self.cursor)
+        return (round(x0 * px, 1), round(math.log(max(1e-9, x1 - x0)) * w * 10),
+                round(y0, 9), round(y1, 9), w, h, len(self.phase_lines), len(self.rung_labels),
+                self.cursor)
 
     def _place_labels_now(self, w: float, h: float) -> None:
         # a strip above the top rung holds the phase labels: the y range is the scale plus

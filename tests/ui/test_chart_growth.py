@@ -1,0 +1,45 @@
+"""The escalation chart as a session grows: bands, axis, labels, legend."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+from peacetable.app.script import ScriptLine, ScriptRunner
+
+from peacetable.ui.escalation_chart import EscalationChart
+
+from test_chart import SCRIPT  # noqa: E402
+
+
+@pytest.fixture
+def chart(qtbot, river_session):
+    c = EscalationChart()
+    qtbot.addWidget(c)
+    c.resize(1280, 720)
+    c.set_session(river_session)
+    river_session.subscribe(c.on_change)
+    c.show()
+    qtbot.waitExposed(c)
+    return c
+
+
+def _settle(qtbot, chart):
+    chart.flush()
+    qtbot.wait(60)  # the view's auto range runs on the next paint
+
+
+def test_rung_bands_grow_with_the_data(qtbot, chart, river_session):
+    runner = ScriptRunner(river_session)
+    for k, data in enumerate(SCRIPT, start=1):
+        runner.apply(ScriptLine(k, data))
+        _settle(qtbot, chart)
+    (x0, x1), _ = chart.vb.viewRange()
+    last = chart.points()[-1][0]
+    assert x1 >= last
+    for band in chart.rung_regions:
+        r = band.rect()
+        assert r.left() <= x0 + 1e-6 and r.right() >= x1 - 1e-6, (r, x0, x1)
