@@ -18,7 +18,7 @@ from ..domain.views import package_text
 from ..storage.session_file import SessionFileError
 from .session import Session
 
-__all__ = ["PartiesError", "analyze_path", "render_text"]
+__all__ = ["PartiesError", "analyze_path", "coalition_text", "render_text"]
 
 
 class PartiesError(ValueError):
@@ -163,33 +163,7 @@ def render_text(report: dict[str, Any], sc: Scenario | None = None) -> str:
     c = report.get("coalition")
     if c is not None:
         w("")
-        w(f"Bargaining among {L.roles(c['parties'])} only ("
-          + (f"{L.roles(c['others'])} held at their status quo: not asked, "
-             "and every issue the parties leave open stays without a deal"
-             if c["others"] else "every player role") + ")")
-        if c["status"] != "ok":
-            w(f"  Refused: {c['reason']}")
-        else:
-            w(f"  Pareto frontier: {c['frontier']['size']:,} packages, "
-              f"{c['zopa_on_frontier']:,} of them better than no deal for each of them")
-            for label, key in (("Nash bargaining point", "nash"),
-                               ("Kalai–Smorodinsky point", "kalai_smorodinsky")):
-                rec = c[key]
-                if rec is None:
-                    w(f"  {label}: none (no package is at least as good as no deal for all "
-                      "of them)")
-                    continue
-                w(f"  {label}: {_pkg(rec['package'])}")
-                if rec["left_open"]:
-                    w(f"    left open: {', '.join(L.issue(i) for i in rec['left_open'])}")
-                w("    " + "   ".join(f"{L.role(k)} {_f(v)} (+{_f(rec['gains'][k])})"
-                                      for k, v in rec["utilities"].items()))
-                if rec.get("others"):
-                    w("    left out: " + "   ".join(
-                        f"{L.role(k)} {_f(o['utility'])} ({o['gain']:+.3f})"
-                        for k, o in rec["others"].items()))
-                if rec.get("worse_than_no_deal_for"):
-                    w("    WORSE THAN NO DEAL for " + L.roles(rec["worse_than_no_deal_for"]))
+        _render_coalition(w, c, L)
     w("")
     w("Linkage network")
     _render_network(w, report["network"], L)
@@ -229,6 +203,48 @@ def render_text(report: dict[str, Any], sc: Scenario | None = None) -> str:
               f"{'reachable' if d['frontier_reachable'] else 'NO LONGER reachable'} "
               f"({d['compatible_frontier_packages']} efficient completions)")
     return "\n".join(out)
+
+
+def coalition_text(sc: Scenario, parties: list[str]) -> str:
+    """The bargaining among ``parties`` only (the others held at their status quo), as text
+    with the scenario's labels: the same lines as ``analyze --parties``. Raises
+    :class:`PartiesError` on bad role ids."""
+    report: dict[str, Any] = {}
+    _add_coalition(report, sc, parties)
+    out: list[str] = []
+    _render_coalition(out.append, report["coalition"], _Labels(sc))
+    return "\n".join(out)
+
+
+def _render_coalition(w, c: dict[str, Any], L: _Labels) -> None:
+    _pkg = L.pkg
+    w(f"Bargaining among {L.roles(c['parties'])} only ("
+      + (f"{L.roles(c['others'])} held at their status quo: not asked, "
+         "and every issue the parties leave open stays without a deal"
+         if c["others"] else "every player role") + ")")
+    if c["status"] != "ok":
+        w(f"  Refused: {c['reason']}")
+    else:
+        w(f"  Pareto frontier: {c['frontier']['size']:,} packages, "
+          f"{c['zopa_on_frontier']:,} of them at least as good as no deal for each of them")
+        for label, key in (("Nash bargaining point", "nash"),
+                           ("Kalai–Smorodinsky point", "kalai_smorodinsky")):
+            rec = c[key]
+            if rec is None:
+                w(f"  {label}: none (no package is at least as good as no deal for all "
+                  "of them)")
+                continue
+            w(f"  {label}: {_pkg(rec['package'])}")
+            if rec["left_open"]:
+                w(f"    left open: {', '.join(L.issue(i) for i in rec['left_open'])}")
+            w("    " + "   ".join(f"{L.role(k)} {_f(v)} (+{_f(rec['gains'][k])})"
+                                  for k, v in rec["utilities"].items()))
+            if rec.get("others"):
+                w("    left out: " + "   ".join(
+                    f"{L.role(k)} {_f(o['utility'])} ({o['gain']:+.3f})"
+                    for k, o in rec["others"].items()))
+            if rec.get("worse_than_no_deal_for"):
+                w("    WORSE THAN NO DEAL for " + L.roles(rec["worse_than_no_deal_for"]))
 
 
 def _render_network(w, net: dict[str, Any], L: _Labels) -> None:

@@ -10,6 +10,11 @@ Everything comes from the bridge: its viewer's view and state (control's, live; 
 the chosen viewer's at the cursor) through :func:`peacetable.app.replay.role_values`, which
 keeps to the proposals and agreements that viewer can see. Viewing as one role offers that
 role only; viewing as the audience offers none.
+
+For control, "Bargain with" picks a second role: the panel then shows what the two would
+agree between themselves, the others held at their status quo (the same analysis and lines
+as ``peacetable analyze --parties``, :func:`peacetable.app.analysis.coalition_text`). It
+reads every role's preferences, so it is offered to control only.
 """
 
 from __future__ import annotations
@@ -102,6 +107,19 @@ class RolePanel(QWidget):
         self.values = RoleValueModel(self)
         self.value_view = make_view(self.values, 5)
         rl.addWidget(self.value_view)
+        pair = QHBoxLayout()
+        self.partner_label = QLabel("Bargain with")
+        pair.addWidget(self.partner_label)
+        self.partner_combo = QComboBox()
+        self.partner_combo.setToolTip("What this role and the one chosen would agree between "
+                                      "themselves, the other roles held at their status quo")
+        self.partner_combo.currentIndexChanged.connect(lambda _i: self._show_pair())
+        pair.addWidget(self.partner_combo, 1)
+        rl.addLayout(pair)
+        self.pair_text = QTextBrowser()
+        self.pair_text.setOpenLinks(False)
+        rl.addWidget(self.pair_text)
+        self._pair_cache: dict[tuple, str] = {}
         split.addWidget(right)
         split.setSizes([420, 680])
         lay.addWidget(split, 1)
@@ -114,6 +132,7 @@ class RolePanel(QWidget):
 
     # ------------------------------------------------------------------ data
     def _session_changed(self, session) -> None:
+        self.partner_combo.setProperty("for_role", None)  # viewer or session changed
         self.role_combo.blockSignals(True)
         keep = self.role_combo.currentData()
         self.role_combo.clear()
@@ -156,6 +175,39 @@ class RolePanel(QWidget):
         if k >= 0:
             self.role_combo.setCurrentIndex(k)
 
+    def _fill_partners(self, session, role_id: str | None) -> None:
+        """Control only: the other player roles this role could bargain with."""
+        keep = self.partner_combo.currentData()
+        self.partner_combo.blockSignals(True)
+        self.partner_combo.clear()
+        control = getattr(self.bridge, "viewer", "control") == "control"
+        if session is not None and role_id is not None and control:
+            self.partner_combo.addItem("nobody (all roles, above)", None)
+            for r in session.scenario.roles:
+                if r.is_player and r.id != role_id:
+                    self.partner_combo.addItem(r.name, r.id)
+            k = self.partner_combo.findData(keep) if keep is not None else -1
+            self.partner_combo.setCurrentIndex(max(0, k))
+        for w in (self.partner_label, self.partner_combo, self.pair_text):
+            w.setVisible(control and role_id is not None)
+        self.partner_combo.blockSignals(False)
+        self._show_pair()
+
+    def _show_pair(self) -> None:
+        s = self.bridge.session
+        role_id = self.role_combo.currentData()
+        partner = self.partner_combo.currentData()
+        if s is None or role_id is None or partner is None:
+            self.pair_text.setPlainText("Choose a role to see what these two would agree "
+                                        "between themselves." if role_id else "")
+            return
+        key = (id(s.scenario), role_id, partner)
+        if key not in self._pair_cache:  # depends on the scenario only, not on the cursor
+            from ..app.analysis import coalition_text
+
+            self._pair_cache[key] = coalition_text(s.scenario, [role_id, partner])
+        self.pair_text.setPlainText(self._pair_cache[key])
+
     def refresh(self) -> None:
         self._stale = False
         s = self.bridge.session
@@ -166,7 +218,11 @@ class RolePanel(QWidget):
             self.summary.setText("" if s is None else
                                  "The audience sees no team's brief or values.")
             self.values.update_from(None, None)
+            self._fill_partners(s, None)
             return
+        if self.partner_combo.property("for_role") != role_id:
+            self.partner_combo.setProperty("for_role", role_id)
+            self._fill_partners(s, role_id)
         from ..app.replay import role_values
 
         view = self.bridge.view()
