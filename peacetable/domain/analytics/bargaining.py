@@ -777,7 +777,10 @@ def coalition_space(space: PackageSpace, parties: Sequence[str]) -> PackageSpace
       no-deal share of that issue (the BATNA-equivalent rule of partial packages), so the
       parties may settle any subset of the issues, the rest staying as they are without a
       deal;
-    * the disagreement point is each party's BATNA, as in the full analysis.
+    * the disagreement point is each party's BATNA, as in the full analysis;
+    * the scenario's constraints hold: two incompatible options are never settled together,
+      and an option that requires another is settled only with it (not with that issue left
+      open).
 
     Unknown or repeated party ids raise ``ValueError`` naming them."""
     parties = list(parties)
@@ -805,7 +808,8 @@ def coalition_space(space: PackageSpace, parties: Sequence[str]) -> PackageSpace
     shares.setflags(write=False)
     return PackageSpace(tuple(parties), space.issues, options, tuple(tables), r, shares,
                         index, tuple(space.denominators[a] for a in idx),
-                        tuple(x for x in space.rounded if x in parties))
+                        tuple(x for x in space.rounded if x in parties),
+                        constraints=space.constraints)
 
 
 def settled(package: Mapping[str, str]) -> dict[str, str]:
