@@ -215,6 +215,16 @@ class Constraint(Model):
         return a and (b if self.kind == "incompatible" else not b)
 
 
+class Interaction(Model):
+    """A bonus (or, negative, a penalty) a role adds to a package that holds both choices,
+    on top of the weighted values of the two options (see docs/scenario-format.md)."""
+
+    first: Choice
+    second: Choice
+    value: Annotated[Real, Field(ge=-1.0, le=1.0)]
+    note: str = ""
+
+
 class Role(Model):
     id: Ident
     name: Text
@@ -229,6 +239,7 @@ class Role(Model):
     leverage: Real = Field(default=50.0, ge=0.0, le=100.0)
     weights: dict[Ident, Annotated[Real, Field(ge=0.0)]] = Field(default_factory=dict)
     preferences: dict[Ident, dict[Ident, Unit]] = Field(default_factory=dict)
+    interactions: tuple[Interaction, ...] = ()
     bot: Literal["hardliner", "conceder", "reciprocator", "leverage"] | None = None  # bot strategy when no one plays it
 
     @property
@@ -587,23 +598,29 @@ class _Rules:
 
     def constraint_rules(self) -> None:
         for k, con in self.constraints:
-            seen: list[str] = []
-            for fld in ("first", "second"):
-                choice = _dict(con.get(fld))
-                path = ("constraints", k, fld)
-                self.unknown(path + ("issue",), choice.get("issue"), self.issue_ids, "issue")
-                iid = _str(choice.get("issue"))
-                if iid in self.options and self.ok(path + ("issue",)):
-                    oid = _str(choice.get("option"))
-                    if (oid is not None and oid not in self.options[iid]
-                            and self.ok(path + ("option",))):
-                        self.add(path + ("option",),
-                                 f"unknown option '{oid}' of issue '{iid}' "
-                                 f"(expected one of: {_one_of(self.options[iid])})")
-                    if iid in seen:
-                        self.add(path + ("issue",), "a constraint must join two different issues "
-                                                    f"('{iid}' is on both sides)")
-                    seen.append(iid)
+            self.choice_pair(("constraints", k), con, "a constraint")
+        for k, role in self.roles:
+            for m, term in _items(role.get("interactions")):
+                self.choice_pair(("roles", k, "interactions", m), term, "an interaction")
+
+    def choice_pair(self, base: tuple, con: dict, what: str) -> None:
+        seen: list[str] = []
+        for fld in ("first", "second"):
+            choice = _dict(con.get(fld))
+            path = base + (fld,)
+            self.unknown(path + ("issue",), choice.get("issue"), self.issue_ids, "issue")
+            iid = _str(choice.get("issue"))
+            if iid in self.options and self.ok(path + ("issue",)):
+                oid = _str(choice.get("option"))
+                if (oid is not None and oid not in self.options[iid]
+                        and self.ok(path + ("option",))):
+                    self.add(path + ("option",),
+                             f"unknown option '{oid}' of issue '{iid}' "
+                             f"(expected one of: {_one_of(self.options[iid])})")
+                if iid in seen:
+                    self.add(path + ("issue",), f"{what} must join two different issues "
+                                                f"('{iid}' is on both sides)")
+                seen.append(iid)
 
     def phase_rules(self) -> None:
         scheduled: dict[str, int] = {}

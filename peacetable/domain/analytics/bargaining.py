@@ -140,6 +140,8 @@ class PackageSpace:
     rounded: tuple[str, ...] = ()  # roles whose numbers needed more than MAX_DENOMINATOR
     #: feasibility rules, see :func:`feasibility_rules`: (j1, o1, j2, o2, incompatible?)
     constraints: tuple[tuple[int, int, int, int, bool], ...] = ()
+    #: interaction terms (j1, o1, j2, o2, units per role): added when both choices hold
+    interactions: tuple[tuple[int, int, int, int, np.ndarray], ...] = ()
 
     # ---------------------------------------------------------------- construction
     @classmethod
@@ -150,11 +152,14 @@ class PackageSpace:
         weights: Mapping[str, Mapping[str, float]],
         values: Mapping[str, Mapping[str, Mapping[str, float]]],
         batna: Mapping[str, float],
+        interactions: Mapping[str, Sequence[tuple[str, str, str, str, float]]] | None = None,
     ) -> PackageSpace:
         """A space from plain data: ``issues`` maps issue id to its option ids (in order),
         ``weights[role][issue]``, ``values[role][issue][option]`` in [0, 1] and
         ``batna[role]`` in [0, 1]. Weights are normalised to sum to 1 (a role whose weights
-        are all zero weighs the issues equally)."""
+        are all zero weighs the issues equally). ``interactions[role]`` lists
+        ``(issue, option, issue, option, value)``: ``value`` (in [-1, 1], not weighted) is
+        added to the role's utility of a package that holds both choices."""
         roles = tuple(roles)
         issue_ids = tuple(issues)
         options = tuple(tuple(issues[i]) for i in issue_ids)
@@ -171,6 +176,8 @@ class PackageSpace:
         r_units = np.zeros(n, dtype=np.int64)
         dens: list[int] = []
         rounded: list[str] = []
+        pairs = _interaction_pairs(issue_ids, options, roles, interactions or {})
+        pair_units = {key: np.zeros(n, dtype=np.int64) for key in pairs}
         for a, rid in enumerate(roles):
             try:
                 raw = [exact(weights.get(rid, {}).get(iid, 0)) for iid in issue_ids]
@@ -195,8 +202,9 @@ class PackageSpace:
                     row.append(w[j] * v)
                 terms.append(row)
             share = [wj * r for wj in w]
+            extra = {key: v[a] for key, v in pairs.items() if v[a]}
             den = 1
-            for x in [*share, *(t for row in terms for t in row)]:
+            for x in [*share, *(t for row in terms for t in row), *extra.values()]:
                 den = math.lcm(den, x.denominator)
                 if den > MAX_DENOMINATOR:
                     break
@@ -205,6 +213,8 @@ class PackageSpace:
                 shares[a] = [int(x * den) for x in share]
                 for j, row in enumerate(terms):
                     tables[j][a] = [int(t * den) for t in row]
+                for key, v in extra.items():
+                    pair_units[key][a] = int(v * den)
             else:  # too many digits for exact 64-bit sums: each term rounded once
                 den = SCALE
                 rounded.append(rid)
@@ -212,6 +222,8 @@ class PackageSpace:
                 shares[a] = _largest_remainder([x * den for x in share], int(r_units[a]))
                 for j, row in enumerate(terms):
                     tables[j][a] = [round(t * den) for t in row]
+                for key, v in extra.items():
+                    pair_units[key][a] = round(v * den)
             dens.append(den)
         for t in tables:
             t.setflags(write=False)
@@ -219,8 +231,11 @@ class PackageSpace:
         shares.setflags(write=False)
         index = {iid: (j, {oid: o for o, oid in enumerate(opts)})
                  for j, (iid, opts) in enumerate(zip(issue_ids, options))}
+        for v in pair_units.values():
+            v.setflags(write=False)
         return cls(roles, issue_ids, options, tuple(tables), r_units, shares, index,
-                   tuple(dens), tuple(rounded))
+                   tuple(dens), tuple(rounded),
+                   interactions=tuple((*key, v) for key, v in pair_units.items()))
 
     @classmethod
     def from_scenario(cls, sc: Scenario) -> PackageSpace:
@@ -233,6 +248,9 @@ class PackageSpace:
             weights={r.id: dict(r.weights) for r in players},
             values={r.id: {k: dict(v) for k, v in r.preferences.items()} for r in players},
             batna={r.id: (r.batna if r.batna is not None else 0.0) for r in players},
+            interactions={r.id: [(t.first.issue, t.first.option, t.second.issue,
+                                  t.second.option, t.value) for t in r.interactions]
+                          for r in players},
         ).with_constraints(feasibility_rules(sc))
 
     def with_constraints(self, rules: Sequence[tuple[int, int, int, int, bool]]) -> PackageSpace:
@@ -291,6 +309,9 @@ class PackageSpace:
         u = np.zeros(self.n_roles, dtype=np.int64)
         for j, t in enumerate(self.tables):
             u += t[:, ch[j]] if j in ch else self.batna_shares[:, j]
+        for j1, o1, j2, o2, v in self.interactions:
+            if ch.get(j1) == o1 and ch.get(j2) == o2:
+                u += v
         return u
 
     def bounds_units(self, package: Mapping[str, str]) -> tuple[np.ndarray, np.ndarray]:
@@ -305,6 +326,35 @@ class PackageSpace:
             else:
                 lo += t.min(axis=1)
                 hi += t.max(axis=1)
+        if self.interactions:
+            lo_x, hi_x = self._linked_bounds(ch)
+            lo += lo_x
+            hi += hi_x
+        return lo, hi
+
+    def _linked_bounds(self, ch: Mapping[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """Exact (worst, best) of the interaction terms plus the open issues they touch
+        (whose table ranges :meth:`bounds_units` then must not count twice): every
+        completion of those issues is tried."""
+        linked = sorted({j for t in self.interactions for j in (t[0], t[2]) if j not in ch})
+        dims = [len(self.options[j]) for j in linked]
+        rows = np.indices(dims, dtype=np.int16).reshape(len(dims), -1).T if linked \
+            else np.zeros((1, 0), dtype=np.int16)
+        full = np.zeros((len(rows), len(self.tables)), dtype=np.int16)
+        for j, o in ch.items():
+            full[:, j] = o
+        full[:, linked] = rows
+        u = np.zeros((len(rows), self.n_roles), dtype=np.int64)
+        for c, j in enumerate(linked):
+            u += self.tables[j].T[rows[:, c]]
+        for j1, o1, j2, o2, v in self.interactions:
+            if (j1 in ch or j1 in linked) and (j2 in ch or j2 in linked):
+                u += ((full[:, j1] == o1) & (full[:, j2] == o2))[:, None] * v[None, :]
+        # the caller's loop added min/max of each open linked issue: take them out here
+        lo = u.min(axis=0) - sum((self.tables[j].min(axis=1) for j in linked),
+                                 np.zeros(self.n_roles, dtype=np.int64))
+        hi = u.max(axis=0) - sum((self.tables[j].max(axis=1) for j in linked),
+                                 np.zeros(self.n_roles, dtype=np.int64))
         return lo, hi
 
     def value(self, package: Mapping[str, str]) -> dict[str, float]:
@@ -331,6 +381,10 @@ class PackageSpace:
     def ideal(self, role: str) -> tuple[dict[str, str], float]:
         """The role's best full package (first best option of every issue) and its utility."""
         a = self.roles.index(role)
+        if self.interactions or self.constraints:
+            fr = pareto_frontier(self)  # a role's best package is on the frontier
+            row = int(np.argmax(fr.utilities[:, a]))
+            return self.package_of(fr.choices[row]), self.to_float(a, fr.utilities[row, a])
         pkg = {iid: self.options[j][int(np.argmax(t[a]))] for j, (iid, t) in
                enumerate(zip(self.issues, self.tables))}
         return pkg, self.to_float(a, sum(int(t[a].max()) for t in self.tables))
@@ -350,6 +404,8 @@ class PackageSpace:
         u = np.zeros((len(choices), self.n_roles), dtype=np.int64)
         for j, t in enumerate(self.tables):
             u += t.T[choices[:, j]]
+        for j1, o1, j2, o2, v in self.interactions:
+            u += ((choices[:, j1] == o1) & (choices[:, j2] == o2))[:, None] * v[None, :]
         return u
 
     def enumerate(self, limit: int = MAX_ENUMERATED) -> tuple[np.ndarray, np.ndarray]:
@@ -523,7 +579,7 @@ def pareto_frontier(space: PackageSpace, fixed: Mapping[str, str] | None = None,
     (otherwise swapping in the dominator would dominate ``a + b``). Raises
     :class:`AnalyticsLimitError` if a Pareto set grows beyond ``max_size``."""
     fixed_ch = space.choices_of(fixed or {})
-    if space.constraints:
+    if space.constraints or space.interactions:
         return _constrained_frontier(space, fixed_ch, max_size)
     d = space.n_roles
     u = np.zeros((1, d), dtype=np.int64)
@@ -555,7 +611,7 @@ def count_zopa(space: PackageSpace, limit: int = MAX_COUNTED) -> int | None:
     blocks; None (not computed) when the space has more than ``limit`` packages."""
     if space.size > limit:
         return None
-    if space.constraints:
+    if space.constraints or space.interactions:
         return _constrained_zopa_count(space)
     r = space.batna_units
     k = len(space.tables)
@@ -603,6 +659,29 @@ def feasibility_rules(sc: Scenario) -> tuple[tuple[int, int, int, int, bool], ..
     return tuple(out)
 
 
+def _interaction_pairs(issue_ids: Sequence[str], options: Sequence[Sequence[str]],
+                       roles: Sequence[str],
+                       interactions: Mapping[str, Sequence[tuple[str, str, str, str, float]]],
+                       ) -> dict[tuple[int, int, int, int], list[Fraction]]:
+    """(j1, o1, j2, o2) with j1 < j2 -> each role's exact value of holding both choices."""
+    out: dict[tuple[int, int, int, int], list[Fraction]] = {}
+    for a, rid in enumerate(roles):
+        for i1, p1, i2, p2, value in interactions.get(rid, ()):
+            try:
+                j1, j2 = issue_ids.index(i1), issue_ids.index(i2)
+                o1, o2 = options[j1].index(p1), options[j2].index(p2)
+            except ValueError:
+                raise ValueError(f"role '{rid}': interaction {i1}={p1} with {i2}={p2} names "
+                                 "an unknown issue or option") from None
+            v = exact(value)
+            if j1 == j2 or not -1 <= v <= 1:
+                raise ValueError(f"role '{rid}': an interaction joins two issues and is worth "
+                                 "between -1 and 1")
+            key = (j1, o1, j2, o2) if j1 < j2 else (j2, o2, j1, o1)
+            out.setdefault(key, [Fraction(0)] * len(roles))[a] += v
+    return out
+
+
 def feasible_mask(rules: Sequence[tuple[int, int, int, int, bool]], choices: np.ndarray,
                   columns: Sequence[int] | None = None) -> np.ndarray:
     """Which option-index rows keep every rule whose two issues are both among ``columns``
@@ -620,17 +699,19 @@ def feasible_mask(rules: Sequence[tuple[int, int, int, int, bool]], choices: np.
 
 def _constrained_frontier(space: PackageSpace, fixed_ch: Mapping[int, int],
                           max_size: int) -> Frontier:
-    """The Pareto frontier of the feasible full packages, exactly.
+    """The Pareto frontier of the feasible full packages, with interaction terms, exactly.
 
     The same dynamic programme as :func:`pareto_frontier`, but a partial package is only
     compared with partial packages that agree on every issue a rule still links to an issue
     not yet added (so a package dropped as dominated could not have become feasible where
     its dominator is not), and a candidate is dropped as soon as both issues of a rule are
-    in and it breaks the rule."""
+    in and it breaks the rule. An interaction term counts as a link as well, and is added
+    once both of its issues are in."""
     rules = space.constraints
     k = len(space.tables)
-    last = {j: max([j2 for j1, _, j2, _, _ in rules if j1 == j]
-                   + [j1 for j1, _, j2, _, _ in rules if j2 == j], default=-1) for j in range(k)}
+    links = [(r[0], r[2]) for r in rules] + [(t[0], t[2]) for t in space.interactions]
+    last = {j: max([b for a, b in links if a == j] + [a for a, b in links if b == j], default=-1)
+            for j in range(k)}
     d = space.n_roles
     u = np.zeros((1, d), dtype=np.int64)
     ch = np.zeros((1, 0), dtype=np.int16)
@@ -641,6 +722,9 @@ def _constrained_frontier(space: PackageSpace, fixed_ch: Mapping[int, int],
         cand_u = (u[:, None, :] + t.T[opts][None, :, :]).reshape(-1, d)
         cand_c = np.concatenate([np.repeat(ch, m, axis=0),
                                  np.tile(opts, len(ch))[:, None]], axis=1)
+        for j1, o1, j2, o2, v in space.interactions:
+            if max(j1, j2) == j:
+                cand_u += ((cand_c[:, j1] == o1) & (cand_c[:, j2] == o2))[:, None] * v[None, :]
         ok = feasible_mask([r for r in rules if j in (r[0], r[2])], cand_c)
         cand_u, cand_c = cand_u[ok], cand_c[ok]
         live = [i for i in range(j + 1) if last[i] > j]
