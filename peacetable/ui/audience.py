@@ -39,6 +39,7 @@ from ..domain.events import (
 )
 from ..domain.views import describe_for_room, visible_events
 from .escalation_chart import EscalationChart
+from .style import ROOM_DEFAULTS
 from .network_view import NetworkView
 from .widgets_common import option_label, role_name, rung_colour, visible_texts
 
@@ -146,7 +147,8 @@ class AudienceWindow(QMainWindow):
         left.setSizes([500, 400])
         body = QSplitter(Qt.Orientation.Horizontal)
         body.addWidget(left)
-        body.addWidget(self._titled("Issues and linkages", self.network))
+        self.network_pane = self._titled("Issues and linkages", self.network)
+        body.addWidget(self.network_pane)
         body.setSizes([1100, 800])
         self.body = body
 
@@ -155,14 +157,35 @@ class AudienceWindow(QMainWindow):
         lay.setSpacing(6)
         lay.addWidget(header)
         lay.addWidget(body, 1)
+        #: what control lets the room see beyond the public picture (View menu): the
+        #: network, its analysis marks (a deadlock named early gives a puzzle away) and
+        #: the variable overlays on the chart
+        self.room = dict(ROOM_DEFAULTS)
+        self.set_room_options()
         self._blank()
 
     # ------------------------------------------------------------------ public API
+    def set_room_options(self, **options: bool) -> None:
+        """Choose what the room sees: ``network`` (the issue network), ``analysis`` (its
+        deadlock marks) and ``overlays`` (every escalation variable on the chart)."""
+        unknown = set(options) - set(ROOM_DEFAULTS)
+        if unknown:
+            raise KeyError(", ".join(sorted(unknown)))
+        self.room.update({k: bool(v) for k, v in options.items()})
+        self.network_pane.setVisible(self.room["network"])
+        self.network.set_show_analysis(self.room["analysis"])
+        self._apply_overlays()
+
+    def _apply_overlays(self) -> None:
+        for vid in list(self.chart.var_curves):
+            self.chart.set_variable_visible(vid, self.room["overlays"])
+
     def set_session(self, session) -> None:
         self.session = session
         self.replay = None
         self.chart.set_session(session)
         self.network.set_session(session)
+        self._apply_overlays()
         if session is None:
             self._blank()
             return
@@ -220,6 +243,7 @@ class AudienceWindow(QMainWindow):
             self._blank()
             return
         self.chart.set_replay(model, VIEWER)
+        self._apply_overlays()
         self.network.set_replay(model.session, lambda: model.view(VIEWER), VIEWER)
         self.setWindowTitle(f"PeaceTable — Projector — {model.scenario.scenario.title} "
                             "(replay)")

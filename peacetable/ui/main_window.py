@@ -48,6 +48,10 @@ log = logging.getLogger("peacetable.ui")
 APP_TITLE = "PeaceTable"
 RECENT_KEY = "recent/files"
 COUNTDOWN_KEY = "projector/countdown"
+#: what the room sees on the projector (View menu), remembered: option -> menu text
+ROOM_OPTIONS = {"network": "Show the issue &network on the projector",
+                "analysis": "Show the network's &analysis (deadlocks) on the projector",
+                "overlays": "Show the escalation &variables on the projector"}
 MAX_RECENT = 10
 OPENABLE = (".peacetable", ".toml")
 #: the chart and network widgets: key -> (module under peacetable.ui, class)
@@ -220,6 +224,13 @@ class MainWindow(QMainWindow):
                                              self._countdown_toggled)
         self.countdown_action.setCheckable(True)
         self.countdown_action.setChecked(QSettings().value(COUNTDOWN_KEY, False, type=bool))
+        self.room_actions: dict[str, QAction] = {}
+        for key, text in ROOM_OPTIONS.items():
+            act = self._action(text, self._room_toggled)
+            act.setCheckable(True)
+            act.setChecked(QSettings().value(f"projector/{key}", style.ROOM_DEFAULTS[key],
+                                             type=bool))
+            self.room_actions[key] = act
         self.larger_action = self._action("&Larger text", lambda: self._scale(1))
         self.larger_action.setShortcuts(shortcuts(QKeySequence.StandardKey.ZoomIn, "Ctrl++",
                                                   "Ctrl+="))
@@ -270,6 +281,8 @@ class MainWindow(QMainWindow):
         self.view_menu = mb.addMenu("&View")
         self.view_menu.addAction(self.projector_action)
         self.view_menu.addAction(self.countdown_action)
+        for act in self.room_actions.values():
+            self.view_menu.addAction(act)
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.larger_action)
         self.view_menu.addAction(self.smaller_action)
@@ -501,6 +514,15 @@ class MainWindow(QMainWindow):
                 self.projector.show_countdown(self.bridge.reading()
                                               if self.countdown_action.isChecked() else None)
 
+    def _room_options(self) -> dict[str, bool]:
+        return {k: a.isChecked() for k, a in self.room_actions.items()}
+
+    def _room_toggled(self) -> None:
+        for key, on in self._room_options().items():
+            QSettings().setValue(f"projector/{key}", on)
+        if self.projector is not None:
+            self.projector.set_room_options(**self._room_options())
+
     def _countdown_toggled(self) -> None:
         QSettings().setValue(COUNTDOWN_KEY, self.countdown_action.isChecked())
         self._tick()
@@ -617,6 +639,7 @@ class MainWindow(QMainWindow):
                 return None
             self.projector = AudienceWindow()
             self.projector.setWindowIcon(self.windowIcon())
+            self.projector.set_room_options(**self._room_options())
             self.projector.set_session(self.session)
             if self.trainer.replaying:
                 self.trainer.page.attach_projector(self.projector)

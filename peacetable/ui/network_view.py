@@ -415,6 +415,9 @@ class NetworkView(QWidget):
         self.edges: list[_Edge] = []
         self.statuses: dict[str, dict] = {}
         self.selected: str | None = None
+        #: whether the graph shows the analysis (deadlock cycles and badges); the projector
+        #: leaves it to control, since a deadlock named early gives a later puzzle away
+        self.show_analysis = True
         big = viewer != "control"
         # the projector variant: larger text in wider nodes, so that the graph fitted to
         # its pane stays readable from the back of the room
@@ -496,6 +499,23 @@ class NetworkView(QWidget):
         self._hint()
         self.view.fit()
 
+    def set_show_analysis(self, on: bool) -> None:
+        """Show or hide the analysis marks (deadlock cycles, badges and notes)."""
+        on = bool(on)
+        if on == self.show_analysis:
+            return
+        self.show_analysis = on
+        self._deadlock_legend.setVisible(on)
+        if self.session is not None:
+            source, selected = self.view_source, self.selected
+            self.view_source = None
+            self.set_session(self.session)
+            self.view_source = source
+            if source is not None:
+                self.follow()
+            if selected:
+                self.select_issue(selected)
+
     def on_change(self, change) -> None:
         if self.session is not None and self.view_source is None:
             self.refresh()
@@ -528,7 +548,7 @@ class NetworkView(QWidget):
         if s is None:
             return
         self.statuses = view["issues"]
-        dead = self.facts.deadlocked if self.facts else set()
+        dead = self.facts.deadlocked if self.facts and self.show_analysis else set()
         sc = s.scenario
         for iid, node in self.nodes.items():
             rec = self.statuses.get(iid, {"status": "open", "option": None})
@@ -598,7 +618,7 @@ class NetworkView(QWidget):
         the column's free side as a bracket."""
         facts = self.facts
         assert facts is not None
-        cyc = facts.cycle_edges()
+        cyc = facts.cycle_edges() if self.show_analysis else set()
         pairs = {(lk.source, lk.target) for lk in sc.linkages}
         col_ys: dict[int, list[float]] = {}
         for iid, (c, _r) in layout.items():
@@ -738,7 +758,10 @@ class NetworkView(QWidget):
                 x = pm.width() - 8
                 p.drawLine(QPointF(x, y - 8), QPointF(x, y + 8))
             p.end()
-            lay.addWidget(self._legend_entry(pm, label, scale))
+            entry = self._legend_entry(pm, label, scale)
+            if label == "deadlock":
+                self._deadlock_legend = entry
+            lay.addWidget(entry)
         lay.addStretch(1)
         return w
 
@@ -799,7 +822,9 @@ class NetworkView(QWidget):
         out.append("<p><b>Linkages out</b></p>")
         out.append(self._links_html(sc, outs, incoming=False))
         cycles = [c for c in (facts.cycles if facts else []) if iid in c]
-        if cycles:
+        if not self.show_analysis:
+            pass
+        elif cycles:
             out.append(f"<p style='color:{DEADLOCK_COLOUR}'><b>Deadlock:</b> ")
             out.append("; ".join(esc(" → ".join(issue_label(sc, i) for i in c + c[:1]))
                                  for c in cycles))
@@ -810,7 +835,7 @@ class NetworkView(QWidget):
         un = facts.unlocks(iid, agreed) if facts else {"package": [iid], "directly": [],
                                                        "downstream": []}
         direct, down = un["directly"], un["downstream"]
-        if len(un["package"]) > 1:
+        if len(un["package"]) > 1 and self.show_analysis:
             out.append("<p><b>Settle together:</b> "
                        + esc(", ".join(issue_label(sc, i) for i in un["package"])) + "</p>")
         if rec.get("status") == "agreed":

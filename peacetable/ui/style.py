@@ -23,6 +23,9 @@ BASE_POINT_SIZE = 11.0
 QT_ARGS = ["-style", "Fusion"]
 SCALES = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0)
 SETTINGS_KEY = "view/text_scale"
+#: what the projector shows unless control chooses otherwise (View menu): the issue
+#: network, its analysis marks (deadlocks give a later puzzle away), variable overlays
+ROOM_DEFAULTS = {"network": True, "analysis": False, "overlays": False}
 
 #: issue status -> background colour (light, readable with black text on a projector)
 STATUS_COLOURS = {

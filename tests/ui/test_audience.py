@@ -366,3 +366,38 @@ def test_feed_speaks_the_rooms_language(qtbot, projector, river_session):
     ruling = next(e for e in river_session.events if e.type == "move_adjudicated")
     assert "CONTROL-ONLY-NOTE" in river_session.describe(ruling)
     assert not leaks(projector, private_material(river_session, run=6))
+
+
+def test_room_sees_the_analysis_only_when_control_chooses(qtbot, tmp_path):
+    """Deadlock marks, the network and the variable overlays are control's choice; the
+    analysis and the overlays are off by default."""
+    from PySide6.QtWidgets import QGraphicsSimpleTextItem
+
+    session = Session.create(ROOT / "scenarios" / "framework-agreement.toml",
+                             tmp_path / "f.peacetable", seed=3)
+    projector = AudienceWindow()
+    qtbot.addWidget(projector)
+    projector.set_session(session)
+    projector.show()
+
+    def deadlock_shown() -> bool:
+        return any(isinstance(it, QGraphicsSimpleTextItem) and it.text() == "DEADLOCK"
+                   and it.isVisible() for it in projector.network.scene.items())
+
+    try:
+        assert projector.network.facts.deadlocked, "the scenario has a deadlock to hide"
+        assert not deadlock_shown()
+        assert not any(c.isVisible() for c in projector.chart.var_curves.values())
+        projector.set_room_options(analysis=True, overlays=True)
+        assert deadlock_shown()
+        assert all(c.isVisible() for c in projector.chart.var_curves.values())
+        projector.set_room_options(network=False)
+        assert not projector.network_pane.isVisible()
+        projector.set_room_options(network=True, analysis=False, overlays=False)
+        assert projector.network_pane.isVisible() and not deadlock_shown()
+        # another session keeps the room's choice
+        projector.set_room_options(overlays=True)
+        projector.set_session(session)
+        assert all(c.isVisible() for c in projector.chart.var_curves.values())
+    finally:
+        session.close()

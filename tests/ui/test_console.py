@@ -700,3 +700,22 @@ def test_ruling_note_stays_with_control(window, new_session, tmp_path, driver):
     room = describe_for_room(s.scenario, ev, {e.seq: e for e in s.events})
     assert "The border stays calm" in room and "watch Lowland" not in room
     assert adj.note_edit.text() == ""
+
+
+def test_view_menu_chooses_what_the_room_sees(window, new_session, tmp_path, qtbot):
+    from PySide6.QtCore import QSettings
+
+    started(window, new_session, tmp_path)
+    acts = window.room_actions
+    assert not acts["analysis"].isChecked() and not acts["overlays"].isChecked()
+    assert acts["network"].isChecked()
+    window.projector_action.trigger()
+    proj = window.projector
+    qtbot.addWidget(proj)
+    assert proj.room == {"network": True, "analysis": False, "overlays": False}
+    acts["analysis"].trigger()
+    acts["network"].trigger()
+    assert proj.room["analysis"] and not proj.room["network"]
+    assert not proj.network_pane.isVisible() and proj.network.show_analysis
+    assert QSettings().value("projector/analysis", type=bool) is True
+    assert QSettings().value("projector/network", type=bool) is False
