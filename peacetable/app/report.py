@@ -239,6 +239,7 @@ def build_report(session: Any, viewer: str = "control", at: int | None = None) -
             "worse_than_batna": bool(val and val["worse_than_batna"]),
             "nash_gain": None if not val else val.get("nash_gain"),
             "ruled_out": [] if not val else list(val.get("ruled_out", [])),
+            "red_lines_crossed": [] if not val else list(val.get("red_lines_crossed", [])),
         })
 
     # ---- issues at the end (from the viewer's state view)

@@ -5,7 +5,8 @@ A condition is stored as plain JSON in scenarios and events (``{variable, op, va
 docs/scenario-format.md). :func:`typed` turns that JSON into one of five frozen classes,
 chosen by which keys are present (the form is the discriminator). Each class knows what it
 reads (:meth:`deps`), how to test a state (:meth:`compile`), how a person reads it
-(:meth:`describe`) and its stored JSON (:meth:`to_json`, the same dict it came from), so
+(:meth:`describe`), its stored JSON (:meth:`to_json`, the same dict it came from) and,
+for the bargaining analysis, which full packages meet it (:meth:`mask`: option rows), so
 the fold, the views, the engine and validation all go through the same code.
 """
 
@@ -54,6 +55,14 @@ class VariableTest:
     def to_json(self) -> dict[str, Any]:
         return {"variable": self.variable, "op": self.op, "value": self.value}
 
+    def issues(self) -> frozenset[str]:
+        return frozenset()
+
+    def mask(self, choices: Any, columns: Mapping[str, tuple[int, Mapping[str, int]]]) -> Any:
+        """A full package decides no variable: the test is false for every package."""
+        import numpy as np  # only the bargaining analysis asks (numpy loads with it)
+        return np.zeros(len(choices), dtype=bool)
+
     def walk(self) -> Iterator[Condition]:
         yield self
 
@@ -77,6 +86,14 @@ class StatusTest:
 
     def to_json(self) -> dict[str, Any]:
         return {"issue": self.issue, "status": self.status}
+
+    def issues(self) -> frozenset[str]:
+        return frozenset((self.issue,))
+
+    def mask(self, choices: Any, columns: Mapping[str, tuple[int, Mapping[str, int]]]) -> Any:
+        """In a full package every issue is agreed."""
+        import numpy as np  # only the bargaining analysis asks (numpy loads with it)
+        return np.full(len(choices), self.status == "agreed", dtype=bool)
 
     def walk(self) -> Iterator[Condition]:
         yield self
@@ -103,6 +120,14 @@ class OptionTest:
 
     def to_json(self) -> dict[str, Any]:
         return {"issue": self.issue, "option": self.option}
+
+    def issues(self) -> frozenset[str]:
+        return frozenset((self.issue,))
+
+    def mask(self, choices: Any, columns: Mapping[str, tuple[int, Mapping[str, int]]]) -> Any:
+        import numpy as np  # only the bargaining analysis asks (numpy loads with it)
+        col, opts = columns[self.issue]
+        return np.asarray(choices)[:, col] == opts[self.option]
 
     def walk(self) -> Iterator[Condition]:
         yield self
@@ -132,6 +157,16 @@ class AllOf:
 
     def to_json(self) -> dict[str, Any]:
         return {self.key: [p.to_json() for p in self.parts]}
+
+    def issues(self) -> frozenset[str]:
+        return frozenset().union(*(p.issues() for p in self.parts))
+
+    def mask(self, choices: Any, columns: Mapping[str, tuple[int, Mapping[str, int]]]) -> Any:
+        import numpy as np  # only the bargaining analysis asks (numpy loads with it)
+        out = np.full(len(choices), self.key == "all", dtype=bool)
+        for p in self.parts:
+            out = (out & p.mask(choices, columns)) if self.key == "all" else (out | p.mask(choices, columns))
+        return out
 
     def walk(self) -> Iterator[Condition]:
         yield self

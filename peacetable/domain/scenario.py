@@ -225,6 +225,13 @@ class Interaction(Model):
     note: str = ""
 
 
+class RedLineTest(Model):
+    """When one of the role's red lines is crossed: ``crossed_if`` over the package/state."""
+
+    red_line: Text
+    crossed_if: Condition
+
+
 class Role(Model):
     id: Ident
     name: Text
@@ -240,6 +247,7 @@ class Role(Model):
     weights: dict[Ident, Annotated[Real, Field(ge=0.0)]] = Field(default_factory=dict)
     preferences: dict[Ident, dict[Ident, Unit]] = Field(default_factory=dict)
     interactions: tuple[Interaction, ...] = ()
+    red_line_tests: tuple[RedLineTest, ...] = ()
     bot: Literal["hardliner", "conceder", "reciprocator", "leverage"] | None = None  # bot strategy when no one plays it
 
     @property
@@ -602,6 +610,17 @@ class _Rules:
         for k, role in self.roles:
             for m, term in _items(role.get("interactions")):
                 self.choice_pair(("roles", k, "interactions", m), term, "an interaction")
+            lines = role.get("red_lines", [])
+            for m, test in _items(role.get("red_line_tests")):
+                path = ("roles", k, "red_line_tests", m)
+                text = _str(test.get("red_line"))
+                if (text is not None and isinstance(lines, list) and text not in lines
+                        and self.ok(path + ("red_line",))):
+                    self.add(path + ("red_line",), f"'{text}' is not one of this role's red_lines "
+                                                   "(a test names the red line it checks, word "
+                                                   "for word)")
+                if "crossed_if" in test and self.ok(path + ("crossed_if",)):
+                    self.condition(path + ("crossed_if",), test["crossed_if"])
 
     def choice_pair(self, base: tuple, con: dict, what: str) -> None:
         seen: list[str] = []

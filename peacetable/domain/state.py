@@ -257,6 +257,23 @@ def compile_condition(c: dict[str, Any]) -> Callable[[State, Any], bool]:
     return typed(c).compile()
 
 
+def red_lines_crossed(sc: Scenario, st: State, role: str,
+                      agreed: dict[str, str] | None = None) -> list[str]:
+    """The red lines of ``role`` whose test (``red_line_tests``) holds at ``st``. With
+    ``agreed`` (what a viewer can see), issue tests read only that package: an issue in it
+    is agreed on its option, any other is open."""
+    r = sc.role_by_id.get(role)
+    if r is None or not r.red_line_tests:
+        return []
+    if agreed is None:
+        stat: Any = _LazyStatuses(sc, st)
+    else:
+        stat = {i.id: ({"status": "agreed", "option": agreed[i.id]} if i.id in agreed
+                       else {"status": "open", "option": None}) for i in sc.issues}
+    return list(dict.fromkeys(t.red_line for t in r.red_line_tests
+                              if typed(t.crossed_if).compile()(st, stat)))
+
+
 # --------------------------------------------------------------------------- fold
 
 

@@ -142,6 +142,8 @@ class PackageSpace:
     constraints: tuple[tuple[int, int, int, int, bool], ...] = ()
     #: interaction terms (j1, o1, j2, o2, units per role): added when both choices hold
     interactions: tuple[tuple[int, int, int, int, np.ndarray], ...] = ()
+    #: red lines as hard limits: (role index, red line, issue indices read, typed condition)
+    limits: tuple[tuple[int, str, tuple[int, ...], Any], ...] = ()
 
     # ---------------------------------------------------------------- construction
     @classmethod
@@ -251,7 +253,19 @@ class PackageSpace:
             interactions={r.id: [(t.first.issue, t.first.option, t.second.issue,
                                   t.second.option, t.value) for t in r.interactions]
                           for r in players},
-        ).with_constraints(feasibility_rules(sc))
+        ).with_constraints(feasibility_rules(sc)).with_limits(red_line_limits(sc))
+
+    def with_limits(self, limits: Sequence[tuple[int, str, tuple[int, ...], Any]]) -> PackageSpace:
+        """The same space whose analyses drop every package that crosses a red line."""
+        return dataclasses.replace(self, limits=tuple(limits))
+
+    def crossed(self, package: Mapping[str, str]) -> list[tuple[str, str]]:
+        """(role, red line) for each red line a full package crosses."""
+        row = np.array([[self._index[iid][1][package[iid]] for iid in self.issues]],
+                       dtype=np.int16)
+        cols = {iid: (j, self._index[iid][1]) for j, iid in enumerate(self.issues)}
+        return [(self.roles[a], text) for a, text, _, cond in self.limits
+                if bool(cond.mask(row, cols)[0])]
 
     def with_constraints(self, rules: Sequence[tuple[int, int, int, int, bool]]) -> PackageSpace:
         """The same space whose analyses keep only packages that keep every rule."""
@@ -416,8 +430,8 @@ class PackageSpace:
                 f"{self.size:,} packages exceed the enumeration limit of {limit:,}")
         dims = [len(o) for o in self.options]
         choices = np.indices(dims, dtype=np.int16).reshape(len(dims), -1).T
-        if self.constraints:
-            choices = choices[feasible_mask(self.constraints, choices)]
+        if self.constraints or self.limits:
+            choices = choices[_kept(self, choices, range(len(self.tables)))]
         return choices, self.utilities(choices)
 
 
@@ -579,7 +593,7 @@ def pareto_frontier(space: PackageSpace, fixed: Mapping[str, str] | None = None,
     (otherwise swapping in the dominator would dominate ``a + b``). Raises
     :class:`AnalyticsLimitError` if a Pareto set grows beyond ``max_size``."""
     fixed_ch = space.choices_of(fixed or {})
-    if space.constraints or space.interactions:
+    if space.constraints or space.interactions or space.limits:
         return _constrained_frontier(space, fixed_ch, max_size)
     d = space.n_roles
     u = np.zeros((1, d), dtype=np.int64)
@@ -611,7 +625,7 @@ def count_zopa(space: PackageSpace, limit: int = MAX_COUNTED) -> int | None:
     blocks; None (not computed) when the space has more than ``limit`` packages."""
     if space.size > limit:
         return None
-    if space.constraints or space.interactions:
+    if space.constraints or space.interactions or space.limits:
         return _constrained_zopa_count(space)
     r = space.batna_units
     k = len(space.tables)
@@ -682,6 +696,37 @@ def _interaction_pairs(issue_ids: Sequence[str], options: Sequence[Sequence[str]
     return out
 
 
+def red_line_limits(sc: Scenario) -> tuple[tuple[int, str, tuple[int, ...], Any], ...]:
+    """Every player role's red-line tests as hard limits of the analysis. A test over
+    variables alone is not decided by a package and limits nothing."""
+    players = [r for r in sc.roles if r.is_player]
+    issues = [i.id for i in sc.issues]
+    out = []
+    for a, role in enumerate(players):
+        for test in role.red_line_tests:
+            cond = test.crossed_if.typed()
+            out.append((a, test.red_line, tuple(sorted(issues.index(i) for i in cond.issues())),
+                        cond))
+    return tuple(out)
+
+
+def _within_limits(space: PackageSpace, choices: np.ndarray, due: Any) -> np.ndarray:
+    """Rows (option indices of the first issues, in order) that cross none of the red lines
+    for which ``due(issues read)`` is true."""
+    ok = np.ones(len(choices), dtype=bool)
+    cols = {iid: (j, space._index[iid][1]) for j, iid in enumerate(space.issues)
+            if j < choices.shape[1]}
+    for _, _, read, cond in space.limits:
+        if due(read) or (not read and choices.shape[1] == len(space.tables)):
+            ok &= ~cond.mask(choices, cols)
+    return ok
+
+
+def _kept(space: PackageSpace, choices: np.ndarray, _all: Any) -> np.ndarray:
+    """Full packages that keep every constraint and cross no red line."""
+    return feasible_mask(space.constraints, choices) & _within_limits(space, choices, lambda r: True)
+
+
 def feasible_mask(rules: Sequence[tuple[int, int, int, int, bool]], choices: np.ndarray,
                   columns: Sequence[int] | None = None) -> np.ndarray:
     """Which option-index rows keep every rule whose two issues are both among ``columns``
@@ -712,6 +757,9 @@ def _constrained_frontier(space: PackageSpace, fixed_ch: Mapping[int, int],
     links = [(r[0], r[2]) for r in rules] + [(t[0], t[2]) for t in space.interactions]
     last = {j: max([b for a, b in links if a == j] + [a for a, b in links if b == j], default=-1)
             for j in range(k)}
+    for _, _, read, _ in space.limits:  # a red line links every issue it reads
+        for j in read:
+            last[j] = max(last[j], *read)
     d = space.n_roles
     u = np.zeros((1, d), dtype=np.int64)
     ch = np.zeros((1, 0), dtype=np.int16)
@@ -726,6 +774,7 @@ def _constrained_frontier(space: PackageSpace, fixed_ch: Mapping[int, int],
             if max(j1, j2) == j:
                 cand_u += ((cand_c[:, j1] == o1) & (cand_c[:, j2] == o2))[:, None] * v[None, :]
         ok = feasible_mask([r for r in rules if j in (r[0], r[2])], cand_c)
+        ok &= _within_limits(space, cand_c, lambda read: bool(read) and max(read) == j)
         cand_u, cand_c = cand_u[ok], cand_c[ok]
         live = [i for i in range(j + 1) if last[i] > j]
         if live and len(cand_c):
@@ -749,11 +798,12 @@ def _constrained_frontier(space: PackageSpace, fixed_ch: Mapping[int, int],
 def _constrained_zopa_count(space: PackageSpace) -> int:
     """Exact number of feasible full packages in the ZOPA, streamed in blocks of packages."""
     dims = [len(o) for o in space.options]
+    k = len(dims)
     total, block = 0, 1 << 16
     for start in range(0, space.size, block):
         flat = np.arange(start, min(space.size, start + block), dtype=np.int64)
         choices = np.stack(np.unravel_index(flat, dims), axis=1).astype(np.int16)
-        choices = choices[feasible_mask(space.constraints, choices)]
+        choices = choices[_kept(space, choices, range(k))]
         total += int(zopa_mask(space.utilities(choices), space.batna_units).sum())
     return total
 

@@ -41,7 +41,7 @@ from ..events import (
     Withdrawn,
 )
 from ..scenario import Scenario
-from ..state import State, fold, initial_state
+from ..state import State, fold, initial_state, red_lines_crossed
 from ..views import describe_event
 from .bargaining import AnalyticsLimitError, PackageSpace, analyze_bargaining
 from .session import agreed_package, frontier_distance, package_flags
@@ -306,7 +306,8 @@ def bargaining_debrief(sc: Scenario, st: State, space: PackageSpace | None = Non
         teams[rid] = {"name": role_name(sc, rid), "batna": ev[rid]["batna"],
                       "value": value[rid], "gain_over_batna": ev[rid]["gain"],
                       "worse_than_batna": ev[rid]["worse_than_batna"],
-                      "ruled_out": ruled_out(sc, rid, agreed)}
+                      "ruled_out": ruled_out(sc, rid, agreed),
+                      "red_lines_crossed": red_lines_crossed(sc, st, rid)}
     out: dict[str, Any] = {
         "agreed": dict(sorted(agreed.items())),
         "agreed_text": package_text(sc, agreed),
@@ -369,5 +370,6 @@ def own_value(sc: Scenario, st: State, role: str, agreements_seen: Mapping[str, 
     ev = space.evaluate(dict(agreements_seen))[role]
     return {"name": role_name(sc, role), "batna": ev["batna"], "value": ev["utility"],
             "gain_over_batna": ev["gain"], "worse_than_batna": ev["worse_than_batna"],
-            "ruled_out": ruled_out(sc, role, agreements_seen)}
+            "ruled_out": ruled_out(sc, role, agreements_seen),
+            "red_lines_crossed": red_lines_crossed(sc, st, role, dict(agreements_seen))}
 
