@@ -20,6 +20,12 @@ _USER_HOME = tempfile.mkdtemp(prefix="peacetable-tests-home-")
 for _name in USER_DIRS:
     os.environ[_name] = os.path.join(_USER_HOME, _name.lower())
     os.makedirs(os.environ[_name], exist_ok=True)
+#: the documents folder (new sessions go to its "PeaceTable" folder), through the
+#: user-dirs.dirs file that platformdirs and Qt read
+USER_DOCUMENTS = os.path.join(_USER_HOME, "documents")
+os.makedirs(USER_DOCUMENTS, exist_ok=True)
+with open(os.path.join(os.environ["XDG_CONFIG_HOME"], "user-dirs.dirs"), "w") as _fh:
+    _fh.write(f'XDG_DOCUMENTS_DIR="{USER_DOCUMENTS}"\n')
 
 
 def pytest_unconfigure(config):

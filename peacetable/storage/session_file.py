@@ -996,3 +996,76 @@ def _unlock(fd: int | None) -> None:
             os.close(fd)  # closing the descriptor releases the flock
         except OSError:
             pass
+
+
+# --------------------------------------------------------------------------- peek
+
+
+@dataclass(frozen=True)
+class SessionPeek:
+    """What a list of recent sessions shows, read without decoding or checking the record."""
+
+    title: str
+    scenario_title: str
+    scenario_text: str
+    created_at: str
+    last_ts: str
+    events: int
+    phase: str | None  # the phase reached (its id), None before the first advance
+    phase_index: int | None
+
+
+def peek(path: str | Path) -> SessionPeek:
+    """Read a session's title, phase reached and last activity cheaply: a read-only look at
+    its meta table, its first event and its phase starts (undone ones left out). Raises
+    :class:`SessionFileError` for a file that is not a readable session; nothing is written."""
+    p = Path(path)
+    _check_header(p)
+    conn = None
+    try:
+        conn = _connect_ro(p)
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID or \
+                not {"events", "meta", "scenario"} <= tables:
+            raise SessionFileError(f"{p}: is an SQLite database but not a PeaceTable session")
+        meta = {str(k): str(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+        text_row = conn.execute("SELECT text FROM scenario WHERE id = 1").fetchone()
+        first = conn.execute("SELECT body FROM events WHERE seq = 1 AND type = 'session_started'"
+                             ).fetchone()
+        last = conn.execute("SELECT seq, ts FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        cancelled: dict[int, bool] = {}
+        for type_, body in conn.execute("SELECT type, body FROM events WHERE type IN "
+                                        "('undone', 'redone') ORDER BY seq"):
+            target = _json_field(body, "target")
+            if isinstance(target, int):
+                cancelled[target] = type_ == "undone"
+        phase: tuple[str, int] | None = None
+        for seq, body in conn.execute("SELECT seq, body FROM events WHERE type = 'phase_started' "
+                                      "ORDER BY seq DESC"):
+            if not cancelled.get(seq):
+                pid, index = _json_field(body, "phase"), _json_field(body, "index")
+                if isinstance(pid, str) and isinstance(index, int):
+                    phase = (pid, index)
+                break
+    except sqlite3.DatabaseError as exc:
+        raise SessionFileError(f"{p}: cannot be read as a session ({exc})") from None
+    finally:
+        _close_quietly(conn)
+    title = _json_field(first[0], "title") if first else None
+    return SessionPeek(
+        title=title if isinstance(title, str) else "",
+        scenario_title=meta.get("scenario_title", ""),
+        scenario_text=str(text_row[0]) if text_row and text_row[0] is not None else "",
+        created_at=meta.get("created_at", ""),
+        last_ts=str(last[1]) if last else meta.get("created_at", ""),
+        events=int(last[0]) if last else 0,
+        phase=phase[0] if phase else None,
+        phase_index=phase[1] if phase else None)
+
+
+def _json_field(body, name: str):
+    try:
+        data = msgspec.json.decode(body if isinstance(body, (str, bytes)) else b"")
+    except msgspec.DecodeError:
+        return None
+    return data.get(name) if isinstance(data, dict) else None

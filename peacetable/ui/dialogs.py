@@ -14,7 +14,7 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -55,19 +55,23 @@ OPEN_FILTER = f"Sessions and scenarios (*.peacetable *.toml);;{SESSION_FILTER};;
 
 def bundled_scenarios() -> list[Path]:
     """The exercises shipped with PeaceTable (``scenarios/*.toml`` beside the package)."""
-    here = Path(__file__).resolve()
-    for base in (here.parents[2] / "scenarios", here.parents[1] / "scenarios"):
-        if base.is_dir():
-            return sorted(base.glob("*.toml"))
-    return []
+    from ..app.start import bundled_scenarios as bundled
+
+    return bundled()
 
 
 def _documents_dir() -> Path:
     saved = QSettings().value("paths/last_session_dir", "")
     if saved and Path(str(saved)).is_dir():
         return Path(str(saved))
-    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(docs) if docs and Path(docs).is_dir() else Path.home()
+    from ..app.start import default_session_folder
+
+    folder = default_session_folder()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return Path.home()
+    return folder
 
 
 def suggest_session_path(scenario_id: str, folder: Path | None = None) -> Path:

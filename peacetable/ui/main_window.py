@@ -73,70 +73,6 @@ class _ExposeWatcher(QObject):
         return False
 
 
-class WelcomePage(QWidget):
-    """Shown when no session is open: start one, open one, or pick a recent one."""
-
-    def __init__(self, window: MainWindow):
-        super().__init__()
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(80, 60, 80, 40)
-        column = QWidget()
-        column.setMaximumWidth(1000)
-        outer.addWidget(column, 1)
-        outer.addStretch(0)
-        lay = QVBoxLayout(column)
-        lay.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("PeaceTable")
-        style.set_cls(title, "h1")
-        lay.addWidget(title)
-        sub = QLabel("Run a staged negotiation exercise: phases, moves, adjudication, injects, "
-                     "and a record you can replay.")
-        sub.setWordWrap(True)
-        style.set_cls(sub, "muted")
-        lay.addWidget(sub)
-        row = QHBoxLayout()
-        self.new_button = QPushButton("New session from a scenario…")
-        style.set_cls(self.new_button, "primary")
-        self.new_button.clicked.connect(lambda: window.new_session())
-        self.open_button = QPushButton("Open a session…")
-        self.open_button.clicked.connect(window.open_dialog)
-        row.addWidget(self.new_button)
-        row.addWidget(self.open_button)
-        self.solo_button = QPushButton("Play alone against bots…")
-        self.solo_button.clicked.connect(lambda: window.seats.solo())
-        row.addWidget(self.solo_button)
-        row.addStretch(1)
-        lay.addSpacing(16)
-        lay.addLayout(row)
-        lay.addSpacing(24)
-        recent_title = QLabel("Recent sessions")
-        style.set_cls(recent_title, "h2")
-        lay.addWidget(recent_title)
-        self.recent_list = QListWidget()
-        self.recent_paths: list[str] = []
-        self.recent_list.itemActivated.connect(
-            lambda item: window.open_path(self.recent_paths[self.recent_list.row(item)]))
-        lay.addWidget(self.recent_list, 4)
-        self.no_recent = QLabel("No recent sessions yet.")
-        style.set_cls(self.no_recent, "muted")
-        lay.addWidget(self.no_recent)
-        lay.addSpacing(16)
-        hint = QLabel("Tip: drop a .peacetable session or a .toml scenario onto this window.")
-        style.set_cls(hint, "muted")
-        lay.addWidget(hint)
-        lay.addStretch(1)
-
-    def set_recent(self, paths: list[str]) -> None:
-        self.recent_list.clear()
-        self.recent_paths = list(paths)
-        for p in paths:
-            item = QListWidgetItem(f"{Path(p).name}    —    {Path(p).parent}")
-            item.setToolTip(p)
-            self.recent_list.addItem(item)
-        self.recent_list.setVisible(bool(paths))
-        self.no_recent.setVisible(not paths)
-
-
 class MainWindow(QMainWindow):
     #: emitted once, when the window is first exposed on screen
     firstShown = Signal()
@@ -160,7 +96,9 @@ class MainWindow(QMainWindow):
         self._exposed = False
 
         self.pages = QStackedWidget()
-        self.welcome = WelcomePage(self)
+        from .start_page import StartPage
+
+        self.welcome = StartPage(self)
         self.pages.addWidget(self.welcome)
         self.setCentralWidget(self.pages)
         self._make_actions()
@@ -240,6 +178,8 @@ class MainWindow(QMainWindow):
         self.entry_action = self._action("Go to &move entry", self._focus_entry, "Ctrl+M")
         self.briefing_action = self._action("Scenario &briefing", self.show_briefing, "F1")
         self.about_action = self._action("&About PeaceTable", self.show_about)
+        self.guide_action = self._action("&Facilitator guide", self.show_guide,
+                                         tip="How to run a workshop with PeaceTable, step by step")
         self.session_actions = [self.close_action, self.note_action, self.inject_action,
                                 self.projector_action, self.entry_action, self.briefing_action]
         from .trainer import TrainerActions  # replay, notes, hot wash, fork, report
@@ -294,6 +234,7 @@ class MainWindow(QMainWindow):
         self._fill_goto_menu()
 
         m = mb.addMenu("&Help")
+        m.addAction(self.guide_action)
         m.addAction(self.briefing_action)
         m.addAction(self.about_action)
 
@@ -663,6 +604,11 @@ class MainWindow(QMainWindow):
             dlg = BriefingDialog(self.trainer.current(), self)
             dlg.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
             dlg.open()
+
+    def show_guide(self):
+        from .start_page import show_guide
+
+        return show_guide(self)
 
     def show_about(self) -> None:
         from .. import __version__
