@@ -56,3 +56,4 @@ def river_session(tmp_path, river_path):
     s = Session.create(river_path, tmp_path / "river.peacetable", seed=7)
     yield s
     s.close()
+

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 
 import pytest
+from readonly_support import read_only_view
 from trainer_support import SCRIPTS, events_dump, file_sha, play_bundled
 
 from peacetable.app.annotations import (
@@ -140,19 +140,18 @@ def test_replay_note_blocks_writes_and_says_why(session_path):
         s.close()
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
-                    reason="root writes read-only files")
-def test_unwritable_file_is_reported(session_path):
-    os.chmod(session_path, 0o444)
-    try:
-        s = Session.open(session_path, readonly=True)
+def test_unwritable_file_is_reported(session_path, tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    mine = work / session_path.name
+    mine.write_bytes(session_path.read_bytes())
+    with read_only_view(mine, tmp_path) as p:
+        s = Session.open_replay(p)
         try:
-            with pytest.raises(AnnotationsReadOnly):
+            with pytest.raises(AnnotationsReadOnly, match="copy"):
                 add_annotation(s, 1, "x")
         finally:
             s.close()
-    finally:
-        os.chmod(session_path, 0o644)
 
 
 def test_hot_wash_answers_are_grouped_by_role_and_question(session_path):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from readonly_support import read_only_view
 
 from peacetable.app.session import Session
 from peacetable.cli import main
@@ -53,35 +54,8 @@ def played(tmp_path) -> Path:
 @pytest.fixture
 def read_only_copy(played, tmp_path):
     """``played`` in a folder this process may not write (nor the file in it)."""
-    folder = played.parent
-    if os.geteuid() != 0:
-        played.chmod(0o444)
-        folder.chmod(0o555)
-        yield played
-        folder.chmod(0o755)
-        played.chmod(0o644)
-        return
-    view = tmp_path / "ro-view"
-    view.mkdir()
-    ok = subprocess.run(["mount", "--bind", str(folder), str(view)], capture_output=True).returncode == 0
-    if ok and subprocess.run(["mount", "-o", "remount,bind,ro", str(view)],
-                             capture_output=True).returncode == 0:
-        try:
-            yield view / played.name
-        finally:
-            subprocess.run(["umount", str(view)], capture_output=True)
-        return
-    if ok:
-        subprocess.run(["umount", str(view)], capture_output=True)
-    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0:
-        subprocess.run(["chattr", "+i", str(played)], capture_output=True)
-        try:
-            yield played
-        finally:
-            subprocess.run(["chattr", "-i", str(played)], capture_output=True)
-            subprocess.run(["chattr", "-i", str(folder)], capture_output=True)
-        return
-    pytest.skip("running as root without mount or chattr: cannot make a file read-only for root")
+    with read_only_view(played, tmp_path) as p:
+        yield p
 
 
 def test_a_file_you_cannot_write_opens_for_replay_with_a_note(read_only_copy, capsys):
