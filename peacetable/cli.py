@@ -92,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--parties", default=None, metavar="A,B",
                    help="also analyse the bargaining among these player roles only (ids, "
                         "comma-separated), the others held at their status quo")
+    s.add_argument("--frontier", action="store_true",
+                   help="build the whole Pareto frontier even above its size limit (the "
+                        "Nash and Kalai–Smorodinsky points are exact without it)")
 
     s = sub.add_parser("fork", help="continue a session from an event as a new session file",
                        description="Write a new session file holding SESSION's record up to "
@@ -399,7 +402,8 @@ def _analyze(args) -> int:
     parties = None if args.parties is None else \
         [p.strip() for p in args.parties.split(",") if p.strip()]
     try:
-        report, text = analyze_path(args.path, at=args.at, parties=parties)
+        report, text = analyze_path(args.path, at=args.at, parties=parties,
+                                    frontier=args.frontier)
     except PartiesError as exc:
         return _fail(str(exc), 2)
     if args.json:

@@ -27,12 +27,14 @@ class PartiesError(ValueError):
 
 
 def analyze_path(path: str | Path, at: int | None = None,
-                 parties: list[str] | None = None) -> tuple[dict[str, Any], str]:
+                 parties: list[str] | None = None,
+                 frontier: bool = False) -> tuple[dict[str, Any], str]:
     """(JSON-ready report, human-readable text) for a scenario or a session file.
 
     ``at`` (sessions only) analyses the state after event ``at`` (default: the last).
     ``parties`` adds the bargaining among those player roles only, the others held at
-    their status quo (``report["coalition"]``)."""
+    their status quo (``report["coalition"]``). ``frontier`` builds the whole Pareto
+    frontier whatever its size (above the limit, only the points are computed)."""
     from ..domain.analytics import scenario_report, session_report
 
     p = str(path)
@@ -41,7 +43,7 @@ def analyze_path(path: str | Path, at: int | None = None,
             raise ScenarioError(p, [Problem((), "--at applies to a session file, not to a "
                                                 "scenario (omit --at)")])
         loaded = load_scenario(p)
-        report = scenario_report(loaded.scenario)
+        report = scenario_report(loaded.scenario, frontier)
         report["source"] = {"kind": "scenario", "path": p}
         _add_coalition(report, loaded.scenario, parties)
         return report, render_text(report, loaded.scenario)
@@ -54,7 +56,7 @@ def analyze_path(path: str | Path, at: int | None = None,
         seq = last if at is None else at
         st = session.state_at(seq)
         events = session.events if at is None else [e for e in session.events if e.seq <= seq]
-        report = session_report(session.scenario, events, st)
+        report = session_report(session.scenario, events, st, frontier=frontier)
         report["source"] = {"kind": "session", "path": p, "at": seq, "last_event": last,
                             "effective_events": len(session.effective_events())}
         _add_coalition(report, session.scenario, parties)
@@ -144,7 +146,18 @@ def render_text(report: dict[str, Any], sc: Scenario | None = None) -> str:
         w(f"  ZOPA: {z['count']:,} packages ({100 * z['share']:.2f}% of the space)")
     else:
         w(f"  ZOPA: {z['note']}")
-    if b["status"] != "ok":
+    if b["status"] == "points":
+        w(f"  Pareto frontier not built: {b['reason']}")
+        for label, key in (("Nash bargaining point", "nash"),
+                           ("Kalai–Smorodinsky point", "kalai_smorodinsky")):
+            rec = b[key]
+            if rec is None:
+                w(f"  {label}: none (empty ZOPA)")
+                continue
+            w(f"  {label}: {_pkg(rec['package'])}")
+            w("    " + "   ".join(f"{L.role(k)} {_f(v)} (+{_f(rec['gains'][k])})"
+                                  for k, v in rec["utilities"].items()))
+    elif b["status"] != "ok":
         w(f"  Refused: {b['reason']}")
     else:
         w(f"  Pareto frontier: {b['frontier']['size']:,} packages, {z['on_frontier']:,} of them "
@@ -225,8 +238,12 @@ def _render_coalition(w, c: dict[str, Any], L: _Labels) -> None:
     if c["status"] != "ok":
         w(f"  Refused: {c['reason']}")
     else:
-        w(f"  Pareto frontier: {c['frontier']['size']:,} packages, "
-          f"{c['zopa_on_frontier']:,} of them at least as good as no deal for each of them")
+        if c["frontier"]["size"] is None:
+            w(f"  Pareto frontier not built ({c['frontier']['note']}); the points are exact")
+        else:
+            w(f"  Pareto frontier: {c['frontier']['size']:,} packages, "
+              f"{c['zopa_on_frontier']:,} of them at least as good as no deal for each of "
+              "them")
         for label, key in (("Nash bargaining point", "nash"),
                            ("Kalai–Smorodinsky point", "kalai_smorodinsky")):
             rec = c[key]

@@ -155,15 +155,20 @@ def _wide_scenario(k: int) -> str:
         '[[moves]]\nid = "propose"\nlabel = "Propose"\nkind = "proposal"\n')
 
 
-def test_bargaining_above_the_limit_is_refused_in_the_report(tmp_path):
+def test_bargaining_above_the_limit_gives_the_points_without_the_frontier(tmp_path):
     path = tmp_path / "wide.toml"
     path.write_text(_wide_scenario(14), encoding="utf-8")
     report, text = analyze_path(path)
     b = report["bargaining"]
-    assert b["status"] == "refused" and "MAX_FRONTIER" in b["reason"]
+    assert b["status"] == "points" and "MAX_FRONTIER" in b["reason"]
     assert b["packages"] == 16384 and b["zopa"]["counted"]  # still counted exactly
-    assert "nash" not in b
-    assert "Refused: the Pareto frontier has more than 10,000 packages" in text
+    assert b["nash"] is not None and b["kalai_smorodinsky"] is not None
+    assert "frontier" not in b
+    assert "Pareto frontier not built: the Pareto frontier has more than 10,000" in text
+    assert "Nash bargaining point: " in text
+    lifted = analyze_path(path, frontier=True)[0]["bargaining"]
+    assert lifted["status"] == "ok" and lifted["frontier"]["size"] > 10_000
+    assert lifted["nash"] == b["nash"]
     small = tmp_path / "small.toml"
     small.write_text(_wide_scenario(6), encoding="utf-8")
     assert analyze_path(small)[0]["bargaining"]["frontier"]["size"] == 64

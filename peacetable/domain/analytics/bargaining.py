@@ -850,12 +850,12 @@ class Bargaining:
 
 
 def analyze_bargaining(space: PackageSpace, fixed: Mapping[str, str] | None = None,
-                       count: bool = True) -> Bargaining:
+                       count: bool = True, max_frontier: int = MAX_FRONTIER) -> Bargaining:
     """Frontier, ZOPA, Nash and Kalai-Smorodinsky points of the full packages extending
     ``fixed`` (default: the whole space). Exact; raises :class:`AnalyticsLimitError` above
     :data:`MAX_FRONTIER`. The ZOPA count is over the whole space and only when
     ``fixed`` is empty and ``count`` is true."""
-    fr = pareto_frontier(space, fixed)
+    fr = pareto_frontier(space, fixed, max_frontier)
     r = space.batna_units
     zrows = np.flatnonzero(zopa_mask(fr.utilities, r))
     sub = fr.utilities[zrows]
@@ -949,3 +949,177 @@ def coalition_space(space: PackageSpace, parties: Sequence[str]) -> PackageSpace
 def settled(package: Mapping[str, str]) -> dict[str, str]:
     """A coalition package without the issues it leaves open."""
     return {k: v for k, v in package.items() if v != OPEN}
+
+
+# --------------------------------------------------------------------------- points by enumeration
+
+_CHUNK = 1 << 20  # packages compared per chunk of the streamed enumeration
+_KEEP_ZOPA = 1 << 23  # ZOPA packages kept in memory between the two passes (about 450 MB)
+
+
+def _zopa_chunks(space: PackageSpace):
+    """The feasible ZOPA packages of the full space in authored order, streamed in chunks:
+    ``(rows, gains)`` with ``rows`` the packages' positions in authored (lexicographic) order
+    and ``gains`` their ``u - r`` in role units.
+
+    The last issues form an inner block (up to :data:`_INNER` packages) whose utilities are
+    materialised once; a run of outer packages qualifies against it role by role (``outer >=
+    r - inner``, as in :func:`count_zopa`), so utilities are summed only for ZOPA packages."""
+    k, d = len(space.tables), space.n_roles
+    r = space.batna_units
+    split, inner = k, 1
+    while split > 0 and inner * space.tables[split - 1].shape[1] <= _INNER:
+        split -= 1
+        inner *= space.tables[split].shape[1]
+    inner_u = _enum_units(space.tables[split:], d)
+    need = r[None, :] - inner_u
+    n_in = len(inner_u)
+    outer_dims = [t.shape[1] for t in space.tables[:split]]
+    n_outer = math.prod(outer_dims)
+    step = max(1, _CHUNK // n_in)
+    dims = [len(o) for o in space.options]
+    for s in range(0, n_outer, step):
+        idx = np.arange(s, min(n_outer, s + step), dtype=np.int64)
+        ou = np.zeros((len(idx), d), dtype=np.int64)
+        for t, c in zip(space.tables[:split], np.unravel_index(idx, outer_dims) if split else ()):
+            ou += t.T[c]
+        ok = ou[:, None, 0] >= need[None, :, 0]
+        for c in range(1, d):
+            ok &= ou[:, None, c] >= need[None, :, c]
+        qo, qi = np.nonzero(ok)
+        if not len(qo):
+            continue
+        rows = (idx[qo] * n_in + qi).astype(np.int64)
+        gains = ou[qo] - need[qi]
+        if space.constraints:
+            keep = feasible_mask(space.constraints,
+                                 np.stack(np.unravel_index(rows, dims), axis=1))
+            rows, gains = rows[keep], gains[keep]
+        if len(rows):
+            yield rows, gains
+
+
+class _Best:
+    """Running argmax over streamed float scores that keeps every row within a relative
+    ``1e-9`` of the best seen (a superset of the exact maximisers: the float scores differ
+    from the exact ones by far less); :meth:`resolve` picks the exact winner."""
+
+    def __init__(self) -> None:
+        self.top = -math.inf
+        self.rows: list[np.ndarray] = []
+
+    def _cut(self) -> float:
+        return self.top - abs(self.top) * 1e-9 - 1e-300
+
+    def add(self, score: np.ndarray, rows: np.ndarray) -> None:
+        if not len(score):
+            return
+        m = float(score.max())
+        if m > self.top:
+            self.top = m  # rows kept under a lower top are re-cut in candidates()
+        keep = rows[score >= self._cut()]
+        if len(keep):
+            self.rows.append(keep)
+
+    def candidates(self, space: PackageSpace, score) -> list[int]:
+        if not self.rows:
+            return []
+        rows = np.unique(np.concatenate(self.rows))
+        u = space.utilities(_choices(space, rows))
+        s = score(u)
+        return [int(x) for x in rows[s >= self._cut()]]
+
+
+def _choices(space: PackageSpace, rows: np.ndarray) -> np.ndarray:
+    dims = [len(o) for o in space.options]
+    return np.stack(np.unravel_index(np.asarray(rows, dtype=np.int64), dims), axis=1)
+
+
+def bargaining_points(space: PackageSpace) -> Bargaining:
+    """Nash and Kalai-Smorodinsky points and each role's best ZOPA package, exactly, without
+    building the Pareto frontier: the feasible ZOPA is streamed in chunks
+    (:func:`_zopa_chunks`: utilities are summed only for ZOPA packages). Pass 1: each role's
+    best gain in the ZOPA and the Nash product's maximisers; pass 2 (over the ZOPA kept in
+    memory, up to :data:`_KEEP_ZOPA` packages, else streamed again): the KS minimum share's
+    maximisers and each role's best. Float scores only pre-select (within a relative 1e-9,
+    far above their rounding error); the winners are chosen with the exact keys and
+    tie-breaks of :func:`nash_point`,
+    :func:`kalai_smorodinsky_point` and :func:`analyze_bargaining`, so the points are the
+    ones the frontier would give (tests compare the two).
+
+    The result is a :class:`Bargaining` whose ``frontier`` holds only the packages found
+    (Nash, KS, each role's best; ``steps`` empty) -- not the frontier."""
+    r = space.batna_units
+    d = space.n_roles
+    den = np.asarray(space.denominators, dtype=np.float64)
+    nash = _Best()
+    best_gain = np.full(d, -1, dtype=np.int64)
+    kept: list[tuple[np.ndarray, np.ndarray]] | None = []
+    n_kept = 0
+    for rows, g in _zopa_chunks(space):
+        np.maximum(best_gain, g.max(axis=0), out=best_gain)
+        nash.add(np.prod(g.astype(np.float64), axis=1), rows)  # prod_i D_i: same argmax
+        if kept is not None:
+            kept.append((rows, g))
+            n_kept += len(rows)
+            if n_kept > _KEEP_ZOPA:
+                kept = None  # pass 2 enumerates again
+    if best_gain[0] < 0:  # empty ZOPA
+        empty = Frontier(np.zeros((0, len(space.tables)), dtype=np.int16),
+                         np.zeros((0, d), dtype=np.int64), ())
+        return Bargaining(space, empty, np.zeros(0, dtype=np.int64), None, None,
+                          {rid: None for rid in space.roles}, None, {})
+    safe = np.where(best_gain > 0, best_gain, 1).astype(np.float64)
+    ks = _Best()
+    tops = [_Best() for _ in range(d)]
+    for rows, g in (kept if kept is not None else _zopa_chunks(space)):
+        sh = np.where(best_gain[None, :] > 0, g / safe[None, :], 1.0)
+        ks.add(sh.min(axis=1), rows)
+        for a in range(d):
+            at = np.flatnonzero(g[:, a] == best_gain[a])
+            if len(at):  # best for role a: its best gain, then the larger total
+                tops[a].add((g[at] / den[None, :]).sum(axis=1), rows[at])
+    del kept
+
+    def near_top(x: np.ndarray) -> np.ndarray:
+        top = x.max()
+        return x >= top - abs(top) * 1e-9 - 1e-300
+
+    def pick(rows: list[int], *float_keys, exact_key) -> int:
+        """The exact winner among ``rows``: each float key (best first) narrows the rows to
+        those within 1e-9 of its best -- always a superset of the exact ties -- then
+        ``exact_key`` decides."""
+        rows_a = np.array(rows, dtype=np.int64)
+        for fk in float_keys:
+            rows_a = rows_a[near_top(fk(space.utilities(_choices(space, rows_a))))]
+        return max((int(x) for x in rows_a), key=exact_key)
+
+    def gains(row: int) -> list[int]:
+        return [int(x) for x in space.utilities(_choices(space, np.array([row])))[0] - r]
+
+    def g_of(u):
+        return u - r[None, :]
+
+    def total(u):
+        return (g_of(u) / den[None, :]).sum(axis=1)
+
+    def shares(u):
+        return np.sort(np.where(best_gain[None, :] > 0, g_of(u) / safe[None, :], 1.0), axis=1)
+
+    best_i = [int(b) for b in best_gain]
+    nash_row = pick(nash.candidates(space, lambda u: np.prod(g_of(u).astype(np.float64), axis=1)),
+                    total, exact_key=lambda row: (math.prod(gains(row)), space.total(gains(row)),
+                                                  -row))
+    ks_row = pick(ks.candidates(space, lambda u: shares(u)[:, 0]),
+                  *[(lambda u, c=c: shares(u)[:, c]) for c in range(d)], total,
+                  exact_key=lambda row: (tuple(sorted(Fraction(x, b) if b > 0 else Fraction(1)
+                                                      for x, b in zip(gains(row), best_i))),
+                                         space.total(gains(row)), -row))
+    best_rows = [pick(t.candidates(space, total), total,
+                      exact_key=lambda row: (space.total(gains(row)), -row)) for t in tops]
+    rows = sorted({nash_row, ks_row, *best_rows})
+    choices = _choices(space, np.array(rows)).astype(np.int16)
+    fr = Frontier(choices, space.utilities(choices), ())
+    at = {row: i for i, row in enumerate(rows)}
+    return Bargaining(space, fr, np.arange(len(rows)), at[nash_row], at[ks_row],
+                      {rid: at[b] for rid, b in zip(space.roles, best_rows)}, None, {})

@@ -24,6 +24,7 @@ from .bargaining import (
     Bargaining,
     PackageSpace,
     analyze_bargaining,
+    bargaining_points,
     coalition_space,
     count_zopa,
     settled,
@@ -83,8 +84,12 @@ def roles_section(sc: Scenario, space: PackageSpace) -> dict[str, Any]:
     return out
 
 
-def bargaining_section(space: PackageSpace) -> tuple[dict[str, Any], Bargaining | None]:
-    """The bargaining part of a report, and the analysis (None when refused)."""
+def bargaining_section(space: PackageSpace, frontier: bool = False
+                       ) -> tuple[dict[str, Any], Bargaining | None]:
+    """The bargaining part of a report, and the analysis (None when the frontier is not
+    built). Above :data:`MAX_FRONTIER` the Nash and KS points and each role's best are still
+    given, exactly, without the frontier (``status = "points"``, :func:`bargaining_points`);
+    ``frontier=True`` builds the whole frontier whatever its size."""
     base: dict[str, Any] = {"packages": space.size}
     if space.rounded:
         base["arithmetic_note"] = arithmetic_note(space)
@@ -98,9 +103,22 @@ def bargaining_section(space: PackageSpace) -> tuple[dict[str, Any], Bargaining 
                         f"({MAX_COUNTED:,}); the frontier, Nash and KS points are still exact")
     base["zopa"] = zopa
     try:
-        b = analyze_bargaining(space, count=False)
+        b = analyze_bargaining(space, count=False,
+                               max_frontier=space.size if frontier else MAX_FRONTIER)
     except AnalyticsLimitError as exc:
-        base.update(status="refused", reason=str(exc))
+        p = bargaining_points(space)
+        zopa["empty"] = p.nash is None
+        if p.nash is None:
+            zopa["note"] = "no package gives every player role at least its no-deal value (BATNA)"
+        base.update(
+            status="points",
+            reason=f"{exc}; the Nash and Kalai–Smorodinsky points are still exact (found "
+                   f"without the frontier); ask for the whole frontier with --frontier",
+            nash=_described(p, p.nash), kalai_smorodinsky=_described(p, p.ks),
+            best_in_zopa={rid: (None if row is None else {
+                "package": p.package(row),
+                "utility": space.to_float(a, p.frontier.utilities[row][a])})
+                for a, (rid, row) in enumerate(p.best_in_zopa.items())})
         return base, None
     zrows = [int(x) for x in b.zopa_rows]
     zopa["empty"] = not zrows
@@ -141,11 +159,11 @@ def coalition_section(space: PackageSpace, parties: list[str]) -> dict[str, Any]
     others = [r for r in space.roles if r not in parties]
     base: dict[str, Any] = {"parties": list(cs.roles), "others": others,
                             "packages": cs.size}
+    note = None
     try:
         b = analyze_bargaining(cs, count=False)
-    except AnalyticsLimitError as exc:
-        base.update(status="refused", reason=str(exc))
-        return base
+    except AnalyticsLimitError as exc:  # the points are still exact without the frontier
+        b, note = bargaining_points(cs), str(exc)
 
     def rec(row: int | None) -> dict[str, Any] | None:
         d = b.describe(row)
@@ -162,8 +180,9 @@ def coalition_section(space: PackageSpace, parties: list[str]) -> dict[str, Any]
                                            if ev[rid]["worse_than_batna"]]
         return d
 
-    base.update(status="ok", frontier={"size": len(b.frontier)},
-                zopa_on_frontier=len(b.zopa_rows),
+    base.update(status="ok",
+                frontier={"size": None, "note": note} if note else {"size": len(b.frontier)},
+                zopa_on_frontier=None if note else len(b.zopa_rows),
                 nash=rec(b.nash), kalai_smorodinsky=rec(b.ks))
     return base
 
@@ -177,10 +196,11 @@ def network_section(sc: Scenario, agreed: Iterable[str] = ()) -> dict[str, Any]:
         return {"status": "refused", "reason": str(exc)}
 
 
-def scenario_report(sc: Scenario) -> dict[str, Any]:
-    """Roles, bargaining analysis and linkage network of a scenario."""
+def scenario_report(sc: Scenario, frontier: bool = False) -> dict[str, Any]:
+    """Roles, bargaining analysis and linkage network of a scenario (``frontier``: build the
+    whole Pareto frontier whatever its size)."""
     space = PackageSpace.from_scenario(sc)
-    bargaining, _ = bargaining_section(space)
+    bargaining, _ = bargaining_section(space, frontier)
     return {
         "report_version": REPORT_VERSION,
         "scenario": {"id": sc.scenario.id, "title": sc.scenario.title,
@@ -193,11 +213,11 @@ def scenario_report(sc: Scenario) -> dict[str, Any]:
 
 
 def session_report(sc: Scenario, events: Iterable[Event], st: State,
-                   k: int = DEFAULT_K) -> dict[str, Any]:
+                   k: int = DEFAULT_K, frontier: bool = False) -> dict[str, Any]:
     """The scenario report plus the session at state ``st``: ``events`` are the session's
     events up to ``st.seq`` (undo markers included; the fold decides what counts)."""
     space = PackageSpace.from_scenario(sc)
-    bargaining, b = bargaining_section(space)
+    bargaining, b = bargaining_section(space, frontier)
     agreed = agreed_package(st)
     moves = trace_moves(sc, [e for e in events if e.seq <= st.seq])
     if b is None:
@@ -206,7 +226,9 @@ def session_report(sc: Scenario, events: Iterable[Event], st: State,
         completion = b
         if agreed:
             try:
-                completion = analyze_bargaining(space, fixed=agreed, count=False)
+                completion = analyze_bargaining(space, fixed=agreed, count=False,
+                                                max_frontier=space.size if frontier
+                                                else MAX_FRONTIER)
             except AnalyticsLimitError:  # a subset of a space that passed: cannot happen
                 completion = None  # type: ignore[assignment]
         distance = {"status": "ok", **frontier_distance(b, agreed, completion)}
