@@ -13,7 +13,7 @@ from __future__ import annotations
 import weakref
 
 import shiboken6
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QObject, QSettings
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -152,6 +152,34 @@ def first_window_shown() -> None:
             w.style().polish(w)
 
 
+class _FontKeeper(QObject):
+    """Gives a heading its font back whenever something else set it: the style sheet
+    resets a polished widget's font to the inherited (body) font when the widget is
+    moved into a parent, as a page built after the first window is on screen is."""
+
+    EVENTS = (QEvent.Type.FontChange, QEvent.Type.ParentChange, QEvent.Type.Polish)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() in self.EVENTS and obj.property("cls") in FONTS:
+            factor = FONTS[obj.property("cls")][0]
+            want = QApplication.font().pointSizeF() * factor
+            if abs(obj.font().pointSizeF() - want) > 1e-6:
+                _apply_font(obj)
+        return False
+
+
+_KEEPER: _FontKeeper | None = None
+
+
+def _keep_font(widget: QWidget) -> None:
+    global _KEEPER
+    if _KEEPER is None:
+        _KEEPER = _FontKeeper()
+    if not widget.property("_font_kept"):
+        widget.setProperty("_font_kept", True)
+        widget.installEventFilter(_KEEPER)
+
+
 def set_cls(widget: QWidget, cls: str, **props: str) -> QWidget:
     """Give a widget a look from the stylesheet (and re-polish it if it changes)."""
     changed = widget.property("cls") != cls
@@ -167,6 +195,8 @@ def set_cls(widget: QWidget, cls: str, **props: str) -> QWidget:
             widget.style().polish(widget)
         if cls in FONTS:
             _apply_font(widget)
+    if cls in FONTS:
+        _keep_font(widget)
     return widget
 
 
