@@ -156,15 +156,21 @@ def test_every_viewer_at_every_event_sees_exactly_what_the_rules_allow(played):
     assert secrets_checked > 0
 
 
-def test_a_sealed_move_is_hidden_from_its_recipients_until_revealed(played):
+# Peace of Inches plays sealed rounds (Framework Agreement has none)
+@pytest.mark.parametrize("played", [SCRIPTS[0]], indirect=True, ids=["peace-of-inches"])
+def test_a_sealed_move_is_hidden_from_every_other_role_until_revealed(played):
+    """Every sealed move of the script: no other role — its recipients included — sees it
+    before its reveal; its recipients see the reveal."""
     s = played
-    sealed = [e for e in s.events if e.type == "move_submitted" and e.body.sealed
-              and (e.body.recipients or e.body.parties)]
-    if not sealed:
-        pytest.skip("this script has no addressed sealed move")
+    sealed = [e for e in s.events if e.type == "move_submitted" and e.body.sealed]
+    assert len(sealed) >= 4
+    players = s.scenario.player_ids
     for e in sealed:
         reveal = next(r.seq for r in s.events if r.type == "moves_revealed" and e.seq in r.body.moves)
+        for r in players:
+            if r == e.body.role:
+                continue
+            assert e.seq not in {x.seq for x in s.visible_events(r)}, (e.seq, r)
+            assert e.seq not in [m["id"] for m in s.view(r, at=reveal - 1)["moves_open"]], (e.seq, r)
         for r in (*e.body.recipients, *e.body.parties):
-            assert e.seq not in {x.seq for x in s.visible_events(r)}
-            assert e.seq not in [m["id"] for m in s.view(r, at=reveal - 1)["moves_open"]]
-            assert reveal in {x.seq for x in s.visible_events(r)}
+            assert reveal in {x.seq for x in s.visible_events(r)}, (e.seq, r)
