@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain import commands as C
-from ..domain.state import issue_statuses
+from ..domain.state import issue_statuses, red_lines_crossed
 from ..domain.views import condition_text
 from .style import set_cls
 
@@ -329,6 +329,12 @@ class MoveEntry(QWidget):
         self.package_grid = QGridLayout(self.package_box)
         self.package_grid.setColumnStretch(1, 1)
         outer.addWidget(self.package_box)
+        #: the acting role's own red lines this package (with what is agreed) would cross
+        self.red_line_flag = QLabel()
+        self.red_line_flag.setWordWrap(True)
+        self.red_line_flag.setVisible(False)
+        set_cls(self.red_line_flag, "error")
+        outer.addWidget(self.red_line_flag)
 
         self.parties_box = QGroupBox("Parties who must accept")
         self.parties_grid = QGridLayout(self.parties_box)
@@ -536,6 +542,8 @@ class MoveEntry(QWidget):
             combo.setEnabled(False)
             cb.toggled.connect(combo.setEnabled)
             cb.toggled.connect(lambda _on: self._update_submit())
+            cb.toggled.connect(lambda _on: self._update_red_line_flag())
+            combo.currentIndexChanged.connect(lambda _i: self._update_red_line_flag())
             self.package_grid.addWidget(cb, k, 0)
             self.package_grid.addWidget(combo, k, 1)
             self.package_checks[iid] = cb
@@ -571,6 +579,25 @@ class MoveEntry(QWidget):
             elif rec["reason"]:
                 tip += f" — {rec['reason']}"
             cb.setToolTip(tip)
+        self._update_red_line_flag()
+
+    def _update_red_line_flag(self) -> None:
+        """Name the acting role's red lines that the package, with the agreements this form's
+        user knows of, would cross (only the acting role's own: red lines are private)."""
+        s, role = self.session, self.role()
+        crossed: list[str] = []
+        tpl = self.template()
+        if s is not None and role is not None and tpl is not None and tpl.kind == "proposal" \
+                and self.package():
+            held = {iid: rec["option"] for iid, rec in self.issue_statuses().items()
+                    if rec["status"] == "agreed" and rec["option"]}
+            held.update(self.package())
+            crossed = red_lines_crossed(s.scenario, s.state, role, held)
+        self.red_line_flag.setVisible(bool(crossed))
+        if crossed:
+            name = s.scenario.role_by_id[role].name  # type: ignore[union-attr]
+            self.red_line_flag.setText(f"This package crosses a red line of {name}: "
+                                       + "; ".join(crossed))
 
     def package(self) -> dict[str, str]:
         return {iid: self.package_combos[iid].currentData()
