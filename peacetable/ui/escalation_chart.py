@@ -669,7 +669,9 @@ class EscalationChart(QWidget):
         vals = []
         for vid in self._var_ids:
             v = sc.variable_by_id[vid]
-            vals.append((variables[vid] - v.min) / (v.max - v.min) * scale)
+            n = (variables[vid] - v.min) / (v.max - v.min)
+            # up means worse, as on the index: a calming variable is drawn upside down
+            vals.append((1.0 - n if v.polarity == "calming" else n) * scale)
         return (float(seq), float(index), float(phase), *vals)
 
     def _push_rows(self, rows: list[tuple]) -> None:
@@ -882,7 +884,9 @@ class EscalationChart(QWidget):
             pm.fill(QColor(colour))
             item.setIcon(QIcon(pm))
             unit = f" {v.unit}" if v.unit else ""
-            item.setToolTip(f"{v.label}: {v.min:g}–{v.max:g}{unit}, drawn as 0–{esc.scale:g}"
+            lo, hi = (v.max, v.min) if v.polarity == "calming" else (v.min, v.max)
+            flip = " (upside down: up is worse)" if v.polarity == "calming" else ""
+            item.setToolTip(f"{v.label}: {lo:g}–{hi:g}{unit}, drawn as 0–{esc.scale:g}{flip}"
                             + (f"\n{v.description}" if v.description else ""))
             self.var_list.addItem(item)
         self.var_list.blockSignals(False)
@@ -890,7 +894,8 @@ class EscalationChart(QWidget):
     def _legend_name(self, vid: str) -> str:
         v = self.session.scenario.variable_by_id[vid]
         unit = f" {v.unit}" if v.unit else ""
-        return f"{v.label} ({v.min:g}–{v.max:g}{unit} → 0–{self._scale:g})"
+        lo, hi = (v.max, v.min) if v.polarity == "calming" else (v.min, v.max)
+        return f"{v.label} ({lo:g}–{hi:g}{unit} → 0–{self._scale:g})"
 
     def _on_var_toggled(self, item: QListWidgetItem) -> None:
         vid = item.data(Qt.ItemDataRole.UserRole)

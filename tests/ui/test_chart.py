@@ -67,7 +67,9 @@ def _trace_rows(session: Session):
     sc = session.scenario
     rows = []
     for seq, phase, index, variables in session.trace():
-        scaled = {v.id: (variables[v.id] - v.min) / (v.max - v.min) * sc.escalation.scale
+        # up means worse: a calming variable is drawn upside down
+        scaled = {v.id: abs((v.polarity == "calming") - (variables[v.id] - v.min)
+                            / (v.max - v.min)) * sc.escalation.scale
                   for v in sc.escalation.variables}
         rows.append((seq, phase, index, scaled))
     return rows

@@ -43,3 +43,18 @@ def test_rung_bands_grow_with_the_data(qtbot, chart, river_session):
     for band in chart.rung_regions:
         r = band.rect()
         assert r.left() <= x0 + 1e-6 and r.right() >= x1 - 1e-6, (r, x0, x1)
+
+
+def test_a_calming_variable_is_drawn_so_that_up_means_worse(chart, river_session, river):
+    calming = [v for v in river.escalation.variables if v.polarity == "calming"]
+    assert calming, "the fixture has a calming variable"
+    v = calming[0]
+    scale = river.escalation.scale
+    _seq, _phase, _index, variables = river_session.trace()[-1]
+    drawn = chart.points()[-1][3][v.id]
+    n = (variables[v.id] - v.min) / (v.max - v.min)
+    assert abs(n - 0.5) > 0.01  # drawn the other way round, it would differ
+    assert drawn == pytest.approx((1 - n) * scale)
+    chart.set_variable_visible(v.id, True)
+    name = chart._legend_name(v.id)
+    assert f"{v.max:g}–{v.min:g}" in name
