@@ -117,3 +117,13 @@ def test_exact_ties_are_broken_as_documented():
     p = bargaining_points(twin)
     assert p.package(p.nash) == {"x": "p", "y": "p"}
     assert p.package(p.ks) == {"x": "p", "y": "p"}
+
+
+def test_large_spaces_get_the_points_without_a_frontier_attempt(monkeypatch):
+    sc = load_scenario(ROOT / "scenarios" / "peace-of-inches.toml").scenario
+    full = R.scenario_report(sc)["bargaining"]
+    monkeypatch.setattr(R, "FRONTIER_BY_DEFAULT", 1000)
+    b = R.scenario_report(sc)["bargaining"]
+    assert b["status"] == "points" and "not built by default above 1,000" in b["reason"]
+    assert b["nash"] == full["nash"]
+    assert R.scenario_report(sc, frontier=True)["bargaining"]["status"] == "ok"

@@ -78,6 +78,13 @@ Above it the bargaining analysis is refused with :class:`AnalyticsLimitError`. T
 cost grows with (Pareto set size) x (candidates), so this bounds the running time to a few
 seconds (see ``docs/analytics.md``)."""
 
+FRONTIER_BY_DEFAULT = 1 << 23
+"""Largest full package space (8,388,608 packages) whose Pareto frontier ``analyze`` tries
+to build by default. Above it the report gives the exact Nash and Kalai-Smorodinsky points
+found without the frontier (:func:`bargaining_points`, under a second for 16.8 million
+packages) and builds the frontier only on request (``--frontier``): on spaces that large
+the frontier usually exceeds :data:`MAX_FRONTIER`, and finding that out costs seconds."""
+
 MAX_COUNTED = 1 << 25
 """Largest full package space (33,554,432 packages) whose ZOPA is counted exactly by
 enumeration; above it the count is reported as not computed (never estimated)."""

@@ -17,6 +17,7 @@ from ..events import Event
 from ..scenario import Scenario
 from ..state import State
 from .bargaining import (
+    FRONTIER_BY_DEFAULT,
     MAX_COUNTED,
     MAX_FRONTIER,
     SCALE,
@@ -103,6 +104,10 @@ def bargaining_section(space: PackageSpace, frontier: bool = False
                         f"({MAX_COUNTED:,}); the frontier, Nash and KS points are still exact")
     base["zopa"] = zopa
     try:
+        if not frontier and space.size > FRONTIER_BY_DEFAULT:
+            raise AnalyticsLimitError(
+                f"the Pareto frontier is not built by default above {FRONTIER_BY_DEFAULT:,} "
+                f"packages (this space has {space.size:,})")
         b = analyze_bargaining(space, count=False,
                                max_frontier=space.size if frontier else MAX_FRONTIER)
     except AnalyticsLimitError as exc:
