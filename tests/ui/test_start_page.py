@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QImage, QTextDocument
 
 from peacetable.app.session import Session
 from peacetable.domain import commands as C
@@ -106,3 +108,20 @@ def test_demo_stops_when_the_session_is_closed(window, qtbot):
     demo = page.demo
     window.close_session()
     assert not demo.running
+
+
+def test_help_opens_the_facilitator_guide(window, qtbot):
+    window.guide_action.trigger()
+    dlg = window.guide_dialog
+    assert dlg.isVisible()
+    text = dlg.browser.toPlainText()
+    assert "Facilitator guide" in text and "hot wash" in text.lower()
+    assert "![" not in text  # the screenshots are images, not Markdown source
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)",
+                        (ROOT / "docs" / "facilitator-guide.md").read_text(encoding="utf-8"))
+    assert len(images) >= 4
+    for name in images:
+        image = dlg.browser.loadResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name))
+        assert image is not None and not QImage.fromData(image).isNull(), name
+    assert "#" not in text.splitlines()[0]  # rendered as Markdown, not shown as source
+    dlg.close()
