@@ -39,7 +39,7 @@ from .events import (
     Withdrawn,
     private_to,
 )
-from .scenario import Condition, Effects, Scenario, _condition_problems, _effects_problems
+from .scenario import Choice, Condition, Effects, Scenario, _condition_problems, _effects_problems
 from .state import State, channel_visibility, issue_statuses
 
 
@@ -255,11 +255,24 @@ def _check_proposal(sc: Scenario, st: State, cmd: C.SubmitMove, tpl):
             raise Refused(f"'{issue.label}' is already agreed (agreement {rec['agreement']})")
         if rec["status"] == "blocked" and not rec["reason"].startswith("waits for"):
             raise Refused(f"'{issue.label}' is {rec['reason']}")
-        for pre in sc.preconditions_of(iid):
-            if pre not in cmd.package and statuses[pre]["status"] != "agreed":
+        held = {**{i: r["option"] for i, r in statuses.items() if r["status"] == "agreed"},
+                **cmd.package}
+        for link in sc.links_into("precondition", iid, opt):
+            if link.met_by(held):
+                continue
+            if link.from_option is None and link.to_option is None:
                 raise Refused(
-                    f"'{issue.label}' needs '{sc.issue_by_id[pre].label}' settled first or in the "
-                    f"same package (precondition linkage)")
+                    f"'{issue.label}' needs '{sc.issue_by_id[link.source].label}' settled first "
+                    f"or in the same package (precondition linkage)")
+            need = (sc.choice_text(Choice(issue=link.source, option=link.from_option))
+                    if link.from_option else sc.issue_by_id[link.source].label)
+            raise Refused(f"'{sc.choice_text(Choice(issue=iid, option=opt))}' needs '{need}' "
+                          f"agreed first or in the same package (precondition linkage)")
+        for link in sc.links_into("blocks", iid, opt):
+            if link.to_option is not None and link.met_by(
+                    {i: r["option"] for i, r in statuses.items() if r["status"] == "agreed"}):
+                raise Refused(f"'{sc.choice_text(Choice(issue=iid, option=opt))}' is blocked by "
+                              f"the agreement on {sc.issue_by_id[link.source].label}")
     _check_constraints(sc, statuses, cmd.package)
     parties = cmd.parties or tpl.parties or sc.player_ids
     for p in parties:

@@ -186,7 +186,16 @@ class Linkage(Model):
     kind: LinkageKind
     source: Ident = Field(alias="from")
     target: Ident = Field(alias="to")
+    #: option-level links: only this option of ``from`` counts / only this option of ``to``
+    #: is held back (see docs/scenario-format.md)
+    from_option: Ident | None = None
+    to_option: Ident | None = None
     note: str = ""
+
+    def met_by(self, held: dict[str, str]) -> bool:
+        """Is the ``from`` side held (agreed, or in the package) on the option it names?"""
+        opt = held.get(self.source)
+        return opt is not None and (self.from_option is None or opt == self.from_option)
 
 
 class Choice(Model):
@@ -360,11 +369,19 @@ class Scenario(Model):
     def _incoming(self) -> dict[tuple[str, str], tuple[str, ...]]:
         out: dict[tuple[str, str], list[str]] = {}
         for link in self.linkages:
-            out.setdefault((link.kind, link.target), []).append(link.source)
+            if link.to_option is None:
+                out.setdefault((link.kind, link.target), []).append(link.source)
         return {k: tuple(v) for k, v in out.items()}
 
+    def links_into(self, kind: str, issue_id: str, option: str | None = None) -> list[Linkage]:
+        """Linkages of ``kind`` into ``issue_id``: those on the whole issue, and with
+        ``option`` those on that option too."""
+        return [k for k in self.linkages if k.kind == kind and k.target == issue_id
+                and (k.to_option is None or k.to_option == option)]
+
     def preconditions_of(self, issue_id: str) -> tuple[str, ...]:
-        """Issues that must be settled before (or together with) ``issue_id``."""
+        """Issues that must be settled before (or together with) ``issue_id`` (linkages on
+        the whole issue; an option-level one holds back only its option)."""
         return self._incoming.get(("precondition", issue_id), ())
 
     def choice_text(self, choice: Choice) -> str:
@@ -600,6 +617,12 @@ class _Rules:
         for k, link in self.linkages:
             for fld in ("from", "to"):
                 self.unknown(("linkages", k, fld), link.get(fld), self.issue_ids, "issue")
+                iid, oid = _str(link.get(fld)), _str(link.get(fld + "_option"))
+                path = ("linkages", k, fld + "_option")
+                if (oid is not None and iid in self.options and oid not in self.options[iid]
+                        and self.ok(("linkages", k, fld)) and self.ok(path)):
+                    self.add(path, f"unknown option '{oid}' of issue '{iid}' "
+                                   f"(expected one of: {_one_of(self.options[iid])})")
             a, b = _str(link.get("from")), _str(link.get("to"))
             if a is not None and a == b and self.ok(("linkages", k, "to")):
                 self.add(("linkages", k, "to"), "a linkage must join two different issues")

@@ -190,6 +190,8 @@ class IssueStatuses(dict):
                     self.agreed[iid] = (opt, a.id)
                 else:
                     self.suspended.add(iid)
+        #: issue id -> agreed option (what linkages read)
+        self.held = {iid: v[0] for iid, v in self.agreed.items()}
         self.on_table: dict[str, list[int]] = {}
         for m in tabled:
             for iid in m.package:
@@ -204,7 +206,8 @@ class IssueStatuses(dict):
             rec.update(status="agreed", option=agreed[iid][0], agreement=agreed[iid][1])
         elif self.flags.get(iid) == "blocked":
             rec.update(status="blocked", reason="blocked by a move or inject")
-        elif blockers := [b for b in sc.blockers_of(iid) if b in agreed]:
+        elif blockers := [k.source for k in sc.links_into("blocks", iid)
+                          if k.met_by(self.held)]:
             rec.update(status="blocked", reason="blocked by the agreement on " + ", ".join(
                 sc.issue_by_id[b].label for b in blockers))
         elif iid in self.suspended:
@@ -212,7 +215,8 @@ class IssueStatuses(dict):
         elif iid in self.on_table:
             rec.update(status="on_table",
                        reason="proposals " + ", ".join(map(str, self.on_table[iid])))
-        elif waits := [p for p in sc.preconditions_of(iid) if p not in agreed]:
+        elif waits := [k.source for k in sc.links_into("precondition", iid)
+                       if not k.met_by(self.held)]:
             rec.update(status="blocked", reason="waits for " + ", ".join(
                 sc.issue_by_id[w].label for w in waits))
         self[iid] = rec
