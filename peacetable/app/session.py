@@ -20,6 +20,7 @@ from ..domain import commands as C
 from ..domain.engine import Ledger, Refused, decide
 from ..domain.events import (
     Event,
+    InjectFired,
     PhaseStarted,
     Redone,
     SessionStarted,
@@ -68,6 +69,7 @@ class Session:
         self._events: list[Event] | None = None
         self._trace: list[tuple[int, int, float, dict[str, float]]] | None = None
         self._trusted_snapshots: set[int] = set()
+        self._auto_refused: set[str] = set()  # injects the engine refused to fire by themselves
         if writing if writing is not None else not store.readonly:
             self._load_events()  # writing needs the undo ledger, built from the whole log
         self.state: State = self.state_at(store.last_seq)
@@ -407,6 +409,34 @@ class Session:
             rows.append({"id": iid, "title": inj.title, "at_minute": inj.at_minute,
                          "fired_at": fired, "due": fired is None and elapsed >= inj.at_minute * 60})
         return rows
+
+    def fire_due_injects(self, now: _dt.datetime | None = None) -> list[Event]:
+        """Fire the scheduled injects of the current phase that are due and that fire by
+        themselves (the scenario's ``[scenario] injects = "automatic"`` or an inject's
+        ``auto = true``), while the clock runs; returns the events recorded.
+
+        An inject fires by itself once: if control undoes that firing, it waits for control
+        like a manual one."""
+        if self.state.phase is None:
+            return []
+        reading = self.clock(now)
+        if not reading.running:
+            return []
+        default = self.scenario.scenario.injects
+        candidates = [r["id"] for r in self.injects_due(elapsed=reading.phase)
+                      if r["due"] and self.scenario.inject_by_id[r["id"]].fires_itself(default)]
+        if not candidates:
+            return []
+        ever = {ev.body.inject for ev in self.events if isinstance(ev.body, InjectFired)}
+        out: list[Event] = []
+        for iid in candidates:
+            if iid in ever or iid in self._auto_refused:
+                continue
+            try:
+                out += self.execute(C.FireInject(id=iid))
+            except Refused:
+                self._auto_refused.add(iid)  # left to control (the MSEL shows it due)
+        return out
 
 
 def body_problem(sc: Scenario, b) -> str | None:

@@ -68,6 +68,8 @@ class Meta(Model):
     situation: Text
     start_date: str = ""
     duration_minutes: Whole = Field(default=180, gt=0, le=24 * 60)
+    #: a scheduled inject that falls due fires by itself ("automatic") or waits for control
+    injects: Literal["manual", "automatic"] = "manual"
     sources: tuple[str, ...] = ()
 
 
@@ -300,6 +302,11 @@ class Inject(Model):
     visibility: Literal["public", "targets", "control"] = "public"
     expected_action: str = ""
     effects: Effects = Field(default_factory=Effects)
+    #: fire by itself when due (true) or wait for control (false); unset: [scenario] injects
+    auto: bool | None = None
+
+    def fires_itself(self, default: str) -> bool:
+        return self.auto if self.auto is not None else default == "automatic"
 
 
 class Scenario(Model):

@@ -75,6 +75,21 @@ class SessionBridge(QObject):
             messages.show_error(parent, "Could not save", str(exc))
             return None
 
+    def fire_due_injects(self) -> list[Event]:
+        """Fire the injects that the scenario lets fire by themselves once due (the window's
+        clock tick calls this); nothing in a read-only session."""
+        from ..app.session import Refused, SessionFileError
+
+        if self.session is None or self.readonly:
+            return []
+        try:
+            return self.session.fire_due_injects()
+        except Refused as exc:
+            messages.show_refused(self.dialog_parent, str(exc))
+        except SessionFileError as exc:
+            messages.show_error(self.dialog_parent, "Could not save", str(exc))
+        return []
+
     def clock(self) -> tuple[float, bool]:
         """(seconds elapsed in the current phase, running?) from ``session.clock()``."""
         r = self.reading()

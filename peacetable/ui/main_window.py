@@ -450,6 +450,7 @@ class MainWindow(QMainWindow):
 
     def _tick(self) -> None:
         if self.console is not None and self.session is not None:
+            self.bridge.fire_due_injects()
             self.console.tick()
             if self.projector is not None:
                 self.projector.show_countdown(self.bridge.reading()
