@@ -323,6 +323,26 @@ class _PhaseTooltips(QObject):
         return False
 
 
+class WholeNumberAxis(pg.AxisItem):
+    """An axis of counted things (events): ticks on whole numbers only, at least 1 apart."""
+
+    def tickValues(self, minVal, maxVal, size):
+        out = []
+        for spacing, values in super().tickValues(minVal, maxVal, size):
+            if spacing < 1:
+                continue
+            whole = [v for v in values if abs(v - round(v)) < 1e-9]
+            if whole:
+                out.append((spacing, whole))
+        if not out and maxVal - minVal >= 0:
+            lo, hi = math.ceil(minVal), math.floor(maxVal)
+            out.append((1.0, [float(v) for v in range(lo, hi + 1)]))
+        return out
+
+    def tickStrings(self, values, scale, spacing):
+        return [f"{int(round(v * scale))}" for v in values]
+
+
 class EscalationChart(QWidget):
     """Escalation index over event number; see the module docstring."""
 
@@ -361,7 +381,8 @@ class EscalationChart(QWidget):
         self._timer.timeout.connect(self.flush)
 
         # ---- plot
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w",
+                                  axisItems={"bottom": WholeNumberAxis("bottom")})
         self.plot.setObjectName("escalationPlot")
         pi = self.plot.getPlotItem()
         pi.setMenuEnabled(True)
@@ -381,9 +402,11 @@ class EscalationChart(QWidget):
         label_style = {"color": "#111111", "font-size": f"{12 * self._fs:.0f}pt"}
         pi.setLabel("bottom", "event number", **label_style)
         pi.setLabel("left", "escalation index", **label_style)
-        self.legend = pi.addLegend(offset=(-12, -12), labelTextSize=f"{11 * self._fs:.0f}pt",
-                                   labelTextColor="#111111", brush=pg.mkBrush(255, 255, 255, 225),
-                                   pen=pg.mkPen("#9e9e9e"))
+        # the legend sits in a row of its own under the plot, never over the curves
+        self.legend = pg.LegendItem(labelTextSize=f"{11 * self._fs:.0f}pt", colCount=2,
+                                    labelTextColor="#111111", pen=pg.mkPen("#9e9e9e"),
+                                    brush=pg.mkBrush(255, 255, 255, 255))
+        self.legend.setVisible(False)
 
         self.index_curve = StepCurve(pen=pg.mkPen(INDEX_COLOUR, width=3.5 if big else 3),
                                      stepMode=STEP)
@@ -917,12 +940,19 @@ class EscalationChart(QWidget):
         no overlay the axis title says it all and the legend is hidden."""
         self.legend.clear()
         shown = [vid for vid, c in self.var_curves.items() if c.isVisible()]
+        layout = self.plot.getPlotItem().layout
         if not shown:
             self.legend.setVisible(False)
+            if self.legend.parentItem() is not None:
+                layout.removeItem(self.legend)
+                self.legend.setParentItem(None)
+                self.plot.scene().removeItem(self.legend)
             return
         self.legend.addItem(self.index_curve, self._index_name)
         for vid in shown:
             self.legend.addItem(self.var_curves[vid], self._legend_name(vid))
+        if self.legend.parentItem() is None:
+            layout.addItem(self.legend, 4, 1)
         self.legend.setVisible(True)
 
     def _rebuild_phase_lines(self) -> None:
