@@ -27,7 +27,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..domain.events import Event, PhaseStarted, Redone, Undone
-from ..domain.state import SnapshotTooRecent, State, decode_state, encode_state, fold
+from ..domain.state import (
+    SnapshotTooRecent,
+    State,
+    decode_state,
+    encode_state,
+    fold,
+    initial_state,
+)
 from ..domain.views import describe_event, view_state, viewer_label
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -118,7 +125,7 @@ class ReplayModel:
         self._toggles = [(ev.seq, ev.body.target, isinstance(ev.body, Undone))
                          for ev in self.events if isinstance(ev.body, (Undone, Redone))]
         self._toggle_seqs = [t[0] for t in self._toggles]
-        self._build_checkpoints()
+        self._build_checkpoints()  # also gives the session its trace when it can
         self._trace_all: list[TraceRow] = session.trace()
         self._trace_seqs = [r[0] for r in self._trace_all]
         self._traces: dict[str, list[TraceRow]] = {}
@@ -131,17 +138,35 @@ class ReplayModel:
 
     # ------------------------------------------------------------------ building
     def _build_checkpoints(self) -> None:
+        """Fold the record once, in chunks, keeping the state at every chunk boundary. With
+        no undo or redo in the record (the trace then has a row after every event, as the
+        chunks fold it), the same fold also collects the escalation trace and hands it to
+        the session, so opening for replay folds the record once, not twice."""
         k = self.checkpoint_every
+        rows: list[TraceRow] | None = None
+        if not self._toggles and not self.session.has_trace():
+            init = initial_state(self.scenario)
+            rows = [(0, -1, init.index, dict(init.variables))]
+
+        def hook(ev: Event, st: State) -> None:
+            if rows is not None:
+                rows.append((ev.seq, st.phase_index, st.index, dict(st.variables)))
+
         prev: State | None = None
         at = 0
         for end in range(k, self.last + 1, k):
             try:
-                st = fold(self.scenario, self.events[at:end], start=prev)
+                st = fold(self.scenario, self.events[at:end], start=prev, on_event=hook)
             except SnapshotTooRecent:
+                rows = None
                 st = self._fold_from_checkpoints(end)
             self._checkpoints[end] = encode_state(st)
             self._cp_seqs.append(end)
             prev, at = st, end
+        if rows is not None:
+            if at < self.last:
+                fold(self.scenario, self.events[at:self.last], start=prev, on_event=hook)
+            self.session.adopt_trace(rows)
 
     def _fold_from_checkpoints(self, n: int) -> State:
         """Fold to ``n`` from the nearest usable checkpoint at or before it: one that no

@@ -320,6 +320,18 @@ class Session:
             self.store.distrust(snap.seq, "it does not fold to what the events say")
         return None
 
+    def has_trace(self) -> bool:
+        """Whether the escalation trace is already computed (see :meth:`trace`)."""
+        return self._trace is not None
+
+    def adopt_trace(self, rows: list[tuple[int, int, float, dict[str, float]]]) -> None:
+        """Take the trace from a fold of the whole record made elsewhere (the replay model's
+        checkpoint fold), so it is not folded a second time. ``rows`` must be what
+        :meth:`trace` would compute: the initial row, then one row after every applied event
+        of the record as it stands (a record with no undo or redo, folded in order)."""
+        if self._trace is None:
+            self._trace = rows
+
     def trace(self, after: int = 0) -> list[tuple[int, int, float, dict[str, float]]]:
         """(seq, phase index, escalation index, variables) after every applied event (after
         event ``after`` only, if given; row 0 is the initial state).

@@ -128,3 +128,36 @@ def test_unknown_viewer_is_refused(river_session):
     m = ReplayModel(river_session)
     with pytest.raises(ValueError, match="unknown viewer"):
         m.trace("nobody")
+
+
+@pytest.mark.parametrize("every", [1, 3, 64])
+def test_one_fold_gives_checkpoints_and_the_trace(river_session, every, monkeypatch):
+    """Opening a record with no undo for replay folds it once: the checkpoint fold also
+    yields the escalation trace, equal to the session's own fold of the record."""
+    from peacetable.app import session as session_module
+    from peacetable.domain import commands as C
+
+    s0 = river_session
+    s0.execute(C.Advance())
+    for k in range(70):
+        s0.execute(C.SubmitMove(role="upland", template="propose",
+                                package={"monitoring": ("none", "joint", "international")[k % 3]}))
+    path = s0.path
+    reference = Session.open(path, readonly=True)
+    try:
+        expected = reference.trace()
+    finally:
+        reference.close()
+    s = Session.open(path, readonly=True)
+    try:
+        assert not s.has_trace()
+
+        def no_fold(*a, **k):
+            raise AssertionError("the trace was folded a second time")
+
+        monkeypatch.setattr(session_module, "fold", no_fold)  # the session's own fold
+        ReplayModel(s, checkpoint_every=every)
+        assert s.trace() == expected
+        assert len(expected) > 70
+    finally:
+        s.close()
