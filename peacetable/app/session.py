@@ -405,21 +405,42 @@ class Session:
         r = self.clock(now)
         return (r.phase, r.running) if r.started else (0.0, False)
 
+    def inject_schedule(self, st: State | None = None) -> list[dict[str, Any]]:
+        """Every scheduled inject of the whole exercise, in phase and minute order, with the
+        phase and minute it is planned for now (after control's reschedules), and whether it
+        was fired (event) or skipped (event)."""
+        st = st or self.state
+        sc = self.scenario
+        rows = []
+        for k, ph in enumerate(sc.phases):
+            for iid in ph.injects:
+                inj = sc.inject_by_id[iid]
+                phase, minute = st.inject_plan.get(iid, (ph.id, float(inj.at_minute)))
+                rows.append({"id": iid, "title": inj.title, "phase": phase,
+                             "phase_index": sc.phases.index(sc.phase_by_id[phase]),
+                             "at_minute": minute, "planned_minute": float(inj.at_minute),
+                             "planned_phase": ph.id, "fired_at": st.injects_fired.get(iid),
+                             "skipped_at": st.injects_skipped.get(iid)})
+        rows.sort(key=lambda r: (r["phase_index"], r["at_minute"]))
+        return rows
+
     def injects_due(self, now: _dt.datetime | None = None,
                     elapsed: float | None = None) -> list[dict[str, Any]]:
-        """The current phase's scheduled injects with their due time and whether fired/due
-        (``elapsed``: the phase clock in seconds, if the caller has just read it)."""
-        if self.state.phase is None:
+        """The current phase's scheduled injects (as rescheduled; skipped ones left out) with
+        their due time and whether fired/due (``elapsed``: the phase clock in seconds, if the
+        caller has just read it)."""
+        st = self.state
+        if st.phase is None:
             return []
         if elapsed is None:
             elapsed = self.clock(now).phase
-        phase = self.scenario.phase_by_id[self.state.phase]
         rows = []
-        for iid in phase.injects:
-            inj = self.scenario.inject_by_id[iid]
-            fired = self.state.injects_fired.get(iid)
-            rows.append({"id": iid, "title": inj.title, "at_minute": inj.at_minute,
-                         "fired_at": fired, "due": fired is None and elapsed >= inj.at_minute * 60})
+        for r in self.inject_schedule(st):
+            if r["phase"] != st.phase or r["skipped_at"] is not None:
+                continue
+            rows.append({"id": r["id"], "title": r["title"], "at_minute": r["at_minute"],
+                         "fired_at": r["fired_at"],
+                         "due": r["fired_at"] is None and elapsed >= r["at_minute"] * 60})
         return rows
 
     def fire_due_injects(self, now: _dt.datetime | None = None) -> list[Event]:

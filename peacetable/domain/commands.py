@@ -70,6 +70,22 @@ class FireInject(Command, tag="inject"):
     effects: dict[str, Any] = {}
 
 
+class RescheduleInject(Command, tag="reschedule_inject"):
+    """Move a scheduled inject to minute ``at_minute`` of ``phase`` (default: its phase)."""
+
+    id: str
+    at_minute: float
+    phase: str | None = None
+    reason: str = ""
+
+
+class SkipInject(Command, tag="skip_inject"):
+    """Decide that a scheduled inject will not be played."""
+
+    id: str
+    reason: str = ""
+
+
 class RecordAction(Command, tag="record_action"):
     inject_event: int
     role: str
@@ -130,6 +146,8 @@ AnyCommand = (
     | Roll
     | Reveal
     | FireInject
+    | RescheduleInject
+    | SkipInject
     | RecordAction
     | Withdraw
     | Publish

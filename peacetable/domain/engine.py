@@ -25,6 +25,8 @@ from .events import (
     DiceRolled,
     Event,
     InjectFired,
+    InjectRescheduled,
+    InjectSkipped,
     MessageSent,
     MoveAdjudicated,
     AgreementPublished,
@@ -393,8 +395,14 @@ def _inject(sc: Scenario, st: State, cmd: C.FireInject):
             raise Refused(f"inject '{inj.title}' was already fired (event {st.injects_fired[cmd.id]})")
         vis = PUBLIC if inj.visibility == "public" else CONTROL if inj.visibility == "control" \
             else private_to(*inj.targets)
+        if cmd.id in st.injects_skipped:
+            raise Refused(f"inject '{inj.title}' was skipped (event {st.injects_skipped[cmd.id]}); "
+                          "undo the skip to fire it")
+        # control may edit the text before firing; the scenario's is used where left empty
+        title = (cmd.title or "").strip() or inj.title
+        synopsis = (cmd.synopsis or "").strip() or inj.synopsis
         body = InjectFired(
-            inject=inj.id, title=inj.title, synopsis=inj.synopsis, targets=inj.targets,
+            inject=inj.id, title=title, synopsis=synopsis, targets=inj.targets,
             expected_action=inj.expected_action,
             effects=inj.effects.model_dump(exclude_defaults=True), scheduled=inj.id in sc.inject_phase,
         )
@@ -471,6 +479,42 @@ def _message(sc: Scenario, st: State, cmd: C.SendMessage):
     return [(MessageSent(sender=cmd.sender, to=to, text=text), vis)]
 
 
+def _scheduled(sc: Scenario, st: State, iid: str, verb: str):
+    inj = sc.inject_by_id.get(iid)
+    if inj is None:
+        raise Refused(f"unknown inject '{iid}' (expected one of: {', '.join(sc.inject_by_id)})")
+    if iid not in sc.inject_phase:
+        raise Refused(f"inject '{inj.title}' is a reserve inject (in no phase): fire it when "
+                      f"you choose; there is nothing to {verb}")
+    if iid in st.injects_fired:
+        raise Refused(f"inject '{inj.title}' was already fired (event {st.injects_fired[iid]})")
+    if iid in st.injects_skipped:
+        raise Refused(f"inject '{inj.title}' was skipped (event {st.injects_skipped[iid]})")
+    return inj
+
+
+def _reschedule(sc: Scenario, st: State, cmd: C.RescheduleInject):
+    inj = _scheduled(sc, st, cmd.id, "reschedule")
+    phase = cmd.phase or st.inject_plan.get(cmd.id, (sc.inject_phase[cmd.id], 0.0))[0]
+    ph = sc.phase_by_id.get(phase)
+    if ph is None:
+        raise Refused(f"unknown phase '{phase}' (expected one of: {', '.join(sc.phase_by_id)})")
+    index = sc.phases.index(ph)
+    if st.phase_index is not None and index < st.phase_index:
+        raise Refused(f"phase '{ph.label}' is over: reschedule '{inj.title}' to this phase or "
+                      "a later one")
+    if not (0 <= cmd.at_minute <= ph.duration_minutes) or cmd.at_minute != cmd.at_minute:
+        raise Refused(f"minute {cmd.at_minute:g} is outside phase '{ph.label}' "
+                      f"(0 to {ph.duration_minutes})")
+    return [(InjectRescheduled(inject=inj.id, phase=phase, at_minute=float(cmd.at_minute),
+                               reason=cmd.reason.strip()), CONTROL)]
+
+
+def _skip(sc: Scenario, st: State, cmd: C.SkipInject):
+    inj = _scheduled(sc, st, cmd.id, "skip")
+    return [(InjectSkipped(inject=inj.id, reason=cmd.reason.strip()), CONTROL)]
+
+
 def _note(sc: Scenario, st: State, cmd: C.AddNote):
     if not cmd.text.strip():
         raise Refused("the note is empty")
@@ -514,6 +558,8 @@ _HANDLERS = {
     C.Roll: _roll,
     C.Reveal: _reveal,
     C.FireInject: _inject,
+    C.RescheduleInject: _reschedule,
+    C.SkipInject: _skip,
     C.RecordAction: _record_action,
     C.Withdraw: _withdraw,
     C.Publish: _publish,

@@ -132,6 +132,22 @@ class InjectFired(Body, tag="inject_fired"):
     scheduled: bool = True
 
 
+class InjectRescheduled(Body, tag="inject_rescheduled"):
+    """Control moved a scheduled inject to another minute (a delay) or another phase."""
+
+    inject: str
+    phase: str
+    at_minute: float
+    reason: str = ""
+
+
+class InjectSkipped(Body, tag="inject_skipped"):
+    """Control decided a scheduled inject will not be played."""
+
+    inject: str
+    reason: str = ""
+
+
 class ActionRecorded(Body, tag="action_recorded"):
     """What a team actually did in answer to an inject (for the debrief)."""
 
@@ -206,6 +222,8 @@ AnyBody = (
     | MoveAdjudicated
     | DiceRolled
     | InjectFired
+    | InjectRescheduled
+    | InjectSkipped
     | ActionRecorded
     | Withdrawn
     | MessageSent

@@ -23,6 +23,8 @@ from .events import (
     DiceRolled,
     Event,
     InjectFired,
+    InjectRescheduled,
+    InjectSkipped,
     MoveAdjudicated,
     MovesRevealed,
     MoveSubmitted,
@@ -101,6 +103,10 @@ class State(msgspec.Struct):
     agreements: dict[int, Agreement] = {}
     offers: dict[int, Offer] = {}
     injects_fired: dict[str, int] = {}
+    #: scheduled injects control moved: inject -> (phase, minute)
+    inject_plan: dict[str, tuple[str, float]] = {}
+    #: scheduled injects control skipped: inject -> event
+    injects_skipped: dict[str, int] = {}
     inject_events: list[int] = []
     rolls: int = 0
     index: float = 0.0
@@ -426,6 +432,12 @@ class _Applier:
             st.phase = b.phase
             st.phase_index = b.index
             st.phase_started_at = ev.seq
+            return
+        elif isinstance(b, InjectRescheduled):
+            st.inject_plan[b.inject] = (b.phase, float(b.at_minute))
+            return
+        elif isinstance(b, InjectSkipped):
+            st.injects_skipped[b.inject] = ev.seq
             return
         elif isinstance(b, InjectFired):
             if b.inject:

@@ -129,6 +129,15 @@ def describe_event(sc: Scenario, ev: Event) -> str:
             else f"phase {b.index + 1}: {label}"
     if t == "inject_fired":
         return f"inject: {b.title}" + ("" if b.scheduled else " (unscheduled)")
+    if t in ("inject_rescheduled", "inject_skipped"):
+        inj = sc.inject_by_id.get(b.inject)
+        name = inj.title if inj is not None else b.inject
+        why = f" ({b.reason})" if b.reason else ""
+        if t == "inject_skipped":
+            return f"inject skipped: {name}{why}"
+        ph = sc.phase_by_id.get(b.phase)
+        return (f"inject rescheduled: {name} to minute {b.at_minute:g} of "
+                f"{ph.label if ph is not None else b.phase}{why}")
     if isinstance(b, MovesRevealed):
         if not b.revealed:
             return f"sealed moves revealed: {', '.join(map(str, b.moves))}"
