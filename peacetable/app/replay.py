@@ -152,6 +152,23 @@ class ReplayModel:
             if rows is not None:
                 rows.append((ev.seq, st.phase_index, st.index, dict(st.variables)))
 
+        if rows is not None:  # no undo: one fold, encoding the state at every boundary
+            seen = [0]
+
+            def hook_cp(ev: Event, st: State) -> None:
+                hook(ev, st)
+                seen[0] += 1
+                if seen[0] % k == 0:
+                    self._checkpoints[seen[0]] = encode_state(st)
+                    self._cp_seqs.append(seen[0])
+
+            fold(self.scenario, self.events, on_event=hook_cp)
+            if seen[0] == self.last:  # every event applied, as it must be without undo
+                self.session.adopt_trace(rows)
+                return
+            self._checkpoints.clear()
+            self._cp_seqs.clear()
+            rows = None
         prev: State | None = None
         at = 0
         for end in range(k, self.last + 1, k):
