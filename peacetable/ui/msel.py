@@ -1,4 +1,5 @@
-"""The MSEL timeline: the current phase's scheduled injects and the reserve.
+"""The MSEL timeline: every phase's scheduled injects (as control rescheduled them) and the
+reserve; delay, reschedule, edit before firing and skip, each recorded.
 
 Each scheduled inject shows when it is due on the phase clock; the ones due now are
 highlighted (``session.injects_due()``, through the bridge's clock, every second). Fire one now, fire an
@@ -17,6 +18,9 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -24,6 +28,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -34,6 +39,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain import commands as C
+
+#: minutes the Delay button adds
+DELAY_MINUTES = 5
 from .dialogs import InjectDialog
 from .move_entry import set_combo_data
 from .style import DUE_COLOUR, mmss, set_cls
@@ -102,6 +110,25 @@ class MselPanel(QWidget):
         row.addWidget(self.fire_button)
         row.addWidget(self.new_button)
         rl.addLayout(row)
+        row = QHBoxLayout()
+        self.delay_button = QPushButton(f"Delay {DELAY_MINUTES} min")
+        self.delay_button.setToolTip(f"Move the selected inject {DELAY_MINUTES} minutes later "
+                                     "in its phase (recorded)")
+        self.delay_button.clicked.connect(lambda: self.delay_selected())
+        self.reschedule_button = QPushButton("Reschedule…")
+        self.reschedule_button.setToolTip("Move the selected inject to another minute or a "
+                                          "later phase (recorded)")
+        self.reschedule_button.clicked.connect(lambda: self.open_reschedule_dialog())
+        self.edit_button = QPushButton("Edit and fire…")
+        self.edit_button.setToolTip("Change the inject's text before it is read out, then fire it")
+        self.edit_button.clicked.connect(lambda: self.open_edit_dialog())
+        self.skip_button = QPushButton("Skip")
+        self.skip_button.setToolTip("The selected inject will not be played (recorded; Undo "
+                                    "brings it back)")
+        self.skip_button.clicked.connect(lambda: self.skip_selected())
+        for b in (self.delay_button, self.reschedule_button, self.edit_button, self.skip_button):
+            row.addWidget(b)
+        rl.addLayout(row)
         split.addWidget(right)
         split.setSizes([620, 380])
 
@@ -142,21 +169,37 @@ class MselPanel(QWidget):
         self.tree.blockSignals(True)
         self.tree.clear()
         self._items: dict[str, QTreeWidgetItem] = {}
+        self._schedule: dict[str, dict] = {}
         if s is not None:
             sc = s.scenario
-            if s.state.phase is not None:
-                phase = sc.phase_by_id[s.state.phase]
-                group = QTreeWidgetItem([f"Phase {s.state.phase_index + 1}", phase.label, "", ""])
-            else:
-                group = QTreeWidgetItem(["", "Scheduled injects start with phase 1", "", ""])
-            self._group_font(group)
-            self.tree.addTopLevelItem(group)
-            for row in self.bridge.injects_due():
-                inj = sc.inject_by_id[row["id"]]
-                item = QTreeWidgetItem([mmss(inj.at_minute * 60), inj.title, who_hears(s, inj), ""])
-                item.setData(0, ID_ROLE, inj.id)
-                group.addChild(item)
-                self._items[inj.id] = item
+            schedule = s.inject_schedule()
+            self._schedule = {r["id"]: r for r in schedule}
+            current = s.state.phase_index
+            if current is None:
+                note = QTreeWidgetItem(["", "Scheduled injects start with phase 1", "", ""])
+                self._group_font(note)
+                self.tree.addTopLevelItem(note)
+            for k, phase in enumerate(sc.phases):
+                rows = [r for r in schedule if r["phase"] == phase.id]
+                if not rows and k != current:
+                    continue
+                when = " (now)" if k == current else " (over)" if current is not None \
+                    and k < current else ""
+                group = QTreeWidgetItem([f"Phase {k + 1}", phase.label + when, "", ""])
+                self._group_font(group)
+                self.tree.addTopLevelItem(group)
+                for row in rows:
+                    inj = sc.inject_by_id[row["id"]]
+                    item = QTreeWidgetItem([mmss(row["at_minute"] * 60), inj.title,
+                                            who_hears(s, inj), ""])
+                    if (row["phase"], row["at_minute"]) != (row["planned_phase"],
+                                                            row["planned_minute"]):
+                        planned = sc.phase_by_id[row["planned_phase"]].label
+                        item.setToolTip(0, f"rescheduled: planned for minute "
+                                           f"{row['planned_minute']:g} of {planned}")
+                    item.setData(0, ID_ROLE, inj.id)
+                    group.addChild(item)
+                    self._items[inj.id] = item
             reserve = [i for i in sc.injects if i.id not in sc.inject_phase]
             if reserve:
                 rgroup = QTreeWidgetItem(["", "Reserve: fire when the game needs it", "", ""])
@@ -202,8 +245,19 @@ class MselPanel(QWidget):
         for iid, item in self._items.items():
             fired = s.state.injects_fired.get(iid)
             row = due_rows.get(iid)
+            planned = self._schedule.get(iid)
             if fired is not None:
                 status = f"fired (event {fired})"
+                bg = None
+                fg = QColor("#777777")
+            elif planned is not None and planned["skipped_at"] is not None:
+                status = f"skipped (event {planned['skipped_at']})"
+                bg = None
+                fg = QColor("#777777")
+            elif planned is not None and row is None:
+                over = s.state.phase_index is not None and \
+                    planned["phase_index"] < s.state.phase_index
+                status = "not fired" if over else "later phase"
                 bg = None
                 fg = QColor("#777777")
             elif row is not None and row["due"]:
@@ -308,8 +362,15 @@ class MselPanel(QWidget):
         s = self.session
         writable = s is not None and not self.bridge.readonly
         iid = self.selected_inject()
-        self.fire_button.setEnabled(writable and iid is not None
-                                    and iid not in s.state.injects_fired)
+        planned = getattr(self, "_schedule", {}).get(iid) if iid is not None else None
+        fireable = writable and iid is not None and iid not in s.state.injects_fired and \
+            not (planned is not None and planned["skipped_at"] is not None)
+        self.fire_button.setEnabled(fireable)
+        self.edit_button.setEnabled(fireable)
+        movable = fireable and planned is not None and (
+            s.state.phase_index is None or planned["phase_index"] >= s.state.phase_index)
+        for b in (self.delay_button, self.reschedule_button, self.skip_button):
+            b.setEnabled(movable)
         self.new_button.setEnabled(writable)
         self.record_button.setEnabled(writable and self.fired_combo.currentData() is not None
                                       and bool(self.action_edit.text().strip()))
@@ -320,6 +381,41 @@ class MselPanel(QWidget):
         if iid is None:
             return None
         return self.bridge.execute(C.FireInject(id=iid), parent=self.window())
+
+    def delay_selected(self, minutes: float = 0) -> list | None:
+        iid = self.selected_inject()
+        row = self._schedule.get(iid) if iid is not None else None
+        if row is None:
+            return None
+        return self.bridge.execute(C.RescheduleInject(
+            id=iid, phase=row["phase"], at_minute=row["at_minute"] + (minutes or DELAY_MINUTES),
+            reason=f"delayed {minutes or DELAY_MINUTES:g} minutes"), parent=self.window())
+
+    def skip_selected(self, reason: str = "") -> list | None:
+        iid = self.selected_inject()
+        if iid is None or iid not in self._schedule:
+            return None
+        return self.bridge.execute(C.SkipInject(id=iid, reason=reason), parent=self.window())
+
+    def open_reschedule_dialog(self) -> RescheduleDialog | None:
+        iid = self.selected_inject()
+        s = self.session
+        if s is None or iid is None or iid not in self._schedule:
+            return None
+        self.reschedule_dialog = RescheduleDialog(self, s, self._schedule[iid])
+        self.reschedule_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.reschedule_dialog.open()
+        return self.reschedule_dialog
+
+    def open_edit_dialog(self) -> EditFireDialog | None:
+        iid = self.selected_inject()
+        s = self.session
+        if s is None or iid is None:
+            return None
+        self.edit_dialog = EditFireDialog(self, s.scenario.inject_by_id[iid])
+        self.edit_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.edit_dialog.open()
+        return self.edit_dialog
 
     def open_inject_dialog(self) -> InjectDialog | None:
         if self.session is None:
@@ -340,3 +436,72 @@ class MselPanel(QWidget):
         if events:
             self.action_edit.clear()
         return events
+
+
+class RescheduleDialog(QDialog):
+    """Move a scheduled inject to a minute of this phase or a later one."""
+
+    def __init__(self, panel: MselPanel, session: Session, row: dict):
+        super().__init__(panel.window())
+        self.panel = panel
+        self.iid = row["id"]
+        self.setWindowTitle(f"Reschedule: {row['title']}")
+        form = QFormLayout(self)
+        self.phase_combo = QComboBox()
+        first = session.state.phase_index or 0
+        for k, ph in enumerate(session.scenario.phases):
+            if k >= first:
+                self.phase_combo.addItem(f"Phase {k + 1}: {ph.label}", ph.id)
+        set_combo_data(self.phase_combo, row["phase"])
+        form.addRow("Phase", self.phase_combo)
+        self.minute_spin = QDoubleSpinBox()
+        self.minute_spin.setDecimals(0)
+        self.minute_spin.setRange(0, 24 * 60)
+        self.minute_spin.setSuffix(" min into the phase")
+        self.minute_spin.setValue(row["at_minute"])
+        form.addRow("At", self.minute_spin)
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setPlaceholderText("why (for the record; optional)")
+        form.addRow("Reason", self.reason_edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Reschedule")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def accept(self) -> None:
+        done = self.panel.bridge.execute(C.RescheduleInject(
+            id=self.iid, phase=self.phase_combo.currentData(),
+            at_minute=float(self.minute_spin.value()), reason=self.reason_edit.text().strip()),
+            parent=self)
+        if done is not None:
+            super().accept()
+
+
+class EditFireDialog(QDialog):
+    """Fire a scheduled or reserve inject with its text edited for the room."""
+
+    def __init__(self, panel: MselPanel, inj):
+        super().__init__(panel.window())
+        self.panel = panel
+        self.iid = inj.id
+        self.setWindowTitle(f"Edit and fire: {inj.title}")
+        form = QFormLayout(self)
+        self.title_edit = QLineEdit(inj.title)
+        form.addRow("Title", self.title_edit)
+        self.synopsis_edit = QPlainTextEdit(inj.synopsis)
+        form.addRow("Synopsis", self.synopsis_edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Fire")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def accept(self) -> None:
+        done = self.panel.bridge.execute(C.FireInject(
+            id=self.iid, title=self.title_edit.text().strip() or None,
+            synopsis=self.synopsis_edit.toPlainText().strip() or None), parent=self)
+        if done is not None:
+            super().accept()
