@@ -3,10 +3,14 @@ one timeline; Delay, Reschedule…, Edit and fire…, Skip each recorded and und
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 
 from peacetable.app.session import Session
 from peacetable.domain.events import InjectFired, InjectRescheduled, InjectSkipped
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _open(window, tmp_path, path_of_scenario):
@@ -23,9 +27,7 @@ def _groups(msel):
 
 
 def test_every_phase_is_on_one_timeline(window, qtbot, tmp_path):
-    from tests.conftest import SCENARIOS
-
-    msel = _open(window, tmp_path, SCENARIOS / "peace-of-inches.toml")
+    msel = _open(window, tmp_path, ROOT / "scenarios" / "peace-of-inches.toml")
     sc = window.session.scenario
     groups = _groups(msel)
     for ph in sc.phases:
