@@ -121,6 +121,9 @@ class AudienceWindow(QMainWindow):
         # the right at full height (its layered layout is taller than wide)
         self.chart = EscalationChart(viewer=VIEWER)
         self.network = NetworkView(viewer=VIEWER)
+        if text_scale != 1.0:
+            self.chart.set_text_scale(text_scale)
+            self.network.set_text_scale(text_scale)
         self.feed = QListWidget()
         self.feed.setObjectName("publicFeed")
         self.feed.setWordWrap(True)
@@ -376,11 +379,33 @@ class AudienceWindow(QMainWindow):
 
     def _label(self, text: str, pt: float, bold: bool = False, colour: str = "#000000") -> QLabel:
         lab = QLabel(text)
+        lab.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        if not hasattr(self, "_labels"):
+            self._labels: list[tuple[QLabel, float, bool, str]] = []
+        self._labels.append((lab, pt, bold, colour))
+        self._style_label(lab, pt, bold, colour)
+        return lab
+
+    def _style_label(self, lab: QLabel, pt: float, bold: bool, colour: str) -> None:
         weight = 700 if bold else 400
         lab.setStyleSheet(f"font-size: {pt * self._scale:.0f}pt; font-weight: {weight}; "
                           f"color: {colour};")
-        lab.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        return lab
+
+    def set_text_scale(self, scale: float) -> None:
+        """Follow the console's text zoom: every text of the projector."""
+        scale = float(scale)
+        if abs(scale - self._scale) < 1e-9:
+            return
+        self._scale = scale
+        for lab, pt, bold, colour in self._labels:
+            self._style_label(lab, pt, bold, colour)
+        for lst in (self.feed, self.agreements):
+            lst.setStyleSheet(self._list_style(15))
+        self.chart.set_text_scale(scale)
+        self.network.set_text_scale(scale)
+        if self.session is not None:
+            self._show_view(self.session.view(VIEWER) if self.replay is None
+                            else self.replay.view(VIEWER))
 
     def _titled(self, title: str, w: QWidget) -> QWidget:
         box = QWidget()

@@ -358,6 +358,7 @@ class EscalationChart(QWidget):
         self.session = None
         big = viewer != "control"
         self._fs = font_scale if font_scale is not None else (1.45 if big else 1.0)
+        self._base_fs = self._fs  # before the text zoom (see set_text_scale)
         show_controls = (viewer == "control") if show_controls is None else show_controls
 
         # growing buffers: column 0 = x (event number), 1 = index, 2 = phase index,
@@ -393,15 +394,11 @@ class EscalationChart(QWidget):
         pi.setClipToView(True)
         self.vb = pi.getViewBox()
         self.vb.setLimits(minXRange=4)
-        tick_font = font(11 * self._fs)
         for name in ("left", "bottom"):
             ax = pi.getAxis(name)
             ax.setPen(pg.mkPen("#222222", width=1))
             ax.setTextPen(pg.mkPen("#111111"))
-            ax.setStyle(tickFont=tick_font, tickTextOffset=6)
-        label_style = {"color": "#111111", "font-size": f"{12 * self._fs:.0f}pt"}
-        pi.setLabel("bottom", "event number", **label_style)
-        pi.setLabel("left", "escalation index", **label_style)
+        self._style_axes()
         # the legend sits in a row of its own under the plot, never over the curves
         self.legend = pg.LegendItem(labelTextSize=f"{11 * self._fs:.0f}pt", colCount=2,
                                     labelTextColor="#111111", pen=pg.mkPen("#9e9e9e"),
@@ -485,6 +482,32 @@ class EscalationChart(QWidget):
         lay.addWidget(self.side)
 
     # ------------------------------------------------------------------ public API
+    def set_text_scale(self, zoom: float) -> None:
+        """Follow the window's text zoom: axes, legend, rung and phase labels."""
+        fs = self._base_fs * float(zoom)
+        if abs(fs - self._fs) < 1e-9:
+            return
+        self._fs = fs
+        self._style_axes()
+        self.legend.setLabelTextSize(f"{11 * fs:.0f}pt")
+        self.side.findChild(QLabel).setFont(font(10 * fs, bold=True))
+        if self.session is not None:
+            shown = [vid for vid, c in self.var_curves.items() if c.isVisible()]
+            cursor = self.cursor
+            self.set_session(self.session, self.replay)
+            for vid in shown:
+                self.set_variable_visible(vid, True)
+            if self.replay is not None:
+                self.set_cursor(cursor)
+
+    def _style_axes(self) -> None:
+        pi = self.plot.getPlotItem()
+        for name in ("left", "bottom"):
+            pi.getAxis(name).setStyle(tickFont=font(11 * self._fs), tickTextOffset=6)
+        label_style = {"color": "#111111", "font-size": f"{12 * self._fs:.0f}pt"}
+        pi.setLabel("bottom", "event number", **label_style)
+        pi.setLabel("left", "escalation index", **label_style)
+
     def set_session(self, session, replay=None) -> None:
         """Show ``session`` (a :class:`peacetable.app.session.Session`), or clear with None;
         ``replay``: its :class:`~peacetable.app.replay.ReplayModel` (use :meth:`set_replay`)."""

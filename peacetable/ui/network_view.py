@@ -422,6 +422,7 @@ class NetworkView(QWidget):
         # the projector variant: larger text in wider nodes, so that the graph fitted to
         # its pane stays readable from the back of the room
         self._text_scale = 1.3 if big else 1.0
+        self._base_text_scale = self._text_scale  # before the text zoom
         self._node_w = NODE_W * (1.3 if big else 1.0)
         self._col_gap = self._node_w + (COL_GAP - NODE_W)
 
@@ -506,6 +507,19 @@ class NetworkView(QWidget):
             return
         self.show_analysis = on
         self._deadlock_legend.setVisible(on)
+        self._rebuild()
+
+    def set_text_scale(self, zoom: float) -> None:
+        """Follow the window's text zoom: the node texts and badges."""
+        scale = self._base_text_scale * float(zoom)
+        if abs(scale - self._text_scale) < 1e-9:
+            return
+        self._text_scale = scale
+        self._node_w = NODE_W * scale
+        self._col_gap = self._node_w + (COL_GAP - NODE_W)
+        self._rebuild()
+
+    def _rebuild(self) -> None:
         if self.session is not None:
             source, selected = self.view_source, self.selected
             self.view_source = None

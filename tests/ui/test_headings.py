@@ -44,3 +44,37 @@ def test_headings_keep_their_size_when_opened_from_the_welcome_page(window, qtbo
     for k in want:
         assert abs(got[k] - want[k]) < 0.01, (k, got, want)
     window.normal_action.trigger()
+
+
+def test_one_zoom_scales_the_chart_the_network_and_the_projector(window, qtbot, tmp_path,
+                                                                 new_session):
+    from test_console import RIVER
+
+    new_session(RIVER, tmp_path / "z.peacetable")
+    window.ensure_visuals()
+    window.projector_action.trigger()
+    proj = window.projector
+    qtbot.addWidget(proj)
+    chart, net = window.visuals["chart"], window.visuals["network"]
+
+    def sizes():
+        tick = chart.plot.getPlotItem().getAxis("bottom").style["tickFont"].pointSizeF()
+        rung = chart.rung_labels[0].text_item.font().pointSizeF()
+        node = next(iter(net.nodes.values()))
+        node_pt = max(it.font().pointSizeF() for it in node.childItems()
+                      if hasattr(it, "font"))
+        ptick = proj.chart.plot.getPlotItem().getAxis("bottom").style["tickFont"].pointSizeF()
+        title = proj.phase_title.font().pointSizeF() if "font-size" not in \
+            proj.phase_title.styleSheet() else float(
+                proj.phase_title.styleSheet().split("font-size:")[1].split("pt")[0])
+        return tick, rung, node_pt, ptick, title
+
+    before = sizes()
+    window.larger_action.trigger()
+    after = sizes()
+    try:
+        for b, a in zip(before, after):
+            assert a > b, (before, after)
+    finally:
+        window.normal_action.trigger()
+    assert sizes() == before
