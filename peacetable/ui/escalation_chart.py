@@ -403,7 +403,8 @@ class EscalationChart(QWidget):
         self.legend = pg.LegendItem(labelTextSize=f"{11 * self._fs:.0f}pt", colCount=2,
                                     labelTextColor="#111111", pen=pg.mkPen("#9e9e9e"),
                                     brush=pg.mkBrush(255, 255, 255, 255))
-        self.legend.setVisible(False)
+        self.legend.setVisible(False)  # hidden: takes no room in the layout
+        pi.layout.addItem(self.legend, 4, 1)
 
         self.index_curve = StepCurve(pen=pg.mkPen(INDEX_COLOUR, width=3.5 if big else 3),
                                      stepMode=STEP)
@@ -963,19 +964,12 @@ class EscalationChart(QWidget):
         no overlay the axis title says it all and the legend is hidden."""
         self.legend.clear()
         shown = [vid for vid, c in self.var_curves.items() if c.isVisible()]
-        layout = self.plot.getPlotItem().layout
         if not shown:
             self.legend.setVisible(False)
-            if self.legend.parentItem() is not None:
-                layout.removeItem(self.legend)
-                self.legend.setParentItem(None)
-                self.plot.scene().removeItem(self.legend)
             return
         self.legend.addItem(self.index_curve, self._index_name)
         for vid in shown:
             self.legend.addItem(self.var_curves[vid], self._legend_name(vid))
-        if self.legend.parentItem() is None:
-            layout.addItem(self.legend, 4, 1)
         self.legend.setVisible(True)
 
     def _rebuild_phase_lines(self) -> None:
