@@ -334,13 +334,17 @@ class WholeNumberAxis(pg.AxisItem):
             whole = [v for v in values if abs(v - round(v)) < 1e-9]
             if whole:
                 out.append((spacing, whole))
-        if not out and maxVal - minVal >= 0:
+        # (this runs inside paint, where an exception would abort the process: only
+        # finite, short ranges get the whole-number fallback)
+        if (not out and math.isfinite(minVal) and math.isfinite(maxVal)
+                and 0 <= maxVal - minVal <= 50):
             lo, hi = math.ceil(minVal), math.floor(maxVal)
             out.append((1.0, [float(v) for v in range(lo, hi + 1)]))
         return out
 
     def tickStrings(self, values, scale, spacing):
-        return [f"{int(round(v * scale))}" for v in values]
+        return [f"{int(round(v * scale))}" if math.isfinite(v * scale) else ""
+                for v in values]
 
 
 class EscalationChart(QWidget):
