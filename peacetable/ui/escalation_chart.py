@@ -323,30 +323,6 @@ class _PhaseTooltips(QObject):
         return False
 
 
-class WholeNumberAxis(pg.AxisItem):
-    """An axis of counted things (events): ticks on whole numbers only, at least 1 apart."""
-
-    def tickValues(self, minVal, maxVal, size):
-        out = []
-        for spacing, values in super().tickValues(minVal, maxVal, size):
-            if spacing < 1:
-                continue
-            whole = [v for v in values if abs(v - round(v)) < 1e-9]
-            if whole:
-                out.append((spacing, whole))
-        # (this runs inside paint, where an exception would abort the process: only
-        # finite, short ranges get the whole-number fallback)
-        if (not out and math.isfinite(minVal) and math.isfinite(maxVal)
-                and 0 <= maxVal - minVal <= 50):
-            lo, hi = math.ceil(minVal), math.floor(maxVal)
-            out.append((1.0, [float(v) for v in range(lo, hi + 1)]))
-        return out
-
-    def tickStrings(self, values, scale, spacing):
-        return [f"{int(round(v * scale))}" if math.isfinite(v * scale) else ""
-                for v in values]
-
-
 class EscalationChart(QWidget):
     """Escalation index over event number; see the module docstring."""
 
@@ -386,8 +362,7 @@ class EscalationChart(QWidget):
         self._timer.timeout.connect(self.flush)
 
         # ---- plot
-        self.plot = pg.PlotWidget(background="w",
-                                  axisItems={"bottom": WholeNumberAxis("bottom")})
+        self.plot = pg.PlotWidget(background="w")
         self.plot.setObjectName("escalationPlot")
         pi = self.plot.getPlotItem()
         pi.setMenuEnabled(True)

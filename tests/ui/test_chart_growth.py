@@ -60,19 +60,6 @@ def test_a_calming_variable_is_drawn_so_that_up_means_worse(chart, river_session
     assert f"{v.max:g}–{v.min:g}" in name
 
 
-def test_event_axis_has_no_fractional_ticks(qtbot, chart, river_session):
-    runner = ScriptRunner(river_session)
-    for k, data in enumerate(SCRIPT[:2], start=1):
-        runner.apply(ScriptLine(k, data))
-    _settle(qtbot, chart)
-    ax = chart.plot.getPlotItem().getAxis("bottom")
-    (x0, x1), _ = chart.vb.viewRange()
-    assert x1 - x0 < 10  # a short session: pyqtgraph alone would tick at halves
-    values = [v for _sp, vals in ax.tickValues(x0, x1, ax.width()) for v in vals]
-    assert values and all(v == int(v) for v in values)
-    assert all("." not in t for t in ax.tickStrings(values, 1.0, 1.0))
-
-
 def test_legend_never_covers_the_plot(qtbot, chart, river_session, river):
     runner = ScriptRunner(river_session)
     for k, data in enumerate(SCRIPT, start=1):
