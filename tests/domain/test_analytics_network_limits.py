@@ -101,4 +101,7 @@ def test_a_network_above_the_limit_is_refused_with_a_message(tmp_path):
     report, text = analyze_path(path)
     assert report["network"]["status"] == "refused"
     assert "limited to 2,000 issues" in report["network"]["reason"]
+    # nor are the bargaining points (2^2001 packages), said in digits a person reads
+    assert report["bargaining"]["status"] == "refused"
+    assert "about 10^602" in report["bargaining"]["reason"]
     assert "Linkage network\n  Refused: the linkage network has 2,001 issues" in text

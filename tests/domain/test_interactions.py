@@ -111,3 +111,27 @@ def test_frontier_and_zopa_with_terms_and_rules_are_exact(seed):
     front = {tuple(c) for c in choices[pareto_filter(u)].tolist()}
     assert {tuple(c) for c in pareto_frontier(space).choices.tolist()} == front
     assert count_zopa(space) == int(zopa_mask(u, space.batna_units).sum())
+
+
+def test_analyses_that_do_not_count_terms_refuse_instead_of_answering_wrongly(river_path):
+    """The points found without the frontier and the bargaining among some parties do not
+    count interaction terms yet: both refuse with a message rather than give other points."""
+    from peacetable.domain.analytics.bargaining import (
+        AnalyticsLimitError,
+        bargaining_points,
+        coalition_space,
+    )
+    from peacetable.domain.analytics.report import coalition_section
+
+    sc = parse_scenario(with_term(river_path)).scenario
+    space = PackageSpace.from_scenario(sc)
+    with pytest.raises(AnalyticsLimitError, match="interaction terms"):
+        bargaining_points(space)
+    with pytest.raises(AnalyticsLimitError, match="interaction terms"):
+        coalition_space(space, ["upland", "lowland"])
+    with pytest.raises(ValueError, match="kremlin"):  # bad ids are still named first
+        coalition_space(space, ["upland", "kremlin"])
+    sec = coalition_section(space, ["upland", "lowland"])
+    assert sec["status"] == "refused" and "interaction terms" in sec["reason"]
+    plain = PackageSpace.from_scenario(parse_scenario(river_path.read_text(encoding="utf-8")).scenario)
+    assert bargaining_points(plain).nash is not None  # without terms the points are found

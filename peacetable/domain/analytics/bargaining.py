@@ -96,8 +96,20 @@ _BLOCK = 32  # pivots per vectorised step of the Pareto filter (tuned in bench/b
 _INNER = 1 << 14  # packages per inner block when streaming the space
 
 
+MAX_STREAMED = 1 << 28
+"""Largest full package space (268,435,456 packages, about ten seconds) whose Nash and
+Kalai-Smorodinsky points :func:`bargaining_points` finds by streaming every package; above
+it the points are refused with a message, never estimated."""
+
+
 class AnalyticsLimitError(ValueError):
     """The requested analysis exceeds a documented size limit; the message says which."""
+
+
+def count_text(n: int) -> str:
+    """A count for a message: with thousands separators, or its order of magnitude when it
+    has more digits than a person reads (a space of 2,001 two-option issues)."""
+    return f"{n:,}" if n < 10 ** 15 else f"about 10^{len(str(n)) - 1}"
 
 
 def units(x: float) -> int:
@@ -935,6 +947,10 @@ def coalition_space(space: PackageSpace, parties: Sequence[str]) -> PackageSpace
     if not parties:
         raise ValueError("name at least one role")
     idx = [space.roles.index(p) for p in parties]
+    if space.interactions or space.limits:
+        raise AnalyticsLimitError(
+            "bargaining among some parties does not yet take interaction terms or red-line "
+            "tests into account; analyse all parties instead")
     tables = []
     for j, t in enumerate(space.tables):
         tab = np.concatenate([t[idx], space.batna_shares[idx, j][:, None]], axis=1)
@@ -1056,6 +1072,15 @@ def bargaining_points(space: PackageSpace) -> Bargaining:
 
     The result is a :class:`Bargaining` whose ``frontier`` holds only the packages found
     (Nash, KS, each role's best; ``steps`` empty) -- not the frontier."""
+    if space.size > MAX_STREAMED:
+        raise AnalyticsLimitError(
+            f"the Nash and Kalai–Smorodinsky points are found by going through every package, "
+            f"up to {MAX_STREAMED:,} (this space has {count_text(space.size)})")
+    if space.interactions or space.limits:
+        raise AnalyticsLimitError(
+            "without the Pareto frontier, the Nash and Kalai–Smorodinsky points are not "
+            "computed for a scenario with interaction terms or red-line tests (build the "
+            "frontier with --frontier)")
     r = space.batna_units
     d = space.n_roles
     den = np.asarray(space.denominators, dtype=np.float64)

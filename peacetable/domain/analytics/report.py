@@ -18,6 +18,7 @@ from ..scenario import Scenario
 from ..state import State
 from .bargaining import (
     FRONTIER_BY_DEFAULT,
+    count_text,
     MAX_COUNTED,
     MAX_FRONTIER,
     SCALE,
@@ -107,11 +108,15 @@ def bargaining_section(space: PackageSpace, frontier: bool = False
         if not frontier and space.size > FRONTIER_BY_DEFAULT:
             raise AnalyticsLimitError(
                 f"the Pareto frontier is not built by default above {FRONTIER_BY_DEFAULT:,} "
-                f"packages (this space has {space.size:,})")
+                f"packages (this space has {count_text(space.size)})")
         b = analyze_bargaining(space, count=False,
                                max_frontier=space.size if frontier else MAX_FRONTIER)
     except AnalyticsLimitError as exc:
-        p = bargaining_points(space)
+        try:
+            p = bargaining_points(space)
+        except AnalyticsLimitError as too_large:
+            base.update(status="refused", reason=f"{exc}; {too_large}")
+            return base, None
         zopa["empty"] = p.nash is None
         if p.nash is None:
             zopa["note"] = "no package gives every player role at least its no-deal value (BATNA)"
@@ -160,15 +165,23 @@ def coalition_section(space: PackageSpace, parties: list[str]) -> dict[str, Any]
     (:func:`~.bargaining.coalition_space`): frontier size, Nash and Kalai-Smorodinsky
     points, each as the issues it settles (the rest left open). ``ValueError`` on unknown
     ids."""
-    cs = coalition_space(space, parties)
     others = [r for r in space.roles if r not in parties]
+    try:
+        cs = coalition_space(space, parties)
+    except AnalyticsLimitError as exc:
+        return {"parties": list(parties), "others": others, "packages": None,
+                "status": "refused", "reason": str(exc)}
     base: dict[str, Any] = {"parties": list(cs.roles), "others": others,
                             "packages": cs.size}
     note = None
     try:
         b = analyze_bargaining(cs, count=False)
     except AnalyticsLimitError as exc:  # the points are still exact without the frontier
-        b, note = bargaining_points(cs), str(exc)
+        try:
+            b, note = bargaining_points(cs), str(exc)
+        except AnalyticsLimitError as too_large:
+            base.update(status="refused", reason=f"{exc}; {too_large}")
+            return base
 
     def rec(row: int | None) -> dict[str, Any] | None:
         d = b.describe(row)
