@@ -36,6 +36,7 @@ from .events import (
     Note,
     PhaseStarted,
     Redone,
+    RulingNote,
     Undone,
     Visibility,
     Withdrawn,
@@ -362,9 +363,11 @@ def _adjudicate(sc: Scenario, st: State, cmd: C.Adjudicate):
     body = MoveAdjudicated(
         move=m.id, decision="rejected" if cmd.decision == "reject" else "accepted",
         magnitude=magnitude, modified=cmd.decision == "modify", reason=cmd.reason,
-        note=cmd.note,
     )
-    return [(body, m.visibility)]
+    out: list[tuple[Body, Visibility]] = [(body, m.visibility)]
+    if cmd.note.strip():  # control's own note: an event of its own that only control sees
+        out.append((RulingNote(move=m.id, text=cmd.note.strip()), CONTROL))
+    return out
 
 
 def _check_acceptance_feasible(sc: Scenario, st: State, m, accepting: bool) -> None:

@@ -111,7 +111,6 @@ class MoveAdjudicated(Body, tag="move_adjudicated"):
     magnitude: int = 1
     modified: bool = False
     reason: str = ""  # what the room hears
-    note: str = ""  # for control only: never on the projector
 
 
 class DiceRolled(Body, tag="dice_rolled"):
@@ -154,6 +153,15 @@ class ActionRecorded(Body, tag="action_recorded"):
     inject_event: int
     role: str
     text: str
+
+
+class RulingNote(Body, tag="ruling_note"):
+    """Control's own note on a ruling, kept in an event of its own that only control sees
+    (the ruling itself may be public). It goes with its ruling: undo passes over it."""
+
+    move: int
+    text: str
+    undoable = False
 
 
 class Withdrawn(Body, tag="withdrawn"):
@@ -229,6 +237,7 @@ AnyBody = (
     | MessageSent
     | CarriedOver
     | Note
+    | RulingNote
     | ClockPaused
     | ClockResumed
     | ClockCorrected
@@ -237,7 +246,7 @@ AnyBody = (
 )
 
 #: bodies that do not change the fold's state (the clock is read from timestamps)
-NO_STATE = (Note, CarriedOver, ClockPaused, ClockResumed, ClockCorrected, ActionRecorded,
+NO_STATE = (Note, RulingNote, CarriedOver, ClockPaused, ClockResumed, ClockCorrected, ActionRecorded,
             MessageSent)
 
 

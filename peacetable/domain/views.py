@@ -118,8 +118,9 @@ def describe_event(sc: Scenario, ev: Event) -> str:
     if t == "move_adjudicated":
         mod = " (modified, x%d)" % b.magnitude if b.modified else ""
         why = f": {b.reason}" if b.reason else ""
-        note = f" [note for control: {b.note}]" if b.note else ""
-        return f"control {b.decision} move {b.move}{mod}{why}{note}"
+        return f"control {b.decision} move {b.move}{mod}{why}"
+    if t == "ruling_note":
+        return f"note for control on the ruling of move {b.move}: {b.text}"
     if t == "dice_rolled":
         res = "success" if b.success else "failure"
         return f"roll for move {b.move}: {b.draw} against {b.odds}% -> {res}"

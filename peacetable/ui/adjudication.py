@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain import commands as C
-from ..domain.events import DiceRolled, MoveAdjudicated
+from ..domain.events import DiceRolled, MoveAdjudicated, RulingNote
 from ..domain.views import condition_text
 from ..domain.views import package_text as views_package_text
 from .move_entry import KIND_LABELS
@@ -363,6 +363,8 @@ class AdjudicationPanel(QWidget):
             return None
         self.reason_edit.clear()
         self.note_edit.clear()
+        notes = [e.body.text for e in events if isinstance(e.body, RulingNote)]
+        events = [e for e in events if not isinstance(e.body, RulingNote)]
         ev = events[-1]
         b = ev.body
         if isinstance(b, DiceRolled):
@@ -372,7 +374,7 @@ class AdjudicationPanel(QWidget):
         elif isinstance(b, MoveAdjudicated):
             text = f"Move #{b.move} {b.decision}" + (f" at × {b.magnitude}" if b.modified else "") \
                 + (f": {b.reason}" if b.reason else "") \
-                + (f"\nNote for control: {b.note}" if b.note else "")
+                + "".join(f"\nNote for control: {n}" for n in notes)
             set_cls(self.result_label, "result",
                     kind="success" if b.decision == "accepted" else "failure")
         else:

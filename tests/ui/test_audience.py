@@ -22,7 +22,7 @@ import pytest
 
 from peacetable.app.script import ScriptLine, ScriptRunner, read_script
 from peacetable.app.session import Session
-from peacetable.domain.events import MoveSubmitted
+from peacetable.domain.events import MoveSubmitted, to_builtins
 from peacetable.domain.views import describe_for_room, visible_events
 from peacetable.ui.audience import AudienceWindow
 from peacetable.ui.widgets_common import visible_texts
@@ -120,8 +120,6 @@ def private_material(session: Session, run: int) -> set[str]:
             out.add(_norm(b.expected_action))  # guidance for control, never projected
         if ev.visibility.allows("audience"):
             continue
-        if getattr(b, "note", ""):
-            out.add(_norm(b.note))  # a ruling's note is for control, whoever sees the ruling
         for field in ("rationale", "reason", "text", "synopsis"):
             value = getattr(b, field, "") or ""
             if len(value.strip()) >= 8:
@@ -362,9 +360,12 @@ def test_feed_speaks_the_rooms_language(qtbot, projector, river_session):
     for word in ("proposal 1", "move ", "control accepted", "announced", "->"):
         assert word not in blob, word
     assert not re.search(r"^\d+\s", blob, re.M)
-    # control's log keeps the note
+    # control's log keeps the note, in an event of its own that only control sees
+    note = next(e for e in river_session.events if e.type == "ruling_note")
+    assert note.visibility.scope == "control"
+    assert "CONTROL-ONLY-NOTE" in river_session.describe(note)
     ruling = next(e for e in river_session.events if e.type == "move_adjudicated")
-    assert "CONTROL-ONLY-NOTE" in river_session.describe(ruling)
+    assert "CONTROL-ONLY-NOTE" not in str(to_builtins(ruling.body))
     assert not leaks(projector, private_material(river_session, run=6))
 
 

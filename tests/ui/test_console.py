@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
+from peacetable.domain.events import to_builtins
 from peacetable.domain.views import describe_for_room
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -692,11 +693,16 @@ def test_ruling_note_stays_with_control(window, new_session, tmp_path, driver):
     adj.reason_edit.setText("The border stays calm")
     adj.note_edit.setText("watch Lowland next round")
     adj.accept_move()
-    ev = s.events[-1]
+    ev, note = s.events[-2], s.events[-1]
     assert ev.body.reason == "The border stays calm"
-    assert ev.body.note == "watch Lowland next round"
+    assert ev.visibility.allows("audience") and "watch" not in str(to_builtins(ev.body))
+    assert note.visibility.scope == "control" and note.body.text == "watch Lowland next round"
     assert "watch Lowland next round" in adj.result_label.text()
-    assert "watch Lowland next round" in s.describe(ev)
+    assert "watch Lowland next round" in s.describe(note)
+    for viewer in ("audience", *s.scenario.player_ids):  # no one else sees it, in any form
+        assert "watch Lowland" not in str([to_builtins(e) for e in s.visible_events(viewer)])
+    window.undo.undo_action.trigger()  # the note goes with its ruling: one undo takes it back
+    assert driver.labels["m"] in s.state.moves
     room = describe_for_room(s.scenario, ev, {e.seq: e for e in s.events})
     assert "The border stays calm" in room and "watch Lowland" not in room
     assert adj.note_edit.text() == ""
