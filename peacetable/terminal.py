@@ -3,7 +3,7 @@
 Every line the command-line tool prints passes through :func:`safe_text` (the CLI wraps its
 standard output and error in :class:`SafeStream`): control characters, format characters
 such as direction overrides, and line/paragraph separators from scenario, script or session
-files are shown as ``\\uXXXX`` escapes, so a title carrying ANSI escape sequences cannot
+files are shown as ``\\u``-escapes (ESC as ``\\u001b``), so a title carrying ANSI escape sequences cannot
 recolour, move the cursor or retitle the terminal. Newlines and tabs are kept. JSON goes out
 through :func:`dumps_json`, which never writes NaN or Infinity.
 """

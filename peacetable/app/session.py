@@ -356,11 +356,20 @@ class Session:
         st = self.state if at is None else self.state_at(at)
         return view_state(self.scenario, st, viewer)
 
-    def visible_events(self, viewer: str = "control", upto: int | None = None) -> list[Event]:
+    def visible_events(self, viewer: str = "control", upto: int | None = None, *,
+                       among: list[Event] | None = None, effective: bool = False) -> list[Event]:
         """The events ``viewer`` may see (control, audience or a role id), up to event
-        ``upto`` (default: all). Views list events through this, never by filtering
-        visibility themselves."""
-        evs = self.events if upto is None else self._slice(0, max(0, int(upto)))
+        ``upto`` (default: all); ``among``: only of these events (e.g. a change just
+        announced); ``effective``: only those that count now (see :meth:`effective_events`).
+        Views list events through this, never by filtering visibility themselves."""
+        if among is not None:
+            evs = list(among)
+        elif effective:
+            evs = self.effective_events()
+        else:
+            evs = self.events if upto is None else self._slice(0, max(0, int(upto)))
+        if upto is not None and (among is not None or effective):
+            evs = [e for e in evs if e.seq <= upto]
         return visible_events(evs, viewer)
 
     def describe(self, ev: Event) -> str:

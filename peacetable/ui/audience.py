@@ -37,7 +37,7 @@ from ..domain.events import (
     SessionStarted,
     Undone,
 )
-from ..domain.views import describe_for_room, visible_events
+from ..domain.views import describe_for_room
 from .escalation_chart import EscalationChart
 from .style import ROOM_DEFAULTS
 from .network_view import NetworkView
@@ -207,7 +207,7 @@ class AudienceWindow(QMainWindow):
         if change.rebuilt:
             self._rebuild_feed(view)
         else:
-            for ev in visible_events(list(change.events), VIEWER):
+            for ev in self.session.visible_events(VIEWER, among=change.events):
                 self._add_feed(ev, view, top=True)
             while self.feed.count() > FEED_LIMIT:
                 self.feed.takeItem(self.feed.count() - 1)
@@ -325,12 +325,12 @@ class AudienceWindow(QMainWindow):
     # ------------------------------------------------------------------ feed
     def _rebuild_feed(self, view: dict) -> None:
         self.feed.clear()
-        evs = visible_events(self.session.effective_events(), VIEWER)
+        evs = self.session.visible_events(VIEWER, effective=True)
         for ev in evs[-FEED_LIMIT:]:
             self._add_feed(ev, view, top=True)
 
     def _add_feed(self, ev: Event, view: dict, top: bool) -> None:
-        if isinstance(ev.body, _SKIP) or not ev.visibility.allows(VIEWER):
+        if isinstance(ev.body, _SKIP):
             return
         s = self.session
         text = describe_for_room(s.scenario, ev, self._by_seq(), VIEWER)

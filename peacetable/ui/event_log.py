@@ -2,7 +2,7 @@
 
 The rows come from the application layer, never filtered here: live, from
 ``session.visible_events(viewer)`` and, as events arrive, the new events that
-:func:`peacetable.domain.views.visible_events` gives the viewer (rows are appended with
+:meth:`Session.visible_events` gives the viewer (rows are appended with
 ``beginInsertRows``); in replay, from the :class:`~peacetable.app.replay.ReplayModel`'s
 events for the viewer, cut at the cursor (rows inserted or removed at the end as the cursor
 moves). Undone events stay in the log, struck through (as they stood at the cursor in
@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
 
 from ..domain.events import Redone, Undone
 from ..domain.state import cancelled_set, toggles
-from ..domain.views import visible_events
 from .move_entry import set_combo_data
 from .style import UNDONE_COLOUR
 
@@ -133,7 +132,7 @@ class EventLogModel(QAbstractTableModel):
     def on_change(self, change: Change) -> None:
         if self.session is None or self.replay is not None:
             return
-        new = visible_events(list(change.events), self.viewer)
+        new = self.session.visible_events(self.viewer, among=change.events)
         if new:
             self.beginInsertRows(QModelIndex(), self._n, self._n + len(new) - 1)
             self._events.extend(new)
