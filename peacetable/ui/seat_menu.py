@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6 import QtCore
 
 from . import messages
 
 if TYPE_CHECKING:  # pragma: no cover
     from .seats import MessageDialog, SeatSetupDialog, SeatWindow
+    from PySide6.QtGui import QAction
 
 
 class SeatsController:
@@ -34,12 +34,7 @@ class SeatsController:
             mb.insertMenu(help_action, self.menu)
 
         def action(text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:
-            a = QAction(text, window)
-            if shortcut:
-                a.setShortcut(shortcut)
-            if tip:
-                a.setStatusTip(tip)
-            a.triggered.connect(lambda _c=False: slot())
+            a = window._action(text, slot, shortcut, tip)  # the window's one action builder
             self.menu.addAction(a)
             return a
 
@@ -70,7 +65,7 @@ class SeatsController:
         if self.window.session is None:
             return None
         dlg = MessageDialog(self.window.bridge, self.window)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.open()
         self.message_dialog = dlg
         return dlg
@@ -95,7 +90,7 @@ class SeatsController:
         if s is None:
             return None
         dlg = SeatSetupDialog(s, self.load_plan(), self.window)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.accepted.connect(lambda: dlg.hand_over_now and self.enter_seats(dlg.result_plan))
         self.setup_dialog = dlg
         dlg.open()
@@ -114,7 +109,7 @@ class SeatsController:
         from .solo import SoloSetupDialog
 
         dlg = SoloSetupDialog(self.window, on_start=self._solo_started)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         self.solo_dialog = dlg
         dlg.open()
         return dlg

@@ -160,8 +160,13 @@ class StartPage(QWidget):
     # ------------------------------------------------------------------ cards
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not self._filled:
+        if self._filled:
+            return
+        w = self.window_
+        if getattr(w, "_exposed", True):
             QTimer.singleShot(0, self.fill)
+        else:  # reading the exercises waits until the window's first frame is on screen
+            w.firstShown.connect(lambda: QTimer.singleShot(0, self.fill))
 
     def fill(self) -> None:
         """Read the bundled exercises (one card each) and the recent sessions' details; the
