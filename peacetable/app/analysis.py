@@ -148,15 +148,7 @@ def render_text(report: dict[str, Any], sc: Scenario | None = None) -> str:
         w(f"  ZOPA: {z['note']}")
     if b["status"] == "points":
         w(f"  Pareto frontier not built: {b['reason']}")
-        for label, key in (("Nash bargaining point", "nash"),
-                           ("Kalai–Smorodinsky point", "kalai_smorodinsky")):
-            rec = b[key]
-            if rec is None:
-                w(f"  {label}: none (empty ZOPA)")
-                continue
-            w(f"  {label}: {_pkg(rec['package'])}")
-            w("    " + "   ".join(f"{L.role(k)} {_f(v)} (+{_f(rec['gains'][k])})"
-                                  for k, v in rec["utilities"].items()))
+        _points(w, b, L)
     elif b["status"] != "ok":
         w(f"  Refused: {b['reason']}")
     else:
@@ -164,15 +156,7 @@ def render_text(report: dict[str, Any], sc: Scenario | None = None) -> str:
           f"in the ZOPA")
         if z.get("empty"):
             w(f"  {z['note']}")
-        for label, key in (("Nash bargaining point", "nash"),
-                           ("Kalai–Smorodinsky point", "kalai_smorodinsky")):
-            rec = b[key]
-            if rec is None:
-                w(f"  {label}: none (empty ZOPA)")
-                continue
-            w(f"  {label}: {_pkg(rec['package'])}")
-            w("    " + "   ".join(f"{L.role(k)} {_f(v)} (+{_f(rec['gains'][k])})"
-                                  for k, v in rec["utilities"].items()))
+        _points(w, b, L)
     c = report.get("coalition")
     if c is not None:
         w("")
@@ -227,6 +211,19 @@ def coalition_text(sc: Scenario, parties: list[str]) -> str:
     out: list[str] = []
     _render_coalition(out.append, report["coalition"], _Labels(sc))
     return "\n".join(out)
+
+
+def _points(w, b: dict[str, Any], L: _Labels) -> None:
+    """The Nash and Kalai–Smorodinsky points of a bargaining section, as text lines."""
+    for label, key in (("Nash bargaining point", "nash"),
+                       ("Kalai–Smorodinsky point", "kalai_smorodinsky")):
+        rec = b[key]
+        if rec is None:
+            w(f"  {label}: none (empty ZOPA)")
+            continue
+        w(f"  {label}: {L.pkg(rec['package'])}")
+        w("    " + "   ".join(f"{L.role(k)} {_f(v)} (+{_f(rec['gains'][k])})"
+                              for k, v in rec["utilities"].items()))
 
 
 def _render_coalition(w, c: dict[str, Any], L: _Labels) -> None:
