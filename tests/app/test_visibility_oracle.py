@@ -29,7 +29,8 @@ from peacetable.app.session import Session
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = [ROOT / "scenarios" / "peace-of-inches.moves.jsonl",
-           ROOT / "scenarios" / "framework-agreement.moves.jsonl"]
+           ROOT / "scenarios" / "framework-agreement.moves.jsonl",
+           ROOT / "tests" / "fixtures" / "highland-talks.moves.jsonl"]
 ALL = "everyone"
 
 
