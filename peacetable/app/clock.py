@@ -132,6 +132,41 @@ class ExerciseClock:
             elapsed += (now - mark).total_seconds()
         return elapsed
 
+    def elapsed_series(self, seq: int, at: _dt.datetime,
+                       points: list[tuple[int, _dt.datetime]]) -> list[float]:
+        """Running seconds from event ``seq`` (at time ``at``) to each of ``points`` ((event,
+        time) in event order), counting the pauses and corrections recorded up to each
+        point; 0 for a point before ``seq``. One pass, for charts over exercise time."""
+        running = True
+        for m in self.marks:
+            if m.seq >= seq:
+                break
+            if m.kind != "correct":
+                running = m.kind == "resume"
+        marks = [m for m in self.marks if m.seq > seq]
+        j = 0
+        elapsed = 0.0
+        mark = at
+        out: list[float] = []
+        for pseq, pat in points:
+            if pseq < seq:
+                out.append(0.0)
+                continue
+            while j < len(marks) and marks[j].seq <= pseq:
+                m = marks[j]
+                j += 1
+                if m.kind == "correct":
+                    elapsed += m.seconds
+                elif m.kind == "pause" and running:
+                    elapsed += (m.at - mark).total_seconds()
+                    running = False
+                elif m.kind == "resume" and not running:
+                    mark = m.at
+                    running = True
+            now = elapsed + ((pat - mark).total_seconds() if running else 0.0)
+            out.append(max(0.0, now))
+        return out
+
     def reading(self, phase_start: tuple[int, _dt.datetime, float] | None,
                 exercise_start: tuple[int, _dt.datetime] | None,
                 now: _dt.datetime) -> ClockReading:

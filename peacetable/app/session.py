@@ -409,6 +409,26 @@ class Session:
             self._exercise_start = (n, first)
         return self._exercise_start[1]
 
+    def exercise_minutes(self, seqs: list[int]) -> list[float]:
+        """The exercise clock, in minutes, at each of the events ``seqs`` (in order): running
+        time since phase 1 started, pauses left out and corrections counted, as the clock
+        showed when the event was recorded; 0 before phase 1 (and for event 0, the start).
+        Never less than at an earlier event of ``seqs`` (a clock correction that takes time
+        off holds the chart's time axis where it was)."""
+        first = self._first_phase_start()
+        if first is None or not seqs:
+            return [0.0] * len(seqs)
+        events = self.events
+        start = events[first - 1]
+        points = [(q, parse_ts(events[q - 1].ts) if q >= 1 else parse_ts(start.ts))
+                  for q in seqs]
+        out = self._clock.elapsed_series(first, parse_ts(start.ts), points)
+        top = 0.0
+        for k, v in enumerate(out):
+            top = max(top, v)
+            out[k] = top / 60.0
+        return out
+
     def phase_clock(self, now: _dt.datetime | None = None) -> tuple[float, bool]:
         """(seconds elapsed in the current phase, running?): see :meth:`clock`."""
         r = self.clock(now)
@@ -429,6 +449,7 @@ class Session:
                              "phase_index": sc.phases.index(sc.phase_by_id[phase]),
                              "at_minute": minute, "planned_minute": float(inj.at_minute),
                              "planned_phase": ph.id, "fired_at": st.injects_fired.get(iid),
+                             "date": inj.date,
                              "skipped_at": st.injects_skipped.get(iid)})
         rows.sort(key=lambda r: (r["phase_index"], r["at_minute"]))
         return rows

@@ -8,6 +8,7 @@ issues, preferences cover every option, ...) live in :func:`cross_check`.
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
+from .calendar import date_problems, parse_game_date
 from .conditions import Condition as TypedCondition
 from .conditions import typed
 
@@ -37,6 +39,8 @@ def _not_boolean(value: Any) -> Any:
 Real = Annotated[float, Field(strict=True)]
 Whole = Annotated[int, BeforeValidator(_not_boolean)]
 Unit = Annotated[Real, Field(ge=0.0, le=1.0)]
+#: an in-game date: "YYYY-MM-DD" or a TOML date (see domain/calendar.py)
+GameDate = Annotated[_dt.date, BeforeValidator(parse_game_date)]
 
 MoveKind = Literal[
     "proposal",
@@ -275,6 +279,8 @@ class Phase(Model):
     duration_minutes: Whole = Field(default=30, gt=0, le=24 * 60)
     allowed_moves: tuple[MoveKind, ...] = Field(min_length=1)
     injects: tuple[Ident, ...] = ()
+    date: GameDate | None = None  # in-game day the phase starts
+    end_date: GameDate | None = None  # in-game last day, for a phase spanning several
 
 
 class MoveTemplate(Model):
@@ -302,6 +308,7 @@ class Inject(Model):
     visibility: Literal["public", "targets", "control"] = "public"
     expected_action: str = ""
     effects: Effects = Field(default_factory=Effects)
+    date: GameDate | None = None  # in-game day it happens (within its phase's days)
     #: fire by itself when due (true) or wait for control (false); unset: [scenario] injects
     auto: bool | None = None
 
@@ -786,6 +793,8 @@ class _Rules:
         self.phase_rules()
         self.inject_rules()
         self.move_rules()
+        for p in date_problems(self.phases, self.injects, self.ok):
+            self.add(p.path, p.message)
         return self.out
 
 

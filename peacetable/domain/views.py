@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .calendar import game_date
 from .conditions import typed
 from .events import Event, MovesRevealed, MoveSubmitted, Undone, Redone
 from .scenario import Scenario
@@ -33,6 +34,10 @@ def _r(x: float) -> float:
     return round(x, 4)
 
 
+def _iso(d) -> str | None:
+    return None if d is None else d.isoformat()
+
+
 def view_state(sc: Scenario, st: State, viewer: str = "control") -> dict[str, Any]:
     """A JSON-ready picture of the session at ``st`` for ``viewer`` (stable key order)."""
     viewer_label(sc, viewer)
@@ -48,7 +53,10 @@ def view_state(sc: Scenario, st: State, viewer: str = "control") -> dict[str, An
         "event": st.seq,
         "phase": None if phase is None else {
             "id": phase.id, "index": st.phase_index, "label": phase.label,
-            "sequencing": phase.sequencing, "of": len(sc.phases)},
+            "sequencing": phase.sequencing, "of": len(sc.phases),
+            "date": _iso(phase.date), "end_date": _iso(phase.end_date)},
+        # the in-game date as this viewer may know it (domain/calendar.py)
+        "game_date": _iso(game_date(sc, st, viewer)),
         "escalation": {
             "index": _r(st.index), "scale": sc.escalation.scale, "rung": rung.id,
             "rung_label": rung.label,
