@@ -289,8 +289,7 @@ class MainWindow(QMainWindow):
                 self.visual_errors[key] = f"{type(exc).__name__}: {exc}"
                 continue
             self.visuals[key] = widget
-            if hasattr(widget, "set_text_scale"):
-                widget.set_text_scale(style.text_scale())
+            style.follow_zoom(widget)
             if self.console is not None:
                 self.console.add_visual(key, widget)
         if self.console is not None:
@@ -581,7 +580,7 @@ class MainWindow(QMainWindow):
                 messages.show_error(self, "Projector window", f"The audience window could not be "
                                    f"loaded: {type(exc).__name__}: {exc}")
                 return None
-            self.projector = AudienceWindow(text_scale=style.text_scale())
+            self.projector = style.follow_zoom(AudienceWindow())
             self.projector.setWindowIcon(self.windowIcon())
             self.projector.set_room_options(**self._room_options())
             self.projector.set_session(self.session)
@@ -627,21 +626,13 @@ class MainWindow(QMainWindow):
             self.console.move_entry.role_combo.setFocus()
 
     def _scale(self, direction: int) -> None:
+        """One text zoom for every window: the body and heading fonts, and the views that
+        draw their own texts (chart, network, projector), which follow it through
+        :func:`style.follow_zoom`. The level is kept for the next start."""
         app = QApplication.instance()
         if app is not None:
             scale = style.step_scale(app, direction)
-            self._zoom_visuals(scale)
             self.statusBar().showMessage(f"Text size {scale:.0%}", 2000)
-
-    def _zoom_visuals(self, scale: float) -> None:
-        """The chart, the network and the projector draw their own texts: give them the
-        text zoom too."""
-        for key in ("chart", "network"):
-            w = self.visuals.get(key)
-            if w is not None and hasattr(w, "set_text_scale"):
-                w.set_text_scale(scale)
-        if self.projector is not None:
-            self.projector.set_text_scale(scale)
 
     # ------------------------------------------------------------------ drag and drop
     @staticmethod

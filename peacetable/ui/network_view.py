@@ -446,13 +446,15 @@ class NetworkView(QWidget):
         self.toolbar.setLayout(tools)
         self.toolbar.setVisible(not big)
 
-        self.legend = self._make_legend(1.25 if big else 1.0)
+        self._legend_base = 1.25 if big else 1.0  # before the text zoom
+        self.legend = self._make_legend(self._legend_base)
 
         left = QVBoxLayout()
         left.setContentsMargins(0, 0, 0, 0)
         left.addWidget(self.toolbar)
         left.addWidget(self.view, 1)
         left.addWidget(self.legend)
+        self._left = left
         lw = QWidget()
         lw.setLayout(left)
 
@@ -510,14 +512,26 @@ class NetworkView(QWidget):
         self._rebuild()
 
     def set_text_scale(self, zoom: float) -> None:
-        """Follow the window's text zoom: the node texts and badges."""
+        """Follow the window's text zoom: the node texts and badges, the legend under the
+        graph and the details beside it."""
         scale = self._base_text_scale * float(zoom)
         if abs(scale - self._text_scale) < 1e-9:
             return
         self._text_scale = scale
         self._node_w = NODE_W * scale
         self._col_gap = self._node_w + (COL_GAP - NODE_W)
+        old = self.legend
+        self.legend = self._make_legend(self._legend_base * float(zoom))
+        self._deadlock_legend.setVisible(self.show_analysis)
+        self._left.replaceWidget(old, self.legend)
+        old.setParent(None)
+        old.deleteLater()
         self._rebuild()
+
+    @property
+    def _zoom(self) -> float:
+        """The window's text zoom (1.0: normal size)."""
+        return self._text_scale / self._base_text_scale
 
     def _rebuild(self) -> None:
         if self.session is not None:
@@ -796,13 +810,15 @@ class NetworkView(QWidget):
     # ------------------------------------------------------------------ details
     def _hint(self) -> None:
         if self.session is not None and self.too_large:
-            self.details.setHtml(f"<p style='font-size:13pt'>{esc(self.too_large)}</p>")
+            self.details.setHtml(f"<p style='font-size:{13 * self._zoom:.0f}pt'>"
+                                 f"{esc(self.too_large)}</p>")
             self.details.setVisible(True)
         elif self.session is None:
             self.details.setHtml("<p>No session.</p>")
         else:
-            self.details.setHtml("<p style='font-size:13pt'>Click an issue to see its "
-                                 "options, linkages and what settling it unlocks.</p>")
+            self.details.setHtml(f"<p style='font-size:{13 * self._zoom:.0f}pt'>Click an issue "
+                                 "to see its options, linkages and what settling it "
+                                 "unlocks.</p>")
 
     def details_html(self, iid: str) -> str:
         """The detail panel's HTML for ``iid`` (every scenario text escaped)."""

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from . import messages
-from .style import ACCENT, DANGER, set_cls
+from .style import ACCENT, DANGER, follow_zoom, set_cls
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..app.replay import ReplayModel
@@ -328,8 +328,8 @@ class ReplayPage(QWidget):
 
         # ---- the views
         b = self.bridge
-        self.chart = EscalationChart(self)
-        self.network = NetworkView(self)
+        self.chart = follow_zoom(EscalationChart(self))
+        self.network = follow_zoom(NetworkView(self))
         self.event_log = EventLogPanel(b)
         self.roles = RolePanel(b)
         self.issues = IssuesPanel(b)

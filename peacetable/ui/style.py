@@ -88,6 +88,11 @@ STYLESHEET = f"""
 """
 
 
+def stylesheet(scale: float) -> str:
+    """The application style sheet for the text ``scale`` (the same rules at every scale)."""
+    return f"/* text scale {scale:g} */{STYLESHEET}"
+
+
 def text_scale() -> float:
     try:
         value = float(QSettings().value(SETTINGS_KEY, 1.0))
@@ -101,15 +106,45 @@ def apply(app: QApplication, scale: float | None = None) -> float:
     style itself is chosen when the application is created (see :data:`QT_ARGS`)."""
     if scale is None:
         scale = text_scale()
-    if app.styleSheet() != STYLESHEET:
-        app.setStyleSheet(STYLESHEET)
     font = QFont(app.font())
     font.setPointSizeF(BASE_POINT_SIZE * scale)
     app.setFont(font)
+    # Under a style sheet, a widget already polished keeps the font it was polished with
+    # when the application font changes (tables, forms, lists stayed at the old size):
+    # a style sheet that differs (by a comment naming the scale) re-polishes every widget
+    # once, and each takes the new application font. Before the first window exists this
+    # is the only time the style sheet is set, so start-up polishes nothing twice.
+    sheet = stylesheet(scale)
+    if app.styleSheet() != sheet:
+        app.setStyleSheet(sheet)
     for w in _styled_widgets():  # headings and the clock carry their own (larger) fonts
         if w.property("cls") in FONTS:
             _apply_font(w)
+    global _scale
+    _scale = scale
+    for w in [w for w in list(_ZOOMED) if shiboken6.isValid(w)]:
+        w.set_text_scale(scale)  # views that draw their own texts (chart, network, projector)
     return scale
+
+
+#: the text scale last applied (see :func:`apply`)
+_scale = 1.0
+#: views that draw their own texts at sizes of their own (the chart's axes, the network's
+#: nodes and legend, the projector's labels): each has ``set_text_scale(zoom)``
+_ZOOMED: weakref.WeakSet[QWidget] = weakref.WeakSet()
+
+
+def current_scale() -> float:
+    """The text scale in use (1.0 until :func:`apply` ran)."""
+    return _scale
+
+
+def follow_zoom(view: QWidget) -> QWidget:
+    """Give ``view`` the text zoom now and at every change (``view.set_text_scale``)."""
+    _ZOOMED.add(view)
+    if _scale != 1.0:
+        view.set_text_scale(_scale)
+    return view
 
 
 #: every widget given a look by :func:`set_cls`. Walking these instead of
