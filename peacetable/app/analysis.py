@@ -259,6 +259,8 @@ def _render_coalition(w, c: dict[str, Any], L: _Labels) -> None:
                     for k, o in rec["others"].items()))
             if rec.get("worse_than_no_deal_for"):
                 w("    WORSE THAN NO DEAL for " + L.roles(rec["worse_than_no_deal_for"]))
+            for x in rec.get("red_lines_crossed_for_others", []):
+                w(f"    CROSSES A RED LINE of {L.role(x['role'])}: {x['red_line']}")
 
 
 def _render_network(w, net: dict[str, Any], L: _Labels) -> None:

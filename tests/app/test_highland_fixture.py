@@ -242,6 +242,14 @@ def test_analyze_reads_the_fixture_and_a_played_session(played):
     report, text = analyze_path(TOML)
     assert report["bargaining"]["nash"] is not None
     assert "Highland Talks" in text and "Nash bargaining point" in text
+    # between the government and the Front alone, the UN mission's red line binds no one,
+    # and the report says the deal crosses it
+    report, text = analyze_path(TOML, parties=["government", "front"])
+    nash = report["coalition"]["nash"]
+    assert nash["package"]["amnesty"] == "blanket"
+    assert {"role": "unmission", "red_line": "No blanket amnesty for war crimes"} in \
+        nash["red_lines_crossed_for_others"]
+    assert "CROSSES A RED LINE of UN mission: No blanket amnesty for war crimes" in text
     report, text = analyze_path(s.path)
     assert report["session"]["flags"] is not None
     assert "Self-rule for the highlands" in text

@@ -113,25 +113,26 @@ def test_frontier_and_zopa_with_terms_and_rules_are_exact(seed):
     assert count_zopa(space) == int(zopa_mask(u, space.batna_units).sum())
 
 
-def test_analyses_that_do_not_count_terms_refuse_instead_of_answering_wrongly(river_path):
-    """The points found without the frontier and the bargaining among some parties do not
-    count interaction terms yet: both refuse with a message rather than give other points."""
+def test_points_and_some_parties_count_the_terms(river_path):
+    """The points found without the frontier and the bargaining among some parties count
+    interaction terms as the frontier does (brute force on generated scenarios:
+    test_analytics_exact_paths.py)."""
     from peacetable.domain.analytics.bargaining import (
-        AnalyticsLimitError,
         bargaining_points,
         coalition_space,
+        settled,
     )
-    from peacetable.domain.analytics.report import coalition_section
 
     sc = parse_scenario(with_term(river_path)).scenario
     space = PackageSpace.from_scenario(sc)
-    with pytest.raises(AnalyticsLimitError, match="interaction terms"):
-        bargaining_points(space)
-    with pytest.raises(AnalyticsLimitError, match="interaction terms"):
-        coalition_space(space, ["upland", "lowland"])
-    with pytest.raises(ValueError, match="kremlin"):  # bad ids are still named first
+    b, p = analyze_bargaining(space), bargaining_points(space)
+    assert b.package(b.nash) == p.package(p.nash) and b.package(b.ks) == p.package(p.ks)
+    with pytest.raises(ValueError, match="kremlin"):  # bad ids are still named
         coalition_space(space, ["upland", "kremlin"])
-    sec = coalition_section(space, ["upland", "lowland"])
-    assert sec["status"] == "refused" and "interaction terms" in sec["reason"]
-    plain = PackageSpace.from_scenario(parse_scenario(river_path.read_text(encoding="utf-8")).scenario)
-    assert bargaining_points(plain).nash is not None  # without terms the points are found
+    cs = coalition_space(space, ["upland", "lowland"])
+    assert [int(t[4][0]) for t in cs.interactions] == [int(t[4][0]) for t in space.interactions]
+    cb = analyze_bargaining(cs, count=False)
+    # the pair's Nash point, valued by the full space (terms included), as the report says
+    pkg = settled(cb.package(cb.nash))
+    assert space.value_units(pkg)[0] == cs.value_units(cb.package(cb.nash))[0]
+

@@ -163,6 +163,8 @@ class PackageSpace:
     interactions: tuple[tuple[int, int, int, int, np.ndarray], ...] = ()
     #: red lines as hard limits: (role index, red line, issue indices read, typed condition)
     limits: tuple[tuple[int, str, tuple[int, ...], Any], ...] = ()
+    #: results computed once per space (each role's best and worst, see :meth:`ideal`)
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ---------------------------------------------------------------- construction
     @classmethod
@@ -411,16 +413,34 @@ class PackageSpace:
             }
         return out
 
-    def ideal(self, role: str) -> tuple[dict[str, str], float]:
-        """The role's best full package (first best option of every issue) and its utility."""
+    def ideal(self, role: str) -> tuple[dict[str, str], float | None]:
+        """The role's best full package and its utility: the first package in authored order
+        (issues in file order, options in file order) with the role's best utility -- the
+        first best option of every issue when utilities are additive. With constraints or
+        tested red lines only packages that keep them count (``({}, None)`` if none does);
+        interaction terms count exactly (found by streaming the space)."""
         a = self.roles.index(role)
-        if self.interactions or self.constraints:
-            fr = pareto_frontier(self)  # a role's best package is on the frontier
-            row = int(np.argmax(fr.utilities[:, a]))
-            return self.package_of(fr.choices[row]), self.to_float(a, fr.utilities[row, a])
+        if self.interactions or self.constraints or self.limits:
+            rows, best, _ = self._streamed_extremes()
+            if rows[a] < 0:  # no package keeps every constraint and red line
+                return {}, None
+            return self.package_of(_choices(self, rows[a:a + 1])[0]), self.to_float(a, best[a])
         pkg = {iid: self.options[j][int(np.argmax(t[a]))] for j, (iid, t) in
                enumerate(zip(self.issues, self.tables))}
         return pkg, self.to_float(a, sum(int(t[a].max()) for t in self.tables))
+
+    def worst_units(self, role: str) -> int:
+        """The role's worst utility over every full package, in its units (interaction
+        terms included)."""
+        a = self.roles.index(role)
+        if self.interactions:
+            return int(self._streamed_extremes()[2][a])
+        return sum(int(t[a].min()) for t in self.tables)
+
+    def _streamed_extremes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if "extremes" not in self._memo:
+            self._memo["extremes"] = _extremes(self)
+        return self._memo["extremes"]
 
     def concession_units(self, role: str, package: Mapping[str, str]) -> int:
         """Utility the role gives up against its ideal on the issues ``package`` settles:
@@ -645,7 +665,7 @@ def count_zopa(space: PackageSpace, limit: int = MAX_COUNTED) -> int | None:
     if space.size > limit:
         return None
     if space.constraints or space.interactions or space.limits:
-        return _constrained_zopa_count(space)
+        return sum(len(rows) for rows, _ in _zopa_chunks(space))
     r = space.batna_units
     k = len(space.tables)
     # inner block: the last issues, up to _INNER packages, materialised once
@@ -814,19 +834,6 @@ def _constrained_frontier(space: PackageSpace, fixed_ch: Mapping[int, int],
     return Frontier(ch, u, tuple(steps))
 
 
-def _constrained_zopa_count(space: PackageSpace) -> int:
-    """Exact number of feasible full packages in the ZOPA, streamed in blocks of packages."""
-    dims = [len(o) for o in space.options]
-    k = len(dims)
-    total, block = 0, 1 << 16
-    for start in range(0, space.size, block):
-        flat = np.arange(start, min(space.size, start + block), dtype=np.int64)
-        choices = np.stack(np.unravel_index(flat, dims), axis=1).astype(np.int16)
-        choices = choices[_kept(space, choices, range(k))]
-        total += int(zopa_mask(space.utilities(choices), space.batna_units).sum())
-    return total
-
-
 # --------------------------------------------------------------------------- the analysis
 
 
@@ -947,10 +954,6 @@ def coalition_space(space: PackageSpace, parties: Sequence[str]) -> PackageSpace
     if not parties:
         raise ValueError("name at least one role")
     idx = [space.roles.index(p) for p in parties]
-    if space.interactions or space.limits:
-        raise AnalyticsLimitError(
-            "bargaining among some parties does not yet take interaction terms or red-line "
-            "tests into account; analyse all parties instead")
     tables = []
     for j, t in enumerate(space.tables):
         tab = np.concatenate([t[idx], space.batna_shares[idx, j][:, None]], axis=1)
@@ -963,10 +966,74 @@ def coalition_space(space: PackageSpace, parties: Sequence[str]) -> PackageSpace
     shares = space.batna_shares[idx].copy()
     r.setflags(write=False)
     shares.setflags(write=False)
+    terms = []
+    for j1, o1, j2, o2, v in space.interactions:  # "left open" never holds a term's option
+        w = v[idx].copy()
+        w.setflags(write=False)
+        if w.any():
+            terms.append((j1, o1, j2, o2, w))
+    limits = [(idx.index(a), text, read, OpenAware(cond))  # the parties' own red lines
+              for a, text, read, cond in space.limits if a in idx]
     return PackageSpace(tuple(parties), space.issues, options, tuple(tables), r, shares,
                         index, tuple(space.denominators[a] for a in idx),
                         tuple(x for x in space.rounded if x in parties),
-                        constraints=space.constraints)
+                        constraints=space.constraints, interactions=tuple(terms),
+                        limits=tuple(limits))
+
+
+@dataclass(frozen=True)
+class OpenAware:
+    """A red-line test read on packages that may leave issues open (:data:`OPEN`): an
+    option test holds only for a settled issue on that option, "agreed" only for a settled
+    issue, "open" only for an issue left open; a variable is decided by no package. On a
+    full package it reads as the condition itself (:meth:`Condition.mask`)."""
+
+    cond: Any
+
+    def issues(self) -> frozenset[str]:
+        return self.cond.issues()
+
+    def describe(self, sc: Any = None, top: bool = True) -> str:
+        return self.cond.describe(sc, top)
+
+    def mask(self, choices: Any, columns: Mapping[str, tuple[int, Mapping[str, int]]]) -> Any:
+        return _open_mask(self.cond, np.asarray(choices), columns)
+
+
+def _open_mask(cond: Any, choices: np.ndarray,
+               columns: Mapping[str, tuple[int, Mapping[str, int]]]) -> np.ndarray:
+    from ..conditions import AllOf, AnyOf, OptionTest, StatusTest
+
+    if isinstance(cond, AnyOf):  # AnyOf is a subclass of AllOf: test it first
+        out = np.zeros(len(choices), dtype=bool)
+        for part in cond.parts:
+            out |= _open_mask(part, choices, columns)
+        return out
+    if isinstance(cond, AllOf):
+        out = np.ones(len(choices), dtype=bool)
+        for part in cond.parts:
+            out &= _open_mask(part, choices, columns)
+        return out
+    if isinstance(cond, (OptionTest, StatusTest)):
+        col, opts = columns[cond.issue]
+        left_open = choices[:, col] >= opts.get(OPEN, len(opts))
+        if isinstance(cond, OptionTest):
+            return choices[:, col] == opts[cond.option]
+        if cond.status == "agreed":
+            return ~left_open
+        return left_open if cond.status == "open" else np.zeros(len(choices), dtype=bool)
+    return np.zeros(len(choices), dtype=bool)  # a variable: no package decides it
+
+
+def crossed_partial(space: PackageSpace, package: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(role, red line) for each tested red line a package crosses, the issues it does not
+    settle left open (so a test on an option of an open issue does not hold)."""
+    ch = space.choices_of(package)
+    row = np.array([[ch.get(j, len(space.options[j])) for j in range(len(space.issues))]],
+                   dtype=np.int16)
+    cols = {iid: (j, space._index[iid][1]) for j, iid in enumerate(space.issues)}
+    return [(space.roles[a], text) for a, text, _, cond in space.limits
+            if bool(_open_mask(getattr(cond, "cond", cond), row, cols)[0])]
 
 
 def settled(package: Mapping[str, str]) -> dict[str, str]:
@@ -980,46 +1047,175 @@ _CHUNK = 1 << 20  # packages compared per chunk of the streamed enumeration
 _KEEP_ZOPA = 1 << 23  # ZOPA packages kept in memory between the two passes (about 450 MB)
 
 
-def _zopa_chunks(space: PackageSpace):
-    """The feasible ZOPA packages of the full space in authored order, streamed in chunks:
-    ``(rows, gains)`` with ``rows`` the packages' positions in authored (lexicographic) order
-    and ``gains`` their ``u - r`` in role units.
-
-    The last issues form an inner block (up to :data:`_INNER` packages) whose utilities are
-    materialised once; a run of outer packages qualifies against it role by role (``outer >=
-    r - inner``, as in :func:`count_zopa`), so utilities are summed only for ZOPA packages."""
-    k, d = len(space.tables), space.n_roles
-    r = space.batna_units
-    split, inner = k, 1
+def _split(space: PackageSpace) -> int:
+    """First issue of the inner block: the last issues, up to :data:`_INNER` packages."""
+    split, inner = len(space.tables), 1
     while split > 0 and inner * space.tables[split - 1].shape[1] <= _INNER:
         split -= 1
         inner *= space.tables[split].shape[1]
-    inner_u = _enum_units(space.tables[split:], d)
-    need = r[None, :] - inner_u
-    n_in = len(inner_u)
-    outer_dims = [t.shape[1] for t in space.tables[:split]]
-    n_outer = math.prod(outer_dims)
-    step = max(1, _CHUNK // n_in)
-    dims = [len(o) for o in space.options]
-    for s in range(0, n_outer, step):
-        idx = np.arange(s, min(n_outer, s + step), dtype=np.int64)
-        ou = np.zeros((len(idx), d), dtype=np.int64)
-        for t, c in zip(space.tables[:split], np.unravel_index(idx, outer_dims) if split else ()):
+    return split
+
+
+class _Blocks:
+    """The full space as (outer run) x (inner block), with interaction terms exactly.
+
+    The last issues form an inner block (up to :data:`_INNER` packages) whose utilities are
+    materialised once, interaction terms within it included. A term between two outer
+    issues is added to the outer run's utilities; a term between an outer and an inner
+    issue ("cross" term) adds a vector over the inner block to every outer package holding
+    its outer choice, so the outer packages of a run are grouped by which cross terms they
+    switch on (:meth:`inner_for`, cached per group)."""
+
+    def __init__(self, space: PackageSpace) -> None:
+        self.space = space
+        k, d = len(space.tables), space.n_roles
+        self.split = split = _split(space)
+        self.dims = [len(o) for o in space.options]
+        self.outer_dims = self.dims[:split]
+        self.n_outer = math.prod(self.outer_dims)
+        inner_dims = self.dims[split:]
+        self.inner_u = _enum_units(space.tables[split:], d)
+        self.n_in = len(self.inner_u)
+        ich = np.indices(inner_dims, dtype=np.int16).reshape(len(inner_dims), -1).T \
+            if inner_dims else np.zeros((1, 0), dtype=np.int16)
+        self.outer_terms: list[tuple[int, int, int, int, np.ndarray]] = []
+        self.cross: list[tuple[int, int, np.ndarray]] = []  # (outer issue, option, inner add)
+        for j1, o1, j2, o2, v in space.interactions:
+            if j1 > j2:
+                j1, o1, j2, o2 = j2, o2, j1, o1
+            if j1 >= split:
+                hit = (ich[:, j1 - split] == o1) & (ich[:, j2 - split] == o2)
+                self.inner_u = self.inner_u + hit[:, None] * v[None, :]
+            elif j2 < split:
+                self.outer_terms.append((j1, o1, j2, o2, v))
+            else:
+                hit = ich[:, j2 - split] == o2
+                self.cross.append((j1, o1, hit[:, None] * v[None, :]))
+        self._cache: dict[bytes, np.ndarray] = {}
+        self._k = k
+
+    def outer(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Utilities of the outer packages ``idx`` (outer terms included) and, per package,
+        which cross terms it switches on (``(len(idx), n_cross)`` booleans)."""
+        oc = np.unravel_index(idx, self.outer_dims) if self.split else ()
+        ou = np.zeros((len(idx), self.space.n_roles), dtype=np.int64)
+        for t, c in zip(self.space.tables[:self.split], oc):
             ou += t.T[c]
-        ok = ou[:, None, 0] >= need[None, :, 0]
-        for c in range(1, d):
-            ok &= ou[:, None, c] >= need[None, :, c]
-        qo, qi = np.nonzero(ok)
-        if not len(qo):
+        for j1, o1, j2, o2, v in self.outer_terms:
+            ou += ((oc[j1] == o1) & (oc[j2] == o2))[:, None] * v[None, :]
+        on = np.stack([oc[j] == o for j, o, _ in self.cross], axis=1) if self.cross \
+            else np.zeros((len(idx), 0), dtype=bool)
+        return ou, on
+
+    def inner_for(self, switched: np.ndarray) -> np.ndarray:
+        """The inner block's utilities for outer packages switching on ``switched``."""
+        if not switched.any():
+            return self.inner_u
+        key = np.packbits(switched).tobytes()
+        got = self._cache.get(key)
+        if got is None:
+            got = self.inner_u.copy()
+            for on, (_, _, add) in zip(switched, self.cross):
+                if on:
+                    got += add
+            if len(self._cache) >= 64:
+                self._cache.clear()
+            self._cache[key] = got
+        return got
+
+    def runs(self, chunk: int = 0):
+        """``(idx, groups)`` per run of outer packages: ``groups`` lists ``(positions in idx,
+        inner utilities)`` -- one group unless cross terms split the run."""
+        step = max(1, (chunk or _CHUNK) // self.n_in)
+        for s in range(0, self.n_outer, step):
+            idx = np.arange(s, min(self.n_outer, s + step), dtype=np.int64)
+            ou, on = self.outer(idx)
+            if not self.cross:
+                yield idx, ou, [(np.arange(len(idx)), self.inner_u)]
+                continue
+            sig, inv = np.unique(on, axis=0, return_inverse=True)
+            inv = np.asarray(inv).reshape(-1)
+            yield idx, ou, [(np.flatnonzero(inv == g), self.inner_for(sig[g]))
+                            for g in range(len(sig))]
+
+    def kept(self, rows: np.ndarray) -> np.ndarray:
+        """Which of the packages ``rows`` keep every constraint and cross no red line."""
+        if not (self.space.constraints or self.space.limits):
+            return np.ones(len(rows), dtype=bool)
+        return _kept(self.space, np.stack(np.unravel_index(rows, self.dims), axis=1), None)
+
+
+def _zopa_chunks(space: PackageSpace):
+    """The feasible ZOPA packages of the full space in authored order, streamed in chunks:
+    ``(rows, gains)`` with ``rows`` the packages' positions in authored (lexicographic) order
+    and ``gains`` their ``u - r`` in role units. Interaction terms count exactly; packages
+    that break a constraint or cross a red line are left out.
+
+    A run of outer packages qualifies against the inner block role by role (``outer >=
+    r - inner``, as in :func:`count_zopa`), so utilities are summed only for ZOPA packages
+    (see :class:`_Blocks`)."""
+    blocks = _Blocks(space)
+    r = space.batna_units
+    d = space.n_roles
+    n_in = blocks.n_in
+    for idx, ou, groups in blocks.runs():
+        parts_r, parts_g = [], []
+        for pos, inner_u in groups:
+            need = r[None, :] - inner_u
+            a = ou[pos]
+            ok = a[:, None, 0] >= need[None, :, 0]
+            for c in range(1, d):
+                ok &= a[:, None, c] >= need[None, :, c]
+            qo, qi = np.nonzero(ok)
+            if len(qo):
+                parts_r.append((idx[pos][qo] * n_in + qi).astype(np.int64))
+                parts_g.append(a[qo] - need[qi])
+        if not parts_r:
             continue
-        rows = (idx[qo] * n_in + qi).astype(np.int64)
-        gains = ou[qo] - need[qi]
-        if space.constraints:
-            keep = feasible_mask(space.constraints,
-                                 np.stack(np.unravel_index(rows, dims), axis=1))
-            rows, gains = rows[keep], gains[keep]
+        rows = np.concatenate(parts_r)
+        gains = np.concatenate(parts_g)
+        if len(parts_r) > 1:
+            order = np.argsort(rows, kind="stable")
+            rows, gains = rows[order], gains[order]
+        keep = blocks.kept(rows)
+        rows, gains = rows[keep], gains[keep]
         if len(rows):
             yield rows, gains
+
+
+def _extremes(space: PackageSpace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per role, by streaming the whole space (interaction terms exactly): the first
+    feasible package in authored order with the role's best utility (its row), that utility,
+    and the role's worst utility over every package (feasible or not)."""
+    if space.size > MAX_STREAMED:
+        raise AnalyticsLimitError(
+            f"each role's best package is found by going through every package, up to "
+            f"{MAX_STREAMED:,} (this space has {count_text(space.size)})")
+    blocks = _Blocks(space)
+    d = space.n_roles
+    best = np.full(d, np.iinfo(np.int64).min, dtype=np.int64)
+    best_row = np.full(d, -1, dtype=np.int64)
+    worst = np.full(d, np.iinfo(np.int64).max, dtype=np.int64)
+    feasible = bool(space.constraints or space.limits)
+    for idx, ou, groups in blocks.runs():
+        for pos, inner_u in groups:
+            u = ou[pos][:, None, :] + inner_u[None, :, :]  # (outer, inner, roles)
+            np.minimum(worst, u.min(axis=(0, 1)), out=worst)
+            u = u.reshape(-1, d)
+            rows = (idx[pos][:, None] * blocks.n_in
+                    + np.arange(blocks.n_in)[None, :]).reshape(-1)
+            if feasible:
+                keep = blocks.kept(rows)
+                u, rows = u[keep], rows[keep]
+            if not len(rows):
+                continue
+            top = u.max(axis=0)
+            for a in range(d):
+                if top[a] >= best[a]:
+                    first = int(rows[np.flatnonzero(u[:, a] == top[a])].min())
+                    if top[a] > best[a] or first < best_row[a]:
+                        best[a], best_row[a] = top[a], first
+    return best_row, best, worst
 
 
 class _Best:
@@ -1076,11 +1272,6 @@ def bargaining_points(space: PackageSpace) -> Bargaining:
         raise AnalyticsLimitError(
             f"the Nash and Kalai–Smorodinsky points are found by going through every package, "
             f"up to {MAX_STREAMED:,} (this space has {count_text(space.size)})")
-    if space.interactions or space.limits:
-        raise AnalyticsLimitError(
-            "without the Pareto frontier, the Nash and Kalai–Smorodinsky points are not "
-            "computed for a scenario with interaction terms or red-line tests (build the "
-            "frontier with --frontier)")
     r = space.batna_units
     d = space.n_roles
     den = np.asarray(space.denominators, dtype=np.float64)

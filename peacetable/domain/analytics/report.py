@@ -28,6 +28,7 @@ from .bargaining import (
     analyze_bargaining,
     bargaining_points,
     coalition_space,
+    crossed_partial,
     count_zopa,
     settled,
 )
@@ -78,7 +79,7 @@ def roles_section(sc: Scenario, space: PackageSpace) -> dict[str, Any]:
     out = {}
     for a, rid in enumerate(space.roles):
         pkg, u = space.ideal(rid)
-        worst = sum(int(t[a].min()) for t in space.tables)
+        worst = space.worst_units(rid)
         out[rid] = {"name": sc.role_by_id[rid].name,
                     "batna": space.to_float(a, space.batna_units[a]),
                     "ideal": {"package": pkg, "utility": u},
@@ -196,6 +197,9 @@ def coalition_section(space: PackageSpace, parties: list[str]) -> dict[str, Any]
                            for rid in others}
             d["worse_than_no_deal_for"] = [rid for rid in others
                                            if ev[rid]["worse_than_batna"]]
+            d["red_lines_crossed_for_others"] = [
+                {"role": rid, "red_line": text} for rid, text in crossed_partial(space, pkg)
+                if rid in others]
         return d
 
     base.update(status="ok",
