@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.visual_errors: dict[str, str] = {}
         self.visuals_loaded = False
         self.projector = None
+        self.workbenches: list = []  # open scenario workbench windows
         self._shown = False
         self._exposed = False
 
@@ -149,6 +150,9 @@ class MainWindow(QMainWindow):
                                        "Start a new session file from a scenario")
         self.open_action = self._action("&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
                                         "Open a session (or a scenario to start one)")
+        self.workbench_action = self._action(
+            "Open scenario in &workbench…", self.open_workbench_dialog,
+            tip="Edit a scenario file, with its problems and previews beside the text")
         self.close_action = self._action("&Close session", self.close_session,
                                          QKeySequence.StandardKey.Close)
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -192,6 +196,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.new_action)
         m.addAction(self.open_action)
         m.addAction(self.trainer.open_replay_action)
+        m.addAction(self.workbench_action)
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         m.addAction(self.close_action)
@@ -551,6 +556,59 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("Clear this list").triggered.connect(
                 lambda: self._set_recent([]))
 
+    # ------------------------------------------------------------------ workbench
+    def open_workbench_dialog(self):
+        """Choose a scenario file and open it in the workbench."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from .dialogs import SCENARIO_FILTER
+
+        start = str(QSettings().value("paths/last_scenario_dir", "") or Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "Open a scenario in the workbench", start,
+                                              SCENARIO_FILTER)
+        return self.open_workbench(path) if path else None
+
+    def open_workbench(self, path: str | Path):
+        """Open ``path`` in a workbench window (or raise the one that has it open); the
+        window, or None after saying why the file cannot be opened."""
+        from ..app.workbench import ScenarioDocument
+        from ..domain.loader import ScenarioError
+        from .workbench import WorkbenchWindow
+
+        p = Path(path).expanduser()
+        for wb in self.workbenches:
+            if wb.document.path is not None and _same_file(wb.document.path, p):
+                wb.show()
+                wb.raise_()
+                wb.activateWindow()
+                return wb
+        try:
+            doc = ScenarioDocument.open(p)
+        except ScenarioError as exc:
+            messages.show_error(self, "Cannot open the scenario", str(exc))
+            return None
+        QSettings().setValue("paths/last_scenario_dir", str(p.parent))
+        wb = WorkbenchWindow(doc, self)
+        self.workbenches.append(wb)
+        wb.show()
+        return wb
+
+    def workbench_closed(self, wb) -> None:
+        if wb in self.workbenches:
+            self.workbenches.remove(wb)
+
+    def _close_workbenches(self) -> bool:
+        """Before the app closes: each workbench with unsaved changes asks Save / Discard /
+        Cancel. False (nothing closed) when one is cancelled."""
+        for wb in list(self.workbenches):
+            if not wb.maybe_save():
+                wb.show()
+                wb.raise_()
+                return False
+        for wb in list(self.workbenches):
+            wb.close_without_asking()
+        return True
+
     # ------------------------------------------------------------------ other commands
     def add_note(self) -> dialogs.NoteDialog | None:
         if self.session is None:
@@ -671,6 +729,9 @@ class MainWindow(QMainWindow):
                               [self.console.splitter.saveState(), self.console.centre.saveState()])
 
     def closeEvent(self, event) -> None:
+        if not self._close_workbenches():  # unsaved scenario text: the user cancelled
+            event.ignore()
+            return
         self._save_layout()
         self.trainer.close_replay()
         if self.projector is not None:

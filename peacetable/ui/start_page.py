@@ -76,6 +76,11 @@ class ExerciseCard(QFrame):
         self.demo_button.setEnabled(exercise.script is not None)
         self.demo_button.clicked.connect(lambda: page.run_demo(exercise))
         row.addWidget(self.demo_button)
+        self.edit_button = QPushButton("Edit")
+        self.edit_button.setToolTip("Open this exercise's scenario in the workbench (your "
+                                    "changes are saved as a copy of your own)")
+        self.edit_button.clicked.connect(lambda: page.window_.open_workbench(exercise.path))
+        row.addWidget(self.edit_button)
         row.addStretch(1)
         lay.addLayout(row)
         lay.addStretch(1)

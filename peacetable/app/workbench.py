@@ -1,0 +1,515 @@
+"""The scenario workbench's logic: scenario text in, problems and previews out (no Qt).
+
+An author edits a scenario's TOML text in the app. After each pause in typing the window
+asks :func:`check_text` for every problem of the text at once (the loader's one-pass
+validation: field path, message, line) and, when there is none, for a
+:class:`ScenarioPreview` — what the linkage network draws, read the way a session's view is
+read (``view(viewer)``) from the scenario's starting state, so the network widget needs
+nothing of its own. The bargaining analysis (:func:`analysis_preview`: Nash and
+Kalai–Smorodinsky points, the ZOPA overall and per issue, and the text of
+``peacetable analyze``) is heavier; :class:`LiveAnalysis` runs it on one worker thread,
+newest request first, and refuses a space too large to analyse while someone types.
+
+:class:`ScenarioDocument` reads and saves the file: a bundled exercise is never written
+(saving it asks for a copy of one's own), and a save replaces the file atomically.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import stat
+import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..domain.loader import MAX_BYTES, ScenarioError, parse_scenario, read_scenario_text
+from ..domain.scenario import Problem, Scenario
+from ..domain.state import initial_state
+from ..domain.views import view_state
+from .start import bundled_scenarios, default_session_folder
+
+__all__ = [
+    "LIVE_PREVIEW_PACKAGES", "AnalysisPreview", "BundledScenarioError", "Check", "IssueZopa",
+    "LiveAnalysis", "PointPreview", "ScenarioDocument", "ScenarioPreview", "analysis_preview",
+    "check_text", "is_bundled", "suggest_copy_path",
+]
+
+LIVE_PREVIEW_PACKAGES = 1 << 23
+"""Largest package space (product of the option counts) analysed while the author types:
+8,388,608 packages, about a second of work on one core. Above it the preview says to run
+``peacetable analyze``, which has no such limit."""
+
+MAX_LISTED_PROBLEMS = 500
+"""Most problems the window lists for one text (a last entry counts the rest)."""
+
+
+# --------------------------------------------------------------------------- checking
+
+
+@dataclass(frozen=True)
+class Check:
+    """What the loader says about one text: every problem (sorted by line), or the
+    scenario when there is none."""
+
+    problems: tuple[Problem, ...]
+    scenario: Scenario | None
+
+    @property
+    def ok(self) -> bool:
+        return self.scenario is not None and not self.problems
+
+    def problem_lines(self) -> dict[int, list[str]]:
+        """Line number -> the messages of the problems on it (for markers in the gutter)."""
+        out: dict[int, list[str]] = {}
+        for p in self.problems:
+            out.setdefault(p.line or 1, []).append(f"{p.dotted}: {p.message}")
+        return out
+
+    def summary(self) -> str:
+        """One line for a status bar: "Valid: 5 roles, 12 issues …" or "3 problems"."""
+        if self.ok:
+            sc = self.scenario
+            assert sc is not None
+            return (f"Valid: {len(sc.roles)} roles, {len(sc.issues)} issues, "
+                    f"{len(sc.linkages)} linkages, {len(sc.phases)} phases")
+        n = len(self.problems)
+        return f"{n:,} problem{'s' if n != 1 else ''}"
+
+
+def check_text(text: str, source: str = "<scenario>") -> Check:
+    """Validate ``text`` in one pass: every problem with its line, or the scenario."""
+    try:
+        loaded = parse_scenario(text, source)
+    except ScenarioError as exc:
+        return Check(tuple(exc.problems), None)
+    return Check((), loaded.scenario)
+
+
+def problem_text(p: Problem) -> str:
+    """A problem as the list shows it: "line 12 · roles[0].weights: … (expected …)"."""
+    where = f"line {p.line}" if p.line else "file"
+    return f"{where} · {p.dotted}: {p.message}"
+
+
+def listed_problems(check: Check, limit: int = MAX_LISTED_PROBLEMS) -> list[tuple[int | None, str]]:
+    """(line, text) for the problem list: the first ``limit`` problems, then one entry
+    counting the rest (its line: the first of those not listed)."""
+    shown = [(p.line, problem_text(p)) for p in check.problems[:limit]]
+    rest = len(check.problems) - limit
+    if rest > 0:
+        nxt = check.problems[limit]
+        shown.append((nxt.line, f"{rest:,} more problem{'s' if rest != 1 else ''} not listed "
+                                "(fix the ones above and they appear)"))
+    return shown
+
+
+# --------------------------------------------------------------------------- network preview
+
+
+class ScenarioPreview:
+    """A scenario before any session: what the network view reads from a session
+    (``scenario`` and ``view(viewer)``), at the scenario's starting state (every issue
+    open, the variables at their initial values)."""
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self._state = initial_state(scenario)
+        self._views: dict[str, dict[str, Any]] = {}
+
+    def view(self, viewer: str = "control", at: int | None = None) -> dict[str, Any]:
+        v = self._views.get(viewer)
+        if v is None:
+            v = self._views[viewer] = view_state(self.scenario, self._state, viewer)
+        return v
+
+    @property
+    def network_key(self) -> tuple:
+        """What the drawing of the network depends on (issues, options, linkages, roles):
+        two previews with the same key draw the same graph, so the window redraws it only
+        when an edit changed one of these."""
+        sc = self.scenario
+        return (tuple((i.id, i.label, tuple((o.id, o.label) for o in i.options))
+                      for i in sc.issues),
+                tuple(lk.model_dump_json() for lk in sc.linkages),
+                tuple((r.id, r.name, r.kind) for r in sc.roles))
+
+
+# --------------------------------------------------------------------------- analysis preview
+
+
+@dataclass(frozen=True)
+class PointPreview:
+    """A bargaining point for a person: the package in words and each role's value."""
+
+    package: tuple[tuple[str, str], ...]  # (issue label, option label) in the file's order
+    values: tuple[tuple[str, float, float], ...]  # (role name, utility, gain over no deal)
+
+    @property
+    def text(self) -> str:
+        return "; ".join(f"{i}: {o}" for i, o in self.package)
+
+
+@dataclass(frozen=True)
+class IssueZopa:
+    """One issue across the ZOPA (the feasible full packages that give every player role at
+    least its no-deal value): how many of them settle it on each option. An option in none
+    of them is outside the zone of agreement however the other issues are settled."""
+
+    issue: str  # label
+    options: tuple[tuple[str, int], ...]  # (option label, ZOPA packages that settle on it)
+    zopa: int  # ZOPA packages in all
+
+    @property
+    def inside(self) -> tuple[tuple[str, int], ...]:
+        return tuple(o for o in self.options if o[1] > 0)
+
+    @property
+    def outside(self) -> tuple[str, ...]:
+        return tuple(label for label, n in self.options if n == 0)
+
+
+@dataclass(frozen=True)
+class AnalysisPreview:
+    """The bargaining analysis of a scenario for the workbench. ``status``: "ok",
+    "too_large" (not analysed live: ``message`` says to run analyze), "refused" (the
+    analytics' own limits) or "failed"."""
+
+    status: str
+    message: str = ""
+    packages: int = 0
+    zopa: str = ""
+    nash: PointPreview | None = None
+    kalai_smorodinsky: PointPreview | None = None
+    issues: tuple[IssueZopa, ...] = ()
+    text: str = ""  # what `peacetable analyze` prints for the scenario
+
+
+def package_count(sc: Scenario) -> int:
+    """Number of full packages of ``sc`` (the product of its issues' option counts)."""
+    return math.prod(len(i.options) for i in sc.issues)
+
+
+_INNER = 1 << 12
+"""Most packages of the last issues whose utilities :func:`issue_zopas` materialises once."""
+
+
+def issue_zopas(sc: Scenario, space: Any = None) -> tuple[IssueZopa, ...]:
+    """Every issue across the ZOPA: for each option, the number of feasible full packages
+    (constraints kept, no red line crossed) that settle the issue on it and give every
+    player role at least its no-deal value. Exact, by enumeration in blocks: the utilities
+    of the last issues' packages are summed once, a block of the first issues' packages is
+    tested against all of them at once (``outer ≥ r - inner``, as the ZOPA count does), and
+    only the packages that pass are built whole, to check the constraints and red lines
+    and, when the scenario has interaction terms, their exact value (the test used the
+    largest bonus each role can get, so it lets every ZOPA package through). The caller
+    bounds the size of the space."""
+    import numpy as np
+
+    from ..domain.analytics.bargaining import PackageSpace, feasible_mask
+
+    space = space if space is not None else PackageSpace.from_scenario(sc)
+    tables = space.tables
+    k, d = len(tables), space.n_roles
+    dims = [len(o) for o in space.options]
+    counts = [np.zeros(n, dtype=np.int64) for n in dims]
+    cols = {iid: (j, {oid: x for x, oid in enumerate(space.options[j])})
+            for j, iid in enumerate(space.issues)}
+    r = np.asarray(space.batna_units, dtype=np.int64)
+    bonus = np.zeros(d, dtype=np.int64)
+    for *_, v in space.interactions:
+        bonus += np.maximum(np.asarray(v, dtype=np.int64), 0)
+    split, inner = k, 1
+    while split > 0 and inner * dims[split - 1] <= _INNER:
+        split -= 1
+        inner *= dims[split]
+    in_dims = dims[split:]
+    in_ch = (np.indices(in_dims, dtype=np.int16).reshape(len(in_dims), -1).T if in_dims
+             else np.zeros((1, 0), dtype=np.int16))
+    in_u = np.zeros((len(in_ch), d), dtype=np.int64)
+    for c, j in enumerate(range(split, k)):
+        in_u += tables[j].T[in_ch[:, c]]
+    need = r[None, :] - bonus[None, :] - in_u
+    out_dims = dims[:split]
+    n_out = math.prod(out_dims)
+    step = max(1, (1 << 20) // len(in_ch))
+    exact_needed = bool(space.interactions)
+    for s in range(0, n_out, step):
+        idx = np.arange(s, min(n_out, s + step), dtype=np.int64)
+        if out_dims:
+            out_ch = np.stack(np.unravel_index(idx, out_dims), axis=1).astype(np.int16)
+        else:
+            out_ch = np.zeros((len(idx), 0), dtype=np.int16)
+        ou = np.zeros((len(idx), d), dtype=np.int64)
+        for j in range(split):
+            ou += tables[j].T[out_ch[:, j]]
+        ok = ou[:, None, 0] >= need[None, :, 0]
+        for c in range(1, d):
+            ok &= ou[:, None, c] >= need[None, :, c]
+        qo, qi = np.nonzero(ok)
+        if not len(qo):
+            continue
+        ch = np.concatenate([out_ch[qo], in_ch[qi]], axis=1)
+        keep = np.ones(len(ch), dtype=bool)
+        if exact_needed:
+            keep &= (space.utilities(ch) >= r[None, :]).all(axis=1)
+        if space.constraints:
+            keep &= feasible_mask(space.constraints, ch)
+        for _, _, _, cond in space.limits:
+            keep &= ~np.asarray(cond.mask(ch, cols), dtype=bool)
+        ch = ch[keep]
+        for j, n in enumerate(dims):
+            counts[j] += np.bincount(ch[:, j], minlength=n)
+    total = int(counts[0].sum()) if counts else 0
+    out = []
+    for j, iss in enumerate(sc.issues):
+        labels = {o.id: o.label for o in iss.options}
+        out.append(IssueZopa(iss.label, tuple(
+            (labels.get(oid, oid), int(counts[j][x])) for x, oid in enumerate(space.options[j])),
+            total))
+    return tuple(out)
+
+
+def _point(sc: Scenario, rec: dict[str, Any] | None) -> PointPreview | None:
+    if rec is None:
+        return None
+    names = {r.id: r.name for r in sc.roles}
+    pkg = []
+    for iid, oid in rec["package"].items():
+        issue = sc.issue_by_id.get(iid)
+        opt = issue.option(oid) if issue is not None else None
+        pkg.append((issue.label if issue else iid, opt.label if opt else oid))
+    return PointPreview(tuple(pkg), tuple(
+        (names.get(rid, rid), float(u), float(rec["gains"][rid]))
+        for rid, u in rec["utilities"].items()))
+
+
+def analysis_preview(sc: Scenario, limit: int = LIVE_PREVIEW_PACKAGES) -> AnalysisPreview:
+    """The bargaining analysis of ``sc``: the Nash and Kalai–Smorodinsky points and the
+    ZOPA of the report ``peacetable analyze`` gives (and its text, with the scenario's
+    labels), and the ZOPA per issue; above ``limit`` packages nothing but a message to run
+    ``peacetable analyze``."""
+    from ..domain.analytics import scenario_report
+    from .analysis import render_text
+
+    n = package_count(sc)
+    if n > limit:
+        return AnalysisPreview(
+            "too_large", f"Analysis too large for live preview ({n:,} packages; the live "
+            f"preview stops at {limit:,}) — run “peacetable analyze FILE” to compute it.",
+            packages=n)
+    per_issue = issue_zopas(sc)
+    report = scenario_report(sc)
+    b = report["bargaining"]
+    z = b["zopa"]
+    if z.get("counted"):
+        zopa = f"{z['count']:,} of {n:,} packages ({100 * z['share']:.2f}%)"
+    else:
+        zopa = z.get("note", "")
+    if z.get("empty"):
+        zopa += " — no package gives every player role at least its no-deal value"
+    text = render_text(report, sc)
+    if b["status"] not in ("ok", "points"):
+        return AnalysisPreview("refused", str(b.get("reason", "")), packages=n, zopa=zopa,
+                               issues=per_issue, text=text)
+    return AnalysisPreview("ok", "", packages=n, zopa=zopa, nash=_point(sc, b.get("nash")),
+                           kalai_smorodinsky=_point(sc, b.get("kalai_smorodinsky")),
+                           issues=per_issue, text=text)
+
+
+class LiveAnalysis:
+    """Runs :func:`analysis_preview` on one worker thread, so that typing never waits for
+    it. While one analysis runs, a newer request replaces any waiting one (the text changed
+    again: only the newest matters); ``done(key, preview)`` is called on the worker thread
+    (a window passes it on to its own thread)."""
+
+    def __init__(self, limit: int = LIVE_PREVIEW_PACKAGES):
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._running = False
+        self._pending: tuple[Any, Scenario, Callable[[Any, AnalysisPreview], None]] | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._closed = False
+
+    def request(self, key: Any, sc: Scenario,
+                done: Callable[[Any, AnalysisPreview], None]) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            if self._running:
+                self._pending = (key, sc, done)
+                return
+            self._running = True
+            self._idle.clear()
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="workbench-analysis")
+            self._pool.submit(self._work, key, sc, done)
+
+    def _work(self, key: Any, sc: Scenario, done: Callable[[Any, AnalysisPreview], None]) -> None:
+        while True:
+            try:
+                result = analysis_preview(sc, self.limit)
+            except Exception as exc:  # an analytics failure must not kill the worker
+                result = AnalysisPreview("failed", f"The analysis failed: "
+                                         f"{type(exc).__name__}: {exc}")
+            try:
+                done(key, result)
+            except Exception:  # the receiver went away (window closed)
+                pass
+            with self._lock:
+                if self._pending is None or self._closed:
+                    self._pending = None
+                    self._running = False
+                    self._idle.set()
+                    return
+                key, sc, done = self._pending
+                self._pending = None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Until no analysis runs or waits (True), or ``timeout`` seconds (False)."""
+        return self._idle.wait(timeout)
+
+    @property
+    def busy(self) -> bool:
+        return not self._idle.is_set()
+
+    def close(self) -> None:
+        """Take no more requests; a running analysis finishes on its own."""
+        with self._lock:
+            self._closed = True
+            self._pending = None
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+# --------------------------------------------------------------------------- the file
+
+
+class BundledScenarioError(ValueError):
+    """A bundled exercise may not be overwritten (save a copy instead)."""
+
+
+def _bundled_folders() -> set[Path]:
+    out = set()
+    for p in bundled_scenarios():
+        try:
+            out.add(p.resolve().parent)
+        except OSError:
+            pass
+    return out
+
+
+def is_bundled(path: str | Path) -> bool:
+    """Is ``path`` one of the exercises installed with PeaceTable (a file in their folder)?"""
+    try:
+        p = Path(path).expanduser().resolve()
+    except OSError:
+        return False
+    return p.parent in _bundled_folders()
+
+
+def suggest_copy_path(path: str | Path, folder: Path | None = None) -> Path:
+    """Where a copy of ``path`` goes by default: the same name in the PeaceTable documents
+    folder, numbered (``name-2.toml`` …) when that name is taken."""
+    folder = folder or default_session_folder()
+    stem = Path(path).stem or "scenario"
+    candidate = folder / f"{stem}.toml"
+    k = 2
+    while candidate.exists():
+        candidate = folder / f"{stem}-{k}.toml"
+        k += 1
+    return candidate
+
+
+def _read(path: Path) -> str:
+    try:
+        text = read_scenario_text(path)
+    except ScenarioError:
+        # an empty (or blank) regular file is a scenario not written yet: open it to write
+        try:
+            st = os.stat(path)
+            if stat.S_ISREG(st.st_mode) and st.st_size <= 4096:
+                with open(path, "rb") as fh:
+                    raw = fh.read(4097)
+                if not raw.decode("utf-8", "replace").strip():
+                    return raw.decode("utf-8", "replace")
+        except OSError:
+            pass
+        raise
+    return text.replace("\r\n", "\n")
+
+
+class ScenarioDocument:
+    """A scenario file open in the workbench: where it is, the text as last saved, and
+    whether it is a bundled exercise (which is never overwritten)."""
+
+    def __init__(self, path: Path | None = None, text: str = ""):
+        self.path = path
+        self.saved_text = text
+
+    @classmethod
+    def open(cls, path: str | Path) -> ScenarioDocument:
+        """Read ``path`` (UTF-8 TOML, at most the loader's size limit); raises
+        :class:`ScenarioError` naming the file and what is wrong with it."""
+        p = Path(path).expanduser()
+        return cls(p, _read(p))
+
+    @property
+    def bundled(self) -> bool:
+        return self.path is not None and is_bundled(self.path)
+
+    @property
+    def name(self) -> str:
+        return self.path.name if self.path is not None else "untitled.toml"
+
+    def modified(self, text: str) -> bool:
+        return text != self.saved_text
+
+    def save(self, text: str, path: str | Path | None = None) -> Path:
+        """Write ``text`` to ``path`` (default: the file's own path) and make that the
+        document's file. Refuses a bundled exercise (:class:`BundledScenarioError`) and a
+        target that is not a regular file; the file is replaced atomically (a failed save
+        leaves it as it was). Raises :class:`OSError` when the disk refuses."""
+        target = Path(path).expanduser() if path is not None else self.path
+        if target is None:
+            raise ValueError("no file to save to (choose where to save it)")
+        if is_bundled(target):
+            raise BundledScenarioError(
+                f"{target} is an exercise installed with PeaceTable and is not overwritten; "
+                "save your version as a copy of your own")
+        data = text.encode("utf-8")
+        if len(data) > MAX_BYTES:
+            raise ValueError(f"the text is larger than {MAX_BYTES:,} bytes, the most a "
+                             "scenario may be")
+        if target.exists() and not target.is_file():
+            raise IsADirectoryError(f"{target} is not a regular file")
+        folder = target.parent
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:  # keep the file's permissions (a new file: readable by others, as usual)
+                os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode) if target.exists()
+                         else 0o644)
+            except OSError:
+                pass
+            os.replace(tmp, target)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        self.path = target
+        self.saved_text = text
+        return target
+

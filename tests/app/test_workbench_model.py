@@ -1,0 +1,266 @@
+"""The workbench's logic without Qt: checking text, previews, the analysis worker, files."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from peacetable.app.workbench import (
+    BundledScenarioError,
+    LiveAnalysis,
+    ScenarioDocument,
+    ScenarioPreview,
+    analysis_preview,
+    check_text,
+    is_bundled,
+    issue_zopas,
+    listed_problems,
+    suggest_copy_path,
+)
+from peacetable.domain.analytics.bargaining import PackageSpace
+from peacetable.domain.loader import ScenarioError
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+BUNDLED = sorted((ROOT / "scenarios").glob("*.toml"))
+
+RIVER = (FIXTURES / "river-accord.toml").read_text(encoding="utf-8")
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based line of the first line containing ``needle``."""
+    for k, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return k
+    raise AssertionError(f"{needle!r} not in the text")
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def test_valid_text_has_no_problems_and_a_preview():
+    check = check_text(RIVER)
+    assert check.ok and check.problems == ()
+    assert check.summary().startswith("Valid: 4 roles, 2 issues")
+    preview = ScenarioPreview(check.scenario)
+    view = preview.view("control")
+    assert set(view["issues"]) == {"release", "monitoring"}
+    # the starting state: the precondition holds "release" back until monitoring is settled
+    assert view["issues"]["monitoring"]["status"] == "open"
+    assert view["issues"]["release"]["status"] == "blocked"
+
+
+def test_every_problem_at_once_with_its_line():
+    text = (RIVER.replace('kind = "precondition"', 'kind = "precon"', 1)
+            .replace("batna = 0.3\n", "batna = 3\n", 1)
+            .replace('leverage = 60\n', 'leverage = 60\nleverige = 1\n', 1))
+    check = check_text(text, "x.toml")
+    assert not check.ok and check.scenario is None
+    got = {(p.line, p.dotted) for p in check.problems}
+    assert (line_of(text, 'kind = "precon"'), "linkages[0].kind") in got
+    assert (line_of(text, "batna = 3"), "roles[1].batna") in got
+    assert (line_of(text, "leverige"), "roles[0].leverige") in got
+    assert len(check.problems) == 3
+    assert check.summary() == "3 problems"
+    marks = check.problem_lines()
+    assert set(marks) == {line_of(text, "precon"), line_of(text, "batna = 3"),
+                          line_of(text, "leverige")}
+    listed = listed_problems(check)
+    assert [x[0] for x in listed] == sorted(x[0] for x in listed)
+    assert listed[0][1].startswith(f"line {listed[0][0]} · ")
+
+
+def test_long_problem_lists_end_with_a_count():
+    one = '\n[[linkages]]\nkind = "precondition"\nfrom = "ghost"\nto = "release"\n'
+    check = check_text(RIVER + one * 30)
+    listed = listed_problems(check, limit=10)
+    assert len(listed) == 11
+    assert listed[-1][1].startswith(f"{len(check.problems) - 10} more problems not listed")
+    assert listed[-1][0] == check.problems[10].line
+
+
+def test_toml_syntax_error_has_its_line():
+    text = RIVER.replace('name = "Lowland"', 'name = "Lowland', 1)
+    check = check_text(text)
+    assert len(check.problems) == 1
+    assert check.problems[0].line == line_of(text, 'name = "Lowland')
+
+
+def test_network_key_follows_what_the_graph_draws():
+    a = ScenarioPreview(check_text(RIVER).scenario)
+    same = ScenarioPreview(check_text(RIVER.replace("Runs the exercise.", "Runs it.")).scenario)
+    other = ScenarioPreview(check_text(RIVER.replace(
+        'label = "International monitors"', 'label = "UN monitors"')).scenario)
+    assert a.network_key == same.network_key
+    assert a.network_key != other.network_key
+
+
+# --------------------------------------------------------------------------- analysis
+
+WITH_EVERYTHING = RIVER.replace(
+    "[roles.preferences]\nrelease = { low = 0.0, medium = 0.6, high = 1.0 }",
+    "[roles.preferences]\nrelease = { low = 0.0, medium = 0.6, high = 1.0 }", 1
+).replace(
+    'monitoring = { none = 1.0, joint = 0.5, international = 0.0 }\n',
+    'monitoring = { none = 1.0, joint = 0.5, international = 0.0 }\n'
+    '[[roles.interactions]]\nfirst = { issue = "release", option = "high" }\n'
+    'second = { issue = "monitoring", option = "international" }\nvalue = 0.5\n'
+    '[[roles.red_line_tests]]\nred_line = "No foreign monitors at the dam"\n'
+    'crossed_if = { issue = "monitoring", option = "none" }\n', 1
+).replace(
+    "[[phases]]",
+    '[[constraints]]\nkind = "incompatible"\nfirst = { issue = "release", option = "low" }\n'
+    'second = { issue = "monitoring", option = "joint" }\n\n[[phases]]', 1)
+
+
+def brute_force(sc) -> list[list[int]]:
+    space = PackageSpace.from_scenario(sc)
+    choices, u = space.enumerate()  # drops infeasible packages and red-line crossings
+    ok = (u >= space.batna_units[None, :]).all(axis=1)
+    return [np.bincount(choices[ok, j], minlength=len(o)).tolist()
+            for j, o in enumerate(space.options)]
+
+
+@pytest.mark.parametrize("text", [RIVER, WITH_EVERYTHING], ids=["plain", "constructs"])
+@pytest.mark.parametrize("inner", [1, 3, 1 << 12])
+def test_zopa_per_issue_is_exact(text, inner, monkeypatch):
+    import peacetable.app.workbench as wbm
+
+    check = check_text(text)
+    assert check.ok, check.problems
+    monkeypatch.setattr(wbm, "_INNER", inner)  # the blocks split the issues elsewhere
+    got = issue_zopas(check.scenario)
+    want = brute_force(check.scenario)
+    assert [[n for _, n in z.options] for z in got] == want
+    assert all(z.zopa == sum(want[0]) for z in got)
+
+
+def test_constructs_change_the_zopa_per_issue():
+    """The fixture with an interaction, a red line and a constraint differs from the plain
+    one (so the test above would notice a mask left out)."""
+    plain = [[n for _, n in z.options] for z in issue_zopas(check_text(RIVER).scenario)]
+    more = [[n for _, n in z.options] for z in issue_zopas(check_text(WITH_EVERYTHING).scenario)]
+    assert plain != more
+
+
+def test_analysis_preview_of_a_scenario():
+    sc = check_text(RIVER).scenario
+    r = analysis_preview(sc)
+    assert r.status == "ok"
+    assert r.packages == 9
+    assert r.nash is not None and r.kalai_smorodinsky is not None
+    # labels, not ids
+    assert ("Water release", "Medium release") in r.nash.package
+    assert {name for name, _, _ in r.nash.values} == {"Upland", "Lowland", "Midland"}
+    assert [z.issue for z in r.issues] == ["Water release", "Monitoring"]
+    total = r.issues[0].zopa
+    assert r.zopa.startswith(f"{total:,} of 9 packages")
+    assert "Nash bargaining point" in r.text  # the text `peacetable analyze` prints
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_bundled_zopa_per_issue_matches_the_report_count(path):
+    sc = check_text(path.read_text(encoding="utf-8")).scenario
+    r = analysis_preview(sc)
+    assert r.status == "ok"
+    for z in r.issues:
+        assert sum(n for _, n in z.options) == z.zopa
+    assert r.zopa.startswith(f"{r.issues[0].zopa:,} of {r.packages:,} packages")
+
+
+def test_too_large_for_live_preview_says_run_analyze():
+    sc = check_text(RIVER).scenario
+    r = analysis_preview(sc, limit=8)
+    assert r.status == "too_large"
+    assert "too large for live preview" in r.message and "peacetable analyze" in r.message
+    assert r.nash is None and r.text == ""
+
+
+def test_live_analysis_runs_the_newest_request():
+    sc = check_text(RIVER).scenario
+    live = LiveAnalysis()
+    gate = threading.Event()
+    got: list = []
+    original = live._work
+
+    def slow_first(key, scenario, done):
+        gate.wait(5)
+        original(key, scenario, done)
+
+    live._work = slow_first  # the first request holds the worker until the gate opens
+    live.request(1, sc, lambda k, r: got.append((k, r.status)))
+    live._work = original
+    live.request(2, sc, lambda k, r: got.append((k, r.status)))
+    live.request(3, sc, lambda k, r: got.append((k, r.status)))
+    assert live.busy
+    gate.set()
+    assert live.wait(10)
+    assert got == [(1, "ok"), (3, "ok")]  # 2 was replaced by 3 while 1 ran
+    live.close()
+    live.request(4, sc, lambda k, r: got.append((k, r.status)))
+    assert live.wait(1) and got[-1][0] == 3
+
+
+def test_live_analysis_survives_a_failing_receiver():
+    sc = check_text(RIVER).scenario
+    live = LiveAnalysis()
+
+    def boom(key, result):
+        raise RuntimeError("window gone")
+
+    live.request(1, sc, boom)
+    assert live.wait(10)
+    got = []
+    live.request(2, sc, lambda k, r: got.append(k))
+    assert live.wait(10) and got == [2]
+    live.close()
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_bundled_exercise_is_never_overwritten(tmp_path):
+    path = BUNDLED[0]
+    before = path.read_bytes()
+    doc = ScenarioDocument.open(path)
+    assert doc.bundled and is_bundled(path)
+    with pytest.raises(BundledScenarioError):
+        doc.save(doc.saved_text + "\n# mine\n")
+    assert path.read_bytes() == before
+    copy = suggest_copy_path(path, tmp_path)
+    assert copy == tmp_path / path.name
+    assert doc.save(doc.saved_text + "\n# mine\n", copy) == copy
+    assert copy.read_text(encoding="utf-8").endswith("# mine\n")
+    assert doc.path == copy and not doc.bundled and not doc.modified(doc.saved_text)
+    assert path.read_bytes() == before
+    assert suggest_copy_path(path, tmp_path) == tmp_path / f"{path.stem}-2.toml"
+
+
+def test_save_replaces_the_file_and_keeps_nothing_half_written(tmp_path):
+    p = tmp_path / "mine.toml"
+    p.write_text(RIVER, encoding="utf-8")
+    doc = ScenarioDocument.open(p)
+    assert not doc.bundled and not doc.modified(RIVER)
+    assert doc.modified(RIVER + "x")
+    doc.save(RIVER.replace("Upland", "Highland"))
+    assert "Highland" in p.read_text(encoding="utf-8")
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["mine.toml"]  # no temporary left
+    with pytest.raises(OSError):
+        doc.save(RIVER, tmp_path / "no-such-folder" / "x.toml")
+    assert doc.path == p and "Highland" in doc.saved_text  # a failed save changes nothing
+
+
+def test_open_refuses_what_is_not_text_and_takes_an_empty_file(tmp_path):
+    binary = tmp_path / "x.toml"
+    binary.write_bytes(b"\x00\x01\x02")
+    with pytest.raises(ScenarioError, match="binary"):
+        ScenarioDocument.open(binary)
+    empty = tmp_path / "new.toml"
+    empty.write_text("", encoding="utf-8")
+    assert ScenarioDocument.open(empty).saved_text == ""
+    crlf = tmp_path / "crlf.toml"
+    crlf.write_bytes(RIVER.replace("\n", "\r\n").encode())
+    assert ScenarioDocument.open(crlf).saved_text == RIVER
