@@ -8,9 +8,9 @@ view shows: the state (``state``), the per-viewer view (``view(viewer)``, the sa
 trace a viewer may be shown (``trace(viewer)``), the phase starts (bookmarks) and the
 annotations (marks). Stepping, jumping to a phase and seeking all move the cursor.
 
-Seeking is fast at any distance: opening folds the record once in chunks of
-``checkpoint_every`` events and keeps the state at every chunk boundary (msgpack-encoded);
-a seek decodes the nearest boundary at or before the target and folds at most one chunk.
+Seeking is fast at any distance: opening folds the record once and keeps the state every
+``checkpoint_every`` events (msgpack-encoded), where it is the state as it stood then; a
+seek decodes the nearest checkpoint at or before the target and folds at most one chunk.
 Stepping forward by a few events folds just those events from the current state. The state
 at event ``n`` is the fold of events ``1..n`` as they stood then (an undo recorded after
 ``n`` does not reach back), exactly :meth:`Session.state_at`.
@@ -138,52 +138,56 @@ class ReplayModel:
 
     # ------------------------------------------------------------------ building
     def _build_checkpoints(self) -> None:
-        """Fold the record once, in chunks, keeping the state at every chunk boundary. With
-        no undo or redo in the record (the trace then has a row after every event, as the
-        chunks fold it), the same fold also collects the escalation trace and hands it to
-        the session, so opening for replay folds the record once, not twice."""
+        """Fold the record once, keeping the state every ``checkpoint_every`` applied
+        events, and collect the escalation trace on the way (handed to the session, so
+        opening for replay folds the record once, not twice).
+
+        That one fold applies the record as it stands (every undo and redo counted), which
+        is what the trace shows. The state after event ``e`` in it is also the state as it
+        stood at ``e`` unless an undo or redo recorded after ``e`` names an event at or
+        before ``e``: only such stable points become checkpoints. Stretches longer than two
+        chunks without one (an undo reaching far back) are then filled with checkpoints
+        folded as they stood."""
+        import math
+
         k = self.checkpoint_every
+        seqs = self._toggle_seqs
+        # reach[i]: the earliest event named by toggle i or any later toggle
+        reach = [math.inf] * (len(self._toggles) + 1)
+        for i in range(len(self._toggles) - 1, -1, -1):
+            target = self._toggles[i][1]
+            reach[i] = min(reach[i + 1], target if isinstance(target, int) else -math.inf)
         rows: list[TraceRow] | None = None
-        if not self._toggles and not self.session.has_trace():
+        if not self.session.has_trace():
             init = initial_state(self.scenario)
             rows = [(0, -1, init.index, dict(init.variables))]
+        cps = self._checkpoints
+        cp_seqs = self._cp_seqs
+        last_cp = 0
+        toggles = bool(seqs)
 
         def hook(ev: Event, st: State) -> None:
+            nonlocal last_cp
+            s = ev.seq
             if rows is not None:
-                rows.append((ev.seq, st.phase_index, st.index, dict(st.variables)))
+                rows.append((s, st.phase_index, st.index, dict(st.variables)))
+            if s - last_cp >= k and (not toggles or reach[bisect.bisect_right(seqs, s)] > s):
+                cps[s] = encode_state(st)
+                cp_seqs.append(s)
+                last_cp = s
 
-        if rows is not None:  # no undo: one fold, encoding the state at every boundary
-            seen = [0]
-
-            def hook_cp(ev: Event, st: State) -> None:
-                hook(ev, st)
-                seen[0] += 1
-                if seen[0] % k == 0:
-                    self._checkpoints[seen[0]] = encode_state(st)
-                    self._cp_seqs.append(seen[0])
-
-            fold(self.scenario, self.events, on_event=hook_cp)
-            if seen[0] == self.last:  # every event applied, as it must be without undo
-                self.session.adopt_trace(rows)
-                return
-            self._checkpoints.clear()
-            self._cp_seqs.clear()
-            rows = None
-        prev: State | None = None
-        at = 0
-        for end in range(k, self.last + 1, k):
-            try:
-                st = fold(self.scenario, self.events[at:end], start=prev, on_event=hook)
-            except SnapshotTooRecent:
-                rows = None
-                st = self._fold_from_checkpoints(end)
-            self._checkpoints[end] = encode_state(st)
-            self._cp_seqs.append(end)
-            prev, at = st, end
+        fold(self.scenario, self.events, on_event=hook)
         if rows is not None:
-            if at < self.last:
-                fold(self.scenario, self.events[at:self.last], start=prev, on_event=hook)
             self.session.adopt_trace(rows)
+        if not toggles:
+            return
+        bounds = [0, *cp_seqs, self.last]
+        for a, b in zip(bounds, bounds[1:]):
+            if b - a > 2 * k:
+                for end in range(a + k, b - k + 1, k):
+                    st = self._fold_from_checkpoints(end)
+                    cps[end] = encode_state(st)
+                    bisect.insort(cp_seqs, end)
 
     def _fold_from_checkpoints(self, n: int) -> State:
         """Fold to ``n`` from the nearest usable checkpoint at or before it: one that no
@@ -203,7 +207,7 @@ class ReplayModel:
                 continue
             try:
                 return fold(self.scenario, self.events[c:n],
-                            start=decode_state(self._checkpoints[c]))
+                            start=decode_state(self._checkpoints[c]), copy_start=False)
             except SnapshotTooRecent:
                 limit = c - 1
 

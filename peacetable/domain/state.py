@@ -314,17 +314,23 @@ def fold(
     start: State | None = None,
     on_event: Callable[[Event, State], None] | None = None,
     recheck_all: bool = False,
+    copy_start: bool = True,
 ) -> State:
     """The state after ``events`` applied to ``start`` (or to the scenario's initial state).
 
     ``on_event`` is called after every applied (not cancelled) event with the working
     state; it must not keep or change it (copy what it needs). ``recheck_all`` re-tests
     every condition after every change instead of only those whose inputs changed: the
-    reference the tests compare the fast path with.
+    reference the tests compare the fast path with. ``copy_start=False``: ``start`` is the
+    caller's to give away (e.g. just decoded) and is folded in place instead of copied.
     """
     events = list(events)
-    st = msgspec.convert(msgspec.to_builtins(start), State) if start is not None \
-        else initial_state(sc)
+    if start is None:
+        st = initial_state(sc)
+    elif copy_start:
+        st = msgspec.convert(msgspec.to_builtins(start), State)
+    else:
+        st = start
     named = toggles(events)
     cancelled = {k for k, v in named.items() if v}
     if start is not None and named and min(named) <= start.seq:

@@ -161,3 +161,99 @@ def test_one_fold_gives_checkpoints_and_the_trace(river_session, every, monkeypa
         assert len(expected) > 70
     finally:
         s.close()
+
+
+def _random_record(path, n_events: int, seed: int):
+    """A record played by the real engine with bursts of undos and redos (some reaching
+    back over many events), adjudications, notes and phases."""
+    import random
+
+    from peacetable.domain import commands as C
+    from peacetable.domain.engine import Refused
+
+    s = Session.create(SCRIPTED, path, seed=seed)
+    rng = random.Random(seed)
+    sc = s.scenario
+    templates = [t for t in sc.moves if t.kind not in ("proposal", "acceptance", "rejection")]
+    s.execute(C.Advance())
+    while s.store.last_seq < n_events:
+        r = rng.random()
+        try:
+            if r < 0.01:
+                s.execute(C.Advance())
+            elif r < 0.1:
+                for _ in range(rng.choice((1, 1, 2, 5, 12))):
+                    s.execute(C.Undo())
+                if rng.random() < 0.4:  # redo comes straight after undo, or not at all
+                    for _ in range(rng.choice((1, 2, 4))):
+                        s.execute(C.Redo())
+            elif r < 0.16:
+                s.execute(C.AddNote(text="n"))
+            else:
+                pending = [m.id for m in s.state.moves.values() if m.status == "pending"
+                           and not m.sealed]
+                if pending and rng.random() < 0.55:
+                    s.execute(C.Adjudicate(move=rng.choice(pending),
+                                           decision=rng.choice(["accept", "accept", "reject"]),
+                                           reason="r"))
+                else:
+                    tpl = rng.choice(templates)
+                    role = rng.choice(list(tpl.roles) or list(sc.player_ids))
+                    s.execute(C.SubmitMove(role=role, template=tpl.id, rationale="m"))
+        except Refused:
+            continue
+    return s
+
+
+@pytest.mark.parametrize("every", [2, 7, 64])
+def test_seek_equals_a_cold_fold_at_every_event_of_a_record_with_undos(tmp_path, every):
+    """Checkpoints come from one fold of the record as it stands; each must be the state
+    as it stood at its event (an undo recorded later does not reach back into it)."""
+    import random
+
+    from peacetable.domain.state import toggles
+
+    from peacetable.domain.events import CONTROL, Undone
+    from peacetable.domain.state import cancelled_set
+
+    path = tmp_path / "undos.peacetable"
+    played = _random_record(path, 400, seed=every)
+    try:
+        # undos naming events far back, as a file from elsewhere may hold: every event
+        # folded after their targets stood differently then than the record stands now
+        evs = played.events
+        gone = cancelled_set(evs)
+        far = [e.seq for e in evs[100:160] if e.type == "move_submitted" and e.seq not in gone]
+        played.store.append([(Undone(target=far[0]), CONTROL), (Undone(target=far[-1]), CONTROL)])
+    finally:
+        played.close()
+    s = Session.open(path, readonly=True)
+    try:
+        evs = s.events
+        assert sum(1 for e in evs if e.type == "undone") > 20
+        assert any(e.type == "redone" for e in evs)
+        # some undo reaches back past more than a chunk of the smallest size
+        assert max(e.seq - e.body.target for e in evs if e.type == "undone") > 2 * 2
+        m = ReplayModel(s, checkpoint_every=every)
+        expected_trace = Session.open(path, readonly=True)
+        try:
+            assert s.trace() == expected_trace.trace()  # the one fold gave the trace
+        finally:
+            expected_trace.close()
+        # every checkpoint is the state as it stood at its event
+        from peacetable.domain.state import decode_state
+
+        for c in m._cp_seqs:
+            assert _builtins(decode_state(m._checkpoints[c])) == \
+                _builtins(fold(s.scenario, evs[:c])), c
+        # and no stretch is left without a checkpoint for more than two chunks
+        bounds = [0, *m._cp_seqs, m.last]
+        assert max(b - a for a, b in zip(bounds, bounds[1:])) <= 2 * every
+        order = list(range(m.last + 1))
+        random.Random(every).shuffle(order)
+        for n in order + list(range(m.last, -1, -1)):
+            m.seek(n)
+            assert _builtins(m.state) == _builtins(fold(s.scenario, evs[:n])), n
+        assert toggles(evs)  # the record really has undos to get wrong
+    finally:
+        s.close()
