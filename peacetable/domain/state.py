@@ -337,17 +337,21 @@ def fold(
         raise SnapshotTooRecent(f"tail undoes or redoes event {min(named)}, which state "
                                 f"{start.seq} already accounts for")
     applier = _Applier(sc, st, recheck_all)
+    apply = applier.apply
+    skip = _SKIP
     for ev in events:
-        st.seq = ev.seq
-        if ev.seq in cancelled:
+        s = ev.seq
+        st.seq = s
+        if s in cancelled or type(ev.body) in skip:
             continue
-        b = ev.body
-        if isinstance(b, (Undone, Redone)) or isinstance(b, NO_STATE):
-            continue
-        applier.apply(ev)
+        apply(ev)
         if on_event is not None:
             on_event(ev, st)
     return st
+
+
+#: bodies the fold passes over (undo/redo work through ``cancelled``; the rest change nothing)
+_SKIP = frozenset((Undone, Redone, *NO_STATE))
 
 
 class IncrementalFold:
@@ -361,14 +365,15 @@ class IncrementalFold:
 
     def apply(self, events: Iterable[Event]) -> State:
         st = self.state
+        apply = self._applier.apply
         for ev in events:
             st.seq = ev.seq
-            b = ev.body
-            if isinstance(b, (Undone, Redone)):
-                raise ValueError("an incremental fold does not take undo or redo events")
-            if isinstance(b, NO_STATE):
+            t = type(ev.body)
+            if t in _SKIP:
+                if t is Undone or t is Redone:
+                    raise ValueError("an incremental fold does not take undo or redo events")
                 continue
-            self._applier.apply(ev)
+            apply(ev)
         return st
 
 
@@ -401,61 +406,75 @@ class _Applier:
         self.base_version = 0  # bumped whenever _effects changes base values or leverage
         self._recomputed: tuple[int, int] | None = None  # (base, offers) versions last used
         self._deltas: tuple[dict[str, list[float]], dict[str, list[float]]] = ({}, {})
+        #: base values and leverage changed since the last recompute (None: all of them)
+        self._touched_vars: set[str] | None = None
+        self._touched_lev: set[str] | None = None
+        #: the effective variables the last recompute may have moved (None: any of them)
+        self.moved: set[str] | None = None
+        self.template_by_id = sc.template_by_id
+        # each template's effects as tuples: (variable, delta, min, max), (role, delta),
+        # (issue, flag), for the hot path of an accepted move
+        self._plans: dict[str, tuple[tuple, tuple, tuple]] = {}
+        rungs = sc.escalation.rungs
+        self._thresholds = tuple(r.threshold for r in rungs)
+        self._rung_ids = tuple(r.id for r in rungs)
+        self._rung_pos: dict[str, int] = {}
+        for k, r in enumerate(rungs):
+            self._rung_pos.setdefault(r.id, k)
 
     def apply(self, ev: Event) -> None:
         b = ev.body
         st = self.st
         self.dirty = False
-        if isinstance(b, MoveSubmitted):
-            tpl = self.sc.template_by_id[b.template]
+        t = type(b)  # bodies are final structs: the type decides
+        if t is MoveSubmitted:
+            tpl = self.template_by_id[b.template]
+            # positional, in MoveRecord's field order (the hot path of every proposal)
             st.moves[ev.seq] = MoveRecord(
-                id=ev.seq, role=b.role, template=b.template, kind=tpl.kind, phase=st.phase or "",
-                magnitude=b.magnitude, channel=b.channel, recipients=b.recipients,
-                visibility=ev.visibility, package=dict(b.package), parties=b.parties,
-                target=b.target, condition=b.condition, rationale=b.rationale, sealed=b.sealed,
-                acceptances=[],
-            )
+                ev.seq, b.role, b.template, tpl.kind, st.phase or "", b.magnitude, b.channel,
+                b.recipients, ev.visibility, dict(b.package), b.parties, b.target,
+                b.condition, b.rationale, b.sealed, "pending", [])
             return
-        if isinstance(b, MoveAdjudicated):
+        if t is MoveAdjudicated:
             self._adjudicate(b.move, b.decision == "accepted", b.magnitude)
-        elif isinstance(b, DiceRolled):
+        elif t is DiceRolled:
             st.rolls += 1
             m = st.moves.get(b.move)
             self._adjudicate(b.move, b.success, m.magnitude if m else 1)
-        elif isinstance(b, MovesRevealed):
+        elif t is MovesRevealed:
             for mid in b.moves:
                 m = st.moves.get(mid)
                 if m is not None:
                     m.sealed = False
                     m.visibility = channel_visibility(m.role, m.channel, m.recipients)
             return
-        elif isinstance(b, AgreementPublished):
+        elif t is AgreementPublished:
             a = st.agreements.get(b.agreement)
             if a is not None:
                 a.visibility = Visibility()
             return
-        elif isinstance(b, PhaseStarted):
+        elif t is PhaseStarted:
             st.phase = b.phase
             st.phase_index = b.index
             st.phase_started_at = ev.seq
             return
-        elif isinstance(b, InjectRescheduled):
+        elif t is InjectRescheduled:
             st.inject_plan[b.inject] = (b.phase, float(b.at_minute))
             return
-        elif isinstance(b, InjectSkipped):
+        elif t is InjectSkipped:
             st.injects_skipped[b.inject] = ev.seq
             return
-        elif isinstance(b, InjectFired):
+        elif t is InjectFired:
             if b.inject:
                 st.injects_fired[b.inject] = ev.seq
             st.inject_events.append(ev.seq)
             self._effects(b.effects, 1)
-        elif isinstance(b, Withdrawn):
+        elif t is Withdrawn:
             st.moves.pop(b.move, None)
             if st.offers.pop(b.move, None) is not None:
                 self.version += 1
             self.dirty = self.issues_dirty = True
-        elif isinstance(b, SessionStarted):
+        elif t is SessionStarted:
             st.started = True
             st.seed = b.seed
             return
@@ -470,13 +489,64 @@ class _Applier:
         st = self.st
         if eff.get("variables") or eff.get("leverage"):
             self.base_version += 1
+        tv, tl = self._touched_vars, self._touched_lev
         for var, d in (eff.get("variables") or {}).items():
             v = self.sc.variable_by_id[var]
             st.base[var] = v.clamp(st.base[var] + d * k)
+            if tv is not None:
+                tv.add(var)
         for role, d in (eff.get("leverage") or {}).items():
             if role in st.base_leverage:
                 st.base_leverage[role] = min(100.0, max(0.0, st.base_leverage[role] + d * k))
+                if tl is not None:
+                    tl.add(role)
         for iid, flag in (eff.get("issues") or {}).items():
+            self.issues_dirty = True
+            if flag == "open":
+                st.issue_flags.pop(iid, None)
+            else:
+                st.issue_flags[iid] = flag
+
+    def _template_effects(self, template: str, k: float) -> None:
+        """``_effects(template_effects[template], k)``, from the template's plan."""
+        plan = self._plans.get(template)
+        if plan is None:
+            eff = self.effects[template]
+            if not eff:
+                plan = ((), (), ())
+            else:
+                var_by_id = self.sc.variable_by_id
+                plan = (tuple((v, d, var_by_id[v].min, var_by_id[v].max)
+                              for v, d in (eff.get("variables") or {}).items()),
+                        tuple((eff.get("leverage") or {}).items()),
+                        tuple((eff.get("issues") or {}).items()))
+            self._plans[template] = plan
+        variables, leverage, issues = plan
+        if not (variables or leverage or issues):
+            if self.effects[template]:  # effects that change nothing still settle
+                self.dirty = True
+            return
+        self.dirty = True
+        st = self.st
+        if variables or leverage:
+            self.base_version += 1
+        base = st.base
+        tv = self._touched_vars
+        for var, d, lo, hi in variables:
+            # Variable.clamp, inline
+            x = base[var] + d * k
+            base[var] = lo if x < lo else hi if x > hi else x
+            if tv is not None:
+                tv.add(var)
+        if leverage:
+            bl = st.base_leverage
+            tl = self._touched_lev
+            for role, d in leverage:
+                if role in bl:
+                    bl[role] = min(100.0, max(0.0, bl[role] + d * k))
+                    if tl is not None:
+                        tl.add(role)
+        for iid, flag in issues:
             self.issues_dirty = True
             if flag == "open":
                 st.issue_flags.pop(iid, None)
@@ -496,7 +566,7 @@ class _Applier:
             return
         st.accepted_moves += 1
         m.magnitude = magnitude
-        tpl = self.sc.template_by_id[m.template]
+        tpl = self.template_by_id[m.template]
         if m.kind != "statement":
             self.dirty = True
         if m.kind in ("proposal", "acceptance", "rejection"):
@@ -514,7 +584,7 @@ class _Applier:
             if tpl.effects.issues:
                 self._effects({"issues": tpl.effects.issues}, 1)
             return
-        self._effects(self.effects[m.template], magnitude)
+        self._template_effects(m.template, magnitude)
         if m.kind == "proposal":
             m.status = "accepted"  # tabled: parties may now accept or reject it
             return
@@ -556,8 +626,7 @@ class _Applier:
         conditional = self._conditional
         if conditional:
             # a condition needs re-testing only if what it reads has changed (or it is new)
-            changed = set() if st.variables is before else \
-                {k for k, v in st.variables.items() if before.get(k) != v}
+            changed = self._moved_since(before)
             changed |= self.carry_vars
             issues_changed = self.issues_dirty or self.carry_issues
             toggled_vars: set[str] = set()
@@ -583,8 +652,7 @@ class _Applier:
                         self._conditional_version = self.version  # (same items)
                     before = st.variables
                     self._recompute()
-                    moved = set() if st.variables is before else \
-                        {k for k, v in st.variables.items() if before.get(k) != v}
+                    moved = self._moved_since(before)
                     changed |= moved
                     toggled_vars |= moved
                     if not is_offer:
@@ -594,14 +662,58 @@ class _Applier:
         self.issues_dirty = False
         if st.variables != self.last_values:  # same values: same index, and the rung holds
             st.index = escalation_index(sc, st.variables)
-            st.rung = rung_for(sc, st.index, st.rung or None)
+            st.rung = self._rung(st.index, st.rung or None)
             self.last_values = st.variables
 
     def _recompute(self) -> None:
+        """Effective values and leverage: the base ones plus the deltas of the offers in
+        force, clamped. When only some base values changed since the last time (the offers
+        in force the same), only those are recomputed; :attr:`moved` then names them."""
         st = self.st
         if self._recomputed == (self.base_version, self.version):
+            self.moved = set()
             return  # neither the base values nor the offers in force changed: same values
+        tv, tl = self._touched_vars, self._touched_lev
+        incremental = self._recomputed is not None and self._recomputed[1] == self.version \
+            and tv is not None and tl is not None \
+            and (not st.offers or self._deltas_version == self.version)
         self._recomputed = (self.base_version, self.version)
+        self._touched_vars, self._touched_lev = set(), set()
+        if incremental:
+            # the same computation as below, for the values whose base changed only: every
+            # other value has the same base and the same deltas as last time
+            var = dict(st.variables)
+            lev = dict(st.leverage)
+            base, bl = st.base, st.base_leverage
+            if st.offers:
+                dv, dl = self._deltas
+                b = self.bounds
+                for k in tv:
+                    x = base[k]
+                    ds = dv.get(k)
+                    if ds:
+                        for d in ds:
+                            x = x + d
+                        lo, hi = b[k]
+                        x = min(hi, max(lo, x))
+                    var[k] = x
+                for k in tl:
+                    x = bl[k]
+                    ds = dl.get(k)
+                    if ds:
+                        for d in ds:
+                            x = x + d
+                        x = min(100.0, max(0.0, x))
+                    lev[k] = x
+            else:
+                for k in tv:
+                    var[k] = base[k]
+                for k in tl:
+                    lev[k] = bl[k]
+            st.variables, st.leverage = var, lev
+            self.moved = tv
+            return
+        self.moved = None
         var = dict(st.base)
         lev = dict(st.base_leverage)
         st.variables, st.leverage = var, lev
@@ -636,6 +748,33 @@ class _Applier:
             for d in ds:
                 x = x + d
             lev[k] = min(100.0, max(0.0, x))
+
+    def _moved_since(self, before: dict[str, float]) -> set[str]:
+        """The effective variables that differ from ``before`` after a recompute."""
+        var = self.st.variables
+        if var is before:
+            return set()
+        keys = var if self.moved is None else self.moved
+        return {k for k in keys if before.get(k) != var[k]}
+
+    def _rung(self, index: float, current: str | None) -> str:
+        """``rung_for(sc, index, current)`` from the rungs' thresholds kept at hand."""
+        th = self._thresholds
+        cand = 0
+        for k, t in enumerate(th):
+            if t <= index:
+                cand = k
+        if current is None:
+            return self._rung_ids[cand]
+        cur = self._rung_pos.get(current, cand)
+        if cand >= cur:
+            return self._rung_ids[cand]
+        h = self.sc.escalation.hysteresis
+        down = 0
+        for k, t in enumerate(th):
+            if t <= index + h:
+                down = k
+        return self._rung_ids[min(cur, max(cand, down))]
 
 
 def channel_visibility(role: str, channel: str, recipients: tuple[str, ...]) -> Visibility:
