@@ -2,7 +2,8 @@
 
 Time counts only while the clock runs. The log holds the facts: when each phase started
 (``phase_started``), when control (or closing the session) paused the clock
-(``clock_paused``), when it resumed (``clock_resumed``) and control's corrections
+(``clock_paused``; also when a session is opened after the program that had it open was
+killed: see :data:`CRASHED`), when it resumed (``clock_resumed``) and control's corrections
 (``clock_corrected``, seconds added or taken off). From these and the events' timestamps
 :class:`ExerciseClock` gives the running time of the current phase and of the whole
 exercise (from the start of phase 1), against the planned lengths. The fold never reads
@@ -17,7 +18,22 @@ from dataclasses import dataclass
 from ..domain.events import ClockCorrected, ClockPaused, ClockResumed, Event
 from ..domain.scenario import Scenario
 
-__all__ = ["ClockReading", "ExerciseClock", "planned_minutes", "parse_ts"]
+__all__ = ["ClockReading", "ExerciseClock", "planned_minutes", "parse_ts", "CLOSED", "CRASHED",
+           "HEARTBEAT_KEY", "HEARTBEAT_SECONDS"]
+
+#: the reason of the pause recorded when the session is closed
+CLOSED = "closed"
+#: the reason of the pause recorded when a session is opened after the program that had it
+#: open stopped without closing it (killed, a crash, a power cut): the pause is dated at the
+#: program's last heartbeat, so the time it was down is not counted
+CRASHED = "crashed"
+#: the ``meta`` key (beside the record, never an event) where the program that keeps a
+#: session's time writes the time now and then while the clock runs; closing the session
+#: empties it, so a value found when opening says the last run ended without closing
+HEARTBEAT_KEY = "clock_heartbeat"
+#: how often the heartbeat is written while the clock runs (at most this much running time
+#: is lost, i.e. counted as paused, when the program is killed)
+HEARTBEAT_SECONDS = 10.0
 
 
 def parse_ts(ts: str) -> _dt.datetime:
@@ -43,7 +59,9 @@ class ClockReading:
     exercise: float          #: running time since phase 1 started
     phase_planned: float     #: the current phase's planned length (0 before phase 1)
     exercise_planned: float  #: the exercise's planned length
-    paused_on_close: bool    #: the clock stopped because the session was closed
+    paused_on_close: bool    #: the clock stopped because the session was closed (or the
+    #: program stopped without closing it: see :data:`CRASHED`)
+    pause_reason: str = ""   #: why the clock stopped, when it is paused ("closed", ...)
 
     @property
     def phase_over(self) -> float:
@@ -100,11 +118,16 @@ class ExerciseClock:
         return True
 
     @property
-    def paused_on_close(self) -> bool:
+    def pause_reason(self) -> str:
+        """Why the clock is paused ("" while it runs or when no reason was given)."""
         for m in reversed(self.marks):
             if m.kind != "correct":
-                return m.kind == "pause" and m.reason == "closed"
-        return False
+                return m.reason if m.kind == "pause" else ""
+        return ""
+
+    @property
+    def paused_on_close(self) -> bool:
+        return self.pause_reason in (CLOSED, CRASHED)
 
     def elapsed_since(self, seq: int, at: _dt.datetime, now: _dt.datetime) -> float:
         """Running seconds from event ``seq`` (at time ``at``) to ``now``, with the
@@ -175,8 +198,9 @@ class ExerciseClock:
         running = self.running
         planned = planned_minutes(self.sc) * 60.0
         if phase_start is None or exercise_start is None:
-            return ClockReading(False, running, 0.0, 0.0, 0.0, planned, self.paused_on_close)
+            return ClockReading(False, running, 0.0, 0.0, 0.0, planned, self.paused_on_close,
+                                self.pause_reason)
         phase = self.elapsed_since(phase_start[0], phase_start[1], now)
         exercise = self.elapsed_since(exercise_start[0], exercise_start[1], now)
         return ClockReading(True, running, max(0.0, phase), max(0.0, exercise), phase_start[2],
-                            planned, self.paused_on_close)
+                            planned, self.paused_on_close, self.pause_reason)

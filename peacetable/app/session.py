@@ -40,7 +40,15 @@ from ..storage.session_file import (
     not_writable_reason,
     sha256_text,
 )
-from .clock import ClockReading, ExerciseClock, parse_ts
+from .clock import (
+    CLOSED,
+    CRASHED,
+    HEARTBEAT_KEY,
+    HEARTBEAT_SECONDS,
+    ClockReading,
+    ExerciseClock,
+    parse_ts,
+)
 
 SNAPSHOT_EVERY = 500
 
@@ -80,6 +88,10 @@ class Session:
             "it is open read-only"
         #: write a snapshot (a cached fold) after this many events since the last one
         self.snapshot_every = SNAPSHOT_EVERY
+        self._last_beat: _dt.datetime | None = None  # when keep_time last wrote
+        #: when opened after the program that had the session open stopped without closing
+        #: it while the clock ran: the time (UTC, ISO) the clock was paused at, else ""
+        self.stopped_at = ""
 
     @property
     def events(self) -> list[Event]:
@@ -153,6 +165,7 @@ class Session:
             session = cls(store, loaded, writing=not readonly)
             if not readonly:
                 store.begin_writing()
+                session._after_a_stop()
             return session
         except BaseException:
             store.close()
@@ -214,10 +227,57 @@ class Session:
         if pause_clock and not self.store.readonly and self.state.phase is not None \
                 and self._clock.running:
             try:
-                self.execute(C.PauseClock(reason="closed"))
+                self.execute(C.PauseClock(reason=CLOSED))
             except (Refused, SessionFileError):
                 pass  # closing must not fail; the clock then runs on in the record
+        if self._last_beat is not None and not self.store.readonly:
+            try:  # a clean close: nothing to recover at the next opening
+                self.store.set_meta(HEARTBEAT_KEY, "")
+            except SessionFileError:
+                pass
         self.store.close()
+
+    # ------------------------------------------------------------------ a stop without close
+    def keep_time(self, now: _dt.datetime | None = None) -> bool:
+        """Say that this program is keeping the session's time: while the clock runs, write
+        the time beside the record (``meta``, never an event) at most every
+        :data:`~peacetable.app.clock.HEARTBEAT_SECONDS`. Call it regularly (the window does,
+        every second). If the program is killed, the next opening pauses the clock at the
+        last of these times (see :meth:`_after_a_stop`). Returns whether it wrote."""
+        if self.store.readonly or self.state.phase is None or not self._clock.running:
+            return False
+        now = now or _dt.datetime.now(_dt.timezone.utc)
+        if self._last_beat is not None and \
+                (now - self._last_beat).total_seconds() < HEARTBEAT_SECONDS:
+            return False
+        try:
+            self.store.set_meta(HEARTBEAT_KEY, now.astimezone(_dt.timezone.utc)
+                                .isoformat(timespec="milliseconds"))
+        except SessionFileError:
+            return False  # the clock goes on; a later beat may succeed
+        self._last_beat = now
+        return True
+
+    def _after_a_stop(self, now: _dt.datetime | None = None) -> None:
+        """Opened for writing: if the program that had the session open was stopped without
+        closing it (a heartbeat is there) while the clock ran, record the pause it could not
+        record, dated at its last sign of life (the heartbeat or the last event, whichever
+        is later, never later than now): the time it was down is not exercise time."""
+        beat = self.store.meta().get(HEARTBEAT_KEY, "")
+        if not beat:
+            return
+        if self.state.phase is not None and self._clock.running:
+            now = now or _dt.datetime.now(_dt.timezone.utc)
+            at = parse_ts(self.events[-1].ts)
+            try:  # the file is untrusted: a value that is not a time is ignored
+                at = max(at, min(parse_ts(beat), now))
+            except (ValueError, TypeError):
+                pass
+            at = at.astimezone(_dt.timezone.utc)
+            ts = at.isoformat(timespec="milliseconds")
+            self.execute(C.PauseClock(reason=CRASHED), ts=ts)
+            self.stopped_at = ts
+        self.store.set_meta(HEARTBEAT_KEY, "")
 
     @property
     def path(self) -> Path:

@@ -183,6 +183,8 @@ def describe_event(sc: Scenario, ev: Event) -> str:
         return f"{role_name(b.role)} answered inject {b.inject_event}: {b.text}"
     if t == "clock_paused":
         return "clock paused" + (" (session closed)" if b.reason == "closed" else
+                                 " (PeaceTable stopped without closing the session)"
+                                 if b.reason == "crashed" else
                                  f": {b.reason}" if b.reason else "")
     if t == "clock_resumed":
         return "clock resumed"

@@ -409,6 +409,7 @@ class MainWindow(QMainWindow):
         self._add_recent(session.path)
         self.pages.setCurrentWidget(self.console)
         self.timer.start()
+        session.keep_time()
         handed = self.seats.session_opened(session)  # a laptop handed to the seats stays there
         if not handed and not readonly and session.state.phase is not None \
                 and session.clock().paused_on_close:
@@ -456,6 +457,9 @@ class MainWindow(QMainWindow):
 
     def _tick(self) -> None:
         if self.console is not None and self.session is not None:
+            # now and then, while the clock runs: if PeaceTable is killed, the next opening
+            # pauses the clock at this moment (the time it was down is not exercise time)
+            self.session.keep_time()
             self.bridge.fire_due_injects()
             self.console.tick()
             if self.projector is not None:
@@ -486,10 +490,18 @@ class MainWindow(QMainWindow):
         r = s.clock()
         if not r.started or r.running:
             return False
-        if not messages.ask_resume(self, f"The clock stopped when this session was closed, "
-                                         f"at {mmss(r.phase)} into the phase.",
-                                   "Resume it now, or keep it paused and resume from the Phase "
-                                   "menu (F9) when the room is ready."):
+        if s.stopped_at:
+            from ..app.clock import parse_ts
+
+            when = parse_ts(s.stopped_at).astimezone().strftime("%H:%M")
+            text = (f"PeaceTable stopped without closing this session (it was last running at "
+                    f"{when}). The clock is paused from then on, at {mmss(r.phase)} into the "
+                    "phase: the time since was not counted.")
+        else:
+            text = (f"The clock stopped when this session was closed, at {mmss(r.phase)} into "
+                    "the phase.")
+        if not messages.ask_resume(self, text, "Resume it now, or keep it paused and resume "
+                                   "from the Phase menu (F9) when the room is ready."):
             return False
         return self.bridge.execute(C.ResumeClock()) is not None
 

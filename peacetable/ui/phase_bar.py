@@ -169,8 +169,10 @@ class PhaseBar(QFrame):
         self.clock_label.setText(f"{mmss(r.phase)} / {mmss(r.phase_planned)}")
         if not r.running:
             set_cls(self.clock_label, "clock", state="paused")
-            self.clock_note.setText("clock paused (session closed)" if r.paused_on_close
-                                    else "clock paused")
+            self.clock_note.setText(
+                "clock paused (PeaceTable stopped without closing the session)"
+                if r.pause_reason == "crashed" else
+                "clock paused (session closed)" if r.paused_on_close else "clock paused")
         elif r.phase_over > 0:
             set_cls(self.clock_label, "clock", state="overrun")
             self.clock_note.setText(f"over time by {mmss(r.phase_over)}")
