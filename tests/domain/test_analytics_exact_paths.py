@@ -136,7 +136,13 @@ def test_full_analysis_frontier_and_points_equal_brute_force(seed, monkeypatch):
         assert b.package(b.ks) == ks
         assert [b.package(b.best_in_zopa[r]) for r in space.roles] == best
     # each role's ideal: the first feasible package within every red line at its best
+    players = [r for r in sc.roles if r.is_player]
+    everything = [dict(zip([i.id for i in sc.issues], combo)) for combo in
+                  itertools.product(*[[o.id for o in i.options] for i in sc.issues])]
     for a, rid in enumerate(space.roles):
+        # the worst utility over every package (feasible or not), terms included
+        worst = min(value(players[a], sc, p) for p in everything)
+        assert space.real(a, space.worst_units(rid)) == worst
         if not rows:
             assert space.ideal(rid) == ({}, None)
             continue

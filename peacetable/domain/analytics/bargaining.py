@@ -163,7 +163,7 @@ class PackageSpace:
     interactions: tuple[tuple[int, int, int, int, np.ndarray], ...] = ()
     #: red lines as hard limits: (role index, red line, issue indices read, typed condition)
     limits: tuple[tuple[int, str, tuple[int, ...], Any], ...] = ()
-    #: results computed once per space (each role's best and worst, see :meth:`ideal`)
+    #: results computed once per space (each role's best package, see :meth:`ideal`)
     _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ---------------------------------------------------------------- construction
@@ -418,13 +418,16 @@ class PackageSpace:
         (issues in file order, options in file order) with the role's best utility -- the
         first best option of every issue when utilities are additive. With constraints or
         tested red lines only packages that keep them count (``({}, None)`` if none does);
-        interaction terms count exactly (found by streaming the space)."""
+        interaction terms count exactly (a dynamic programme over the issues, :func:`_extreme`)."""
         a = self.roles.index(role)
         if self.interactions or self.constraints or self.limits:
-            rows, best, _ = self._streamed_extremes()
-            if rows[a] < 0:  # no package keeps every constraint and red line
+            key = f"best {a}"
+            if key not in self._memo:
+                self._memo[key] = _extreme(self, a, 1, feasible=True)
+            choice, best = self._memo[key]
+            if not len(choice):  # no package keeps every constraint and red line
                 return {}, None
-            return self.package_of(_choices(self, rows[a:a + 1])[0]), self.to_float(a, best[a])
+            return self.package_of(choice), self.to_float(a, best)
         pkg = {iid: self.options[j][int(np.argmax(t[a]))] for j, (iid, t) in
                enumerate(zip(self.issues, self.tables))}
         return pkg, self.to_float(a, sum(int(t[a].max()) for t in self.tables))
@@ -434,13 +437,8 @@ class PackageSpace:
         terms included)."""
         a = self.roles.index(role)
         if self.interactions:
-            return int(self._streamed_extremes()[2][a])
+            return _extreme(self, a, -1, feasible=False)[1]
         return sum(int(t[a].min()) for t in self.tables)
-
-    def _streamed_extremes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        if "extremes" not in self._memo:
-            self._memo["extremes"] = _extremes(self)
-        return self._memo["extremes"]
 
     def concession_units(self, role: str, package: Mapping[str, str]) -> int:
         """Utility the role gives up against its ideal on the issues ``package`` settles:
@@ -1183,39 +1181,59 @@ def _zopa_chunks(space: PackageSpace):
             yield rows, gains
 
 
-def _extremes(space: PackageSpace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per role, by streaming the whole space (interaction terms exactly): the first
-    feasible package in authored order with the role's best utility (its row), that utility,
-    and the role's worst utility over every package (feasible or not)."""
-    if space.size > MAX_STREAMED:
-        raise AnalyticsLimitError(
-            f"each role's best package is found by going through every package, up to "
-            f"{MAX_STREAMED:,} (this space has {count_text(space.size)})")
-    blocks = _Blocks(space)
-    d = space.n_roles
-    best = np.full(d, np.iinfo(np.int64).min, dtype=np.int64)
-    best_row = np.full(d, -1, dtype=np.int64)
-    worst = np.full(d, np.iinfo(np.int64).max, dtype=np.int64)
-    feasible = bool(space.constraints or space.limits)
-    for idx, ou, groups in blocks.runs():
-        for pos, inner_u in groups:
-            u = ou[pos][:, None, :] + inner_u[None, :, :]  # (outer, inner, roles)
-            np.minimum(worst, u.min(axis=(0, 1)), out=worst)
-            u = u.reshape(-1, d)
-            rows = (idx[pos][:, None] * blocks.n_in
-                    + np.arange(blocks.n_in)[None, :]).reshape(-1)
-            if feasible:
-                keep = blocks.kept(rows)
-                u, rows = u[keep], rows[keep]
-            if not len(rows):
-                continue
-            top = u.max(axis=0)
-            for a in range(d):
-                if top[a] >= best[a]:
-                    first = int(rows[np.flatnonzero(u[:, a] == top[a])].min())
-                    if top[a] > best[a] or first < best_row[a]:
-                        best[a], best_row[a] = top[a], first
-    return best_row, best, worst
+def _links(space: PackageSpace, feasible: bool) -> dict[int, int]:
+    """Issue -> the last issue a rule, an interaction term or (``feasible``) a red line ties
+    it to (-1: none): until then, partial packages that differ on it are not comparable."""
+    k = len(space.tables)
+    links = [(t[0], t[2]) for t in space.interactions]
+    if feasible:
+        links += [(r[0], r[2]) for r in space.constraints]
+    last = {j: max([b for a, b in links if a == j] + [a for a, b in links if b == j], default=-1)
+            for j in range(k)}
+    if feasible:
+        for _, _, read, _ in space.limits:  # a red line links every issue it reads
+            for j in read:
+                last[j] = max(last[j], *read)
+    return last
+
+
+def _extreme(space: PackageSpace, a: int, sign: int, feasible: bool) -> tuple[np.ndarray, int]:
+    """The first full package in authored order with role ``a``'s best (``sign`` = 1) or
+    worst (-1) utility -- over the packages that keep every constraint and red line when
+    ``feasible`` -- and that utility, exactly, by a dynamic programme over the issues: among
+    partial packages that agree on every issue still tied to a later one, only the first
+    with the best value can be the start of the answer. Empty choices if no package is
+    feasible."""
+    last = _links(space, feasible)
+    u = np.zeros(1, dtype=np.int64)
+    ch = np.zeros((1, 0), dtype=np.int16)
+    for j, t in enumerate(space.tables):
+        m = t.shape[1]
+        opts = np.arange(m, dtype=np.int16)
+        cand_u = (u[:, None] + sign * t[a][None, :]).reshape(-1)
+        cand_c = np.concatenate([np.repeat(ch, m, axis=0), np.tile(opts, len(ch))[:, None]],
+                                axis=1)  # still in authored (lexicographic) order
+        for j1, o1, j2, o2, v in space.interactions:
+            if max(j1, j2) == j and v[a]:
+                cand_u += ((cand_c[:, j1] == o1) & (cand_c[:, j2] == o2)) * (sign * v[a])
+        if feasible:
+            ok = feasible_mask([r for r in space.constraints if j in (r[0], r[2])], cand_c)
+            ok &= _within_limits(space, cand_c, lambda read: bool(read) and max(read) == j)
+            cand_u, cand_c = cand_u[ok], cand_c[ok]
+            if not len(cand_u):
+                return np.zeros(0, dtype=np.int16), 0
+        live = [i for i in range(j + 1) if last[i] > j]
+        if live:
+            _, group = np.unique(cand_c[:, live], axis=0, return_inverse=True)
+            group = np.asarray(group).reshape(-1)
+        else:
+            group = np.zeros(len(cand_u), dtype=np.int64)
+        order = np.lexsort((np.arange(len(cand_u)), -cand_u, group))
+        first = order[np.r_[True, group[order][1:] != group[order][:-1]]]
+        first.sort()
+        u, ch = cand_u[first], cand_c[first]
+    row = int(np.lexsort((np.arange(len(u)), -u))[0])
+    return ch[row], int(sign * u[row])
 
 
 class _Best:
