@@ -95,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--frontier", action="store_true",
                    help="build the whole Pareto frontier even above its size limit (the "
                         "Nash and Kalai–Smorodinsky points are exact without it)")
+    s.add_argument("--viewer", default="control",
+                   help="control (default), audience, or a role id: the linkage network holds "
+                        "only the linkages that viewer knows of")
 
     s = sub.add_parser("fork", help="continue a session from an event as a new session file",
                        description="Write a new session file holding SESSION's record up to "
@@ -397,14 +400,14 @@ def _info(path: str) -> int:
 
 
 def _analyze(args) -> int:
-    from .app.analysis import PartiesError, analyze_path
+    from .app.analysis import PartiesError, ViewerError, analyze_path
 
     parties = None if args.parties is None else \
         [p.strip() for p in args.parties.split(",") if p.strip()]
     try:
         report, text = analyze_path(args.path, at=args.at, parties=parties,
-                                    frontier=args.frontier)
-    except PartiesError as exc:
+                                    frontier=args.frontier, viewer=args.viewer)
+    except (PartiesError, ViewerError) as exc:
         return _fail(str(exc), 2)
     if args.json:
         _print_json(report)

@@ -18,7 +18,11 @@ from ..domain.views import package_text
 from ..storage.session_file import SessionFileError
 from .session import Session
 
-__all__ = ["PartiesError", "analyze_path", "coalition_text", "render_text"]
+__all__ = ["PartiesError", "ViewerError", "analyze_path", "coalition_text", "render_text"]
+
+
+class ViewerError(ValueError):
+    """``--viewer`` names no known viewer (the message lists the expected ones)."""
 
 
 class PartiesError(ValueError):
@@ -28,13 +32,16 @@ class PartiesError(ValueError):
 
 def analyze_path(path: str | Path, at: int | None = None,
                  parties: list[str] | None = None,
-                 frontier: bool = False) -> tuple[dict[str, Any], str]:
+                 frontier: bool = False,
+                 viewer: str = "control") -> tuple[dict[str, Any], str]:
     """(JSON-ready report, human-readable text) for a scenario or a session file.
 
     ``at`` (sessions only) analyses the state after event ``at`` (default: the last).
     ``parties`` adds the bargaining among those player roles only, the others held at
     their status quo (``report["coalition"]``). ``frontier`` builds the whole Pareto
-    frontier whatever its size (above the limit, only the points are computed)."""
+    frontier whatever its size (above the limit, only the points are computed).
+    ``viewer`` (control, audience or a role id): the linkage network holds only the
+    linkages that viewer knows of."""
     from ..domain.analytics import scenario_report, session_report
 
     p = str(path)
@@ -43,7 +50,8 @@ def analyze_path(path: str | Path, at: int | None = None,
             raise ScenarioError(p, [Problem((), "--at applies to a session file, not to a "
                                                 "scenario (omit --at)")])
         loaded = load_scenario(p)
-        report = scenario_report(loaded.scenario, frontier)
+        _check_viewer(loaded.scenario, viewer, p)
+        report = scenario_report(loaded.scenario, frontier, viewer=viewer)
         report["source"] = {"kind": "scenario", "path": p}
         _add_coalition(report, loaded.scenario, parties)
         return report, render_text(report, loaded.scenario)
@@ -56,13 +64,23 @@ def analyze_path(path: str | Path, at: int | None = None,
         seq = last if at is None else at
         st = session.state_at(seq)
         events = session.events if at is None else [e for e in session.events if e.seq <= seq]
-        report = session_report(session.scenario, events, st, frontier=frontier)
+        _check_viewer(session.scenario, viewer, p)
+        report = session_report(session.scenario, events, st, frontier=frontier, viewer=viewer)
         report["source"] = {"kind": "session", "path": p, "at": seq, "last_event": last,
                             "effective_events": len(session.effective_events())}
         _add_coalition(report, session.scenario, parties)
         return report, render_text(report, session.scenario)
     finally:
         session.close()
+
+
+def _check_viewer(sc: Scenario, viewer: str, p: str) -> None:  # noqa: ARG001
+    from ..domain.views import viewer_label
+
+    try:
+        viewer_label(sc, viewer)
+    except ValueError as exc:
+        raise ViewerError(f"--viewer: {exc}") from None
 
 
 def _add_coalition(report: dict[str, Any], sc: Scenario, parties: list[str] | None) -> None:
@@ -100,6 +118,11 @@ class _Labels:
     def issue(self, iid: str) -> str:
         i = self.sc.issue_by_id.get(iid) if self.sc else None
         return i.label if i else iid
+
+    def option(self, iid: str, oid: str) -> str:
+        i = self.sc.issue_by_id.get(iid) if self.sc else None
+        o = i.option(oid) if i is not None else None
+        return o.label if o is not None else oid
 
     def phase(self, pid: str | None) -> str:
         if pid is None:
@@ -281,6 +304,11 @@ def _render_network(w, net: dict[str, Any], L: _Labels) -> None:
         steps = ["[" + " + ".join(L.issue(i) for i in s) + "] as one package" if len(s) > 1
                  else L.issue(s[0]) for s in stage]
         w(f"    stage {k}: " + ", ".join(steps))
+    for blk in net.get("variable_blocks", []):
+        what = L.issue(blk["to"]) + (f" ({L.option(blk['to'], blk['to_option'])})"
+                                     if blk.get("to_option") else "")
+        w(f"    held back while {blk['while']}: {what} (no package lifts this; it waits "
+          "for the situation)")
     keys = [k for k in net["keystones"] if k["reach"] > 0][:5]
     if keys:
         w("  Keystones (issues downstream in the precondition graph):")

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain import commands as C
 from ..domain.engine import Ledger, Refused, decide
@@ -28,9 +28,9 @@ from ..domain.events import (
     Visibility,
 )
 from ..domain.loader import LoadedScenario, ScenarioError, load_scenario, parse_scenario
-from ..domain.scenario import Scenario
+from ..domain.scenario import Linkage, Scenario
 from ..domain.state import SnapshotTooRecent, State, cancelled_set, fold, initial_state
-from ..domain.views import describe_event, view_state, visible_events
+from ..domain.views import describe_event, view_state, viewer_label, visible_events
 from ..storage.session_file import (
     RecordBroken,
     RecordCheck,
@@ -49,6 +49,9 @@ from .clock import (
     ExerciseClock,
     parse_ts,
 )
+
+if TYPE_CHECKING:
+    from ..domain.analytics.network import LinkageNetwork
 
 SNAPSHOT_EVERY = 500
 
@@ -415,6 +418,21 @@ class Session:
     def view(self, viewer: str = "control", at: int | None = None) -> dict[str, Any]:
         st = self.state if at is None else self.state_at(at)
         return view_state(self.scenario, st, viewer)
+
+    def linkages(self, viewer: str = "control") -> tuple[Linkage, ...]:
+        """The scenario's linkages ``viewer`` knows of (control: all; see
+        ``Linkage.visible_to``). Views draw and list linkages from here, never from the
+        scenario."""
+        viewer_label(self.scenario, viewer)
+        return self.scenario.linkages_for(viewer)
+
+    def linkage_network(self, viewer: str = "control") -> LinkageNetwork:
+        """The linkage network (deadlocks, phased order, keystones) of the linkages
+        ``viewer`` knows of."""
+        from ..domain.analytics.network import LinkageNetwork
+
+        viewer_label(self.scenario, viewer)
+        return LinkageNetwork.from_scenario(self.scenario, viewer)
 
     def visible_events(self, viewer: str = "control", upto: int | None = None, *,
                        among: list[Event] | None = None, effective: bool = False) -> list[Event]:

@@ -257,12 +257,15 @@ def _check_proposal(sc: Scenario, st: State, cmd: C.SubmitMove, tpl):
         if rec["status"] == "agreed":
             raise Refused(f"'{issue.label}' is already agreed (agreement {rec['agreement']})")
         if rec["status"] == "blocked" and not rec["reason"].startswith("waits for"):
-            raise Refused(f"'{issue.label}' is {rec['reason']}")
+            _refuse_blocked(sc, st, cmd.role, iid, rec, statuses)
         held = {**{i: r["option"] for i, r in statuses.items() if r["status"] == "agreed"},
                 **cmd.package}
         for link in sc.links_into("precondition", iid, opt):
             if link.met_by(held):
                 continue
+            if not link.known_to(cmd.role):
+                raise Refused(_unknown_link(sc, cmd.role, sc.choice_text(Choice(issue=iid,
+                                                                                option=opt))))
             if link.from_option is None and link.to_option is None:
                 raise Refused(
                     f"'{issue.label}' needs '{sc.issue_by_id[link.source].label}' settled first "
@@ -272,10 +275,18 @@ def _check_proposal(sc: Scenario, st: State, cmd: C.SubmitMove, tpl):
             raise Refused(f"'{sc.choice_text(Choice(issue=iid, option=opt))}' needs '{need}' "
                           f"agreed first or in the same package (precondition linkage)")
         for link in sc.links_into("blocks", iid, opt):
-            if link.to_option is not None and link.met_by(
-                    {i: r["option"] for i, r in statuses.items() if r["status"] == "agreed"}):
-                raise Refused(f"'{sc.choice_text(Choice(issue=iid, option=opt))}' is blocked by "
-                              f"the agreement on {sc.issue_by_id[link.source].label}")
+            if link.to_option is None:
+                continue
+            what = sc.choice_text(Choice(issue=iid, option=opt))
+            if link.condition is not None:
+                if link.holds(st.variables):
+                    raise Refused(_unknown_link(sc, cmd.role, what) if not link.known_to(cmd.role)
+                                  else _while_text(sc, st, f"Talks on '{what}'", link))
+            elif link.met_by({i: r["option"] for i, r in statuses.items()
+                              if r["status"] == "agreed"}):
+                raise Refused(_unknown_link(sc, cmd.role, what) if not link.known_to(cmd.role)
+                              else f"'{what}' is blocked by the agreement on "
+                                   f"{sc.issue_by_id[link.source].label}")
     _check_constraints(sc, statuses, cmd.package)
     parties = cmd.parties or tpl.parties or sc.player_ids
     for p in parties:
@@ -285,6 +296,45 @@ def _check_proposal(sc: Scenario, st: State, cmd: C.SubmitMove, tpl):
     if not parties:
         raise Refused("a proposal needs at least one other party to accept it")
     return dict(cmd.package), parties
+
+
+def _while_text(sc: Scenario, st: State, subject: str, link) -> str:
+    """"Talks on X are blocked while <test> (now <values>)"."""
+    now = []
+    for vid in sorted(link.variables):
+        v = sc.variable_by_id[vid]
+        now.append(f"{v.label} {st.variables[vid]:g}" + (f" {v.unit}" if v.unit else ""))
+    return (f"{subject} are blocked while {link.condition.typed().describe(sc)} "
+            f"(now: {'; '.join(now)})")
+
+
+def _unknown_link(sc: Scenario, role: str, what: str) -> str:
+    """A refusal by a linkage ``role`` does not know of: says that, and not which."""
+    r = sc.role_by_id.get(role)
+    name = r.name if r is not None else role
+    return (f"'{what}' cannot be proposed now: it is held back by a linkage that {name} does "
+            f"not know of")
+
+
+def _refuse_blocked(sc: Scenario, st: State, role: str, iid: str, rec: dict,
+                    statuses: dict) -> None:
+    """Refuse a package on a blocked issue, in words ``role`` may read: a block by a move
+    or inject, or by a linkage it knows of, says why; one by a linkage it does not know of
+    says only that."""
+    issue = sc.issue_by_id[iid]
+    if st.issue_flags.get(iid) == "blocked":
+        raise Refused(f"'{issue.label}' is {rec['reason']}")
+    links = [k for k in sc.links_into("blocks", iid) if k.to_option is None and (
+        k.holds(st.variables) if k.condition is not None else
+        k.met_by({i: r["option"] for i, r in statuses.items() if r["status"] == "agreed"}))]
+    known = [k for k in links if k.known_to(role)]
+    if not known:
+        raise Refused(_unknown_link(sc, role, issue.label))
+    k = known[0]
+    if k.condition is not None:
+        raise Refused(_while_text(sc, st, f"Talks on '{issue.label}'", k))
+    raise Refused(f"'{issue.label}' is blocked by the agreement on "
+                  f"{sc.issue_by_id[k.source].label}")
 
 
 def _check_constraints(sc: Scenario, statuses: dict, package: dict[str, str]) -> None:

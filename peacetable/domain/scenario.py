@@ -104,20 +104,6 @@ class Variable(Model):
         return self.min if value < self.min else self.max if value > self.max else value
 
 
-class Rung(Model):
-    id: Ident
-    label: Text
-    threshold: Real = Field(ge=0.0)
-    description: str = ""
-
-
-class Escalation(Model):
-    scale: Real = Field(default=100.0, gt=0.0)
-    hysteresis: Real = Field(default=0.0, ge=0.0)
-    variables: tuple[Variable, ...] = Field(min_length=1)
-    rungs: tuple[Rung, ...] = Field(min_length=1)
-
-
 class Condition(Model):
     """A test on the session state: one of four forms (see docs/scenario-format.md)."""
 
@@ -163,6 +149,23 @@ class Condition(Model):
         return typed(self)
 
 
+class Rung(Model):
+    id: Ident
+    label: Text
+    threshold: Real = Field(ge=0.0)
+    description: str = ""
+    #: the rung is reached (and held) only while this test on escalation variables holds,
+    #: as well as the index being at its threshold (see docs/scenario-format.md)
+    requires: Condition | None = None
+
+
+class Escalation(Model):
+    scale: Real = Field(default=100.0, gt=0.0)
+    hysteresis: Real = Field(default=0.0, ge=0.0)
+    variables: tuple[Variable, ...] = Field(min_length=1)
+    rungs: tuple[Rung, ...] = Field(min_length=1)
+
+
 class Effects(Model):
     variables: dict[Ident, Real] = Field(default_factory=dict)
     leverage: dict[Ident, Real] = Field(default_factory=dict)
@@ -190,18 +193,53 @@ class Issue(Model):
 
 class Linkage(Model):
     kind: LinkageKind
-    source: Ident = Field(alias="from")
+    #: the issue the linkage runs from; a ``blocks`` linkage may name a test on escalation
+    #: variables (``while``) instead
+    source: Ident | None = Field(default=None, alias="from")
     target: Ident = Field(alias="to")
     #: option-level links: only this option of ``from`` counts / only this option of ``to``
     #: is held back (see docs/scenario-format.md)
     from_option: Ident | None = None
     to_option: Ident | None = None
+    #: ``blocks`` only: ``to`` is blocked while this test on escalation variables holds
+    condition: Condition | None = Field(default=None, alias="while")
+    #: roles that know of this linkage (None: everyone; control always does)
+    visible_to: tuple[Ident, ...] | None = None
     note: str = ""
 
     def met_by(self, held: dict[str, str]) -> bool:
-        """Is the ``from`` side held (agreed, or in the package) on the option it names?"""
+        """Is the ``from`` side held (agreed, or in the package) on the option it names?
+        (Never for a linkage from a variable test.)"""
+        if self.source is None:
+            return False
         opt = held.get(self.source)
         return opt is not None and (self.from_option is None or opt == self.from_option)
+
+    def known_to(self, viewer: str) -> bool:
+        """May ``viewer`` (control, audience or a role id) know of this linkage?"""
+        return self.visible_to is None or viewer == "control" or viewer in self.visible_to
+
+    @property
+    def variables(self) -> frozenset[str]:
+        """The escalation variables the ``while`` test reads (none for an issue linkage)."""
+        return frozenset() if self.condition is None else self.condition.typed().deps()[0]
+
+    def holds(self, variables: dict[str, float]) -> bool:
+        """Does the ``while`` test hold for these variable values?"""
+        return self._test is not None and self._test(_Values(variables), None)
+
+    @cached_property
+    def _test(self) -> Any:
+        return None if self.condition is None else self.condition.typed().compile()
+
+
+class _Values:
+    """What a compiled variable test reads: an object with ``variables``."""
+
+    __slots__ = ("variables",)
+
+    def __init__(self, variables: dict[str, float]):
+        self.variables = variables
 
 
 class Choice(Model):
@@ -383,7 +421,7 @@ class Scenario(Model):
     def _incoming(self) -> dict[tuple[str, str], tuple[str, ...]]:
         out: dict[tuple[str, str], list[str]] = {}
         for link in self.linkages:
-            if link.to_option is None:
+            if link.to_option is None and link.source is not None:
                 out.setdefault((link.kind, link.target), []).append(link.source)
         return {k: tuple(v) for k, v in out.items()}
 
@@ -407,6 +445,35 @@ class Scenario(Model):
     def blockers_of(self, issue_id: str) -> tuple[str, ...]:
         """Issues whose agreement blocks ``issue_id`` (``blocks`` linkages)."""
         return self._incoming.get(("blocks", issue_id), ())
+
+    def linkages_for(self, viewer: str) -> tuple[Linkage, ...]:
+        """The linkages ``viewer`` (control, audience or a role id) knows of: all of them
+        for control, those with no ``visible_to`` for the audience, and for a role those
+        with no ``visible_to`` or naming it."""
+        if viewer == "control" or not self.hidden_linkages:
+            return self.linkages
+        return tuple(k for k in self.linkages if k.known_to(viewer))
+
+    @cached_property
+    def hidden_linkages(self) -> bool:
+        """Does some linkage carry ``visible_to``?"""
+        return any(k.visible_to is not None for k in self.linkages)
+
+    @cached_property
+    def linkage_variables(self) -> frozenset[str]:
+        """Variables some ``while`` linkage reads (issue statuses depend on them)."""
+        return frozenset().union(*(k.variables for k in self.linkages))
+
+    def rung_available(self, k: int, variables: dict[str, float]) -> bool:
+        """May rung ``k`` be reached (or held) with these variable values (its
+        ``requires``)?"""
+        test = self._rung_tests[k]
+        return test is None or test(_Values(variables), None)
+
+    @cached_property
+    def _rung_tests(self) -> tuple[Any, ...]:
+        return tuple(None if r.requires is None else r.requires.typed().compile()
+                     for r in self.escalation.rungs)
 
 
 # --------------------------------------------------------------------------- cross-checks
@@ -557,6 +624,16 @@ class _Rules:
         for (_, a), (k, b) in zip(th, th[1:]):
             if b <= a:
                 self.add(base + (k, "threshold"), f"rung thresholds must rise: {b:g} is not above {a:g}")
+        for k, rung in self.rungs:
+            path = base + (k, "requires")
+            if "requires" not in rung or not self.ok(path):
+                continue
+            if k == 0:
+                self.add(path, "the first rung has no requirement (the index starts on it; "
+                               "put the requirement on a higher rung)")
+            else:
+                self.variables_only(path, rung["requires"],
+                                    'requires = { variable = "troops", op = ">=", value = 8 }')
         scale = _num(esc.get("scale", 100.0))
         if scale is not None and self.ok(("escalation", "scale")):
             for k, t in th:
@@ -629,7 +706,35 @@ class _Rules:
 
     def linkage_rules(self) -> None:
         for k, link in self.linkages:
+            base = ("linkages", k)
+            has_while = "while" in link
+            if has_while and "from" in link and self.ok(base + ("from",)):
+                self.add(base + ("while",), "a linkage runs from an issue (from) or from a test "
+                                            "on escalation variables (while), not both")
+            elif not has_while and "from" not in link:
+                self.add(base + ("from",), "missing (expected the issue id this linkage runs "
+                                           "from, or a while test on an escalation variable)")
+            if has_while:
+                kind = _str(link.get("kind"))
+                if kind is not None and kind != "blocks" and self.ok(base + ("kind",)):
+                    self.add(base + ("kind",), f"a linkage from a variable test (while) is "
+                                               f"kind = \"blocks\", not '{kind}'")
+                if "from_option" in link:
+                    self.add(base + ("from_option",), "a linkage from a variable test (while) "
+                                                      "has no from_option")
+                if self.ok(base + ("while",)):
+                    self.variables_only(base + ("while",), link["while"],
+                                        'while = { variable = "troops", op = ">", value = 6 }')
+            seen = link.get("visible_to")
+            if seen == [] and self.ok(base + ("visible_to",)):
+                self.add(base + ("visible_to",), "names no role (expected the ids of the roles "
+                                                 "that know of this linkage; leave visible_to "
+                                                 "out for everyone)")
+            for j, rid in enumerate(seen if isinstance(seen, list) else []):
+                self.unknown(base + ("visible_to", j), rid, self.role_ids, "role")
             for fld in ("from", "to"):
+                if fld == "from" and has_while:
+                    continue
                 self.unknown(("linkages", k, fld), link.get(fld), self.issue_ids, "issue")
                 iid, oid = _str(link.get(fld)), _str(link.get(fld + "_option"))
                 path = ("linkages", k, fld + "_option")
@@ -640,6 +745,23 @@ class _Rules:
             a, b = _str(link.get("from")), _str(link.get("to"))
             if a is not None and a == b and self.ok(("linkages", k, "to")):
                 self.add(("linkages", k, "to"), "a linkage must join two different issues")
+
+    def variables_only(self, path: tuple, cond: Any, example: str) -> None:
+        """A condition that may test escalation variables only (all/any of such tests)."""
+        todo = [cond]
+        while todo:
+            c = todo.pop()
+            if not isinstance(c, dict):
+                continue
+            if any(key in c for key in ("issue", "status", "option")):
+                self.add(path, f"tests an issue; only escalation variables may be tested here "
+                               f"(expected e.g. {example})")
+                return
+            for fld in ("any", "all"):
+                sub = c.get(fld)
+                if isinstance(sub, list):
+                    todo.extend(reversed(sub))
+        self.condition(path, cond)
 
     def constraint_rules(self) -> None:
         for k, con in self.constraints:

@@ -36,7 +36,7 @@ from .events import (
     Withdrawn,
 )
 from .conditions import typed
-from .scenario import Scenario
+from .scenario import Linkage, Scenario
 
 FOLD_VERSION = 1
 
@@ -132,7 +132,7 @@ def initial_state(sc: Scenario) -> State:
     lev = {r.id: float(r.leverage) for r in sc.roles if r.is_player}
     st = State(base=base, variables=dict(base), base_leverage=lev, leverage=dict(lev))
     st.index = escalation_index(sc, st.variables)
-    st.rung = rung_for(sc, st.index, None)
+    st.rung = rung_for(sc, st.index, None, st.variables)
     return st
 
 
@@ -151,12 +151,22 @@ def escalation_index(sc: Scenario, values: dict[str, float]) -> float:
     return round(scale * acc / total_w, 6)
 
 
-def rung_for(sc: Scenario, index: float, current: str | None) -> str:
-    """The named rung for ``index``; stepping down needs the index ``hysteresis`` below."""
+def rung_for(sc: Scenario, index: float, current: str | None,
+             variables: dict[str, float] | None = None) -> str:
+    """The named rung for ``index``; stepping down needs the index ``hysteresis`` below.
+
+    A rung with ``requires`` counts only while its test on ``variables`` holds: it is
+    neither reached nor held otherwise (the rung falls to the highest one below that may
+    be). Without ``variables``, requirements are not tested."""
     rungs = sc.escalation.rungs
+
+    def ok(k: int) -> bool:
+        return variables is None or rungs[k].requires is None or \
+            sc.rung_available(k, variables)
+
     cand = 0
     for k, r in enumerate(rungs):
-        if r.threshold <= index:
+        if r.threshold <= index and ok(k):
             cand = k
     if current is None:
         return rungs[cand].id
@@ -165,10 +175,10 @@ def rung_for(sc: Scenario, index: float, current: str | None) -> str:
         return rungs[cand].id
     h = sc.escalation.hysteresis
     down = 0
-    for k, r in enumerate(rungs):
-        if r.threshold <= index + h:
+    for k, r in enumerate(rungs[:cur + 1]):
+        if r.threshold <= index + h and ok(k):
             down = k
-    return rungs[min(cur, max(cand, down))].id
+    return rungs[max(cand, down)].id
 
 
 # --------------------------------------------------------------------------- issues and conditions
@@ -177,14 +187,19 @@ def rung_for(sc: Scenario, index: float, current: str | None) -> str:
 class IssueStatuses(dict):
     """Issue id -> status record, computed on first look-up (a mapping of every issue).
 
-    Status order: agreed > blocked (hard) > suspended > on_table > blocked (waiting for a
-    precondition) > open."""
+    Status order: agreed > blocked (hard: a move or inject, an agreement a ``blocks``
+    linkage names, a ``blocks`` linkage's variable test) > suspended > on_table > blocked
+    (waiting for a precondition) > open. ``linkages``: the linkages that count (default:
+    all; a viewer's statuses count only those it knows of)."""
 
     def __init__(self, sc: Scenario, st: State, agreements: Iterable[Agreement] | None = None,
-                 tabled: Iterable[MoveRecord] | None = None):
+                 tabled: Iterable[MoveRecord] | None = None,
+                 linkages: Iterable[Linkage] | None = None):
         super().__init__()
         self.sc = sc
         self.flags = st.issue_flags
+        self.variables = st.variables
+        self.linkages = sc.linkages if linkages is None else tuple(linkages)
         agreements = st.agreements.values() if agreements is None else agreements
         if tabled is None:
             tabled = [m for m in st.moves.values() if m.kind == "proposal" and m.status == "accepted"]
@@ -212,21 +227,30 @@ class IssueStatuses(dict):
             rec.update(status="agreed", option=agreed[iid][0], agreement=agreed[iid][1])
         elif self.flags.get(iid) == "blocked":
             rec.update(status="blocked", reason="blocked by a move or inject")
-        elif blockers := [k.source for k in sc.links_into("blocks", iid)
+        elif blockers := [k.source for k in self._into("blocks", iid)
                           if k.met_by(self.held)]:
             rec.update(status="blocked", reason="blocked by the agreement on " + ", ".join(
                 sc.issue_by_id[b].label for b in blockers))
+        elif held := [k for k in self._into("blocks", iid)
+                      if k.condition is not None and k.holds(self.variables)]:
+            rec.update(status="blocked", reason="blocked while " + "; ".join(
+                k.condition.typed().describe(sc) for k in held))  # type: ignore[union-attr]
         elif iid in self.suspended:
             rec.update(status="suspended", reason="its agreement is suspended")
         elif iid in self.on_table:
             rec.update(status="on_table",
                        reason="proposals " + ", ".join(map(str, self.on_table[iid])))
-        elif waits := [k.source for k in sc.links_into("precondition", iid)
+        elif waits := [k.source for k in self._into("precondition", iid)
                        if not k.met_by(self.held)]:
             rec.update(status="blocked", reason="waits for " + ", ".join(
                 sc.issue_by_id[w].label for w in waits))
         self[iid] = rec
         return rec
+
+    def _into(self, kind: str, iid: str) -> list[Linkage]:
+        """Linkages of ``kind`` on the whole of ``iid`` among those that count."""
+        return [k for k in self.linkages
+                if k.kind == kind and k.target == iid and k.to_option is None]
 
     def all(self) -> dict[str, dict[str, Any]]:
         return {issue.id: self[issue.id] for issue in self.sc.issues}
@@ -237,10 +261,11 @@ def issue_statuses(
     st: State,
     agreements: Iterable[Agreement] | None = None,
     tabled: Iterable[MoveRecord] | None = None,
+    linkages: Iterable[Linkage] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Status of every issue (see :class:`IssueStatuses`). Pass ``agreements``/``tabled``
-    to compute what a particular viewer may know."""
-    return IssueStatuses(sc, st, agreements, tabled).all()
+    """Status of every issue (see :class:`IssueStatuses`). Pass ``agreements``/``tabled``/
+    ``linkages`` to compute what a particular viewer may know."""
+    return IssueStatuses(sc, st, agreements, tabled, linkages).all()
 
 
 class _LazyStatuses:
@@ -418,6 +443,8 @@ class _Applier:
         rungs = sc.escalation.rungs
         self._thresholds = tuple(r.threshold for r in rungs)
         self._rung_ids = tuple(r.id for r in rungs)
+        #: some rung requires a variable test: the rung is decided by rung_for
+        self._rung_requires = any(r.requires is not None for r in rungs)
         self._rung_pos: dict[str, int] = {}
         for k, r in enumerate(rungs):
             self._rung_pos.setdefault(r.id, k)
@@ -628,7 +655,9 @@ class _Applier:
             # a condition needs re-testing only if what it reads has changed (or it is new)
             changed = self._moved_since(before)
             changed |= self.carry_vars
-            issues_changed = self.issues_dirty or self.carry_issues
+            # a linkage's variable test makes issue statuses read those variables
+            issues_changed = (self.issues_dirty or self.carry_issues
+                              or not changed.isdisjoint(sc.linkage_variables))
             toggled_vars: set[str] = set()
             toggled_issues = False
             statuses = _LazyStatuses(sc, st)
@@ -655,14 +684,15 @@ class _Applier:
                     moved = self._moved_since(before)
                     changed |= moved
                     toggled_vars |= moved
-                    if not is_offer:
+                    if not is_offer or not moved.isdisjoint(sc.linkage_variables):
                         issues_changed = toggled_issues = True
                     statuses = _LazyStatuses(sc, st)
             self.carry_vars, self.carry_issues = toggled_vars, toggled_issues
         self.issues_dirty = False
         if st.variables != self.last_values:  # same values: same index, and the rung holds
             st.index = escalation_index(sc, st.variables)
-            st.rung = self._rung(st.index, st.rung or None)
+            st.rung = self._rung(st.index, st.rung or None) if not self._rung_requires \
+                else rung_for(sc, st.index, st.rung or None, st.variables)
             self.last_values = st.variables
 
     def _recompute(self) -> None:
@@ -758,7 +788,8 @@ class _Applier:
         return {k for k in keys if before.get(k) != var[k]}
 
     def _rung(self, index: float, current: str | None) -> str:
-        """``rung_for(sc, index, current)`` from the rungs' thresholds kept at hand."""
+        """``rung_for(sc, index, current)`` from the rungs' thresholds kept at hand (for a
+        scenario whose rungs require no variable test)."""
         th = self._thresholds
         cand = 0
         for k, t in enumerate(th):

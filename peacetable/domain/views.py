@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from .calendar import game_date
-from .conditions import typed
+from .conditions import VariableTest, typed
 from .events import Event, MovesRevealed, MoveSubmitted, Undone, Redone
-from .scenario import Scenario
+from .scenario import Linkage, Scenario
 from .state import State, issue_statuses
 
 
@@ -44,7 +44,8 @@ def view_state(sc: Scenario, st: State, viewer: str = "control") -> dict[str, An
     agreements = [a for a in st.agreements.values() if a.visibility.allows(viewer)]
     moves = [m for m in st.moves.values() if m.visibility.allows(viewer)]
     tabled = [m for m in moves if m.kind == "proposal" and m.status == "accepted"]
-    statuses = issue_statuses(sc, st, agreements, tabled)
+    known = sc.linkages_for(viewer)
+    statuses = issue_statuses(sc, st, agreements, tabled, known)
     phase = sc.phase_by_id.get(st.phase) if st.phase else None
     rung = next((r for r in sc.escalation.rungs if r.id == st.rung), sc.escalation.rungs[0])
     out: dict[str, Any] = {
@@ -64,6 +65,7 @@ def view_state(sc: Scenario, st: State, viewer: str = "control") -> dict[str, An
         },
         "leverage": {k: _r(v) for k, v in st.leverage.items()},
         "issues": statuses,
+        "linkages": [linkage_view(sc, k, st.variables, viewer) for k in known],
         "agreements": [
             {"id": a.id, "package": a.package, "parties": list(a.parties), "proposer": a.proposer,
              "status": a.status, "formed_at": a.formed_at, "condition": a.condition,
@@ -101,6 +103,60 @@ def view_state(sc: Scenario, st: State, viewer: str = "control") -> dict[str, An
                        "objectives": list(role.objectives), "red_lines": list(role.red_lines),
                        "batna": role.batna, "batna_description": role.batna_description}
     return out
+
+
+def linkage_view(sc: Scenario, k: Linkage, variables: dict[str, float] | None = None,
+                 viewer: str = "control") -> dict[str, Any]:
+    """One linkage as a viewer who knows of it reads it: ids, and ``text``, a sentence with
+    the scenario's labels ("talks on Water release are blocked while Troops at the border >
+    6 battalions"); a linkage from a variable test says whether it holds now. Only control
+    is told which roles know of a linkage."""
+    out: dict[str, Any] = {"kind": k.kind, "from": k.source, "from_option": k.from_option,
+                           "to": k.target, "to_option": k.to_option, "note": k.note,
+                           "text": linkage_text(sc, k)}
+    if k.condition is not None:
+        out["while"] = k.condition.model_dump(exclude_none=True)
+        out["variables"] = sorted(k.variables)
+        out["label"] = while_label(sc, k)
+        if variables is not None:
+            out["holds"] = k.holds(variables)
+    if k.visible_to is not None and viewer == "control":
+        out["visible_to"] = list(k.visible_to)
+    return out
+
+
+def while_label(sc: Scenario, k: Linkage) -> str:
+    """The short label of a linkage from a variable test, for an edge drawn from the
+    variable: "while > 6 battalions" (the whole test when it reads several variables)."""
+    c = k.condition
+    if c is None:
+        return ""
+    t = c.typed()
+    if isinstance(t, VariableTest):
+        v = sc.variable_by_id.get(t.variable)
+        # the describer's wording, without the variable's label (the node shows it)
+        full = t.describe(sc)
+        return "while " + (full[len(v.label) + 1:] if v is not None else full)
+    return "while " + t.describe(sc)
+
+
+def linkage_text(sc: Scenario, k: Linkage) -> str:
+    """A linkage as one sentence with the scenario's labels."""
+    def side(iid: str | None, oid: str | None) -> str:
+        issue = sc.issue_by_id.get(iid or "")
+        label = issue.label if issue is not None else str(iid)
+        opt = issue.option(oid) if issue is not None and oid else None
+        return f"{label} ({opt.label if opt else oid})" if oid else label
+
+    a, b = side(k.source, k.from_option), side(k.target, k.to_option)
+    if k.condition is not None:
+        return f"talks on {b} are blocked while {k.condition.typed().describe(sc)}"
+    return {
+        "precondition": f"{a} must be settled before {b}",
+        "trade_off": f"{a} and {b} trade off against each other",
+        "reinforces": f"settling {a} makes {b} easier",
+        "blocks": f"an agreement on {a} blocks {b}",
+    }.get(k.kind, f"{a} → {b}")
 
 
 def describe_event(sc: Scenario, ev: Event) -> str:

@@ -7,7 +7,10 @@ bands and the phase starts as labelled vertical lines.
 
 Variables are drawn on the index's own axis, each rescaled from its own range
 ``[min, max]`` to ``[0, scale]`` (the legend says so: "Troops (0–10 battalions → 0–100)"),
-so a variable at the top of the chart is at its maximum, whatever its polarity.
+so that up means worse for every curve: a variable whose scale runs the other way
+(``polarity = "calming"``, a higher value is better) is drawn upside down, and its legend
+and tooltip name the real values at the bottom and the top ("River flow downstream (100–0
+% of normal → 0–100)").
 
 Updates are incremental: ``on_change`` appends the new points to growing numpy buffers and
 arms a single-shot timer; the curves are redrawn at most ``MAX_FPS`` times a second

@@ -12,6 +12,15 @@ also printed as text in the node. Edges: precondition = solid arrow; trade-off =
 no arrowhead (it binds both ways); reinforces = dotted arrow; blocks = red line ending in a
 bar. Deadlock cycles (precondition cycles) get thick dark-red edges and node outlines.
 
+A ``blocks`` linkage from a test on an escalation variable ("talks on X are blocked while
+Y > k") draws the variable as a node of its own shape (a hexagon, in a column left of the
+issues, its current value under its name) with an edge to the issue, labelled with the
+test; the edge is solid while the test holds and faint while it does not.
+
+Only the linkages the view's viewer knows of are drawn, listed or analysed: they come from
+``session.linkages(viewer)`` and ``session.linkage_network(viewer)`` (the application layer
+decides; a linkage known to some roles only never reaches the projector or another team).
+
 Clicking a node opens its details: description, status and option, options, linkages in
 and out, deadlock membership, what settling it unlocks, and, for the control view only,
 each role's preference over its options (preferences are private: the audience and role
@@ -21,6 +30,7 @@ variants never show them).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -53,7 +63,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.analytics.network import NetworkLimitError
-from ..domain.scenario import Scenario
+from ..domain.scenario import Linkage, Scenario
+from ..domain.views import linkage_text, while_label
 from .widgets_common import (
     BLOCKS_COLOUR,
     DEADLOCK_COLOUR,
@@ -85,10 +96,15 @@ KIND_LABEL = {
 # --------------------------------------------------------------------------- layout
 
 
-def layered_layout(sc: Scenario, facts: NetworkFacts) -> dict[str, tuple[int, int]]:
-    """issue id -> (column, row): a deterministic layered layout (see the module doc)."""
+def layered_layout(sc: Scenario, facts: NetworkFacts,
+                   linkages: Sequence[Linkage] | None = None) -> dict[str, tuple[int, int]]:
+    """issue id -> (column, row): a deterministic layered layout (see the module doc) of
+    ``linkages`` (a viewer's, from the session; default: all of the scenario's). Linkages
+    from a variable test are not placed here (see :meth:`NetworkView._build`)."""
     import networkx as nx
 
+    issue_links = [lk for lk in (sc.linkages if linkages is None else linkages)
+                   if lk.source is not None]
     order = {i.id: k for k, i in enumerate(sc.issues)}
     group_of: dict[str, int] = {}
     for k, grp in enumerate(facts.groups):
@@ -99,7 +115,7 @@ def layered_layout(sc: Scenario, facts: NetworkFacts) -> dict[str, tuple[int, in
     dag = nx.DiGraph()
     dag.add_nodes_from(set(unit_of.values()))
     rank = {"precondition": 0, "blocks": 1, "reinforces": 2}
-    for lk in sorted(sc.linkages, key=lambda lk: rank.get(lk.kind, 9)):
+    for lk in sorted(issue_links, key=lambda lk: rank.get(lk.kind, 9)):
         if lk.kind not in rank:
             continue
         a, b = unit_of.get(lk.source), unit_of.get(lk.target)
@@ -115,7 +131,7 @@ def layered_layout(sc: Scenario, facts: NetworkFacts) -> dict[str, tuple[int, in
     # units with no directed edge at all follow their trade-off partners
     loose = {u for u in dag if dag.degree(u) == 0}
     neigh: dict[str, set[str]] = {u: set() for u in dag}
-    for lk in sc.linkages:
+    for lk in issue_links:
         a, b = unit_of.get(lk.source), unit_of.get(lk.target)
         if a and b and a != b:
             neigh[a].add(b)
@@ -205,10 +221,18 @@ def _readable_reason(sc: Scenario, reason: str) -> str:
 # --------------------------------------------------------------------------- items
 
 
+VARIABLE_PREFIX = "variable:"
+"""Node ids of escalation variables (issue ids never hold a colon)."""
+VARIABLE_FILL = "#e8eaf6"
+
+
 class _Node(QGraphicsPathItem):
-    def __init__(self, iid: str, label: str, width: float, text_scale: float = 1.0):
+    def __init__(self, iid: str, label: str, width: float, text_scale: float = 1.0,
+                 variable: bool = False):
         super().__init__()
         self.iid = iid
+        #: an escalation variable (a hexagon), not an issue
+        self.variable = variable
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
@@ -240,7 +264,15 @@ class _Node(QGraphicsPathItem):
     def set_size(self, height: float) -> None:
         self.height = height
         path = QPainterPath()
-        path.addRoundedRect(QRectF(-self.width / 2, -height / 2, self.width, height), 12, 12)
+        w2, h2 = self.width / 2, height / 2
+        if self.variable:
+            cut = min(28.0, h2)
+            path.addPolygon(QPolygonF([QPointF(-w2, 0), QPointF(-w2 + cut, -h2),
+                                       QPointF(w2 - cut, -h2), QPointF(w2, 0),
+                                       QPointF(w2 - cut, h2), QPointF(-w2 + cut, h2),
+                                       QPointF(-w2, 0)]))
+        else:
+            path.addRoundedRect(QRectF(-w2, -h2, self.width, height), 12, 12)
         self.setPath(path)
         self._place_text()
         br = self.badge_text.boundingRect()
@@ -260,6 +292,8 @@ class _Node(QGraphicsPathItem):
 
     def set_style(self, status: str, status_text: str, deadlocked: bool, selected: bool) -> None:
         fill, ink, _ = STATUS_STYLE.get(status, STATUS_STYLE["open"])
+        if self.variable:
+            fill, ink = VARIABLE_FILL, "#1a237e"
         self.setBrush(QBrush(QColor(fill)))
         if deadlocked:
             pen = QPen(QColor(DEADLOCK_COLOUR), 6)
@@ -287,6 +321,10 @@ class _EdgeSpec:
     kind: str
     note: str
     deadlock: bool
+    #: a linkage from a variable test: its label on the edge ("while > 6 battalions")
+    label: str = ""
+    #: the linkage the edge draws
+    linkage: Linkage | None = None
 
 
 def _s_curve(path: QPainterPath, p0: QPointF, p1: QPointF) -> None:
@@ -316,6 +354,8 @@ class _Edge(QGraphicsPathItem):
         elif spec.kind == "blocks":
             colour = QColor(BLOCKS_COLOUR)
             width = 3.0
+        if spec.label:
+            style = Qt.PenStyle.DashDotLine
         if spec.deadlock:
             colour = QColor(DEADLOCK_COLOUR)
             width = 7.0
@@ -346,6 +386,25 @@ class _Edge(QGraphicsPathItem):
             self.head = QGraphicsPolygonItem(bar, self)
             self.head.setBrush(QBrush(colour))
             self.head.setPen(QPen(colour, 1))
+        self.text: QGraphicsSimpleTextItem | None = None
+        if spec.label:
+            self.text = QGraphicsSimpleTextItem(spec.label, self)
+            self.text.setBrush(QBrush(colour.darker(130)))
+            self.place_label()
+
+    def place_label(self, qfont=None) -> None:
+        """The label above the middle of the edge (in ``qfont``, if given)."""
+        if self.text is None:
+            return
+        if qfont is not None:
+            self.text.setFont(qfont)
+        mid = self.path().pointAtPercent(0.5)
+        br = self.text.boundingRect()
+        self.text.setPos(mid.x() - br.width() / 2, mid.y() - br.height() - 4)
+
+    def set_active(self, on: bool) -> None:
+        """A linkage from a variable test: solid while its test holds, faint otherwise."""
+        self.setOpacity(1.0 if on else 0.35)
 
 
 class _GraphView(QGraphicsView):
@@ -405,10 +464,12 @@ class NetworkView(QWidget):
     def __init__(self, parent: QWidget | None = None, *, viewer: str = "control",
                  show_details: bool | None = None):
         super().__init__(parent)
-        self.viewer = viewer
+        self._viewer = viewer
         self.session = None
         #: in replay: a function giving the view to show (else the session's current view)
         self.view_source = None
+        #: the linkages drawn: those the viewer knows of (``session.linkages(viewer)``)
+        self.links: tuple[Linkage, ...] = ()
         self.facts: NetworkFacts | None = None
         self.too_large = ""  # why the network is not drawn (a scenario over the size limits)
         self.nodes: dict[str, _Node] = {}
@@ -477,6 +538,18 @@ class NetworkView(QWidget):
         self._hint()
 
     # ------------------------------------------------------------------ public API
+    @property
+    def viewer(self) -> str:
+        return self._viewer
+
+    @viewer.setter
+    def viewer(self, viewer: str) -> None:
+        """Another viewer knows of other linkages: the graph is drawn again for it."""
+        if viewer == self._viewer:
+            return
+        self._viewer = viewer
+        self._rebuild()
+
     def set_session(self, session) -> None:
         self.session = session
         self.scene.clear()
@@ -484,13 +557,15 @@ class NetworkView(QWidget):
         self.edges.clear()
         self.selected = None
         self.statuses = {}
+        self.links = ()
         if session is None:
             self.facts = None
             self._hint()
             return
         sc = session.scenario
         try:
-            self.facts = network_facts(sc)
+            self.links = session.linkages(self.viewer)
+            self.facts = network_facts(sc, session.linkage_network(self.viewer))
         except NetworkLimitError as exc:  # a scenario built to be huge: say so, draw nothing
             self.facts = None
             self.too_large = f"The issue network is not drawn here: {exc}."
@@ -551,7 +626,7 @@ class NetworkView(QWidget):
     def set_replay(self, session, view_source, viewer: str) -> None:
         """Replay: show ``session`` as ``viewer``, restyled from ``view_source()`` (call
         :meth:`follow` when it changes)."""
-        self.viewer = viewer
+        self._viewer = viewer
         self.view_source = None
         self.set_session(session)
         self.view_source = view_source
@@ -578,7 +653,15 @@ class NetworkView(QWidget):
         self.statuses = view["issues"]
         dead = self.facts.deadlocked if self.facts and self.show_analysis else set()
         sc = s.scenario
+        values = view["escalation"]["variables"]
         for iid, node in self.nodes.items():
+            if node.variable:
+                vid = iid[len(VARIABLE_PREFIX):]
+                v = sc.variable_by_id[vid]
+                text = f"now {values[vid]:g}" + (f" {v.unit}" if v.unit else "")
+                node.setToolTip(f"{v.label}: {text}")
+                node.set_style("open", text, False, False)
+                continue
             rec = self.statuses.get(iid, {"status": "open", "option": None})
             status = rec["status"]
             text = STATUS_STYLE.get(status, STATUS_STYLE["open"])[2]
@@ -587,12 +670,19 @@ class NetworkView(QWidget):
                 text += ": " + (opt if len(opt) <= 44 else opt[:43].rstrip() + "…")
             node.setToolTip(f"{issue_label(sc, iid)}: {text}")
             node.set_style(status, text, iid in dead, iid == self.selected)
+        # the view lists the viewer's linkages in the order drawn: whether each test holds
+        listed = view.get("linkages", [])
+        holds = {id(lk): listed[k].get("holds", True) for k, lk in enumerate(self.links)
+                 if k < len(listed) and lk.condition is not None}
+        for edge in self.edges:
+            if edge.spec.label:
+                edge.set_active(holds.get(id(edge.spec.linkage), True))
         if self.selected:
             self.details.setHtml(self.details_html(self.selected))
 
     def select_issue(self, iid: str | None) -> None:
         """Show the details of issue ``iid`` (None clears the selection)."""
-        self.selected = iid if iid in self.nodes else None
+        self.selected = iid if iid in self.nodes and not self.nodes[iid].variable else None
         if self.view_source is not None:
             self.apply_view(self.view_source())
         else:
@@ -618,11 +708,26 @@ class NetworkView(QWidget):
     def _build(self, sc: Scenario) -> None:
         facts = self.facts
         assert facts is not None
-        layout = layered_layout(sc, facts)
+        layout = layered_layout(sc, facts, self.links)
         for iss in sc.issues:
             node = _Node(iss.id, iss.label, self._node_w, self._text_scale)
             self.scene.addItem(node)
             self.nodes[iss.id] = node
+        # escalation variables that hold an issue back: a column of their own on the left,
+        # each level with the issues it holds back
+        targets: dict[str, list[int]] = {}
+        for lk in self.links:
+            for vid in sorted(lk.variables):
+                targets.setdefault(vid, []).append(layout[lk.target][1])
+        order = {v.id: k for k, v in enumerate(sc.escalation.variables)}
+        for r, vid in enumerate(sorted(targets, key=lambda v: (
+                sum(targets[v]) / len(targets[v]), order[v]))):
+            nid = VARIABLE_PREFIX + vid
+            node = _Node(nid, sc.variable_by_id[vid].label, self._node_w, self._text_scale,
+                         variable=True)
+            self.scene.addItem(node)
+            self.nodes[nid] = node
+            layout = {**layout, nid: (-1, r)}
         h = max(n.text_height() for n in self.nodes.values()) + 10
         columns: dict[int, int] = {}
         for c, r in layout.values():
@@ -647,18 +752,27 @@ class NetworkView(QWidget):
         facts = self.facts
         assert facts is not None
         cyc = facts.cycle_edges() if self.show_analysis else set()
-        pairs = {(lk.source, lk.target) for lk in sc.linkages}
         col_ys: dict[int, list[float]] = {}
         for iid, (c, _r) in layout.items():
             col_ys.setdefault(c, []).append(self.nodes[iid].pos().y())
         for ys in col_ys.values():
             ys.sort()
-        links = [lk for lk in sc.linkages if lk.source in self.nodes and lk.target in self.nodes]
+        # (from node, to node, linkage): a linkage from a variable test, one edge from each
+        # variable it reads
+        links: list[tuple[str, str, Linkage]] = []
+        for lk in self.links:
+            if lk.source is not None:
+                links.append((lk.source, lk.target, lk))
+            else:
+                links += [(VARIABLE_PREFIX + v, lk.target, lk) for v in sorted(lk.variables)]
+        links = [t for t in links if t[0] in self.nodes and t[1] in self.nodes]
+        pairs = {(a, b) for a, b, _ in links}
+
         # sides: +1 right, -1 left
         plan = []
         ports: dict[tuple[str, int], list[tuple[float, int, str]]] = {}
-        for k, lk in enumerate(links):
-            ca, cb = layout[lk.source][0], layout[lk.target][0]
+        for k, (src, dst, lk) in enumerate(links):
+            ca, cb = layout[src][0], layout[dst][0]
             if ca == cb:
                 side = -1 if ca == 0 or ca < ncols - 1 else 1
                 sa = sb = side
@@ -666,9 +780,9 @@ class NetworkView(QWidget):
                 sa = 1 if cb > ca else -1
                 sb = -sa
             plan.append((sa, sb))
-            ya, yb = self.nodes[lk.source].pos().y(), self.nodes[lk.target].pos().y()
-            ports.setdefault((lk.source, sa), []).append((yb, k, "a"))
-            ports.setdefault((lk.target, sb), []).append((ya, k, "b"))
+            ya, yb = self.nodes[src].pos().y(), self.nodes[dst].pos().y()
+            ports.setdefault((src, sa), []).append((yb, k, "a"))
+            ports.setdefault((dst, sb), []).append((ya, k, "b"))
         offset: dict[tuple[int, str], float] = {}
         for lst in ports.values():
             lst.sort()
@@ -676,21 +790,22 @@ class NetworkView(QWidget):
             step = min(24.0, 0.75 * h / max(m, 1))
             for j, (_y, k, end) in enumerate(lst):
                 offset[(k, end)] = (j - (m - 1) / 2) * step
-        for k, lk in enumerate(links):
-            a, b = self.nodes[lk.source], self.nodes[lk.target]
+        for k, (src, dst, lk) in enumerate(links):
+            a, b = self.nodes[src], self.nodes[dst]
             sa, sb = plan[k]
-            spec = _EdgeSpec(lk.source, lk.target, lk.kind, lk.note,
-                             lk.kind == "precondition" and (lk.source, lk.target) in cyc)
+            spec = _EdgeSpec(src, dst, lk.kind, lk.note,
+                             lk.kind == "precondition" and (src, dst) in cyc,
+                             while_label(sc, lk), lk)
             gap_end = 8.0 if lk.kind != "trade_off" else 2.0
             p0 = QPointF(a.pos().x() + sa * (a.width / 2 + 2), a.pos().y() + offset[(k, "a")])
             p3 = QPointF(b.pos().x() + sb * (b.width / 2 + gap_end),
                          b.pos().y() + offset[(k, "b")])
             path = QPainterPath(p0)
-            ca, cb = layout[lk.source][0], layout[lk.target][0]
+            ca, cb = layout[src][0], layout[dst][0]
             if ca == cb:
-                rows = abs(layout[lk.source][1] - layout[lk.target][1])
+                rows = abs(layout[src][1] - layout[dst][1])
                 depth = 40.0 + 30.0 * rows
-                if (lk.target, lk.source) in pairs and lk.source > lk.target:
+                if (dst, src) in pairs and src > dst:
                     depth += 40.0
                 c2 = QPointF(p3.x() + sa * depth, p3.y())
                 path.cubicTo(QPointF(p0.x() + sa * depth, p0.y()), c2, p3)
@@ -711,6 +826,7 @@ class NetworkView(QWidget):
                 _s_curve(path, cur, p3)
                 ctrl = QPointF(p3.x() + sb * 40.0, p3.y())
             edge = _Edge(spec, path, p3, ctrl)
+            edge.place_label(font(11 * self._text_scale, bold=True))
             edge.setToolTip(self._edge_tip(sc, spec))
             self.scene.addItem(edge)
             self.edges.append(edge)
@@ -727,6 +843,10 @@ class NetworkView(QWidget):
 
     @staticmethod
     def _edge_tip(sc: Scenario, spec: _EdgeSpec) -> str:
+        if spec.label and spec.linkage is not None:
+            text = linkage_text(sc, spec.linkage)
+            text = text[:1].upper() + text[1:]
+            return text + (f"\n{spec.note}" if spec.note else "")
         a, b = issue_label(sc, spec.source), issue_label(sc, spec.target)
         text = {
             "precondition": f"{a} must be settled before {b}",
@@ -845,8 +965,8 @@ class NetworkView(QWidget):
             desc = f" — {esc(o.description)}" if o.description else ""
             out.append(f"<li>{esc(o.label)}{chosen}{desc}</li>")
         out.append("</ul>")
-        ins = [lk for lk in sc.linkages if lk.target == iid]
-        outs = [lk for lk in sc.linkages if lk.source == iid]
+        ins = [lk for lk in self.links if lk.target == iid]
+        outs = [lk for lk in self.links if lk.source == iid]
         out.append("<p><b>Linkages in</b></p>")
         out.append(self._links_html(sc, ins, incoming=True))
         out.append("<p><b>Linkages out</b></p>")
@@ -891,6 +1011,11 @@ class NetworkView(QWidget):
             return "<p>none</p>"
         rows = []
         for lk in links:
+            if lk.condition is not None:
+                note = f" — {esc(lk.note)}" if lk.note else ""
+                rows.append(f"<li>blocked <b>{esc(while_label(sc, lk))}</b> "
+                            f"({esc(lk.condition.typed().describe(sc))}){note}</li>")
+                continue
             other = lk.source if incoming else lk.target
             arrow = "from" if incoming else "to"
             note = f" — {esc(lk.note)}" if lk.note else ""

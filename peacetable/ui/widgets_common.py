@@ -116,9 +116,10 @@ class NetworkFacts:
         return self.net.unlocks(issue, agreed)
 
 
-def network_facts(sc: Scenario) -> NetworkFacts:
-    """Deadlock cycles, groups, downstream sets, phased order and keystones of ``sc``."""
-    net = LinkageNetwork.from_scenario(sc)
+def network_facts(sc: Scenario, net: LinkageNetwork | None = None) -> NetworkFacts:
+    """Deadlock cycles, groups, downstream sets, phased order and keystones of ``net`` (a
+    viewer's network from ``Session.linkage_network``; default: every linkage of ``sc``)."""
+    net = LinkageNetwork.from_scenario(sc) if net is None else net
     cycles, complete = net.deadlock_cycles()
     keys = net.keystones()
     return NetworkFacts(

@@ -126,7 +126,7 @@ RUNTIME = {
     "missing": (_missing, 1, "(file)", "no such file"),
     "fifo": (_fifo, 1, "(file)", "is a named pipe (FIFO), not a file"),
     "dev-zero": (_dev_zero, 1, "(file)", "is a device, not a file"),
-    "many-problems": (_many_problems, 490, "(file)", "2,950 more problem(s) from here on not shown"),
+    "many-problems": (_many_problems, 499, "(file)", "2,950 more problem(s) from here on not shown"),
     "bom-dup-role-id": (_bom, 89, "roles[2].id", "duplicate role id 'upland'"),
     "crlf-dup-role-id": (_crlf, 89, "roles[2].id", "duplicate role id 'upland'"),
 }

@@ -220,7 +220,9 @@ def test_summary_by_hand(small):
     assert net.edges_by_kind() == {"precondition": [["z", "y"], ["x", "z"], ["x", "y"]],
                                    "trade_off": [], "reinforces": [], "blocks": [["y", "z"]]}
     s = small.summary(agreed=["c", "b", "nothing-of-ours"])
-    assert sorted(s) == ["deadlocks", "edges", "keystones", "phased_order", "unlocks"]
+    assert sorted(s) == ["deadlocks", "edges", "keystones", "phased_order", "unlocks",
+                         "variable_blocks"]
+    assert s["variable_blocks"] == []
     assert s["edges"] == small.edges_by_kind()
     assert s["deadlocks"] == {"cycles": [["b", "c"]], "complete": True, "groups": [["b", "c"]]}
     assert s["phased_order"] == small.phased_order() and s["keystones"] == small.keystones()

@@ -21,6 +21,16 @@ Issues are nodes; the scenario's linkages are typed edges ``source -> target``:
   rather than betweenness because the exercise question is "what does settling X make
   possible", a directed, precondition-only property; betweenness centrality on the whole
   (undirected, all-kinds) network is reported alongside as a "broker" measure and breaks ties.
+
+A ``blocks`` linkage from a test on escalation variables (``while``) is not an edge between
+issues: no package settles a variable, so it adds no deadlock, no stage of the phased order
+and no reach. The summary lists such blocks apart (``variable_blocks``: the issue, and the
+test in words), so a reader of the phased order sees which steps also wait for the
+situation to calm.
+
+A network is built for a viewer (:meth:`LinkageNetwork.from_scenario`): from the linkages
+that viewer knows of, so that a linkage known to some roles only changes no deadlock, order
+or keystone shown to anyone else.
 """
 
 from __future__ import annotations
@@ -70,11 +80,19 @@ class LinkageNetwork:
 
     issues: tuple[str, ...]
     linkages: tuple[tuple[str, str, str], ...]
+    #: blocks from a variable test: (issue, option or None, the test in words, variables)
+    variable_blocks: tuple[tuple[str, str | None, str, tuple[str, ...]], ...] = ()
 
     @classmethod
-    def from_scenario(cls, sc: Scenario) -> LinkageNetwork:
+    def from_scenario(cls, sc: Scenario, viewer: str = "control") -> LinkageNetwork:
+        """The network of the linkages ``viewer`` knows of (control: all of them)."""
+        links = sc.linkages_for(viewer)
         return cls(tuple(i.id for i in sc.issues),
-                   tuple((lk.kind, lk.source, lk.target) for lk in sc.linkages))
+                   tuple((lk.kind, lk.source, lk.target) for lk in links
+                         if lk.source is not None),
+                   tuple((lk.target, lk.to_option, lk.condition.typed().describe(sc),
+                          tuple(sorted(lk.variables)))
+                         for lk in links if lk.condition is not None))
 
     @classmethod
     def build(cls, issues: Sequence[str],
@@ -269,6 +287,9 @@ class LinkageNetwork:
             "keystones": self.keystones(),
             "unlocks": {iid: self.unlocks(iid, agreed_list) for iid in self.issues
                         if iid not in set(agreed_list)},
+            "variable_blocks": [{"to": iid, "to_option": opt, "while": text,
+                                 "variables": list(vs)}
+                                for iid, opt, text, vs in self.variable_blocks],
         }
 
 

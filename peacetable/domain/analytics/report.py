@@ -209,18 +209,21 @@ def coalition_section(space: PackageSpace, parties: list[str]) -> dict[str, Any]
     return base
 
 
-def network_section(sc: Scenario, agreed: Iterable[str] = ()) -> dict[str, Any]:
-    """The linkage network summary, or ``{"status": "refused", "reason": ...}`` for a network
-    beyond the documented limits."""
+def network_section(sc: Scenario, agreed: Iterable[str] = (),
+                    viewer: str = "control") -> dict[str, Any]:
+    """The linkage network summary of the linkages ``viewer`` knows of, or ``{"status":
+    "refused", "reason": ...}`` for a network beyond the documented limits."""
     try:
-        return LinkageNetwork.from_scenario(sc).summary(agreed)
+        return LinkageNetwork.from_scenario(sc, viewer).summary(agreed)
     except NetworkLimitError as exc:
         return {"status": "refused", "reason": str(exc)}
 
 
-def scenario_report(sc: Scenario, frontier: bool = False) -> dict[str, Any]:
+def scenario_report(sc: Scenario, frontier: bool = False,
+                    viewer: str = "control") -> dict[str, Any]:
     """Roles, bargaining analysis and linkage network of a scenario (``frontier``: build the
-    whole Pareto frontier whatever its size)."""
+    whole Pareto frontier whatever its size; ``viewer``: the network of the linkages that
+    viewer knows of)."""
     space = PackageSpace.from_scenario(sc)
     bargaining, _ = bargaining_section(space, frontier)
     return {
@@ -230,12 +233,13 @@ def scenario_report(sc: Scenario, frontier: bool = False) -> dict[str, Any]:
         "model": model_description(),
         "roles": roles_section(sc, space),
         "bargaining": bargaining,
-        "network": network_section(sc),
+        "network": network_section(sc, viewer=viewer),
     }
 
 
 def session_report(sc: Scenario, events: Iterable[Event], st: State,
-                   k: int = DEFAULT_K, frontier: bool = False) -> dict[str, Any]:
+                   k: int = DEFAULT_K, frontier: bool = False,
+                   viewer: str = "control") -> dict[str, Any]:
     """The scenario report plus the session at state ``st``: ``events`` are the session's
     events up to ``st.seq`` (undo markers included; the fold decides what counts)."""
     space = PackageSpace.from_scenario(sc)
@@ -261,7 +265,7 @@ def session_report(sc: Scenario, events: Iterable[Event], st: State,
         "model": model_description(k),
         "roles": roles_section(sc, space),
         "bargaining": bargaining,
-        "network": network_section(sc, agreed),
+        "network": network_section(sc, agreed, viewer),
         "session": {
             "event": st.seq,
             "phase": st.phase,
