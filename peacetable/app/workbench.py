@@ -127,6 +127,16 @@ class ScenarioPreview:
             v = self._views[viewer] = view_state(self.scenario, self._state, viewer)
         return v
 
+    def linkages(self, viewer: str = "control") -> tuple[Any, ...]:
+        """The linkages ``viewer`` knows of (as ``Session.linkages``)."""
+        return self.scenario.linkages_for(viewer)
+
+    def linkage_network(self, viewer: str = "control") -> Any:
+        """The network of the linkages ``viewer`` knows of (as ``Session.linkage_network``)."""
+        from ..domain.analytics.network import LinkageNetwork
+
+        return LinkageNetwork.from_scenario(self.scenario, viewer)
+
     @property
     def network_key(self) -> tuple:
         """What the drawing of the network depends on (issues, options, linkages, roles):
@@ -136,7 +146,8 @@ class ScenarioPreview:
         return (tuple((i.id, i.label, tuple((o.id, o.label) for o in i.options))
                       for i in sc.issues),
                 tuple(lk.model_dump_json() for lk in sc.linkages),
-                tuple((r.id, r.name, r.kind) for r in sc.roles))
+                tuple((r.id, r.name, r.kind) for r in sc.roles),
+                tuple((v.id, v.label, v.unit) for v in sc.escalation.variables))
 
 
 # --------------------------------------------------------------------------- analysis preview
