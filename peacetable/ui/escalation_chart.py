@@ -48,7 +48,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
-from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -63,6 +63,7 @@ from PySide6.QtGui import (
     QTransform,
 )
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -80,6 +81,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..app.replay import session_trace
+from ..domain.calendar import phase_span, span_label
 from .widgets_common import (
     INDEX_COLOUR,
     SERIES_COLOURS,
@@ -232,8 +234,11 @@ class Label(QGraphicsRectItem):
     PAD_X = 4.0
     PAD_Y = 4.0
 
-    def __init__(self, text: str, qfont: QFont, colour: str, fill: QColor, parent=None):
+    def __init__(self, text: str, qfont: QFont, colour: str, fill: QColor, parent=None,
+                 max_width: float | None = None):
         super().__init__(parent)
+        #: wider texts are broken into lines at spaces (None: one line)
+        self.max_width = max_width
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
         self.setPen(QPen(Qt.PenStyle.NoPen))
         self.setBrush(QBrush(fill))
@@ -253,6 +258,8 @@ class Label(QGraphicsRectItem):
         if text == self._text and right == self.right:
             return
         self._text, self.right = text, right
+        if self.max_width is not None:
+            text = _wrap(text, QFontMetricsF(self.text_item.font()), self.max_width)
         self.text_item.setText(text)
         br = self.text_item.boundingRect()
         w, h = br.width() + 2 * self.PAD_X, br.height() + 2 * self.PAD_Y
@@ -263,6 +270,17 @@ class Label(QGraphicsRectItem):
     def toPlainText(self) -> str:
         """The text shown (as pyqtgraph's TextItem)."""
         return self._text or ""
+
+
+def _wrap(text: str, fm: QFontMetricsF, width: float) -> str:
+    """``text`` broken into lines at spaces, each at most ``width`` wide where it can be."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and fm.horizontalAdvance(f"{lines[-1]} {word}") <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 class RungBand(QGraphicsRectItem):
@@ -295,8 +313,11 @@ class PhaseLine:
     angle = 90  # vertical
 
     def __init__(self, x: float, phase_index: int, full: str, short: str, tooltip: str,
-                 label: Label):
-        self.x = float(x)
+                 label: Label, seq: int | None = None, date: str = ""):
+        self.x = float(x)  # on the chart's x axis (event number or exercise minutes)
+        self.name = full.split(" · ")[0] if date else full  # the name without the date
+        self.seq = int(x) if seq is None else int(seq)  # the event that started the phase
+        self.date = date  # the phase's in-game days ("" when it has none)
         self.phase_index = phase_index
         self.full, self.short = full, short
         self.tooltip = tooltip
@@ -324,6 +345,119 @@ class _PhaseTooltips(QObject):
                 QToolTip.showText(event.globalPos(), ln.tooltip, obj)
                 return True
         return False
+
+
+#: what the x axis measures (the choice is remembered, and every chart follows it)
+X_MODES = {
+    "phases": "Phases",              # phase names at phase starts; spaced by event
+    "minutes": "Exercise minutes",   # the exercise clock when each event was recorded
+    "events": "Event number",
+}
+X_TITLES = {"phases": "phase", "minutes": "exercise time (minutes, pauses left out)",
+            "events": "event number"}
+X_MODE_KEY = "chart/x_axis"
+DEFAULT_X_MODE = "phases"
+#: whole-number tick steps for counted things (events, minutes)
+NICE_STEPS = (1, 2, 5, 10, 15, 20, 30, 50, 60, 100, 120, 200, 250, 500, 1000, 2000, 2500,
+              5000, 10_000, 20_000, 25_000, 50_000, 100_000, 200_000, 250_000, 500_000,
+              1_000_000)
+
+
+class _XModeHub(QObject):
+    """The x-axis choice, shared: the console's chart, the projector's and the replay's
+    follow one remembered setting."""
+
+    changed = Signal(str)
+
+
+_hub: _XModeHub | None = None
+
+
+def x_mode_hub() -> _XModeHub:
+    global _hub
+    if _hub is None:
+        _hub = _XModeHub()
+    return _hub
+
+
+def saved_x_mode() -> str:
+    mode = str(QSettings().value(X_MODE_KEY, DEFAULT_X_MODE) or DEFAULT_X_MODE)
+    return mode if mode in X_MODES else DEFAULT_X_MODE
+
+
+def choose_x_mode(mode: str) -> None:
+    """Remember ``mode`` and show it on every chart."""
+    if mode not in X_MODES:
+        raise KeyError(mode)
+    QSettings().setValue(X_MODE_KEY, mode)
+    x_mode_hub().changed.emit(mode)
+
+
+def whole_ticks(x0: float, x1: float, width_px: float, label_px: float) -> list[float]:
+    """Whole-number tick values in [x0, x1], at a step from :data:`NICE_STEPS` wide enough
+    for labels ``label_px`` wide (never less than 1: no fractional ticks)."""
+    if not (math.isfinite(x0) and math.isfinite(x1)) or x1 <= x0 or width_px <= 0:
+        return []
+    px = width_px / (x1 - x0)
+    step = next((st for st in NICE_STEPS if st * px >= label_px), NICE_STEPS[-1])
+    first = math.ceil(max(0.0, x0) / step) * step
+    if (x1 - first) / step > 2000:
+        return []
+    return [float(v) for v in range(int(first), int(math.floor(x1)) + 1, step)]
+
+
+class _PhaseAxis(pg.AxisItem):
+    """The bottom axis. In the "phases" mode it writes each phase's name (and in-game date,
+    on a second line) from the phase's tick to the right, shortened to "P<n>" when the next
+    phase starts too soon for the name, instead of pyqtgraph's centred tick text (which
+    would spill into the phase before and drops a text at the left edge). Otherwise a
+    plain AxisItem with the ticks the chart sets."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: (x, full name, short name, date text) per phase start, or None
+        self.phase_texts: list[tuple[float, str, str, str]] | None = None
+        self.drawn: list[tuple[QRectF, str]] = []  # the texts of the last draw
+
+    def generateDrawSpecs(self, p):
+        specs = super().generateDrawSpecs(p)
+        if specs is not None and self.phase_texts:
+            try:  # this runs inside paint: an exception must never leave it
+                specs = (specs[0], specs[1], self._phase_text_specs(p))
+            except Exception:
+                log.exception("phase axis: drawing pyqtgraph's texts instead")
+                self.phase_texts = None
+        self.drawn = [] if specs is None else [(r, t) for r, _f, t in specs[2]]
+        return specs
+
+    def _phase_text_specs(self, p) -> list:
+        bounds = self.mapRectFromParent(self.geometry())
+        lo, hi = self.range
+        if hi <= lo:
+            return []
+        scale = bounds.width() / (hi - lo)
+        fm = QFontMetricsF(p.font())
+        top = bounds.top() + max(0, self.style["tickLength"]) + self.style["tickTextOffset"][1]
+        line_h = fm.height()
+        out = []
+        texts = self.phase_texts or []
+        xs = [(x - lo) * scale + bounds.left() for x, *_ in texts]
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+        for k, (_x, full, short, date) in enumerate(texts):
+            left = xs[k] + 3
+            if left < bounds.left() - 1 or left > bounds.right():
+                continue
+            right = xs[k + 1] - 6 if k + 1 < len(texts) else bounds.right()
+            room = min(right, bounds.right()) - left
+            name = next((t for t in (full, short) if fm.horizontalAdvance(t) <= room), "")
+            if not name:
+                continue
+            text = name
+            if date and fm.horizontalAdvance(date) <= room:
+                text += "\n" + date
+            out.append((QRectF(left, top, room, line_h * text.count("\n") + line_h), flags,
+                        text))
+        return out
 
 
 class EscalationChart(QWidget):
@@ -358,6 +492,10 @@ class EscalationChart(QWidget):
         self.cursor: int | None = None  # in replay: the last event drawn
         self._dirty = False
         self.redraws = 0
+        #: what the x axis measures (X_MODES); exercise minutes per buffered row, kept
+        #: only while the axis shows them
+        self.x_mode = saved_x_mode()
+        self._mins: np.ndarray | None = None
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -365,7 +503,8 @@ class EscalationChart(QWidget):
         self._timer.timeout.connect(self.flush)
 
         # ---- plot
-        self.plot = pg.PlotWidget(background="w")
+        self.x_axis = _PhaseAxis("bottom")
+        self.plot = pg.PlotWidget(background="w", axisItems={"bottom": self.x_axis})
         self.plot.setObjectName("escalationPlot")
         pi = self.plot.getPlotItem()
         pi.setMenuEnabled(True)
@@ -376,7 +515,12 @@ class EscalationChart(QWidget):
         pi.setClipToView(True)
         self.vb = pi.getViewBox()
         self.vb.setLimits(minXRange=4)
-        for name in ("left", "bottom"):
+        # the rung labels sit in a margin right of the plot (never over the curves):
+        # the right axis holds the room and draws nothing of its own
+        pi.showAxis("right")
+        self.rung_axis = pi.getAxis("right")
+        self.rung_axis.setStyle(showValues=False, tickLength=0)
+        for name in ("left", "bottom", "right"):
             ax = pi.getAxis(name)
             ax.setPen(pg.mkPen("#222222", width=1))
             ax.setTextPen(pg.mkPen("#111111"))
@@ -446,10 +590,29 @@ class EscalationChart(QWidget):
         self.btn_svg = QPushButton("Export SVG…")
         self.btn_png.clicked.connect(self._ask_png)
         self.btn_svg.clicked.connect(self._ask_svg)
+        self.x_combo = QComboBox()
+        self.x_combo.setObjectName("xAxisMode")
+        self.x_combo.setToolTip("What the chart's horizontal axis shows: the phases, the "
+                                "exercise clock in minutes, or the event number (remembered; "
+                                "the projector follows)")
+        for mode, text in X_MODES.items():
+            self.x_combo.addItem(text, mode)
+        self.x_combo.setCurrentIndex(list(X_MODES).index(self.x_mode))
+        self.x_combo.currentIndexChanged.connect(
+            lambda _i: choose_x_mode(self.x_combo.currentData()))
+        x_row = QHBoxLayout()
+        x_row.setContentsMargins(0, 0, 0, 0)
+        x_label = QLabel("Time axis")
+        x_label.setBuddy(self.x_combo)
+        x_row.addWidget(x_label)
+        x_row.addWidget(self.x_combo, 1)
+        x_mode_hub().changed.connect(self.set_x_mode)
         side = QVBoxLayout()
         side.setContentsMargins(0, 0, 0, 0)
+        side.addLayout(x_row)
         head = QLabel("Overlay variables")
         head.setFont(font(10 * self._fs, bold=True))
+        head.setObjectName("overlayHead")
         side.addWidget(head)
         side.addWidget(self.var_list, 1)
         side.addWidget(self.btn_png)
@@ -473,7 +636,7 @@ class EscalationChart(QWidget):
         self._fs = fs
         self._style_axes()
         self.legend.setLabelTextSize(f"{11 * fs:.0f}pt")
-        self.side.findChild(QLabel).setFont(font(10 * fs, bold=True))
+        self.side.findChild(QLabel, "overlayHead").setFont(font(10 * fs, bold=True))
         if self.session is not None:
             shown = [vid for vid, c in self.var_curves.items() if c.isVisible()]
             cursor = self.cursor
@@ -488,8 +651,73 @@ class EscalationChart(QWidget):
         for name in ("left", "bottom"):
             pi.getAxis(name).setStyle(tickFont=font(11 * self._fs), tickTextOffset=6)
         label_style = {"color": "#111111", "font-size": f"{12 * self._fs:.0f}pt"}
-        pi.setLabel("bottom", "event number", **label_style)
+        pi.setLabel("bottom", X_TITLES[self.x_mode], **label_style)
         pi.setLabel("left", "escalation index", **label_style)
+        # the phase axis writes a name and a date line under each phase start: room for
+        # two lines; the number axes size themselves to their texts
+        if self.x_mode == "phases":
+            line = QFontMetricsF(font(11 * self._fs)).height()
+            self.x_axis.setStyle(autoExpandTextSpace=False, tickTextHeight=int(2 * line + 2))
+        else:
+            self.x_axis.setStyle(autoExpandTextSpace=True)
+
+    def set_x_mode(self, mode: str) -> None:
+        """Show the x axis as ``mode`` (:data:`X_MODES`); the user's choice goes through
+        :func:`choose_x_mode`, which remembers it and tells every chart."""
+        if mode not in X_MODES or mode == self.x_mode:
+            return
+        self.x_mode = mode
+        k = list(X_MODES).index(mode)
+        if self.x_combo.currentIndex() != k:
+            self.x_combo.blockSignals(True)
+            self.x_combo.setCurrentIndex(k)
+            self.x_combo.blockSignals(False)
+        self._style_axes()
+        self._mins = None
+        if self.session is None:
+            self.x_axis.phase_texts = None
+            self.x_axis.setTicks(None)
+            return
+        self._fill_minutes()
+        for ln in self.phase_lines:
+            ln.x = self._x_at(ln.seq)
+        self._headroom = -1.0
+        self._label_key = ()
+        if self.replay is not None:
+            self.vb.setXRange(0, self._x_at(max(4, self.replay.last)), padding=0.01)
+            cursor = self.cursor
+            self.set_cursor(cursor)
+        else:
+            self.vb.enableAutoRange(axis=pg.ViewBox.XAxis)
+            self._place_labels()
+            self.flush()
+
+    # x positions: the event number, or the exercise minutes in the "minutes" mode
+    def _fill_minutes(self) -> None:
+        """(Re)compute the exercise minutes of every buffered row (the "minutes" mode)."""
+        if self.x_mode != "minutes" or self.session is None:
+            self._mins = None
+            return
+        self._mins = np.zeros(len(self._buf))
+        n = self._n
+        if n:
+            seqs = [int(q) for q in self._buf[:n, 0]]
+            self._mins[:n] = np.maximum.accumulate(
+                np.asarray(self.session.exercise_minutes(seqs), dtype=np.float64))
+
+    def _xs(self, n: int) -> np.ndarray:
+        """The x values of the first ``n`` buffered rows on the current axis."""
+        if self._mins is not None:
+            return self._mins[:n]
+        return self._buf[:n, 0]
+
+    def _x_at(self, seq: int) -> float:
+        """Where event ``seq`` is on the x axis."""
+        if self.x_mode != "minutes" or self.session is None:
+            return float(seq)
+        n = int(np.searchsorted(self._buf[:self._n, 0], seq, side="right"))
+        here = self.session.exercise_minutes([int(seq)])[0]
+        return max(here, float(self._mins[n - 1])) if self._mins is not None and n else here
 
     def set_session(self, session, replay=None) -> None:
         """Show ``session`` (a :class:`peacetable.app.session.Session`), or clear with None;
@@ -504,6 +732,9 @@ class EscalationChart(QWidget):
             self.vb.enableAutoRange(axis=pg.ViewBox.XAxis)
         if session is None:
             self._buf = np.zeros((0, 3))
+            self._mins = None
+            self.x_axis.phase_texts = None
+            self.x_axis.setTicks(None)
             self._n = 0
             self._last_raw = None
             self._last_seq = 0
@@ -540,7 +771,9 @@ class EscalationChart(QWidget):
         rows = [self._row(*r) for r in raw]
         self._buf = np.zeros((max(1024, 2 * len(rows)), 3 + len(self._var_ids)))
         self._n = 0
+        self._mins = None
         self._push_rows(rows)
+        self._fill_minutes()
         self._last_raw = raw[-1] if raw else None
         self._last_seq = self.replay.last if self.replay is not None else s.store.last_seq
         self._rebuild_phase_lines()
@@ -555,7 +788,7 @@ class EscalationChart(QWidget):
         n = self._n
         if self.cursor is not None:
             n = int(np.searchsorted(self._buf[:n, 0], self.cursor, side="right"))
-        x = self._buf[:n, 0]
+        x = self._xs(n)
         self.index_curve.setData(x, self._buf[:n, 1], skipFiniteCheck=True)
         for j, vid in enumerate(self._var_ids):
             curve = self.var_curves.get(vid)
@@ -580,7 +813,7 @@ class EscalationChart(QWidget):
         if model is None:
             return
         self.vb.disableAutoRange(axis=pg.ViewBox.XAxis)
-        self.vb.setXRange(0, max(4, model.last), padding=0.01)
+        self.vb.setXRange(0, self._x_at(max(4, model.last)), padding=0.01)
         self.set_cursor(model.cursor)
 
     def set_viewer(self, viewer: str) -> None:
@@ -601,7 +834,7 @@ class EscalationChart(QWidget):
         self.cursor = None if seq is None else int(seq)
         self.cursor_line.setVisible(self.cursor is not None)
         if self.cursor is not None:
-            self.cursor_line.setValue(self.cursor)
+            self.cursor_line.setValue(self._x_at(self.cursor))
         self._place_labels()
         self.flush()
 
@@ -713,6 +946,13 @@ class EscalationChart(QWidget):
             grown[: self._n] = self._buf[: self._n]
             self._buf = grown
         self._buf[self._n:need] = np.asarray(rows, dtype=np.float64)
+        if self._mins is not None:  # the "minutes" axis: the clock at the new events
+            mins = np.zeros(len(self._buf))
+            mins[: self._n] = self._mins[: self._n]
+            new = np.asarray(self.session.exercise_minutes([int(r[0]) for r in rows]))
+            floor = mins[self._n - 1] if self._n else 0.0
+            mins[self._n:need] = np.maximum.accumulate(np.maximum(new, floor))
+            self._mins = mins
         self._n = need
 
     def _append_change(self, change) -> None:
@@ -722,10 +962,12 @@ class EscalationChart(QWidget):
         if raw:
             self._last_raw = raw[-1]
         rows = [self._row(*r) for r in raw]
+        first = self._n
         self._push_rows(rows)
-        for r in rows:
+        xs = self._xs(self._n)
+        for k, r in enumerate(rows):
             if int(r[2]) != prev_phase:
-                self._add_phase_line(r[0], int(r[2]))
+                self._add_phase_line(float(xs[first + k]), int(r[2]), seq=int(r[0]))
             prev_phase = int(r[2])
 
     def _schedule(self) -> None:
@@ -748,9 +990,12 @@ class EscalationChart(QWidget):
 
     def _clear_scenario_items(self) -> None:
         pi = self.plot.getPlotItem()
-        for it in [*self.rung_regions, *self.rung_labels,
-                   *(ln.label for ln in self.phase_lines)]:
+        for it in [*self.rung_regions, *(ln.label for ln in self.phase_lines)]:
             pi.removeItem(it)
+        for lab in self.rung_labels:  # children of the right axis, not of the plot
+            lab.setParentItem(None)
+            if lab.scene() is not None:
+                lab.scene().removeItem(lab)
         self.rung_regions.clear()
         self.rung_labels.clear()
         self.phase_lines.clear()
@@ -771,6 +1016,9 @@ class EscalationChart(QWidget):
         rungs = esc.rungs
         n = len(rungs)
         label_font = font(10.5 * self._fs, bold=True)
+        fm = QFontMetricsF(label_font)
+        max_w = 13 * fm.averageCharWidth() + 2 * Label.PAD_X
+        widest = 0.0
         for k, r in enumerate(rungs):
             lo = r.threshold
             hi = rungs[k + 1].threshold if k + 1 < n else esc.scale
@@ -780,12 +1028,15 @@ class EscalationChart(QWidget):
             band.setZValue(1)
             pi.addItem(band, ignoreBounds=True)
             self.rung_regions.append(band)
-            lab = Label(r.label, label_font, "#101010", QColor(255, 255, 255, 190))
+            # in the margin right of the plot, on the band's colour (a key to the band)
+            lab = Label(r.label, label_font, "#101010", rung_colour(k, n, alpha=110),
+                        max_width=max_w - 2 * Label.PAD_X)
             lab.setToolTip(tip)
             lab.setZValue(5)
-            lab.setPos(0, (lo + hi) / 2)
-            pi.addItem(lab, ignoreBounds=True)
+            lab.setParentItem(self.rung_axis)
+            widest = max(widest, lab.rect().width())
             self.rung_labels.append(lab)
+        self.rung_axis.setWidth(int(widest + 12))
         step = esc.scale / 5
         ticks = [(k * step, f"{k * step:g}") for k in range(6)]
         pi.getAxis("left").setTicks([ticks, []])
@@ -831,7 +1082,9 @@ class EscalationChart(QWidget):
         # a strip above the top rung holds the phase labels: the y range is the scale plus
         # that strip, recomputed when the plot is resized
         fm_phase = QFontMetricsF(font(10 * self._fs, bold=True))
-        strip_px = 2.1 * (fm_phase.height() + 6) + 8
+        # (on the phase axis the names are under the plot: no strip)
+        strip_px = 0.6 * fm_phase.height() + 4 if self.x_mode == "phases" else \
+            2.1 * (fm_phase.height() + 6) + 8
         if self.session is not None and h > strip_px * 2:
             scale = self._scale
             head = strip_px * scale / (h - strip_px)
@@ -847,17 +1100,15 @@ class EscalationChart(QWidget):
             self._band_span = (x0, x1)
             for band in self.rung_regions:
                 band.set_x_span(x0, x1)
-        if self.rung_labels:
-            line_px = QFontMetricsF(self.rung_labels[0].text_item.font()).height() + 2
-            for lab, band in zip(self.rung_labels, self.rung_regions):
-                lo, hi = band.getRegion()
-                lab.setPos(x0 + (x1 - x0) * 0.006, (lo + hi) / 2)
-                lab.setVisible((hi - lo) * py >= line_px)
+        self._place_rung_labels(py)
         lines = self.phase_lines
         if self.cursor is not None:  # replay: no phase after the cursor
-            for ln in lines:
-                ln.label.setVisible(ln.x <= self.cursor)
-            lines = [ln for ln in lines if ln.x <= self.cursor]
+            lines = [ln for ln in lines if ln.seq <= self.cursor]
+        self._set_x_ticks(x0, x1, w, lines)
+        on_axis = self.x_mode == "phases"  # the axis names the phases: no strip labels
+        shown = {id(ln) for ln in lines}
+        for ln in self.phase_lines:
+            ln.label.setVisible(not on_axis and id(ln) in shown)
         half_px = 0.5 / px  # half a pixel, in events
         path = QPainterPath()
         for ln in lines:
@@ -865,6 +1116,8 @@ class EscalationChart(QWidget):
                 path.moveTo(x, y0)
                 path.lineTo(x, y1)
         self.phase_path.setPath(path)
+        if on_axis:
+            return
         # phase labels: two alternating rows in the strip above the top rung; each label
         # sits right of its line (left of it when the line is too near the right edge) and
         # shows the phase name only if it ends before the next label of its row begins,
@@ -890,6 +1143,32 @@ class EscalationChart(QWidget):
             row_px = (0.5 + (k % 2) * 1.1) * (fm.height() + 6) + 3
             ln.label.set_text(text, right=flip[k])
             ln.label.setPos(ln.x, y1 - row_px / py)
+
+    def _place_rung_labels(self, py: float) -> None:
+        """Each rung's label in the margin right of the plot, level with the middle of its
+        band (hidden when the band is too thin for it; the band's tooltip still names it)."""
+        if not self.rung_labels:
+            return
+        ax = self.rung_axis
+        for lab, band in zip(self.rung_labels, self.rung_regions):
+            lo, hi = band.getRegion()
+            mid = self.vb.mapViewToScene(QPointF(0.0, (lo + hi) / 2))
+            lab.setPos(6.0, ax.mapFromScene(mid).y())
+            lab.setVisible((hi - lo) * py >= lab.rect().height() + 2)
+
+    def _set_x_ticks(self, x0: float, x1: float, w: float, lines: list[PhaseLine]) -> None:
+        """The bottom axis's ticks: whole numbers (events or minutes), or the phase starts
+        with their names and in-game dates (drawn by :class:`_PhaseAxis`)."""
+        ax = self.x_axis
+        if self.x_mode == "phases":
+            ax.phase_texts = [(ln.x, ln.name, ln.short, ln.date) for ln in lines]
+            ax.setTicks([[(ln.x, "") for ln in lines], []])
+            return
+        ax.phase_texts = None
+        fm = QFontMetricsF(ax.style["tickFont"] or font(11 * self._fs))
+        label_px = fm.horizontalAdvance(f"{int(max(abs(x0), abs(x1))):d}") + 18
+        values = whole_ticks(x0, x1, w, label_px)
+        ax.setTicks([[(v, f"{int(v):d}") for v in values], []])
 
     def _build_var_curves(self, sc) -> None:
         pi = self.plot.getPlotItem()
@@ -938,7 +1217,7 @@ class EscalationChart(QWidget):
         if on:
             j = self._var_ids.index(vid)
             n = self._n
-            curve.setData(self._buf[:n, 0], self._buf[:n, 3 + j], skipFiniteCheck=True)
+            curve.setData(self._xs(n), self._buf[:n, 3 + j], skipFiniteCheck=True)
         self._update_legend()
 
     def _update_legend(self) -> None:
@@ -960,28 +1239,38 @@ class EscalationChart(QWidget):
             pi.removeItem(ln.label)
         self.phase_lines.clear()
         prev = -1
+        xs = self._xs(self._n)
         for k in range(self._n):
             ph = int(self._buf[k, 2])
             if ph != prev and ph >= 0:
-                self._add_phase_line(self._buf[k, 0], ph, place=False)
+                self._add_phase_line(float(xs[k]), ph, place=False, seq=int(self._buf[k, 0]))
             prev = ph
+        self._label_key = ()
         self._place_labels()
 
-    def _add_phase_line(self, x: float, phase_index: int, place: bool = True) -> None:
+    def _add_phase_line(self, x: float, phase_index: int, place: bool = True,
+                        seq: int | None = None) -> None:
         if phase_index < 0 or self.session is None:
             return
-        phases = self.session.scenario.phases
-        full = short_phase_label(phases[phase_index].label, phase_index) \
+        sc = self.session.scenario
+        phases = sc.phases
+        name = short_phase_label(phases[phase_index].label, phase_index) \
             if phase_index < len(phases) else f"P{phase_index + 1}"
-        short = full.split(" ", 1)[0]
+        short = name.split(" ", 1)[0]
+        date = span_label(phases[phase_index].date, phases[phase_index].end_date) \
+            if phase_index < len(phases) else ""
+        full = f"{name} · {date}" if date else name
         tip = phases[phase_index].label if phase_index < len(phases) else ""
+        if tip and date:
+            tip = f"{tip}\nIn the story: {date}"
         lab = Label(full, font(10 * self._fs, bold=True), "#0d0d0d",
                     QColor(255, 255, 255, 225))
         lab.setZValue(7)
         if tip:
             lab.setToolTip(tip)
         self.plot.getPlotItem().addItem(lab, ignoreBounds=True)
-        self.phase_lines.append(PhaseLine(x, phase_index, full, short, tip, lab))
+        self.phase_lines.append(PhaseLine(x, phase_index, full, short, tip, lab, seq=seq,
+                                          date=date))
         if place:
             self._place_labels()
 

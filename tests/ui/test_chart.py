@@ -156,6 +156,7 @@ def _path_segments(path) -> list[tuple[float, float, float, float]]:
 
 def test_phase_boundaries_are_labelled_vertical_lines(chart, river_session, river):
     play(river_session, SCRIPT)
+    chart.set_x_mode("events")  # the phases' names in a strip over the plot
     chart.flush()
     starts = [ev.seq for ev in river_session.effective_events() if ev.type == "phase_started"]
     assert [ln.value() for ln in chart.phase_lines] == starts
@@ -178,9 +179,12 @@ def test_phase_boundaries_are_labelled_vertical_lines(chart, river_session, rive
     for k, ln in enumerate(chart.phase_lines):
         text = ln.label.toPlainText()
         assert text.startswith(f"P{k + 1}")
-        assert ln.toolTip() == river.phases[k].label
+        # the phase's name, and its days in the story
+        day = river.phases[k].date.day
+        tip = f"{river.phases[k].label}\nIn the story: {day} Apr 2031"
+        assert ln.toolTip() == tip and text.endswith(f" · {day} Apr 2031")
         # each label is shown, next to its line, in the strip above the top rung
-        assert ln.label.isVisible() and ln.label.toolTip() == river.phases[k].label
+        assert ln.label.isVisible() and ln.label.toolTip() == tip
         assert ln.label.pos().x() == pytest.approx(starts[k])
         assert river.escalation.scale < ln.label.pos().y() < y1
 
@@ -206,11 +210,13 @@ def test_phase_line_tooltip_under_the_pointer(qtbot, chart, river_session, river
     pos = chart.plot.mapFromScene(on_line)
     ev = QHelpEvent(QEvent.Type.ToolTip, pos, vp.mapToGlobal(pos))
     QApplication.sendEvent(vp, ev)
-    assert QToolTip.text() == river.phases[1].label
+    assert QToolTip.text().splitlines() == [river.phases[1].label, "In the story: 14 Apr 2031"]
     QToolTip.hideText()
 
 
 def test_labels_are_only_laid_out_when_the_view_moves(chart, river_session, monkeypatch):
+    from PySide6.QtCore import QPointF
+
     play(river_session, SCRIPT)
     chart.flush()
     chart.grab()  # a paint settles the view's pending auto-range
@@ -224,7 +230,11 @@ def test_labels_are_only_laid_out_when_the_view_moves(chart, river_session, monk
     chart.vb.setXRange(xr[0] + 2, xr[1] + 2, padding=0)  # panned: labels follow
     assert len(calls) == 1
     (x0, x1), _ = chart.vb.viewRange()
-    assert chart.rung_labels[0].pos().x() == pytest.approx(x0 + (x1 - x0) * 0.006)
+    # the rung labels stay level with their bands, in the margin right of the plot
+    lo, hi = chart.rung_regions[0].getRegion()
+    mid = chart.vb.mapViewToScene(QPointF(x0, (lo + hi) / 2)).y()
+    assert chart.rung_labels[0].scenePos().y() == pytest.approx(mid, abs=0.5)
+    assert chart.rung_labels[0].scenePos().x() > chart.vb.sceneBoundingRect().right()
     assert (chart.rung_regions[0].rect().left(), chart.rung_regions[0].rect().right()) == \
         pytest.approx((x0, x1))
 
@@ -352,8 +362,10 @@ def test_export_png_and_svg(chart, river_session, tmp_path):
     # labels are exported as text (not as the pixmaps they are cached in on screen)
     assert not [el for el in root.iter() if el.tag.endswith("image")]
     texts = " ".join("".join(el.itertext()) for el in root.iter() if el.tag.endswith("text"))
-    assert all(lab.toPlainText() in texts for lab in chart.rung_labels)
-    assert all(ln.label.toPlainText() in texts for ln in chart.phase_lines)
+    words = texts.split()  # a long rung label is written on two lines
+    assert all(w in words for lab in chart.rung_labels for w in lab.toPlainText().split())
+    # the phase axis: each phase's name and in-game date under its start
+    assert all(ln.name in texts and ln.date in texts for ln in chart.phase_lines)
     # and the on-screen caching is back afterwards
     assert chart.rung_labels[0].cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache
     assert chart.rung_labels[0].scale() == 1.0
