@@ -152,8 +152,9 @@ def render_text(report: dict[str, Any], sc: Scenario | None = None) -> str:
         head += f" — session {src['path']} after event {src['at']} of {src['last_event']}"
     w(head)
     w("=" * min(len(head), 100))
-    w("Model: additive utilities; unsettled issues valued at each role's no-deal level "
-      "(BATNA); linkages do not change values.")
+    w("Model: additive utilities plus the interaction terms the scenario writes; unsettled "
+      "issues valued at each role's no-deal level (BATNA); a linkage changes values only "
+      "through its own value.")
     w("")
     w("Roles (utility 0..1)")
     for r in report["roles"].values():

@@ -205,6 +205,9 @@ class Linkage(Model):
     condition: Condition | None = Field(default=None, alias="while")
     #: roles that know of this linkage (None: everyone; control always does)
     visible_to: tuple[Ident, ...] | None = None
+    #: trade-off value: player role -> bonus (or, negative, penalty) it adds to a package
+    #: holding both ``from_option`` and ``to_option`` (like a role's interaction term)
+    value: dict[Ident, Annotated[Real, Field(ge=-1.0, le=1.0)]] = Field(default_factory=dict)
     note: str = ""
 
     def met_by(self, held: dict[str, str]) -> bool:
@@ -745,6 +748,22 @@ class _Rules:
             a, b = _str(link.get("from")), _str(link.get("to"))
             if a is not None and a == b and self.ok(("linkages", k, "to")):
                 self.add(("linkages", k, "to"), "a linkage must join two different issues")
+            value = link.get("value")
+            if isinstance(value, dict) and value and self.ok(("linkages", k, "value")):
+                path = ("linkages", k, "value")
+                if link.get("kind") != "trade_off" and self.ok(("linkages", k, "kind")):
+                    self.add(path, "only a trade_off linkage carries a value (this one is "
+                                   f"'{link.get('kind')}')")
+                lacking = [f for f in ("from_option", "to_option") if link.get(f) is None]
+                if lacking:
+                    self.add(path, "a linkage with a value names the option on both sides "
+                                   f"(add {' and '.join(lacking)})")
+                for rid in value:
+                    if rid in self.role_ids and rid not in self.player_ids:
+                        self.add(path + (rid,), f"'{rid}' is the control role, which has no "
+                                                "preferences (name player roles)")
+                    else:
+                        self.unknown(path + (rid,), rid, self.player_ids, "player role")
 
     def variables_only(self, path: tuple, cond: Any, example: str) -> None:
         """A condition that may test escalation variables only (all/any of such tests)."""

@@ -62,6 +62,7 @@ def test_it_validates_and_uses_every_construct(scenario):
     assert any(lk.from_option and lk.to_option and lk.kind == "precondition" for lk in sc.linkages)
     assert any(lk.from_option and lk.to_option and lk.kind == "blocks" for lk in sc.linkages)
     assert {c.kind for c in sc.constraints} == {"incompatible", "requires"}
+    assert any(lk.value for lk in sc.linkages if lk.kind == "trade_off")
     # interaction terms, positive and negative
     values = [t.value for r in players for t in r.interactions]
     assert min(values) < 0 < max(values)
@@ -207,6 +208,8 @@ def brute_force(sc):
             v += sum(Fraction(str(t.value)) for t in r.interactions
                      if pkg[t.first.issue] == t.first.option
                      and pkg[t.second.issue] == t.second.option)
+            v += sum(Fraction(str(lk.value[r.id])) for lk in sc.linkages if r.id in lk.value
+                     and pkg[lk.source] == lk.from_option and pkg[lk.target] == lk.to_option)
             u.append(v)
         out.append((pkg, u))
     return out, [Fraction(str(r.batna)) for r in players]
@@ -233,6 +236,13 @@ def test_the_analysis_matches_brute_force(scenario):
 
     _, (nash_pkg, _) = max(enumerate(zopa), key=nash_key)
     assert b.package(b.nash) == nash_pkg
+    # the trade-off value counts: without it the brute force would disagree on utilities
+    got_u = {tuple(sorted(b.package(r).items())): b.frontier.utilities[r]
+             for r in range(len(b.frontier))}
+    for p, u in rows:
+        key = tuple(sorted(p.items()))
+        if key in got_u:
+            assert [space.real(a, x) for a, x in enumerate(got_u[key])] == u
     # the red lines hold at the point: amnesty is not blanket (UN), autonomy not status quo
     assert nash_pkg["amnesty"] != "blanket" and nash_pkg["autonomy"] != "status_quo"
 

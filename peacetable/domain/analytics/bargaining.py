@@ -5,9 +5,11 @@ Model (see ``docs/analytics.md`` for the full write-up and the citations):
 * A *package* settles issues, one option each. A *full* package settles every issue.
 * Each player role ``i`` values a full package additively,
   ``u_i = sum_k w_ik * v_ik(option_k)``, with the scenario's weights (normalised to sum to 1)
-  and option values in [0, 1]. Linkages do **not** change values: the scenario format gives
-  linkages no magnitudes, and the numbers in a scenario are its author's, not the model's;
-  linkages enter the network analytics (:mod:`.network`) only.
+  and option values in [0, 1], plus the interaction terms the author wrote (a role's
+  ``[[roles.interactions]]`` and the ``value`` of a trade-off linkage between two options):
+  a bonus or penalty when a package holds both options. Otherwise linkages do not change
+  values (the numbers in a scenario are its author's, not the model's); they enter the
+  network analytics (:mod:`.network`).
 * A *partial* package is valued by the **BATNA-equivalent rule**: every issue it leaves
   unsettled counts at the role's no-deal level, ``w_ik * r_i``. So the empty package is worth
   exactly ``r_i`` (no agreement = no deal), and a partial package is worse than no deal for
@@ -263,7 +265,9 @@ class PackageSpace:
     @classmethod
     def from_scenario(cls, sc: Scenario) -> PackageSpace:
         """The space of a :class:`~peacetable.domain.scenario.Scenario`: its player roles,
-        issues and options in file order."""
+        issues and options in file order. A role's interaction terms are its own
+        ``[[roles.interactions]]`` and its entry in the ``value`` of every trade-off linkage
+        (the linkage's two options held together)."""
         players = [r for r in sc.roles if r.is_player]
         return cls.build(
             roles=[r.id for r in players],
@@ -273,6 +277,10 @@ class PackageSpace:
             batna={r.id: (r.batna if r.batna is not None else 0.0) for r in players},
             interactions={r.id: [(t.first.issue, t.first.option, t.second.issue,
                                   t.second.option, t.value) for t in r.interactions]
+                          + [(lk.source, lk.from_option, lk.target, lk.to_option, lk.value[r.id])
+                             for lk in sc.linkages if lk.kind == "trade_off" and r.id in lk.value
+                             and lk.source is not None and lk.from_option is not None
+                             and lk.to_option is not None]
                           for r in players},
         ).with_constraints(feasibility_rules(sc)).with_limits(red_line_limits(sc))
 

@@ -50,7 +50,9 @@ TOP_PACKAGES = 10
 def model_description(k: int = DEFAULT_K) -> dict[str, Any]:
     """The models and limits a report was computed with (part of every report)."""
     return {
-        "utility": "additive: u_i = sum_k w_ik * v_ik(option), weights normalised to sum to 1",
+        "utility": "additive: u_i = sum_k w_ik * v_ik(option), weights normalised to sum to 1, "
+                   "plus each interaction term whose two options the package holds (the role's "
+                   "interactions and the values of trade-off linkages)",
         "partial_packages": "batna_equivalent: an unsettled issue counts w_ik * r_i",
         "linkages_in_utility": "none (linkages enter the network analytics only)",
         "arithmetic": "exact: numbers read as written (decimal), each role's utilities as "
