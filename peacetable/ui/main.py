@@ -13,7 +13,6 @@ it to time start-up.
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import time
 import traceback
@@ -28,13 +27,14 @@ _in_hook = False
 
 
 def configure_application(app: QApplication) -> None:
-    """Names (for QSettings), settings format, style, icon: shared by the app and tests."""
+    """Names (for QSettings), settings format, style: shared by the app and tests. The
+    icon is set once the first window is on screen (``MainWindow``): loading it is not
+    needed for the first frame."""
     QCoreApplication.setOrganizationName("PeaceTable")
     QCoreApplication.setApplicationName("PeaceTable")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     app.setDesktopFileName("peacetable")
     style.apply(app)
-    app.setWindowIcon(style.app_icon())
 
 
 def report_unexpected(exc_type, exc, tb) -> None:
@@ -103,18 +103,21 @@ def run_gui(path: str | None = None) -> int:
         win.show()
         return app.exec()
 
-    # Ctrl+C in the terminal closes the window cleanly (Python sees signals between events)
-    signal.signal(signal.SIGINT, lambda *_a: win.close())
-    heartbeat = QTimer()
-    heartbeat.start(500)
-    heartbeat.timeout.connect(lambda: None)
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
 
-    def log_to_file() -> None:  # after the first frame: the log file is not urgent
+    def after_first_frame() -> None:  # the log file and Ctrl+C are not urgent
+        import signal
+
         from ..logs import setup
 
         setup()
+        # Ctrl+C in the terminal closes the window cleanly (Python sees signals between
+        # events, which this timer provides)
+        signal.signal(signal.SIGINT, lambda *_a: win.close())
+        wake.start(500)
 
-    win.firstShown.connect(lambda: QTimer.singleShot(0, log_to_file))
+    win.firstShown.connect(lambda: QTimer.singleShot(0, after_first_frame))
     win.show()
     if path:
         QTimer.singleShot(0, lambda: win.open_path(path))

@@ -20,14 +20,9 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
-    QPushButton,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -81,7 +76,6 @@ class MainWindow(QMainWindow):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowIcon(style.app_icon())
         self.setAcceptDrops(True)
         self.bridge = SessionBridge(self)
         self.undo = UndoController(self.bridge, self)
@@ -96,12 +90,15 @@ class MainWindow(QMainWindow):
         self._shown = False
         self._exposed = False
 
-        self.pages = QStackedWidget()
+        # each widget is created in its place (a parent given at construction): moving a
+        # built tree under a new parent makes the style sheet resolve every widget in it
+        # again, which cost more than building the start page itself
+        self.pages = QStackedWidget(self)
+        self.setCentralWidget(self.pages)
         from .start_page import StartPage
 
-        self.welcome = StartPage(self)
+        self.welcome = StartPage(self, self.pages)
         self.pages.addWidget(self.welcome)
-        self.setCentralWidget(self.pages)
         self._make_actions()
         self._make_menus()
         from .seat_menu import SeatsController
@@ -277,6 +274,9 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._after_first_frame)
 
     def _after_first_frame(self) -> None:
+        icon = style.app_icon()  # (QIcon's first use costs ~15 ms: not before the frame)
+        QApplication.setWindowIcon(icon)
+        self.setWindowIcon(icon)
         style.first_window_shown()
         self.ensure_visuals()
 

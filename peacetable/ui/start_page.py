@@ -10,23 +10,17 @@ reading the scenarios does not delay start-up.
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QScrollArea,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +28,10 @@ from PySide6.QtWidgets import (
 from . import messages, style
 
 if TYPE_CHECKING:  # pragma: no cover
+    from PySide6.QtWidgets import QListWidget
+
     from ..app.start import Exercise
+    from .guide import GuideDialog
     from .main_window import MainWindow
 
 #: milliseconds between two commands of a demo: time to read what the last one did
@@ -89,8 +86,8 @@ class ExerciseCard(QFrame):
 class StartPage(QWidget):
     """Shown when no session is open: start one, open one, or pick a recent one."""
 
-    def __init__(self, window: MainWindow):
-        super().__init__()
+    def __init__(self, window: MainWindow, parent: QWidget | None = None):
+        super().__init__(parent)
         self.window_ = window
         self.cards: list[ExerciseCard] = []
         self.demo: DemoPlayer | None = None
@@ -146,14 +143,16 @@ class StartPage(QWidget):
         recent_title = QLabel("Recent sessions")
         style.set_cls(recent_title, "h2")
         lay.addWidget(recent_title)
-        self.recent_list = QListWidget()
-        self.recent_list.setMinimumHeight(160)
+        # the list of recent sessions is built with the cards, after the first frame (a
+        # QListWidget's first use creates its type and a dozen enums in PySide: ~30 ms)
         self.recent_paths: list[str] = []
-        self.recent_list.itemActivated.connect(
-            lambda item: window.open_path(self.recent_paths[self.recent_list.row(item)]))
-        lay.addWidget(self.recent_list, 4)
+        self._recent_list: QListWidget | None = None
+        self._recent_box = QVBoxLayout()
+        self._recent_box.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(self._recent_box, 4)
         self.no_recent = QLabel("No recent sessions yet.")
         style.set_cls(self.no_recent, "muted")
+        self.no_recent.setVisible(False)  # known once the list is read
         lay.addWidget(self.no_recent)
         lay.addSpacing(12)
         hint = QLabel("Tip: drop a .peacetable session or a .toml scenario onto this window.")
@@ -224,7 +223,7 @@ class StartPage(QWidget):
         if path is None:
             return None
         try:
-            session = Session.create(exercise.path, path, seed=secrets.randbelow(2**31),
+            session = Session.create(exercise.path, path, seed=_random_seed(),
                                      title=title)
         except (SessionFileError, ScenarioError, Refused, OSError) as exc:
             messages.show_error(self.window_, "Could not start the session", str(exc))
@@ -251,23 +250,37 @@ class StartPage(QWidget):
         return self.demo
 
     # ------------------------------------------------------------------ recent
+    @property
+    def recent_list(self) -> QListWidget:
+        """The recent sessions (built when first needed)."""
+        if self._recent_list is None:
+            from PySide6.QtWidgets import QListWidget
+
+            lst = QListWidget(self)
+            lst.setMinimumHeight(160)
+            lst.itemActivated.connect(
+                lambda item: self.window_.open_path(self.recent_paths[lst.row(item)]))
+            self._recent_box.addWidget(lst)
+            self._recent_list = lst
+        return self._recent_list
+
     def set_recent(self, paths: list[str]) -> None:
-        """List ``paths``: by file name until the page is first shown, then with each run's
-        title, phase reached and last activity (reading them waits for the first show)."""
+        """List ``paths`` with each run's title, phase reached and last activity; reading
+        them waits until the page is first shown (:meth:`fill`)."""
         self.recent_paths = list(paths)
-        self._render_recent()
+        if self._filled:
+            self._render_recent()
 
     def _render_recent(self) -> None:
+        from PySide6.QtWidgets import QListWidgetItem
+
+        from ..app.start import recent_session
+
         self.recent_list.clear()
         paths = self.recent_paths
-        if self._filled:
-            from ..app.start import recent_session
-
-            infos = [recent_session(p) for p in paths]
+        infos = [recent_session(p) for p in paths]
         for k, p in enumerate(paths):
-            if not self._filled:
-                text = f"{Path(p).name}    —    {Path(p).parent}"
-            elif infos[k].problem:
+            if infos[k].problem:
                 text = f"{Path(p).name}    —    cannot be read: {infos[k].problem}"
             else:
                 info = infos[k]
@@ -362,26 +375,15 @@ class DemoPlayer(QObject):
 # --------------------------------------------------------------------------- guide
 
 
-class GuideDialog(QDialog):
-    """The facilitator guide (docs/facilitator-guide.md), rendered, with its screenshots."""
+def _random_seed() -> int:
+    import secrets  # (hmac and hashlib: not needed before the first frame)
 
-    def __init__(self, path: Path, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("Facilitator guide")
-        self.resize(900, 760)
-        lay = QVBoxLayout(self)
-        self.browser = QTextBrowser()
-        self.browser.setOpenExternalLinks(True)
-        self.browser.setSearchPaths([str(path.parent)])
-        self.browser.setMarkdown(path.read_text(encoding="utf-8"))
-        lay.addWidget(self.browser)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
+    return secrets.randbelow(2**31)
 
 
 def show_guide(window: QWidget) -> GuideDialog | None:
     from ..app.start import guide_path
+    from .guide import GuideDialog
 
     path = guide_path()
     if path is None:

@@ -11,11 +11,15 @@ Widgets pick a look with a dynamic ``cls`` property (``h1``, ``h2``, ``muted``,
 from __future__ import annotations
 
 import weakref
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSettings
-from PySide6.QtGui import QFont, QIcon
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
+
+if TYPE_CHECKING:  # pragma: no cover
+    from PySide6.QtGui import QIcon
 
 BASE_POINT_SIZE = 11.0
 #: arguments for ``QApplication``: the same style (Fusion) on every platform, chosen before
@@ -251,6 +255,8 @@ def app_icon() -> QIcon:
     """The application icon from ``assets/`` (next to the package in a source tree or a
     one-folder build); an empty icon if it is not there."""
     from pathlib import Path
+
+    from PySide6.QtGui import QIcon
 
     here = Path(__file__).resolve()
     for base in (here.parents[2] / "assets", here.parents[1] / "assets"):
