@@ -5,6 +5,7 @@ and the trade it carries as a linkage between the two options)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,21 @@ def test_a_red_line_changes_the_peace_of_inches_analysis():
     assert b.package(b.nash)["civilian_strikes"] != "monitored_ban"
 
 
+def test_analyze_parties_finds_the_quiet_channel_deal():
+    """Between the US and Russia alone the talks-for-a-tier trade is made, with larger gains
+    for both than at the all-party Nash point, which stays away from it."""
+    from peacetable.domain.analytics.report import coalition_section
+
+    space = PackageSpace.from_scenario(load_scenario(INCHES).scenario)
+    full = bargaining_points(space)
+    sec = coalition_section(space, ["us", "russia"])
+    pkg = sec["nash"]["package"]
+    assert (pkg["arms_control"], pkg["sanctions_tiers"]) == ("stability_talks", "roll_back_one")
+    assert full.package(full.nash)["sanctions_tiers"] != "roll_back_one"
+    all_party = full.describe(full.nash)["gains"]
+    assert all(sec["nash"]["gains"][r] > all_party[r] for r in ("us", "russia"))
+
+
 def test_the_quiet_channel_is_private_and_between_two(tmp_path):
     sc = load_scenario(INCHES).scenario
     tpl = sc.template_by_id["propose_quiet_channel"]
@@ -56,6 +72,19 @@ def test_the_quiet_channel_is_private_and_between_two(tmp_path):
              and lk.to_option]
     assert [(lk.source, lk.from_option, lk.target, lk.to_option) for lk in trade] == [
         ("arms_control", "stability_talks", "sanctions_tiers", "roll_back_one")]
+    assert set(trade[0].visible_to) == {"us", "russia"}
+    assert trade[0].value["us"] > 0 and trade[0].value["russia"] > 0
+    assert all(trade[0].value[r] < 0 for r in ("ukraine", "europe", "china"))
+    # only the two (and control) know of the linkage
+    note = trade[0].note
+    s = Session.create(INCHES, tmp_path / "v.peacetable", seed=2)
+    try:
+        for viewer in ("us", "russia", "control"):
+            assert note in json.dumps(s.view(viewer), ensure_ascii=False), viewer
+        for viewer in ("ukraine", "europe", "china", "audience"):
+            assert note not in json.dumps(s.view(viewer), ensure_ascii=False), viewer
+    finally:
+        s.close()
     # played to the end by the bundled script: the track agreed in the channel stays
     # between the two and control
     script = INCHES.with_suffix("").with_suffix(".moves.jsonl")
