@@ -61,6 +61,10 @@ def test_it_validates_and_uses_every_construct(scenario):
     assert {lk.kind for lk in sc.linkages} == {"precondition", "blocks", "trade_off", "reinforces"}
     assert any(lk.from_option and lk.to_option and lk.kind == "precondition" for lk in sc.linkages)
     assert any(lk.from_option and lk.to_option and lk.kind == "blocks" for lk in sc.linkages)
+    # a linkage known to some roles only, one from a variable test, a rung with a requirement
+    assert any(lk.visible_to for lk in sc.linkages)
+    assert any(lk.condition is not None for lk in sc.linkages)
+    assert any(r.requires is not None for r in sc.escalation.rungs)
     assert {c.kind for c in sc.constraints} == {"incompatible", "requires"}
     assert any(lk.value for lk in sc.linkages if lk.kind == "trade_off")
     # interaction terms, positive and negative

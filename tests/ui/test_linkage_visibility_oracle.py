@@ -10,7 +10,7 @@ The oracle reads only the scenario text: for each viewer, the linkages it may no
 audience and every role, nothing of such a linkage -- its note, its sentence, the label of
 its edge, the reason it gives an issue -- is in that viewer's view, its issue network (every
 text of the widget, every issue's details, the edges drawn), its role panel, the projector
-(for the audience), or its after-action report (HTML, JSON, CSV). What a viewer does know of
+(for the audience), its seat (for a role), or its after-action report (HTML, JSON, CSV). What a viewer does know of
 is there (so the check is not passing on an empty screen). At the end, ``peacetable
 analyze --viewer`` in text and JSON is checked the same way.
 """
@@ -32,6 +32,7 @@ from peacetable.ui.audience import AudienceWindow
 from peacetable.ui.bridge import SessionBridge
 from peacetable.ui.network_view import NetworkView
 from peacetable.ui.role_panel import RolePanel
+from peacetable.ui.seats import SeatView
 from peacetable.ui.widgets_common import visible_texts
 
 EXTRA = '''
@@ -146,6 +147,9 @@ def test_no_viewer_reads_a_linkage_it_does_not_know_of(qtbot, hidden_session):
     panel = RolePanel(bridge)
     qtbot.addWidget(panel)
     bridge.set_session(s)
+    seats = {r: SeatView(bridge, r) for r in ("upland", "lowland", "midland")}
+    for w in seats.values():
+        qtbot.addWidget(w)
     runner = ScriptRunner(s)
     forbidden = {v: hidden_material(sc, v) for v in VIEWERS}
     known = {v: known_material(sc, v) for v in VIEWERS}
@@ -180,6 +184,7 @@ def test_no_viewer_reads_a_linkage_it_does_not_know_of(qtbot, hidden_session):
                 panel.select_role(v)
                 panel.refresh()
                 assert not leaks(visible_texts(panel), forbidden[v]), (v, at)
+                assert not leaks(visible_texts(seats[v]), forbidden[v]), (v, at)
         projector.chart.flush()
         assert not leaks(visible_texts(projector), forbidden["audience"]), at
         for iid in projector.network.nodes:
@@ -210,3 +215,46 @@ def test_analyze_for_a_viewer_leaves_out_what_it_does_not_know(hidden_session, t
                          hidden_material(sc, v)), v
     _, text = analyze_path(path, viewer="midland")
     assert "held back while Troops at the border ≥ 8 battalions: Water release (no " in text
+
+
+def test_highland_talks_script_never_shows_a_hidden_linkage(qtbot, tmp_path):
+    """The other-conflict fixture and its script: at every event, each viewer's view and
+    report hold nothing of a linkage it does not know of; at the end, its network and the
+    projector neither."""
+    from pathlib import Path
+
+    from peacetable.app.script import read_script
+
+    root = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
+    s = Session.create(root / "highland-talks.toml", tmp_path / "h.peacetable", seed=3)
+    sc = s.scenario
+    viewers = ("control", "audience", *(r.id for r in sc.roles if r.is_player))
+    forbidden = {v: hidden_material(sc, v) for v in viewers}
+    assert any(forbidden.values()), "the fixture has a linkage known to some roles only"
+    runner = ScriptRunner(s, str(root / "highland-talks.moves.jsonl"))
+    blocked_while: set[str] = set()
+    for line in read_script(root / "highland-talks.moves.jsonl"):
+        runner.apply(line)
+        for v in viewers:
+            view = s.view(v)
+            assert not leaks([json.dumps(view, ensure_ascii=False)], forbidden[v]), (v, line)
+            if any(r["reason"].startswith("blocked while") for r in view["issues"].values()):
+                blocked_while.add(v)
+            data = build_report(s, v)
+            assert not leaks([render_html(data), render_json(s, data)], forbidden[v]), (v, line)
+    assert blocked_while  # the border variable crossed its threshold during the script
+    for v in viewers:
+        net = NetworkView(viewer=v)
+        qtbot.addWidget(net)
+        net.set_session(s)
+        texts = visible_texts(net)
+        for iid in sc.issue_by_id:
+            net.select_issue(iid)
+            texts.append(net.details.toHtml())
+        assert not leaks(texts, forbidden[v]), v
+        assert all(m in "\n".join(norm(t) for t in texts) for m in known_material(sc, v)), v
+    projector = AudienceWindow()
+    qtbot.addWidget(projector)
+    projector.set_session(s)
+    assert not leaks(visible_texts(projector), forbidden["audience"])
+    s.close()

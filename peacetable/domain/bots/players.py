@@ -398,11 +398,16 @@ class PlayerBot:
         pool = tpl.issues or tuple(i.id for i in self.sc.issues)
         chosen = [i for i in pool if statuses[i]["status"] != "agreed" and not (
             statuses[i]["status"] == "blocked" and not statuses[i]["reason"].startswith("waits for"))]
+        # the preconditions this role knows of (its view lists the linkages it knows)
+        pres: dict[str, list[str]] = {}
+        for lk in view.get("linkages", ()):
+            if lk["kind"] == "precondition" and lk["from"] and not lk["to_option"]:
+                pres.setdefault(lk["to"], []).append(lk["from"])
         changed = True
         while changed:  # drop issues whose preconditions are neither agreed nor included
             changed = False
             for i in list(chosen):
-                for pre in self.sc.preconditions_of(i):
+                for pre in pres.get(i, ()):
                     if pre not in chosen and statuses[pre]["status"] != "agreed":
                         chosen.remove(i)
                         changed = True
