@@ -321,13 +321,19 @@ class ReplayModel:
         evs, seqs = self._visible_list(viewer)
         return evs[: bisect.bisect_right(seqs, self.cursor)]
 
-    def cancelled(self) -> set[int]:
-        """Events undone (and not redone) by the cursor."""
+    def cancelled(self) -> frozenset[int]:
+        """Events undone (and not redone) by the cursor (worked out once per cursor: every
+        view asks for it after a seek)."""
+        k = bisect.bisect_right(self._toggle_seqs, self.cursor)
+        got = getattr(self, "_cancelled_at", None)
+        if got is not None and got[0] == k:
+            return got[1]
         out: dict[int, bool] = {}
-        for _seq, target, undo in self._toggles[: bisect.bisect_right(self._toggle_seqs,
-                                                                       self.cursor)]:
+        for _seq, target, undo in self._toggles[:k]:
             out[target] = undo
-        return {t for t, v in out.items() if v}
+        result = frozenset(t for t, v in out.items() if v)
+        self._cancelled_at = (k, result)
+        return result
 
     def trace(self, viewer: str = "control") -> list[TraceRow]:
         """The escalation trace ``viewer`` may be shown, for the whole session (the view

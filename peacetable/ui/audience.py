@@ -260,12 +260,35 @@ class AudienceWindow(QMainWindow):
         self._show_view(view)
         self.chart.set_cursor(m.cursor)
         self.network.follow()
-        key = (m.visible_count(VIEWER), frozenset(m.cancelled()))
+        key = (m.visible_count(VIEWER), m.cancelled())
         if key != getattr(self, "_feed_key", None):  # the feed changes with public events
             self._feed_key = key
-            self.feed.clear()
-            for ev in m.effective_events(VIEWER, limit=FEED_LIMIT):
-                self._add_feed(ev, view, top=True)
+            lines = [line for ev in reversed(m.effective_events(VIEWER, limit=FEED_LIMIT))
+                     if (line := self._feed_line(ev, view)) is not None]
+            self._set_feed(lines)
+
+    def _set_feed(self, lines: list[tuple[str, bool]]) -> None:
+        """Show ``lines`` (text, is an inject), newest first, reusing the list's items: a
+        drag of the replay scrubber replaces the whole feed many times a second."""
+        feed = self.feed
+        feed.setUpdatesEnabled(False)
+        try:
+            while feed.count() > len(lines):
+                feed.takeItem(feed.count() - 1)
+            while feed.count() < len(lines):
+                feed.addItem(QListWidgetItem())
+            for k, (text, inject) in enumerate(lines):
+                item = feed.item(k)
+                if item.text() != text:
+                    item.setText(text)
+                if bool(item.data(Qt.ItemDataRole.UserRole)) != inject:
+                    item.setData(Qt.ItemDataRole.UserRole, inject)
+                    if inject:
+                        item.setForeground(QColor("#8e1b10"))
+                    else:
+                        item.setData(Qt.ItemDataRole.ForegroundRole, None)
+        finally:
+            feed.setUpdatesEnabled(True)
 
     # ------------------------------------------------------------------ header
     def _show_view(self, view: dict) -> None:
@@ -294,10 +317,11 @@ class AudienceWindow(QMainWindow):
         colour = rung_colour(k, len(rungs), alpha=255)
         ink = "#000000"
         self.rung_label.setText(e["rung_label"])
-        self.rung_label.setStyleSheet(
-            f"font-size: {22 * self._scale:.0f}pt; font-weight: 700; color: {ink}; "
-            f"background: {colour.name()}; border: 2px solid #263238; border-radius: 8px; "
-            "padding: 4px 14px;")
+        style = (f"font-size: {22 * self._scale:.0f}pt; font-weight: 700; color: {ink}; "
+                 f"background: {colour.name()}; border: 2px solid #263238; border-radius: 8px; "
+                 "padding: 4px 14px;")
+        if self.rung_label.styleSheet() != style:  # a new style sheet re-polishes the label
+            self.rung_label.setStyleSheet(style)
         self._show_agreements(view)
 
     def _show_agreements(self, view: dict) -> None:
@@ -329,9 +353,17 @@ class AudienceWindow(QMainWindow):
         for ev in evs[-FEED_LIMIT:]:
             self._add_feed(ev, view, top=True)
 
-    def _add_feed(self, ev: Event, view: dict, top: bool) -> None:
+    def _feed_line(self, ev: Event, view: dict) -> tuple[str, bool] | None:
+        """The feed's line for ``ev`` (text, is an inject), or None for an event the feed
+        leaves out. Kept per event, except a reveal whose moves are named from ``view``."""
         if isinstance(ev.body, _SKIP):
-            return
+            return None
+        cache = getattr(self, "_lines", None)
+        if cache is None or cache[0] is not self.session:
+            cache = self._lines = (self.session, {})
+        got = cache[1].get(ev.seq)
+        if got is not None:
+            return got
         s = self.session
         text = describe_for_room(s.scenario, ev, self._by_seq(), VIEWER)
         b = ev.body
@@ -348,8 +380,19 @@ class AudienceWindow(QMainWindow):
                                  f"{tpl.label if tpl else m['template']}")
             if named:
                 text += "\n" + "\n".join(named)
+            return text, False  # depends on the view: not kept
+        line = (text, isinstance(b, InjectFired))
+        cache[1][ev.seq] = line
+        return line
+
+    def _add_feed(self, ev: Event, view: dict, top: bool) -> None:
+        line = self._feed_line(ev, view)
+        if line is None:
+            return
+        text, inject = line
         item = QListWidgetItem(text)
-        if isinstance(b, InjectFired):
+        item.setData(Qt.ItemDataRole.UserRole, inject)
+        if inject:
             item.setForeground(QColor("#8e1b10"))
         if top:
             self.feed.insertItem(0, item)

@@ -305,8 +305,33 @@ class EventLogPanel(QWidget):
 
     def set_replay(self) -> None:
         """Replay: the events the bridge's viewer could see up to its cursor."""
+        self._size_columns_for_replay()
         self.model.set_replay(self.bridge.replay, self.bridge.viewer)
         self._filter()
+
+    def _size_columns_for_replay(self) -> None:
+        """In replay the columns other than "What happened" get widths from the widest
+        text they can hold (the user may still drag them): fitting them to their contents
+        asks every row of a long record again whenever the cursor adds or removes rows."""
+        m = self.bridge.replay
+        if m is None:
+            return
+        from ..domain.events import AnyBody
+
+        fm = self.table.fontMetrics()
+        players = [r.id for r in m.scenario.roles if r.is_player]
+        samples = {
+            0: [str(max(1, m.last))],
+            1: ["88:88:88"],
+            2: [cls.__struct_config__.tag.replace("_", " ")  # type: ignore[attr-defined]
+                for cls in AnyBody.__args__],  # type: ignore[attr-defined]
+            4: ["public", "control", "private: " + ", ".join(players)],
+        }
+        h = self.table.horizontalHeader()
+        for col, texts in samples.items():
+            width = max(fm.horizontalAdvance(t) for t in [*texts, COLUMNS[col]]) + 24
+            h.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            h.resizeSection(col, min(width, 360))
 
     def set_session(self, session: Session | None) -> None:
         keep = self.viewer_combo.currentData()

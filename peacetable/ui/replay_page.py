@@ -12,7 +12,9 @@ start and the end, and play at 1x, 2x, 5x or 10x (one event a second at 1x). Key
 Left/Right step, Home/End, Page Up/Page Down jump a phase, Space plays or pauses.
 
 A drag of the scrubber asks for many positions a frame; the page applies only the latest
-one, once the event loop is idle (``request_seek``), so each frame redraws once.
+one, once the event loop is idle (``request_seek``), so each frame redraws once. The
+cursor, the chart, the tables and the event log follow every frame; the network, the role
+panel and the projector when the drag pauses or the scrubber is let go.
 """
 
 from __future__ import annotations
@@ -96,6 +98,8 @@ class Timeline(QWidget):
     annotations as marks, the cursor as a handle. Click or drag to seek."""
 
     seekRequested = Signal(int)
+    #: the mouse button was released after a click or a drag
+    dragFinished = Signal()
 
     H_PAD = 14
 
@@ -194,6 +198,10 @@ class Timeline(QWidget):
         if event.buttons() & Qt.MouseButton.LeftButton:
             self.seekRequested.emit(self.seq_at(event.position().x()))
 
+    def mouseReleaseEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.model is not None:
+            self.dragFinished.emit()
+
     def event(self, ev) -> bool:
         if ev.type() == ev.Type.ToolTip and self.model is not None:
             QToolTip.showText(ev.globalPos(), self.tooltip_at(ev.pos().x()), self)
@@ -290,6 +298,7 @@ class ReplayPage(QWidget):
         # ---- timeline and transport
         self.timeline = Timeline()
         self.timeline.seekRequested.connect(self.request_seek)
+        self.timeline.dragFinished.connect(self.finish_drag)
         lay.addWidget(self.timeline)
         transport = QHBoxLayout()
         self.home_button = self._tool("|◀ Start", "Go to the start (Home)", lambda: self._do("home"))
@@ -470,6 +479,14 @@ class ReplayPage(QWidget):
         self._pending = int(seq)
         if not self._seek_timer.isActive():
             self._seek_timer.start()
+
+    def finish_drag(self) -> None:
+        """The scrubber was let go: the last position now, and every view follows at once."""
+        self._seek_timer.stop()
+        self._apply_pending()
+        if self._settle_timer.isActive():
+            self._settle_timer.stop()
+            self._follow_heavy()
 
     def _apply_pending(self) -> None:
         if self._pending is not None:

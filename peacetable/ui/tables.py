@@ -77,9 +77,13 @@ class ViewTableModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         if len(rows) == len(self._rows):
+            # only the rows that differ are announced: a cell announced makes the view ask
+            # every row again for its column widths (they fit their contents)
+            changed = [k for k, (a, b) in enumerate(zip(self._rows, rows)) if a != b]
             self._rows = rows
-            if rows:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self.headers) - 1))
+            if changed:
+                self.dataChanged.emit(self.index(changed[0], 0),
+                                      self.index(changed[-1], len(self.headers) - 1))
         else:
             self.beginResetModel()
             self._rows = rows

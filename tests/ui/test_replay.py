@@ -131,6 +131,75 @@ def test_scrubbing_updates_every_view(window, qtbot, tmp_path, messages):
     assert messages == []
 
 
+def test_a_drag_applies_the_latest_position_once_and_every_view_shows_it(window, qtbot,
+                                                                          tmp_path, messages):
+    """Many moves of the scrubber before the event loop runs are one seek, to the last
+    position; on release every view (the heavier ones too) shows that position, the
+    projector's feed exactly as a plain jump there shows it."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    from peacetable.domain.views import describe_for_room
+
+    path = played(POI, tmp_path / "poi.peacetable")
+    page = open_replay(window, qtbot, path)
+    projector = window.show_projector()
+    qtbot.addWidget(projector)
+    m = page.model
+    ref = Session.open(path, readonly=True)
+    tl = page.timeline
+    page.seek(0)
+    qtbot.waitUntil(lambda: page.settled)
+    seeks: list[int] = []
+    real_seek = m.seek
+
+    def counting_seek(n):
+        seeks.append(n)
+        return real_seek(n)
+
+    m.seek = counting_seek
+
+    def send(kind, x):
+        button = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove \
+            else Qt.MouseButton.LeftButton
+        ev = QMouseEvent(kind, QPointF(x, 30), tl.mapToGlobal(QPointF(x, 30)), button,
+                         Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(tl, ev)
+
+    try:
+        target = (2 * m.last) // 3
+        xs = [tl._x(0) + (tl._x(target) - tl._x(0)) * k / 25 for k in range(26)]
+        send(QEvent.Type.MouseButtonPress, xs[0])
+        for x in xs[1:]:
+            send(QEvent.Type.MouseMove, x)  # no event loop in between: one burst
+        n = tl.seq_at(xs[-1])
+        send(QEvent.Type.MouseButtonRelease, xs[-1])
+        assert seeks == [n]  # the burst became one seek, to the latest position
+        assert page.settled and m.cursor == n
+        view = ref.view("control", at=n)
+        assert page.timeline._cursor == n and page.chart.cursor == n
+        assert page.event_log.visible_seqs() == list(range(1, n + 1))
+        for iid, rec in view["issues"].items():
+            assert page.network.node_colour(iid) == \
+                QColor(STATUS_STYLE[rec["status"]][0]).name()
+        aud = ref.view("audience", at=n)
+        assert projector.index_value.text() == f"{aud['escalation']['index']:.1f}"
+        assert projector.chart.cursor == n
+        dragged = [projector.feed.item(k).text() for k in range(projector.feed.count())]
+        newest = m.effective_events("audience")[-1]
+        assert dragged[0].startswith(
+            describe_for_room(ref.scenario, newest, {e.seq: e for e in ref.events}, "audience"))
+        m.seek = real_seek
+        page.seek(m.last)  # the feed's items are reused: from another position,
+        page.seek(n)  # a jump back shows the same lines
+        assert [projector.feed.item(k).text() for k in range(projector.feed.count())] == dragged
+    finally:
+        m.seek = real_seek
+        ref.close()
+    assert messages == []
+
+
 def test_the_record_cannot_change_in_replay(window, qtbot, tmp_path, messages):
     path = played(POI, tmp_path / "poi.peacetable")
     before = events_digest(path)
