@@ -231,6 +231,12 @@ class ReplayModel:
         """The state after event ``cursor``."""
         return self._state
 
+    def game_date(self, viewer: str = "control"):
+        """The in-game date at the cursor as ``viewer`` knows it (a date, or None)."""
+        from ..domain.calendar import game_date
+
+        return game_date(self.scenario, self._state, viewer)
+
     def _state_at(self, n: int) -> State:
         cur = getattr(self, "_state", None)
         k = bisect.bisect_right(self._cp_seqs, n) - 1

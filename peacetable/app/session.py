@@ -507,6 +507,13 @@ class Session:
             out[k] = top / 60.0
         return out
 
+    def game_date(self, viewer: str = "control", at: int | None = None):
+        """The in-game date (a date, or None) after event ``at`` (default: now) as ``viewer``
+        knows it: the phase's date, moved on by the dated injects it has heard of."""
+        from ..domain.calendar import game_date
+
+        return game_date(self.scenario, self.state if at is None else self.state_at(at), viewer)
+
     def phase_clock(self, now: _dt.datetime | None = None) -> tuple[float, bool]:
         """(seconds elapsed in the current phase, running?): see :meth:`clock`."""
         r = self.clock(now)

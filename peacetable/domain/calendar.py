@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .scenario import Problem, Scenario
     from .state import State
 
-__all__ = ["parse_game_date", "date_label", "span_label", "phase_span", "game_date",
+__all__ = ["parse_game_date", "date_label", "short_date_label", "span_label", "phase_span", "game_date",
            "date_problems"]
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -73,6 +73,11 @@ def date_label(d: _dt.date | None) -> str:
     if d is None:
         return ""
     return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def short_date_label(d: _dt.date | None) -> str:
+    """"11 Mar" (empty for None): where the year is plain from the context."""
+    return "" if d is None else f"{d.day} {_MONTHS[d.month - 1]}"
 
 
 def span_label(start: _dt.date | None, end: _dt.date | None = None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .calendar import game_date
+from .calendar import date_label, game_date
 from .conditions import VariableTest, typed
 from .events import Event, MovesRevealed, MoveSubmitted, Undone, Redone
 from .scenario import Linkage, Scenario
@@ -57,7 +57,8 @@ def view_state(sc: Scenario, st: State, viewer: str = "control") -> dict[str, An
             "sequencing": phase.sequencing, "of": len(sc.phases),
             "date": _iso(phase.date), "end_date": _iso(phase.end_date)},
         # the in-game date as this viewer may know it (domain/calendar.py)
-        "game_date": _iso(game_date(sc, st, viewer)),
+        "game_date": _iso(day := game_date(sc, st, viewer)),
+        "game_date_label": date_label(day),
         "escalation": {
             "index": _r(st.index), "scale": sc.escalation.scale, "rung": rung.id,
             "rung_label": rung.label,

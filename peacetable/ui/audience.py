@@ -77,12 +77,16 @@ class AudienceWindow(QMainWindow):
         self.phase_title = self._label("", 30, bold=True)
         self.phase_title.setObjectName("phaseTitle")
         self.phase_title.setWordWrap(True)
+        self.story_date = self._label("", 18, bold=True, colour="#37474f")
+        self.story_date.setObjectName("storyDate")
+        self.story_date.setVisible(False)
         self.sealed_label = self._label("", 16, colour="#4a148c")
         self.sealed_label.setObjectName("sealedNotice")
         left = QVBoxLayout()
         left.setSpacing(2)
         left.addWidget(self.phase_kicker)
         left.addWidget(self.phase_title)
+        left.addWidget(self.story_date)
         left.addWidget(self.sealed_label)
         self.countdown_label = self._label("", 18, bold=True, colour="#263238")
         self.countdown_label.setObjectName("countdown")
@@ -302,6 +306,10 @@ class AudienceWindow(QMainWindow):
             seq = "sealed moves" if ph["sequencing"] == "sealed" else "open moves"
             self.phase_kicker.setText(f"PHASE {ph['index'] + 1} OF {ph['of']} · {seq.upper()}")
             self.phase_title.setText(ph["label"])
+        # the day in the story, as the room knows it
+        day = view.get("game_date_label") or ""
+        self.story_date.setText(day)
+        self.story_date.setVisible(bool(day))
         n_sealed = int(view.get("sealed_moves") or 0)
         who = ", ".join(role_name(sc, r) for r in view.get("sealed_roles") or ())
         self.sealed_label.setText(
@@ -412,6 +420,7 @@ class AudienceWindow(QMainWindow):
         self.setWindowTitle("PeaceTable — Projector")
         self.phase_kicker.setText("")
         self.phase_title.setText("No session")
+        self.story_date.setVisible(False)
         self.sealed_label.setVisible(False)
         self.index_value.setText("—")
         self.index_scale.setText("")

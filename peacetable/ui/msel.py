@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain import commands as C
+from ..domain.calendar import date_label, span_label
 
 #: minutes the Delay button adds
 DELAY_MINUTES = 5
@@ -52,6 +53,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .bridge import SessionBridge
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+#: the in-game date column (the last one in the model, shown second)
+DATE_COL = 4
 VIS_LABELS = {"public": "everyone", "control": "control only", "targets": "targets only"}
 
 
@@ -78,13 +81,16 @@ class MselPanel(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         lay.addWidget(split, 1)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Due", "Inject", "Who hears it", "Status"])
+        self.tree.setHeaderLabels(["Due", "Inject", "Who hears it", "Status", "In the story"])
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         h = self.tree.header()
         h.setStretchLastSection(False)
-        for c in (0, 2, 3):
+        for c in (0, 2, 3, DATE_COL):
             h.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        h.moveSection(h.visualIndex(DATE_COL), 1)  # the day in the story, after the due time
+        self.tree.headerItem().setToolTip(DATE_COL, "The in-game date of each phase and inject "
+                                                    "(from the scenario)")
         self.tree.currentItemChanged.connect(lambda *_a: self._show_selected())
         self.tree.itemDoubleClicked.connect(lambda *_a: self.fire_selected())
         split.addWidget(self.tree)
@@ -170,10 +176,12 @@ class MselPanel(QWidget):
         self.tree.clear()
         self._items: dict[str, QTreeWidgetItem] = {}
         self._schedule: dict[str, dict] = {}
+        self._story_day = None
         if s is not None:
             sc = s.scenario
             schedule = s.inject_schedule()
             self._schedule = {r["id"]: r for r in schedule}
+            self._story_day = s.game_date("control")
             current = s.state.phase_index
             if current is None:
                 note = QTreeWidgetItem(["", "Scheduled injects start with phase 1", "", ""])
@@ -185,13 +193,14 @@ class MselPanel(QWidget):
                     continue
                 when = " (now)" if k == current else " (over)" if current is not None \
                     and k < current else ""
-                group = QTreeWidgetItem([f"Phase {k + 1}", phase.label + when, "", ""])
+                group = QTreeWidgetItem([f"Phase {k + 1}", phase.label + when, "", "",
+                                         span_label(phase.date, phase.end_date)])
                 self._group_font(group)
                 self.tree.addTopLevelItem(group)
                 for row in rows:
                     inj = sc.inject_by_id[row["id"]]
                     item = QTreeWidgetItem([mmss(row["at_minute"] * 60), inj.title,
-                                            who_hears(s, inj), ""])
+                                            who_hears(s, inj), "", date_label(row["date"])])
                     if (row["phase"], row["at_minute"]) != (row["planned_phase"],
                                                             row["planned_minute"]):
                         planned = sc.phase_by_id[row["planned_phase"]].label
@@ -206,7 +215,8 @@ class MselPanel(QWidget):
                 self._group_font(rgroup)
                 self.tree.addTopLevelItem(rgroup)
                 for inj in reserve:
-                    item = QTreeWidgetItem(["any time", inj.title, who_hears(s, inj), ""])
+                    item = QTreeWidgetItem(["any time", inj.title, who_hears(s, inj), "",
+                                            date_label(inj.date)])
                     item.setData(0, ID_ROLE, inj.id)
                     rgroup.addChild(item)
                     self._items[inj.id] = item
@@ -222,7 +232,7 @@ class MselPanel(QWidget):
     def _group_font(item: QTreeWidgetItem) -> None:
         f = QFont(item.font(1))
         f.setBold(True)
-        for c in range(4):
+        for c in range(DATE_COL + 1):
             item.setFont(c, f)
         item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
 
@@ -238,8 +248,10 @@ class MselPanel(QWidget):
         if s.state.phase is None:
             self.header.setText("MSEL · the exercise has not started")
         else:
+            day = date_label(getattr(self, "_story_day", None))
             self.header.setText(f"MSEL · phase clock {mmss(elapsed)}"
-                                + ("" if running else " (paused)"))
+                                + ("" if running else " (paused)")
+                                + (f" · in the story: {day}" if day else ""))
         due_rows = {r["id"]: r for r in self.bridge.injects_due()}
         n_due = 0
         for iid, item in self._items.items():
@@ -272,7 +284,7 @@ class MselPanel(QWidget):
                 status = "reserve"
                 bg = fg = None
             item.setText(3, status)
-            for c in range(4):
+            for c in range(DATE_COL + 1):
                 item.setBackground(c, QBrush(bg) if bg else QBrush())
                 item.setForeground(c, QBrush(fg) if fg else QBrush())
         if n_due:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.calendar import date_label
 from .style import hmm, mmss, set_cls
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,6 +51,12 @@ class PhaseBar(QFrame):
         self.badge = QLabel()
         top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(top)
+        # the day in the story (the scenario's calendar), when the phase has one
+        self.story_label = QLabel()
+        self.story_label.setObjectName("storyDate")
+        set_cls(self.story_label, "h2")
+        self.story_label.hide()
+        lay.addWidget(self.story_label)
 
         self.sealed_roles = QLabel()
         self.sealed_roles.setWordWrap(True)
@@ -113,6 +120,7 @@ class PhaseBar(QFrame):
         s = self.bridge.session
         if s is None:
             self.phase_label.setText("No session")
+            self.story_label.hide()
             for w in (self.description, self.objectives, self.clock_note, self.escalation_label):
                 w.setText("")
             self.badge.hide()
@@ -150,6 +158,9 @@ class PhaseBar(QFrame):
             else:
                 self.objectives.setText("")
         rung = next((r for r in sc.escalation.rungs if r.id == st.rung), None)
+        day = date_label(s.game_date("control")) if s.state.phase is not None else ""
+        self.story_label.setText(f"In the story: {day}" if day else "")
+        self.story_label.setVisible(bool(day))
         self.escalation_label.setText(
             f"Escalation {st.index:.1f} / {sc.escalation.scale:g} · "
             f"{rung.label if rung else st.rung}")

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.calendar import date_label, short_date_label, span_label
 from . import messages
 from .style import ACCENT, DANGER, follow_zoom, set_cls
 
@@ -164,12 +165,22 @@ class Timeline(QWidget):
         small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.85))
         small.setBold(True)
         p.setFont(small)
-        # phase starts: a tick through the track and the phase's number above it
+        # phase starts: a tick through the track and the phase's number above it, with the
+        # phase's in-game date when there is room before the next phase
         p.setPen(QPen(QColor("#37474f"), 1.5))
-        for b in m.bookmarks:
+        fm = p.fontMetrics()
+        marks = m.bookmarks
+        phases = m.scenario.phases
+        for k, b in enumerate(marks):
             x = self._x(b.seq)
             p.drawLine(QPointF(x, track_y - 10), QPointF(x, track_y + 10))
-            p.drawText(QPointF(x + 3, track_y - 12), f"P{b.phase_index + 1}")
+            text = f"P{b.phase_index + 1}"
+            day = short_date_label(phases[b.phase_index].date) \
+                if b.phase_index < len(phases) else ""
+            room = (self._x(marks[k + 1].seq) if k + 1 < len(marks) else x1 + self.H_PAD) - x
+            if day and fm.horizontalAdvance(f"{text} · {day}") + 10 < room:
+                text = f"{text} · {day}"
+            p.drawText(QPointF(x + 3, track_y - 12), text)
         # annotations: a small flag under the track
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(MARK_COLOUR))
@@ -216,6 +227,10 @@ class Timeline(QWidget):
         b = m.bookmark_at(seq)
         if b is not None:
             lines.append(b.label)
+            phase = m.scenario.phases[b.phase_index] if b.phase_index < len(m.scenario.phases) \
+                else None
+            if phase is not None and phase.date is not None:
+                lines.append(f"In the story: {span_label(phase.date, phase.end_date)}")
         near = [mk for mk in m.marks if abs(self._x(mk.seq) - x) <= 6]
         lines += [f"Note at event {mk.seq}: {mk.text}" for mk in near[:5]]
         return "\n".join(lines)
@@ -559,7 +574,9 @@ class ReplayPage(QWidget):
         m = self.model
         b = m.bookmark_at()
         phase = b.label if b is not None else "before the first phase"
-        self.position_label.setText(f"Event {m.cursor} of {m.last} · {phase}")
+        day = date_label(m.game_date(self.bridge.viewer))  # as the viewer shown knows it
+        self.position_label.setText(f"Event {m.cursor} of {m.last} · {phase}"
+                                    + (f" · {day}" if day else ""))
         ev = m.current_event(self.bridge.viewer)
         if ev is None:
             self.now_label.setText("")
