@@ -530,7 +530,9 @@ class EscalationChart(QWidget):
                                     labelTextColor="#111111", pen=pg.mkPen("#9e9e9e"),
                                     brush=pg.mkBrush(255, 255, 255, 255))
         self.legend.setVisible(False)  # hidden: takes no room in the layout
-        pi.layout.addItem(self.legend, 4, 1)
+        # across the axes' columns too, so that a wide legend never widens the plot's column
+        # (it would push the chart past its pane); one column of names when two do not fit
+        pi.layout.addItem(self.legend, 4, 0, 1, 3)
 
         self.index_curve = StepCurve(pen=pg.mkPen(INDEX_COLOUR, width=3.5 if big else 3),
                                      stepMode=STEP)
@@ -1062,6 +1064,7 @@ class EscalationChart(QWidget):
             return
         self._placing = True
         try:
+            self._fit_legend()
             self._place_labels_now(w, h)
         finally:
             self._placing = False
@@ -1146,15 +1149,24 @@ class EscalationChart(QWidget):
 
     def _place_rung_labels(self, py: float) -> None:
         """Each rung's label in the margin right of the plot, level with the middle of its
-        band (hidden when the band is too thin for it; the band's tooltip still names it)."""
+        band, kept within the plot's height; a label that would overlap the one of the rung
+        below is hidden (the band's tooltip still names it)."""
         if not self.rung_labels:
             return
         ax = self.rung_axis
+        area = self.vb.sceneBoundingRect()
+        top, bottom = ax.mapFromScene(area.topLeft()).y(), ax.mapFromScene(area.bottomLeft()).y()
+        floor = bottom + 1.0  # the top edge of the last label shown, going up
         for lab, band in zip(self.rung_labels, self.rung_regions):
             lo, hi = band.getRegion()
-            mid = self.vb.mapViewToScene(QPointF(0.0, (lo + hi) / 2))
-            lab.setPos(6.0, ax.mapFromScene(mid).y())
-            lab.setVisible((hi - lo) * py >= lab.rect().height() + 2)
+            half = lab.rect().height() / 2
+            y = ax.mapFromScene(self.vb.mapViewToScene(QPointF(0.0, (lo + hi) / 2))).y()
+            y = min(max(y, top + half), bottom - half)
+            lab.setPos(6.0, y)
+            fits = y + half <= floor and bottom - top >= 2 * half
+            lab.setVisible(fits)
+            if fits:
+                floor = y - half - 2.0
 
     def _set_x_ticks(self, x0: float, x1: float, w: float, lines: list[PhaseLine]) -> None:
         """The bottom axis's ticks: whole numbers (events or minutes), or the phase starts
@@ -1231,7 +1243,17 @@ class EscalationChart(QWidget):
         self.legend.addItem(self.index_curve, self._index_name)
         for vid in shown:
             self.legend.addItem(self.var_curves[vid], self._legend_name(vid))
+        self._fit_legend()
         self.legend.setVisible(True)
+
+    def _fit_legend(self) -> None:
+        """Two columns of names when they fit in the chart's width, else one."""
+        if not self.legend.items:
+            return
+        widest = max(label.boundingRect().width() for _s, label in self.legend.items) + 40
+        cols = 2 if len(self.legend.items) > 1 and 2 * widest + 40 <= self.plot.width() else 1
+        if cols != self.legend.columnCount:
+            self.legend.setColumnCount(cols)
 
     def _rebuild_phase_lines(self) -> None:
         pi = self.plot.getPlotItem()

@@ -219,3 +219,7 @@ def test_projector_legend_stays_off_the_plot(qtbot, river_session, river):
     assert not legend.intersects(chart.vb.sceneBoundingRect())
     for lab in chart.rung_labels:
         assert not legend.intersects(lab.sceneBoundingRect())
+    # the whole chart fits its pane: a wide legend does not push the plot out of sight
+    item = chart.plot.getPlotItem().sceneBoundingRect()
+    assert item.width() <= chart.plot.viewport().width() + 1
+    assert all(lab.isVisible() for lab in chart.rung_labels)
