@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.views import viewer_label
+from ..domain.views import view_state, viewer_label
 
 __all__ = ["debrief_at", "debrief_with_timeline"]
 
@@ -57,6 +57,7 @@ def debrief_with_timeline(session: Any, at: int | None = None, viewer: str = "co
     seen = [a for a in sorted(st.agreements.values(), key=lambda a: a.id)
             if a.visibility.allows(viewer)]
     in_force = [a for a in seen if a.status == "in_force"]
+    state_view = view_state(sc, st, viewer)
     out: dict[str, Any] = {
         "viewer": viewer,
         "event": seq,
@@ -67,6 +68,19 @@ def debrief_with_timeline(session: Any, at: int | None = None, viewer: str = "co
              "formed_at": a.formed_at, "conditional": a.condition is not None}
             for a in in_force],
         "agreement_history": agreement_history(sc, events, tl, st, viewer),
+        # issues settled by one role's declaration, without an agreement, and the blocks in
+        # force: as the viewer's own view of the state has them
+        "postures": [
+            {"text": f"{role_name(sc, p['role'])} declared: "
+                     f"{package_text(sc, {p['issue']: p['option']})}",
+             "role": role_name(sc, p["role"]), "issue": sc.issue_by_id[p["issue"]].label,
+             "option": sc.issue_by_id[p["issue"]].option(p["option"]).label,  # type: ignore[union-attr]
+             "event": p["event"]}
+            for p in state_view["postures"] if p["standing"]],
+        "blocks": [
+            {"what": (package_text(sc, {h["issue"]: h["option"]}) if h["option"]
+                      else sc.issue_by_id[h["issue"]].label), "reason": h["reason"]}
+            for h in state_view["blocks"]],
         "escalation": escalation_debrief(sc, events, tl, viewer),
     }
     if viewer == "control":

@@ -291,7 +291,8 @@ def build_report(session: Any, viewer: str = "control", at: int | None = None) -
         "escalation": debrief["escalation"],
         "issues": issues,
         "agreements": {"in_force": debrief["agreements_in_force"],
-                       "history": debrief["agreement_history"]},
+                       "history": debrief["agreement_history"],
+                       "postures": debrief["postures"], "blocks": debrief["blocks"]},
         "teams": team_outcomes,
         "teams_private": not is_control and not is_role,
         "debrief": debrief,
@@ -346,7 +347,7 @@ def render_csv(session: Any, data: dict[str, Any]) -> str:
     """The events visible to the report's viewer up to its event, one row each; every row
     carries the record's fingerprint. Cells that a spreadsheet would run as a formula start
     with an apostrophe."""
-    from ..domain.views import describe_event
+    from ..domain.views import EventsBySeq, describe_event
 
     viewer = data["overview"]["viewer_id"]
     upto = data["overview"]["events"]
@@ -356,7 +357,8 @@ def render_csv(session: Any, data: dict[str, Any]) -> str:
     for ev in session.visible_events(viewer, upto=upto):
         actor = getattr(ev.body, "role", None) or getattr(ev.body, "sender", None) or "control"
         w.writerow([ev.seq, ev.ts, ev.type, _cell(actor), ev.visibility.describe(),
-                    _cell(describe_event(session.scenario, ev)), data["fingerprint"]])
+                    _cell(describe_event(session.scenario, ev, EventsBySeq(session.events))),
+                    data["fingerprint"]])
     return buf.getvalue()
 
 

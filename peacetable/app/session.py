@@ -30,7 +30,7 @@ from ..domain.events import (
 from ..domain.loader import LoadedScenario, ScenarioError, load_scenario, parse_scenario
 from ..domain.scenario import Linkage, Scenario
 from ..domain.state import SnapshotTooRecent, State, cancelled_set, fold, initial_state
-from ..domain.views import describe_event, view_state, viewer_label, visible_events
+from ..domain.views import EventsBySeq, describe_event, view_state, viewer_label, visible_events
 from ..storage.session_file import (
     RecordBroken,
     RecordCheck,
@@ -451,7 +451,7 @@ class Session:
         return visible_events(evs, viewer)
 
     def describe(self, ev: Event) -> str:
-        return describe_event(self.scenario, ev)
+        return describe_event(self.scenario, ev, EventsBySeq(self.events))
 
     def effective_events(self) -> list[Event]:
         """Events that count now (not cancelled by an undo), undo/redo markers left out."""

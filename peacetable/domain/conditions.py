@@ -26,7 +26,10 @@ _OP_FUNCS: dict[str, Callable[[float, float], bool]] = {
 }
 _OP_WORDS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
 _STATUS_WORDS = {"open": "open", "on_table": "on the table", "agreed": "agreed",
-                 "suspended": "suspended", "blocked": "blocked"}
+                 "declared": "declared", "suspended": "suspended", "blocked": "blocked"}
+#: statuses in which an issue is settled on an option (by an agreement in force, or by a
+#: declared posture)
+SETTLED = ("agreed", "declared")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +72,8 @@ class VariableTest:
 
 @dataclass(frozen=True, slots=True)
 class StatusTest:
-    """An issue in a given status (open, on the table, agreed, suspended, blocked)."""
+    """An issue in a given status (open, on the table, agreed, declared, suspended,
+    blocked)."""
 
     issue: str
     status: str
@@ -101,7 +105,7 @@ class StatusTest:
 
 @dataclass(frozen=True, slots=True)
 class OptionTest:
-    """An issue agreed on a given option."""
+    """An issue settled on a given option: agreed on it, or declared on it (a posture)."""
 
     issue: str
     option: str
@@ -111,7 +115,7 @@ class OptionTest:
 
     def compile(self) -> Test:
         issue, option = self.issue, self.option
-        return lambda st, stat: stat[issue]["status"] == "agreed" and stat[issue]["option"] == option
+        return lambda st, stat: stat[issue]["status"] in SETTLED and stat[issue]["option"] == option
 
     def describe(self, sc: Any = None, top: bool = True) -> str:
         issue = sc.issue_by_id.get(self.issue) if sc is not None else None

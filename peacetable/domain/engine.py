@@ -43,7 +43,7 @@ from .events import (
     private_to,
 )
 from .scenario import Choice, Condition, Effects, Scenario, _condition_problems, _effects_problems
-from .state import State, channel_visibility, issue_statuses
+from .state import IssueStatuses, State, channel_visibility, hold_text
 
 
 class Refused(Exception):
@@ -243,7 +243,8 @@ def _submit(sc: Scenario, st: State, cmd: C.SubmitMove):
 def _check_proposal(sc: Scenario, st: State, cmd: C.SubmitMove, tpl):
     if not cmd.package:
         raise Refused("a proposal needs a package: at least one issue with its option")
-    statuses = issue_statuses(sc, st)
+    stat = IssueStatuses(sc, st)
+    statuses = stat.all()
     for iid, opt in cmd.package.items():
         issue = sc.issue_by_id.get(iid)
         if issue is None:
@@ -256,10 +257,9 @@ def _check_proposal(sc: Scenario, st: State, cmd: C.SubmitMove, tpl):
         rec = statuses[iid]
         if rec["status"] == "agreed":
             raise Refused(f"'{issue.label}' is already agreed (agreement {rec['agreement']})")
-        if rec["status"] == "blocked" and not rec["reason"].startswith("waits for"):
-            _refuse_blocked(sc, st, cmd.role, iid, rec, statuses)
-        held = {**{i: r["option"] for i, r in statuses.items() if r["status"] == "agreed"},
-                **cmd.package}
+        _check_holds(sc, st, {iid: opt}, cmd.role)
+        _refuse_blocked(sc, st, cmd.role, iid, stat.held)
+        held = {**stat.held, **cmd.package}
         for link in sc.links_into("precondition", iid, opt):
             if link.met_by(held):
                 continue
@@ -282,8 +282,7 @@ def _check_proposal(sc: Scenario, st: State, cmd: C.SubmitMove, tpl):
                 if link.holds(st.variables):
                     raise Refused(_unknown_link(sc, cmd.role, what) if not link.known_to(cmd.role)
                                   else _while_text(sc, st, f"Talks on '{what}'", link))
-            elif link.met_by({i: r["option"] for i, r in statuses.items()
-                              if r["status"] == "agreed"}):
+            elif link.met_by(stat.held):
                 raise Refused(_unknown_link(sc, cmd.role, what) if not link.known_to(cmd.role)
                               else f"'{what}' is blocked by the agreement on "
                                    f"{sc.issue_by_id[link.source].label}")
@@ -316,17 +315,16 @@ def _unknown_link(sc: Scenario, role: str, what: str) -> str:
             f"not know of")
 
 
-def _refuse_blocked(sc: Scenario, st: State, role: str, iid: str, rec: dict,
-                    statuses: dict) -> None:
-    """Refuse a package on a blocked issue, in words ``role`` may read: a block by a move
-    or inject, or by a linkage it knows of, says why; one by a linkage it does not know of
-    says only that."""
+def _refuse_blocked(sc: Scenario, st: State, role: str, iid: str,
+                    held: dict[str, str]) -> None:
+    """Refuse a package on an issue a ``blocks`` linkage holds back (``held``: the settled
+    options it reads), in words ``role`` may read: a linkage it knows of says why; one it
+    does not know of says only that. (Blocks put on by a move or inject: ``_check_holds``.)"""
     issue = sc.issue_by_id[iid]
-    if st.issue_flags.get(iid) == "blocked":
-        raise Refused(f"'{issue.label}' is {rec['reason']}")
     links = [k for k in sc.links_into("blocks", iid) if k.to_option is None and (
-        k.holds(st.variables) if k.condition is not None else
-        k.met_by({i: r["option"] for i, r in statuses.items() if r["status"] == "agreed"}))]
+        k.holds(st.variables) if k.condition is not None else k.met_by(held))]
+    if not links:
+        return
     known = [k for k in links if k.known_to(role)]
     if not known:
         raise Refused(_unknown_link(sc, role, issue.label))
@@ -339,7 +337,8 @@ def _refuse_blocked(sc: Scenario, st: State, role: str, iid: str, rec: dict,
 
 def _check_constraints(sc: Scenario, statuses: dict, package: dict[str, str]) -> None:
     """Refuse a package that, with what is already agreed, breaks a scenario constraint."""
-    agreed = {iid: rec["option"] for iid, rec in statuses.items() if rec["status"] == "agreed"}
+    agreed = {iid: rec["option"] for iid, rec in statuses.items()
+              if rec["status"] in ("agreed", "declared")}
     held = {**agreed, **package}
     for con in sc.constraints:
         if con.first.issue not in package and con.second.issue not in package:
@@ -348,15 +347,39 @@ def _check_constraints(sc: Scenario, statuses: dict, package: dict[str, str]) ->
             continue
         first, second = sc.choice_text(con.first), sc.choice_text(con.second)
         why = f" ({con.note})" if con.note else ""
-        where = "already agreed" if con.second.issue in agreed else "in this package"
+        def settled(iid: str) -> str:
+            return "already declared" if statuses[iid]["status"] == "declared" else "already agreed"
+
+        where = settled(con.second.issue) if con.second.issue in agreed else "in this package"
         if con.kind == "incompatible":
             if con.first.issue in agreed:
-                first, second, where = second, first, "already agreed"
+                first, second, where = second, first, settled(con.first.issue)
             raise Refused(f"'{first}' cannot go with '{second}', {where}{why}")
         if con.second.issue in held:
             raise Refused(f"'{first}' needs '{second}', but {sc.issue_by_id[con.second.issue].label} "
                           f"is settled otherwise {where}{why}")
         raise Refused(f"'{first}' needs '{second}' agreed first or in the same package{why}")
+
+
+def _check_holds(sc: Scenario, st: State, package: dict[str, str], viewer: str,
+                 answer: bool = False) -> None:
+    """Refuse when a block in force covers an issue of ``package`` or the option it settles
+    it on (``answer``: the package is a tabled proposal being accepted). Who put the block
+    on is named only to a viewer who may see the event that did."""
+    for h in st.holds:
+        if not h.covers(package):
+            continue
+        issue = sc.issue_by_id[h.issue]
+        what = (f"'{issue.label}'" if h.option is None
+                else f"'{sc.choice_text(Choice(issue=h.issue, option=h.option))}'")
+        why = hold_text(sc, h, viewer)
+        if answer:
+            raise Refused(f"{what} is {why}: the proposal cannot be accepted while the block "
+                          "holds")
+        if h.option is None:
+            raise Refused(f"{what} is {why}: no proposal may include it while the block holds")
+        raise Refused(f"{what} is {why}: no proposal may settle {issue.label} on it while the "
+                      "block holds")
 
 
 def _check_answer(sc: Scenario, st: State, cmd: C.SubmitMove) -> int:
@@ -374,6 +397,8 @@ def _check_answer(sc: Scenario, st: State, cmd: C.SubmitMove) -> int:
                       f"(parties: {', '.join(prop.parties)})")
     if cmd.role in prop.acceptances:
         raise Refused(f"{sc.role_by_id[cmd.role].name} has already accepted proposal {cmd.target}")
+    if sc.template_by_id[cmd.template].kind == "acceptance":
+        _check_holds(sc, st, prop.package, cmd.role, answer=True)
     if not prop.visibility.allows(cmd.role):
         raise Refused(f"proposal {cmd.target} was not addressed to {cmd.role}")
     pending = [m.id for m in st.moves.values()
@@ -426,6 +451,7 @@ def _check_acceptance_feasible(sc: Scenario, st: State, m, accepting: bool) -> N
     prop = st.moves.get(m.target)
     if prop is None:
         raise Refused(f"proposal {m.target} is no longer on the table")
+    _check_holds(sc, st, prop.package, "control", answer=True)
 
 
 def _roll(sc: Scenario, st: State, cmd: C.Roll):
@@ -469,9 +495,10 @@ def _inject(sc: Scenario, st: State, cmd: C.FireInject):
         eff = Effects.model_validate(cmd.effects)
     except ValidationError as exc:
         raise Refused(f"inject effects: {exc.errors(include_url=False)[0]['msg']}") from None
-    problems = list(_effects_problems(sc, eff, ("effects",)))
+    problems = list(_effects_problems(sc, eff, ("effects",), mover=False))
     if problems:
         raise Refused(f"inject effects: {problems[0].message}")
+    _check_acts(sc, st, eff)
     if cmd.visibility == "targets" and not cmd.targets:
         raise Refused("an inject visible to its targets needs target roles")
     vis = PUBLIC if cmd.visibility == "public" else CONTROL if cmd.visibility == "control" \
@@ -480,6 +507,31 @@ def _inject(sc: Scenario, st: State, cmd: C.FireInject):
                        targets=cmd.targets, expected_action=cmd.expected_action,
                        effects=eff.model_dump(exclude_defaults=True), scheduled=False)
     return [(body, vis)]
+
+
+def _check_acts(sc: Scenario, st: State, eff: Effects) -> None:
+    """Blocks, lifts and postures that would change nothing, in effects control writes on the
+    spot (an unscheduled inject): refused with what stands already. A scenario's own injects
+    and moves are not refused for it (see docs/scenario-format.md, precedence)."""
+    who = sc.role_by_id[eff.by].name if eff.by in sc.role_by_id else None
+    items = [(iid, None, flag) for iid, flag in eff.issues.items()]
+    items += [(iid, oid, flag) for iid, flags in eff.options.items() for oid, flag in flags.items()]
+    for iid, oid, flag in items:
+        label = (sc.issue_by_id[iid].label if oid is None
+                 else sc.choice_text(Choice(issue=iid, option=oid)))
+        on = [h for h in st.holds if h.issue == iid and h.option == oid]
+        if flag == "blocked" and any(h.by == eff.by for h in on):
+            raise Refused(f"inject effects: '{label}' is already blocked"
+                          + (f" by {who}" if who else "") + " (nothing would change)")
+        if flag == "open" and not [h for h in on if eff.by is None or h.by in (None, eff.by)]:
+            raise Refused(f"inject effects: '{label}' is not blocked"
+                          + (f" by {who}" if who else "") + " (there is no block to lift)")
+    standing = IssueStatuses(sc, st)
+    for iid, oid in eff.declare.items():
+        rec = standing[iid]
+        if rec["status"] == "declared" and rec["option"] == oid and rec["declared_by"] == eff.by:
+            raise Refused(f"inject effects: {who} has already declared "
+                          f"'{sc.choice_text(Choice(issue=iid, option=oid))}' (nothing would change)")
 
 
 def _record_action(sc: Scenario, st: State, cmd: C.RecordAction):

@@ -56,7 +56,7 @@ MoveKind = Literal[
 MOVE_KINDS: tuple[str, ...] = MoveKind.__args__  # type: ignore[attr-defined]
 LinkageKind = Literal["precondition", "trade_off", "reinforces", "blocks"]
 Channel = Literal["public", "private"]
-IssueStatus = Literal["open", "on_table", "agreed", "suspended", "blocked"]
+IssueStatus = Literal["open", "on_table", "agreed", "declared", "suspended", "blocked"]
 Op = Literal["<", "<=", ">", ">=", "==", "!="]
 
 
@@ -167,12 +167,26 @@ class Escalation(Model):
 
 
 class Effects(Model):
+    """What an inject or an accepted move changes (see docs/scenario-format.md): variables
+    and leverage (scaled by a move's magnitude), blocks on issues (``issues``) or single
+    options (``options``) — ``"blocked"`` puts one on, ``"open"`` lifts it — and declared
+    postures (``declare``: issue -> option, settled without an agreement). ``by`` names the
+    role that acts (a veto's author, who declares); a move always acts for its mover."""
+
     variables: dict[Ident, Real] = Field(default_factory=dict)
     leverage: dict[Ident, Real] = Field(default_factory=dict)
     issues: dict[Ident, Literal["blocked", "open"]] = Field(default_factory=dict)
+    options: dict[Ident, dict[Ident, Literal["blocked", "open"]]] = Field(default_factory=dict)
+    declare: dict[Ident, Ident] = Field(default_factory=dict)
+    by: Ident | None = None
 
     def is_empty(self) -> bool:
-        return not (self.variables or self.leverage or self.issues)
+        return not (self.variables or self.leverage or self.issues or self.options
+                    or self.declare)
+
+    def acts(self) -> bool:
+        """Does it block, lift a block or declare a posture (rather than move numbers)?"""
+        return bool(self.issues or self.options or self.declare)
 
 
 class Option(Model):
@@ -852,15 +866,50 @@ class _Rules:
             if isinstance(targets, list):
                 for j, rid in enumerate(targets):
                     self.unknown(("injects", k, "targets", j), rid, self.role_ids, "role")
-            self.effects(("injects", k, "effects"), inj.get("effects"))
+            self.effects(("injects", k, "effects"), inj.get("effects"), mover=False)
 
-    def effects(self, path: tuple, eff: Any) -> None:
+    def effects(self, path: tuple, eff: Any, mover: bool | None = None) -> None:
+        """``mover``: True for a move template's effects (they act for the mover), False for
+        an inject's (they act for the role named in ``by``), None when either may come."""
         eff = _dict(eff)
         for fld, known, what in (("variables", self.variable_ids, "escalation variable"),
                                  ("leverage", self.role_ids, "role"),
-                                 ("issues", self.issue_ids, "issue")):
+                                 ("issues", self.issue_ids, "issue"),
+                                 ("options", self.issue_ids, "issue"),
+                                 ("declare", self.issue_ids, "issue")):
             for key in _dict(eff.get(fld)):
                 self.unknown(path + (fld, key), key, known, what)
+        whole = {i for i, flag in _dict(eff.get("issues")).items() if flag == "blocked"}
+        for iid, flags in _dict(eff.get("options")).items():
+            if iid not in self.options or not self.ok(path + ("options", iid)):
+                continue
+            for oid, flag in _dict(flags).items():
+                where = path + ("options", iid, oid)
+                if oid not in self.options[iid]:
+                    if self.ok(where):
+                        self.add(where, f"unknown option '{oid}' of issue '{iid}' "
+                                        f"(expected one of: {_one_of(self.options[iid])})")
+                elif flag == "blocked" and iid in whole and self.ok(where):
+                    self.add(where, f"issue '{iid}' is blocked whole by the same effect "
+                                    f"(issues.{iid}); blocking its option '{oid}' as well says "
+                                    "nothing more (remove one of the two)")
+        for iid, oid in _dict(eff.get("declare")).items():
+            where = path + ("declare", iid)
+            if (isinstance(oid, str) and iid in self.options and oid not in self.options[iid]
+                    and self.ok(where)):
+                self.add(where, f"unknown option '{oid}' of issue '{iid}' "
+                                f"(expected one of: {_one_of(self.options[iid])})")
+        by = eff.get("by")
+        if by is not None and self.ok(path + ("by",)):
+            if mover:
+                self.add(path + ("by",), "a move acts for the role that makes it: remove 'by' "
+                                         "(it names who acts in an inject's effects)")
+            elif self.kinds_ok:
+                self.unknown(path + ("by",), by, self.player_ids, "player role")
+        if (mover is False and eff.get("declare") and by is None
+                and self.ok(path + ("declare",))):
+            self.add(path + ("declare",), "an inject that declares a posture names the role "
+                                          "that declares it (by = a player role id)")
 
     def condition(self, path: tuple, cond: Any) -> None:
         todo = [cond]
@@ -915,7 +964,7 @@ class _Rules:
                                                      "channel (set channel = \"private\")")
             if "condition" in tpl and self.ok(base + ("condition",)):
                 self.condition(base + ("condition",), tpl["condition"])
-            self.effects(base + ("effects",), tpl.get("effects"))
+            self.effects(base + ("effects",), tpl.get("effects"), mover=True)
 
     def run(self) -> list[Problem]:
         self.dupes(self.roles, "role", ("roles",))
@@ -958,10 +1007,12 @@ def _condition_problems(sc: Scenario, cond: Condition, path: tuple) -> Iterator[
     return iter(r.out)
 
 
-def _effects_problems(sc: Scenario, eff: Effects, path: tuple) -> Iterator[Problem]:
-    """Problems of effects against a scenario's variables, roles and issues."""
+def _effects_problems(sc: Scenario, eff: Effects, path: tuple,
+                      mover: bool | None = None) -> Iterator[Problem]:
+    """Problems of effects against a scenario's variables, roles, issues and options
+    (``mover`` as for ``_Rules.effects``)."""
     r = _rules_of(sc)
-    r.effects(path, eff.model_dump())
+    r.effects(path, eff.model_dump(exclude_none=True), mover)
     return iter(r.out)
 
 

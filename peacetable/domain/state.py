@@ -38,7 +38,7 @@ from .events import (
 from .conditions import typed
 from .scenario import Linkage, Scenario
 
-FOLD_VERSION = 1
+FOLD_VERSION = 2  # 2: blocks (holds) and declared postures replace issue flags
 
 
 class MoveRecord(msgspec.Struct):
@@ -71,7 +71,47 @@ class Agreement(msgspec.Struct):
     visibility: Visibility
     formed_at: int
     condition: dict[str, Any] | None = None
-    status: Literal["in_force", "suspended"] = "in_force"
+    #: in force; suspended (its condition fails, or a block holds one of its issues or
+    #: options); superseded (a later agreement settled one of its issues: it never returns)
+    status: Literal["in_force", "suspended", "superseded"] = "in_force"
+    #: its condition held when last tested (always true without a condition)
+    condition_holds: bool = True
+    #: a block (a hold) is on one of its issues, or on the option it settles one on
+    blocked: bool = False
+    #: the agreement that superseded it
+    superseded_by: int | None = None
+
+    def standing(self) -> Literal["in_force", "suspended", "superseded"]:
+        if self.superseded_by is not None:
+            return "superseded"
+        return "in_force" if self.condition_holds and not self.blocked else "suspended"
+
+
+class Hold(msgspec.Struct):
+    """A block in force: proposals may not include ``issue`` (or, with ``option``, may not
+    settle it on that option), and an agreement that does is suspended while it holds."""
+
+    issue: str
+    option: str | None
+    by: str | None  # the role whose veto it is (None: an inject that names no one)
+    event: int  # the event that put it on (an inject, or the ruling on a move)
+    visibility: Visibility
+    source: str = ""  # what put it on, as a person reads it: the inject's title, the move's label
+
+    def covers(self, package: dict[str, str]) -> bool:
+        opt = package.get(self.issue)
+        return opt is not None and (self.option is None or self.option == opt)
+
+
+class Posture(msgspec.Struct):
+    """An issue settled on an option by one role's declaration, without an agreement."""
+
+    issue: str
+    option: str
+    role: str
+    event: int
+    visibility: Visibility
+    source: str = ""
 
 
 class Offer(msgspec.Struct):
@@ -98,7 +138,11 @@ class State(msgspec.Struct):
     variables: dict[str, float] = {}
     base_leverage: dict[str, float] = {}
     leverage: dict[str, float] = {}
-    issue_flags: dict[str, str] = {}
+    #: blocks in force, in the order they were put on
+    holds: list[Hold] = []
+    #: every declared posture in the order made; on each issue the latest stands (while
+    #: no agreement in force settles the issue)
+    postures: list[Posture] = []
     moves: dict[int, MoveRecord] = {}
     agreements: dict[int, Agreement] = {}
     offers: dict[int, Offer] = {}
@@ -184,20 +228,46 @@ def rung_for(sc: Scenario, index: float, current: str | None,
 # --------------------------------------------------------------------------- issues and conditions
 
 
+def hold_text(sc: Scenario, h: Hold, viewer: str = "control") -> str:
+    """Why an issue or option is blocked, as ``viewer`` may read it: who and what put the
+    block on only for a viewer who may see the event that did."""
+    if not h.visibility.allows(viewer):
+        return "blocked"
+    who = sc.role_by_id[h.by].name if h.by in sc.role_by_id else None
+    if who and h.source:
+        return f"blocked by {who} ({h.source})"
+    if who:
+        return f"blocked by {who}"
+    return f"blocked ({h.source})" if h.source else "blocked"
+
+
+def standing_postures(postures: Iterable[Posture]) -> dict[str, Posture]:
+    """Issue id -> the posture that stands on it (the latest declaration) among ``postures``."""
+    out: dict[str, Posture] = {}
+    for p in postures:
+        out[p.issue] = p
+    return out
+
+
 class IssueStatuses(dict):
     """Issue id -> status record, computed on first look-up (a mapping of every issue).
 
-    Status order: agreed > blocked (hard: a move or inject, an agreement a ``blocks``
-    linkage names, a ``blocks`` linkage's variable test) > suspended > on_table > blocked
-    (waiting for a precondition) > open. ``linkages``: the linkages that count (default:
-    all; a viewer's statuses count only those it knows of)."""
+    Status order: agreed > declared > blocked (a block in force, put on by a move or an
+    inject) > blocked (an agreement a ``blocks`` linkage names, a ``blocks`` linkage's
+    variable test) > suspended > on_table > blocked (waiting for a precondition) > open.
+    Every record also lists ``blocked_options`` (options under a block) and who declared
+    the posture that stands (``declared_by``), if any. ``linkages``: the linkages that
+    count (default: all; a viewer's statuses count only those it knows of); ``postures``
+    (default: all) and ``viewer``: what a particular viewer may know."""
 
     def __init__(self, sc: Scenario, st: State, agreements: Iterable[Agreement] | None = None,
                  tabled: Iterable[MoveRecord] | None = None,
-                 linkages: Iterable[Linkage] | None = None):
+                 linkages: Iterable[Linkage] | None = None,
+                 postures: Iterable[Posture] | None = None, viewer: str = "control"):
         super().__init__()
         self.sc = sc
-        self.flags = st.issue_flags
+        self.holds = st.holds
+        self.viewer = viewer
         self.variables = st.variables
         self.linkages = sc.linkages if linkages is None else tuple(linkages)
         agreements = st.agreements.values() if agreements is None else agreements
@@ -209,10 +279,13 @@ class IssueStatuses(dict):
             for iid, opt in a.package.items():
                 if a.status == "in_force":
                     self.agreed[iid] = (opt, a.id)
-                else:
+                elif a.status == "suspended":
                     self.suspended.add(iid)
-        #: issue id -> agreed option (what linkages read)
-        self.held = {iid: v[0] for iid, v in self.agreed.items()}
+        self.declared = {iid: p for iid, p in standing_postures(
+            st.postures if postures is None else postures).items() if iid not in self.agreed}
+        #: issue id -> settled option, agreed or declared (what linkages read)
+        self.held = {**{iid: p.option for iid, p in self.declared.items()},
+                     **{iid: v[0] for iid, v in self.agreed.items()}}
         self.on_table: dict[str, list[int]] = {}
         for m in tabled:
             for iid in m.package:
@@ -222,11 +295,24 @@ class IssueStatuses(dict):
         sc, agreed = self.sc, self.agreed
         if iid not in sc.issue_by_id:
             raise KeyError(iid)
-        rec: dict[str, Any] = {"status": "open", "option": None, "agreement": None, "reason": ""}
+        rec: dict[str, Any] = {"status": "open", "option": None, "agreement": None, "reason": "",
+                               "declared_by": None, "blocked_options": []}
+        whole = [h for h in self.holds if h.issue == iid and h.option is None]
+        rec["blocked_options"] = list(dict.fromkeys(
+            h.option for h in self.holds if h.issue == iid and h.option is not None))
         if iid in agreed:
             rec.update(status="agreed", option=agreed[iid][0], agreement=agreed[iid][1])
-        elif self.flags.get(iid) == "blocked":
-            rec.update(status="blocked", reason="blocked by a move or inject")
+        elif iid in self.declared:
+            p = self.declared[iid]
+            name = sc.role_by_id[p.role].name if p.role in sc.role_by_id else p.role
+            rec.update(status="declared", option=p.option, declared_by=p.role,
+                       reason=f"declared by {name}, without an agreement")
+            if whole:
+                rec["reason"] += "; proposals " + "; ".join(
+                    dict.fromkeys(hold_text(sc, h, self.viewer) for h in whole))
+        elif whole:
+            rec.update(status="blocked", reason="; ".join(
+                dict.fromkeys(hold_text(sc, h, self.viewer) for h in whole)))
         elif blockers := [k.source for k in self._into("blocks", iid)
                           if k.met_by(self.held)]:
             rec.update(status="blocked", reason="blocked by the agreement on " + ", ".join(
@@ -262,10 +348,12 @@ def issue_statuses(
     agreements: Iterable[Agreement] | None = None,
     tabled: Iterable[MoveRecord] | None = None,
     linkages: Iterable[Linkage] | None = None,
+    postures: Iterable[Posture] | None = None,
+    viewer: str = "control",
 ) -> dict[str, dict[str, Any]]:
     """Status of every issue (see :class:`IssueStatuses`). Pass ``agreements``/``tabled``/
-    ``linkages`` to compute what a particular viewer may know."""
-    return IssueStatuses(sc, st, agreements, tabled, linkages).all()
+    ``linkages``/``postures`` and ``viewer`` to compute what a particular viewer may know."""
+    return IssueStatuses(sc, st, agreements, tabled, linkages, postures, viewer).all()
 
 
 class _LazyStatuses:
@@ -411,6 +499,8 @@ class _Applier:
         self.st = st
         self.dirty = False
         self.issues_dirty = False  # something issue statuses depend on has changed
+        self.holds_dirty = False  # blocks were put on or lifted: agreements are re-checked
+        self.ev: Event | None = None  # the event being applied
         # inputs changed by a toggle late in the last pass, unseen by conditions before it
         self.carry_vars: set[str] = set()
         self.carry_issues = False
@@ -453,6 +543,7 @@ class _Applier:
         b = ev.body
         st = self.st
         self.dirty = False
+        self.ev = ev
         t = type(b)  # bodies are final structs: the type decides
         if t is MoveSubmitted:
             tpl = self.template_by_id[b.template]
@@ -495,7 +586,7 @@ class _Applier:
             if b.inject:
                 st.injects_fired[b.inject] = ev.seq
             st.inject_events.append(ev.seq)
-            self._effects(b.effects, 1)
+            self._effects(b.effects, 1, b.effects.get("by"), b.title)
         elif t is Withdrawn:
             st.moves.pop(b.move, None)
             if st.offers.pop(b.move, None) is not None:
@@ -509,7 +600,10 @@ class _Applier:
             self._settle()
 
     # -- effects
-    def _effects(self, eff: dict[str, Any], k: float) -> None:
+    def _effects(self, eff: dict[str, Any], k: float, by: str | None = None,
+                 source: str = "") -> None:
+        """Apply effects scaled by ``k``; blocks and postures act for ``by`` (the mover of a
+        move, the role an inject names), ``source`` saying what made them."""
         if not eff:
             return
         self.dirty = True
@@ -528,14 +622,38 @@ class _Applier:
                 if tl is not None:
                     tl.add(role)
         for iid, flag in (eff.get("issues") or {}).items():
+            self._hold(iid, None, flag, by, source)
+        for iid, flags in (eff.get("options") or {}).items():
+            for oid, flag in flags.items():
+                self._hold(iid, oid, flag, by, source)
+        for iid, oid in (eff.get("declare") or {}).items():
+            if by is None:  # validation requires a role; a record without one declares nothing
+                continue
+            assert self.ev is not None
+            st.postures.append(Posture(issue=iid, option=oid, role=by, event=self.ev.seq,
+                                       visibility=self.ev.visibility, source=source))
             self.issues_dirty = True
-            if flag == "open":
-                st.issue_flags.pop(iid, None)
-            else:
-                st.issue_flags[iid] = flag
 
-    def _template_effects(self, template: str, k: float) -> None:
-        """``_effects(template_effects[template], k)``, from the template's plan."""
+    def _hold(self, iid: str, oid: str | None, flag: str, by: str | None, source: str) -> None:
+        """Put a block on (``flag`` "blocked") or lift blocks ("open"): a lift acting for a
+        role lifts that role's blocks on ``iid``/``oid`` and those that name no one; one
+        acting for no one lifts them all."""
+        st = self.st
+        self.issues_dirty = self.holds_dirty = True
+        if flag == "blocked":
+            if any(h.issue == iid and h.option == oid and h.by == by for h in st.holds):
+                return  # the same block again changes nothing
+            assert self.ev is not None
+            st.holds.append(Hold(issue=iid, option=oid, by=by, event=self.ev.seq,
+                                 visibility=self.ev.visibility, source=source))
+        else:
+            st.holds = [h for h in st.holds if not (
+                h.issue == iid and h.option == oid and (by is None or h.by in (None, by)))]
+
+    def _template_effects(self, template: str, k: float, by: str | None = None,
+                          source: str = "") -> None:
+        """``_effects(template_effects[template], k, by, source)``, from the template's
+        plan."""
         plan = self._plans.get(template)
         if plan is None:
             eff = self.effects[template]
@@ -546,7 +664,9 @@ class _Applier:
                 plan = (tuple((v, d, var_by_id[v].min, var_by_id[v].max)
                               for v, d in (eff.get("variables") or {}).items()),
                         tuple((eff.get("leverage") or {}).items()),
-                        tuple((eff.get("issues") or {}).items()))
+                        # blocks, lifts and postures (applied by _effects, for the mover)
+                        tuple((key, eff[key]) for key in ("issues", "options", "declare")
+                              if eff.get(key)))
             self._plans[template] = plan
         variables, leverage, issues = plan
         if not (variables or leverage or issues):
@@ -573,12 +693,8 @@ class _Applier:
                     bl[role] = min(100.0, max(0.0, bl[role] + d * k))
                     if tl is not None:
                         tl.add(role)
-        for iid, flag in issues:
-            self.issues_dirty = True
-            if flag == "open":
-                st.issue_flags.pop(iid, None)
-            else:
-                st.issue_flags[iid] = flag
+        if issues:
+            self._effects(dict(issues), 1, by, source)
 
     def _adjudicate(self, move_id: int, accepted: bool, magnitude: int) -> None:
         st = self.st
@@ -608,10 +724,11 @@ class _Applier:
                 leverage={k: v * magnitude for k, v in tpl.effects.leverage.items()},
                 visibility=m.visibility,
             )
-            if tpl.effects.issues:
-                self._effects({"issues": tpl.effects.issues}, 1)
+            if tpl.effects.acts():  # blocks and postures are not conditional: once accepted
+                self._effects({"issues": tpl.effects.issues, "options": tpl.effects.options,
+                               "declare": tpl.effects.declare}, 1, m.role, tpl.label)
             return
-        self._template_effects(m.template, magnitude)
+        self._template_effects(m.template, magnitude, m.role, tpl.label)
         if m.kind == "proposal":
             m.status = "accepted"  # tabled: parties may now accept or reject it
             return
@@ -628,11 +745,20 @@ class _Applier:
             if all(p in prop.acceptances for p in prop.parties):
                 del st.moves[m.target]
                 self.version += 1
-                st.agreements[prop.id] = Agreement(
+                # a later agreement on an issue replaces every earlier one that settles it
+                for other in st.agreements.values():
+                    if other.superseded_by is None and not other.package.keys().isdisjoint(
+                            prop.package):
+                        other.superseded_by = prop.id
+                        other.status = "superseded"
+                a = Agreement(
                     id=prop.id, package=dict(prop.package), parties=prop.parties,
                     proposer=prop.role, visibility=prop.visibility, formed_at=m.id,
                     condition=prop.condition,
+                    blocked=any(h.covers(prop.package) for h in st.holds),
                 )
+                a.status = a.standing()
+                st.agreements[prop.id] = a
 
     def _settle(self) -> None:
         """Recompute effective values, conditional offers and agreements, index and rung.
@@ -643,6 +769,11 @@ class _Applier:
         sc = self.sc
         before = st.variables
         self._recompute()
+        if self.holds_dirty:  # a block on or off: an agreement under one is suspended
+            self.holds_dirty = False
+            for a in st.agreements.values():
+                a.blocked = any(h.covers(a.package) for h in st.holds)
+                a.status = a.standing()
         if self._conditional_version != self.version:
             items = [(o.id, o) for o in st.offers.values()] + \
                 [(a.id, a) for a in st.agreements.values() if a.condition]
@@ -673,7 +804,8 @@ class _Applier:
                 if is_offer:
                     new = "in_force" if holds else "waiting"
                 else:
-                    new = "in_force" if holds else "suspended"
+                    item.condition_holds = holds  # type: ignore[union-attr]
+                    new = item.standing()  # type: ignore[union-attr]
                 if new != item.status:
                     item.status = new  # type: ignore[assignment]
                     if is_offer:

@@ -7,14 +7,14 @@ Views are plain JSON-ready dicts; no screen filters anything by itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .calendar import date_label, game_date
 from .conditions import VariableTest, typed
 from .events import Event, MovesRevealed, MoveSubmitted, Undone, Redone
 from .scenario import Linkage, Scenario
-from .state import State, issue_statuses
+from .state import State, hold_text, issue_statuses, standing_postures
 
 
 def viewer_label(sc: Scenario, viewer: str) -> str:
@@ -45,7 +45,9 @@ def view_state(sc: Scenario, st: State, viewer: str = "control") -> dict[str, An
     moves = [m for m in st.moves.values() if m.visibility.allows(viewer)]
     tabled = [m for m in moves if m.kind == "proposal" and m.status == "accepted"]
     known = sc.linkages_for(viewer)
-    statuses = issue_statuses(sc, st, agreements, tabled, known)
+    postures = [p for p in st.postures if p.visibility.allows(viewer)]
+    statuses = issue_statuses(sc, st, agreements, tabled, known, postures, viewer)
+    standing = standing_postures(postures)
     phase = sc.phase_by_id.get(st.phase) if st.phase else None
     rung = next((r for r in sc.escalation.rungs if r.id == st.rung), sc.escalation.rungs[0])
     out: dict[str, Any] = {
@@ -70,8 +72,26 @@ def view_state(sc: Scenario, st: State, viewer: str = "control") -> dict[str, An
         "agreements": [
             {"id": a.id, "package": a.package, "parties": list(a.parties), "proposer": a.proposer,
              "status": a.status, "formed_at": a.formed_at, "condition": a.condition,
+             "blocked": a.blocked, "superseded_by": a.superseded_by,
              "visibility": a.visibility.describe()}
             for a in sorted(agreements, key=lambda a: a.id)
+        ],
+        # every declaration this viewer may see; the latest on an issue stands unless an
+        # agreement in force settles the issue
+        "postures": [
+            {"issue": p.issue, "option": p.option, "role": p.role, "event": p.event,
+             "source": p.source,
+             "standing": standing.get(p.issue) is p and statuses[p.issue]["status"] == "declared",
+             "visibility": p.visibility.describe()}
+            for p in postures
+        ],
+        # blocks in force: that one holds is known to all (it refuses their proposals); who
+        # put it on, and with what, only to those who may see the event that did
+        "blocks": [
+            {"issue": h.issue, "option": h.option, "reason": hold_text(sc, h, viewer),
+             **({"by": h.by, "event": h.event, "source": h.source}
+                if h.visibility.allows(viewer) else {"by": None, "event": None, "source": ""})}
+            for h in st.holds
         ],
         "offers": [
             {"id": o.id, "role": o.role, "template": o.template, "condition": o.condition,
@@ -160,11 +180,77 @@ def linkage_text(sc: Scenario, k: Linkage) -> str:
     }.get(k.kind, f"{a} → {b}")
 
 
-def describe_event(sc: Scenario, ev: Event) -> str:
-    """One human line for an event (used by the CLI and the event log)."""
+def acts_text(sc: Scenario, effects: Mapping[str, Any], by: str | None) -> list[str]:
+    """What effects do to issues, as sentences with labels: "Upland blocks: Water release",
+    "Block lifted: Monitoring: None", "Lowland declared: Water release: High release"."""
+    who = sc.role_by_id[by].name if by in sc.role_by_id else None
+    out = []
+    items = [(iid, None, flag) for iid, flag in (effects.get("issues") or {}).items()]
+    items += [(iid, oid, flag) for iid, flags in (effects.get("options") or {}).items()
+              for oid, flag in flags.items()]
+    for iid, oid, flag in items:
+        what = package_text(sc, {iid: oid}) if oid is not None else _issue_name(sc, iid)
+        if flag == "blocked":
+            out.append(f"{who} blocks: {what}" if who else f"Blocked: {what}")
+        else:
+            out.append(f"{who} lifts its block: {what}" if who else f"Block lifted: {what}")
+    for iid, oid in (effects.get("declare") or {}).items():
+        out.append(f"{who} declared: {package_text(sc, {iid: oid})}" if who
+                   else f"Declared: {package_text(sc, {iid: oid})}")
+    return out
+
+
+def _issue_name(sc: Scenario, iid: str) -> str:
+    issue = sc.issue_by_id.get(iid)
+    return issue.label if issue is not None else iid
+
+
+def _move_acts(sc: Scenario, move: Event | None) -> list[str]:
+    """The blocks and postures an accepted move makes (its template's effects, for its mover)."""
+    if move is None or not isinstance(move.body, MoveSubmitted):
+        return []
+    tpl = sc.template_by_id.get(move.body.template)
+    if tpl is None or not tpl.effects.acts():
+        return []
+    return acts_text(sc, tpl.effects.model_dump(), move.body.role)
+
+
+class EventsBySeq(Mapping):
+    """A session's events (numbered 1, 2, 3 … in a list) looked up by number, for the
+    describers below."""
+
+    def __init__(self, events: Sequence[Event]):
+        self.events = events
+
+    def __getitem__(self, seq: int) -> Event:
+        if isinstance(seq, int) and 1 <= seq <= len(self.events):
+            ev = self.events[seq - 1]
+            if ev.seq == seq:
+                return ev
+        for ev in self.events:
+            if ev.seq == seq:
+                return ev
+        raise KeyError(seq)
+
+    def __iter__(self):
+        return (e.seq for e in self.events)
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+
+def describe_event(sc: Scenario, ev: Event, events: Mapping[int, Event] | None = None) -> str:
+    """One human line for an event (used by the CLI and the event log). With ``events``
+    (the session's events by number), an accepted move's line says what it blocked or
+    declared."""
     b = ev.body
     t = ev.type
     role_name = lambda r: sc.role_by_id[r].name if r in sc.role_by_id else r  # noqa: E731
+    acts = []
+    if events is not None and (t == "move_adjudicated" and b.decision == "accepted"
+                               or t == "dice_rolled" and b.success):
+        acts = _move_acts(sc, events.get(b.move))
+    then = (" — " + "; ".join(acts)) if acts else ""
     if isinstance(b, MoveSubmitted):
         tpl = sc.template_by_id.get(b.template)
         label = tpl.label if tpl else b.template
@@ -183,18 +269,20 @@ def describe_event(sc: Scenario, ev: Event) -> str:
     if t == "move_adjudicated":
         mod = " (modified, x%d)" % b.magnitude if b.modified else ""
         why = f": {b.reason}" if b.reason else ""
-        return f"control {b.decision} move {b.move}{mod}{why}"
+        return f"control {b.decision} move {b.move}{mod}{why}{then}"
     if t == "ruling_note":
         return f"note for control on the ruling of move {b.move}: {b.text}"
     if t == "dice_rolled":
         res = "success" if b.success else "failure"
-        return f"roll for move {b.move}: {b.draw} against {b.odds}% -> {res}"
+        return f"roll for move {b.move}: {b.draw} against {b.odds}% -> {res}{then}"
     if t == "phase_started":
         label = sc.phases[b.index].label
         return label if label.lower().startswith(("phase", "round", "week", "step")) \
             else f"phase {b.index + 1}: {label}"
     if t == "inject_fired":
-        return f"inject: {b.title}" + ("" if b.scheduled else " (unscheduled)")
+        acts = acts_text(sc, b.effects, b.effects.get("by"))
+        return (f"inject: {b.title}" + ("" if b.scheduled else " (unscheduled)")
+                + ((" — " + "; ".join(acts)) if acts else ""))
     if t in ("inject_rescheduled", "inject_skipped"):
         inj = sc.inject_by_id.get(b.inject)
         name = inj.title if inj is not None else b.inject
@@ -299,17 +387,25 @@ def describe_for_room(sc: Scenario, ev: Event, events: Mapping[int, Event],
         if b.kind == "statement" and said:
             return f"{role_name(b.role)}: “{b.rationale.strip()}”"
         return f"{role_name(b.role)}: {label(b.template)}{terms(b)}{said}"
+    def acted(move: int, done: bool) -> str:
+        # what the ruling did is told to whoever hears the ruling: a sealed move's ruling
+        # comes after its reveal, and goes to the audience of the move's channel
+        acts = _move_acts(sc, events.get(move)) if done else []
+        return (" — " + "; ".join(acts)) if acts else ""
+
     if t == "move_adjudicated":
         verdict = "Not accepted" if b.decision == "rejected" else (
             f"Accepted at strength {b.magnitude}" if b.modified else "Accepted")
-        return f"{verdict}: {subject(b.move)}" + (f" — {b.reason}" if b.reason else "")
+        return (f"{verdict}: {subject(b.move)}" + (f" — {b.reason}" if b.reason else "")
+                + acted(b.move, b.decision == "accepted"))
     if t == "dice_rolled":
         why = f" ({b.reason})" if b.reason else ""
         outcome = "it succeeds" if b.success else "it fails"
         return (f"Chance decides {subject(b.move)}{why}: {b.odds}% odds, "
-                f"drew {b.draw} — {outcome}")
+                f"drew {b.draw} — {outcome}" + acted(b.move, b.success))
     if t == "inject_fired":
-        return f"News: {b.title}"
+        acts = acts_text(sc, b.effects, b.effects.get("by"))
+        return f"News: {b.title}" + ((" — " + "; ".join(acts)) if acts else "")
     if isinstance(b, MovesRevealed):
         if not b.revealed:
             n = len(b.moves)

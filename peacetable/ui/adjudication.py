@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from ..domain import commands as C
 from ..domain.events import DiceRolled, MoveAdjudicated, RulingNote
-from ..domain.views import condition_text
+from ..domain.views import acts_text, condition_text
 from ..domain.views import package_text as views_package_text
 from .move_entry import KIND_LABELS
 from .style import SEALED_COLOUR, set_cls
@@ -333,8 +333,8 @@ class AdjudicationPanel(QWidget):
             eff.append(f"{sc.variable_by_id[k].label} {v * m.magnitude:+g}")
         for k, v in tpl.effects.leverage.items():
             eff.append(f"leverage of {role_name(s, k)} {v * m.magnitude:+g}")
-        for k, v in tpl.effects.issues.items():
-            eff.append(f"{sc.issue_by_id[k].label}: {v}")
+        if tpl.effects.acts():
+            eff += acts_text(sc, tpl.effects.model_dump(), m.role)
         if eff:
             rows.append(f"<p><b>If accepted:</b> {e('; '.join(eff))}</p>")
         if m.rationale:

@@ -37,7 +37,7 @@ from ..domain.events import (
     SessionStarted,
     Undone,
 )
-from ..domain.views import describe_for_room
+from ..domain.views import describe_for_room, package_text
 from .escalation_chart import EscalationChart
 from .style import ROOM_DEFAULTS
 from .network_view import NetworkView
@@ -336,7 +336,7 @@ class AudienceWindow(QMainWindow):
         sc = self.session.scenario
         self.agreements.clear()
         rows = [a for a in view["agreements"] if a["status"] == "in_force"]
-        suspended = [a for a in view["agreements"] if a["status"] != "in_force"]
+        suspended = [a for a in view["agreements"] if a["status"] == "suspended"]
         for a in rows + suspended:
             terms = "; ".join(f"{sc.issue_by_id[i].label if i in sc.issue_by_id else i}: "
                               f"{option_label(sc, i, o)}" for i, o in a["package"].items())
@@ -349,7 +349,13 @@ class AudienceWindow(QMainWindow):
             if a["status"] != "in_force":
                 item.setForeground(QColor("#6d6d6d"))
             self.agreements.addItem(item)
-        if not rows and not suspended:
+        # postures declared without an agreement, told apart from agreements
+        declared = [p for p in view["postures"] if p["standing"]]
+        for p in declared:
+            self.agreements.addItem(QListWidgetItem(
+                f"{role_name(sc, p['role'])} declared: {package_text(sc, {p['issue']: p['option']})}"
+                "\n(no agreement)"))
+        if not rows and not suspended and not declared:
             item = QListWidgetItem("No public agreement yet")
             item.setForeground(QColor("#6d6d6d"))
             self.agreements.addItem(item)

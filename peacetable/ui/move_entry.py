@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from ..domain import commands as C
 from ..domain.state import issue_statuses, red_lines_crossed
-from ..domain.views import condition_text
+from ..domain.views import acts_text, condition_text
 from .style import set_cls
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,7 +57,7 @@ KIND_LABELS = {
     "lever": "lever",
 }
 OPS = ("<", "<=", ">", ">=", "==", "!=")
-STATUSES = ("open", "on_table", "agreed", "suspended", "blocked")
+STATUSES = ("open", "on_table", "agreed", "declared", "suspended", "blocked")
 
 # condition modes
 NONE, DEFAULT, VARIABLE, STATUS, OPTION = "none", "default", "variable", "status", "option"
@@ -725,5 +725,6 @@ def _effects_text(s: Session, tpl: MoveTemplate) -> str:
     sc = s.scenario
     parts = [f"{sc.variable_by_id[k].label} {v:+g}" for k, v in tpl.effects.variables.items()]
     parts += [f"leverage of {sc.role_by_id[k].name} {v:+g}" for k, v in tpl.effects.leverage.items()]
-    parts += [f"{sc.issue_by_id[k].label} {v}" for k, v in tpl.effects.issues.items()]
+    if tpl.effects.acts():  # blocks and postures, for the role making the move
+        parts += acts_text(sc, tpl.effects.model_dump(), None)
     return "; ".join(parts)

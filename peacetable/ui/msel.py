@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from ..domain import commands as C
 from ..domain.calendar import date_label, span_label
+from ..domain.views import acts_text
 
 #: minutes the Delay button adds
 DELAY_MINUTES = 5
@@ -334,7 +335,8 @@ class MselPanel(QWidget):
         eff = [f"{s.scenario.variable_by_id[k].label} {v:+g}" for k, v in inj.effects.variables.items()]
         eff += [f"leverage of {s.scenario.role_by_id[k].name} {v:+g}"
                 for k, v in inj.effects.leverage.items()]
-        eff += [f"{s.scenario.issue_by_id[k].label}: {v}" for k, v in inj.effects.issues.items()]
+        if inj.effects.acts():
+            eff += acts_text(s.scenario, inj.effects.model_dump(), inj.effects.by)
         if eff:
             parts.append(f"<p><b>Effects:</b> {e('; '.join(eff))}</p>")
         self.detail.setText("".join(parts))

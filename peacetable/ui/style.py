@@ -34,6 +34,7 @@ ROOM_DEFAULTS = {"network": True, "analysis": False, "overlays": False}
 #: issue status -> background colour (light, readable with black text on a projector)
 STATUS_COLOURS = {
     "agreed": "#c8ecc9",
+    "declared": "#ecd3f1",
     "on_table": "#cfe3fb",
     "open": "#ffffff",
     "suspended": "#fde7b0",
@@ -41,6 +42,7 @@ STATUS_COLOURS = {
 }
 STATUS_LABELS = {
     "agreed": "agreed",
+    "declared": "declared",
     "on_table": "on the table",
     "open": "open",
     "suspended": "suspended",

@@ -121,6 +121,10 @@ class IssueTableModel(ViewTableModel):
         return out
 
 
+AGREEMENT_STANDING = {"in_force": "in force", "suspended": "suspended",
+                      "superseded": "superseded by a later agreement"}
+
+
 class AgreementTableModel(ViewTableModel):
     headers = ("#", "Package", "Parties", "Status", "Condition", "Seen by")
 
@@ -132,7 +136,7 @@ class AgreementTableModel(ViewTableModel):
                             for i, o in a["package"].items())
             parties = ", ".join(sc.role_by_id[r].name for r in [a["proposer"], *a["parties"]])
             out.append({"id": a["id"], "public": a["visibility"] == "public", "cells": [
-                str(a["id"]), pkg, parties, "in force" if a["status"] == "in_force" else "suspended",
+                str(a["id"]), pkg, parties, AGREEMENT_STANDING.get(a["status"], a["status"]),
                 condition_text(a["condition"], sc) if a["condition"] else "", a["visibility"]],
                 "bg": STATUS_COLOURS["agreed" if a["status"] == "in_force" else "suspended"],
                 "tip": pkg})

@@ -25,10 +25,11 @@ STATUS_STYLE: dict[str, tuple[str, str, str]] = {
     "open": ("#ffffff", "#111111", "Open"),
     "on_table": ("#90caf9", "#0b1a26", "On the table"),
     "agreed": ("#81c784", "#0b1f0c", "Agreed"),
+    "declared": ("#ce93d8", "#1f0a24", "Declared"),
     "suspended": ("#ffd54f", "#1a1200", "Suspended"),
     "blocked": ("#ef9a9a", "#2a0707", "Blocked"),
 }
-STATUS_ORDER = ("open", "on_table", "agreed", "suspended", "blocked")
+STATUS_ORDER = ("open", "on_table", "agreed", "declared", "suspended", "blocked")
 
 DEADLOCK_COLOUR = "#b71c1c"
 BLOCKS_COLOUR = "#e53935"

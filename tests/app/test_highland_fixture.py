@@ -103,7 +103,12 @@ def test_the_script_plays_to_the_end(played):
     agreed = {iid: s.view("control")["issues"][iid] for iid in ("ceasefire", "disarmament",
                                                                "autonomy", "monitoring")}
     assert all(rec["status"] == "agreed" for rec in agreed.values()), agreed
-    assert s.view("control")["issues"]["amnesty"]["status"] == "open"
+    # settled without an agreement: the government's decree in the sealed round
+    amnesty = s.view("control")["issues"]["amnesty"]
+    assert (amnesty["status"], amnesty["option"], amnesty["declared_by"]) == (
+        "declared", "conditional", "government")
+    # Kessmark's veto on a federal region still holds; the freeze on disarmament was lifted
+    assert s.view("control")["issues"]["autonomy"]["blocked_options"] == ["federal_region"]
     # the sealed round was revealed, and both sealed moves were ruled on
     types = [e.type for e in s.events]
     assert "moves_revealed" in types and "dice_rolled" in types
@@ -135,7 +140,8 @@ def test_no_viewer_is_shown_what_it_may_not_see(played):
         "QUIET-CHANNEL-RATIONALE": {"government", "front"},
         "QUIET-ACCEPT-RATIONALE": {"government", "front"},
     }
-    sealed = {"SEALED-RATIONALE-KESSMARK": "kessmark", "SEALED-RATIONALE-FRONT": "front"}
+    sealed = {"SEALED-RATIONALE-KESSMARK": "kessmark", "SEALED-RATIONALE-FRONT": "front",
+              "SEALED-RATIONALE-GOVERNMENT": "government"}
     reveal = next(e.seq for e in s.events if e.type == "moves_revealed")
     by_seq = {e.seq: e for e in s.events}
 

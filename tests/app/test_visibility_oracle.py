@@ -14,7 +14,10 @@ alone (and control) until the event that reveals it, recipients included; a priv
 its author, its recipients and the parties it names; an answer to a private proposal by
 exactly those who saw the proposal; notes, recorded actions and clock marks by control
 alone; an inject as the scenario says; adjudications, rolls, withdrawals and undo/redo by
-whoever sees what they act on; a published agreement by everyone.
+whoever sees what they act on; a published agreement by everyone; a declared posture by
+whoever sees the event that made it (an inject, or the ruling on a move); a block is known
+to hold by everyone (it refuses their proposals), and who put it on, and with what, only by
+whoever sees the event that did.
 """
 
 from __future__ import annotations
@@ -131,6 +134,7 @@ def test_every_viewer_at_every_event_sees_exactly_what_the_rules_allow(played):
     viewers = ["control", "audience", *oracle.roles]
     events = s.events
     secrets_checked = 0
+    blocks_hidden: set[int] = set()  # blocks put on by an event some viewer may not see
     for ev in events:
         oracle.feed(ev)
         n = ev.seq
@@ -145,6 +149,25 @@ def test_every_viewer_at_every_event_sees_exactly_what_the_rules_allow(played):
                 shown = [x["id"] for x in view[key]]
                 allowed = [x["id"] for x in full[key] if rule(v, x["id"], n)]
                 assert shown == allowed, f"{v} at event {n}: {key} {shown} != {allowed}"
+            # a declared posture: seen by whoever sees the event that made it
+            shown = [(p["issue"], p["event"]) for p in view["postures"]]
+            allowed = [(p["issue"], p["event"]) for p in full["postures"]
+                       if oracle.sees_event(v, p["event"])]
+            assert shown == allowed, f"{v} at event {n}: postures {shown} != {allowed}"
+            # a block binds everyone, so everyone sees that it holds; who put it on and with
+            # what, only whoever sees the event that did
+            assert len(view["blocks"]) == len(full["blocks"])
+            for got_b, all_b in zip(view["blocks"], full["blocks"]):
+                assert (got_b["issue"], got_b["option"]) == (all_b["issue"], all_b["option"])
+                if oracle.sees_event(v, all_b["event"]):
+                    assert got_b == all_b, f"{v} at event {n}: {got_b}"
+                else:
+                    assert (got_b["by"], got_b["event"], got_b["source"]) == (None, None, ""), \
+                        f"{v} at event {n}: {got_b}"
+                    hidden = events[all_b["event"] - 1].body
+                    if getattr(hidden, "title", ""):
+                        blocks_hidden.add(all_b["event"])
+                        assert hidden.title not in json.dumps(view, ensure_ascii=False), (v, n)
             # what a sealed or private move said appears nowhere in what the viewer gets
             text = json.dumps(view, ensure_ascii=False) + "\n".join(
                 s.describe(e) for e in s.visible_events(v, upto=n))
@@ -155,6 +178,8 @@ def test_every_viewer_at_every_event_sees_exactly_what_the_rules_allow(played):
                         assert body.rationale not in text, (v, n, m)
                         secrets_checked += 1
     assert secrets_checked > 0
+    if any(e.type == "inject_fired" and e.body.inject == "arms_cache" for e in events):
+        assert blocks_hidden  # the control-only freeze on disarmament was checked
 
 
 # Peace of Inches plays sealed rounds (Framework Agreement has none)

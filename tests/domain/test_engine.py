@@ -78,7 +78,8 @@ def test_precondition_linkage_refuses_then_package_allows(river_session):
     accept(s, a)
     view = s.view()
     assert view["issues"]["release"] == {"status": "agreed", "option": "medium", "agreement": p,
-                                         "reason": ""}
+                                         "reason": "", "declared_by": None,
+                                         "blocked_options": []}
     assert [a["id"] for a in view["agreements"]] == [p]
     with pytest.raises(Refused, match="already agreed"):
         move(s, role="lowland", template="propose", package={"monitoring": "none"})

@@ -42,7 +42,7 @@ from ..events import (
 )
 from ..scenario import Scenario
 from ..state import State, fold, initial_state, red_lines_crossed
-from ..views import describe_event
+from ..views import _move_acts, acts_text, describe_event
 from .bargaining import AnalyticsLimitError, PackageSpace, analyze_bargaining
 from .session import agreed_package, frontier_distance, package_flags
 
@@ -92,16 +92,22 @@ def cause_label(sc: Scenario, ev: Event, by_seq: Mapping[int, Event]) -> str:
     if isinstance(b, (MoveAdjudicated, DiceRolled, Withdrawn)):
         src = by_seq.get(b.move)
         submitted = src.body if src is not None and isinstance(src.body, MoveSubmitted) else None
+    acts = ""
+    if (isinstance(b, MoveAdjudicated) and b.decision == "accepted"
+            or isinstance(b, DiceRolled) and b.success):
+        acts = "; ".join(_move_acts(sc, by_seq.get(b.move)))
+        acts = f" ({acts})" if acts else ""
     if isinstance(b, MoveAdjudicated) and submitted is not None:
         how = "modified and accepted" if b.modified else b.decision
-        return f"{_move_text(sc, submitted)}, {how} by control"
+        return f"{_move_text(sc, submitted)}, {how} by control{acts}"
     if isinstance(b, DiceRolled) and submitted is not None:
         res = "succeeded" if b.success else "failed"
-        return f"{_move_text(sc, submitted)}, {res} on a roll ({b.draw} against {b.odds}%)"
+        return f"{_move_text(sc, submitted)}, {res} on a roll ({b.draw} against {b.odds}%){acts}"
     if isinstance(b, Withdrawn) and submitted is not None:
         return f"{role_name(sc, submitted.role)} withdrew: {_move_text(sc, submitted)}"
     if isinstance(b, InjectFired):
-        return f"inject: {b.title}"
+        acts = "; ".join(acts_text(sc, b.effects, b.effects.get("by")))
+        return f"inject: {b.title}" + (f" — {acts}" if acts else "")
     if isinstance(b, MovesRevealed):
         return "sealed moves revealed: " + "; ".join(
             f"{role_name(sc, r.role)}: "
@@ -228,8 +234,9 @@ def escalation_debrief(sc: Scenario, events: Sequence[Event], tl: list[dict[str,
 
 def agreement_history(sc: Scenario, events: Sequence[Event], tl: list[dict[str, Any]],
                       st: State, viewer: str = "control") -> list[dict[str, Any]]:
-    """Every change of an agreement's standing up to the cursor: made, suspended, back in
-    force, ended (withdrawn or undone). Only agreements the viewer may see at the cursor, or
+    """Every change of an agreement's standing up to the cursor: made, suspended (its
+    condition fails or a block holds it), back in force, superseded (a later agreement
+    settled one of its issues), ended (undone). Only agreements the viewer may see at the cursor, or
     (for ended ones) whose forming event the viewer could see."""
     by_seq = {e.seq: e for e in events}
     packages: dict[int, dict[str, str]] = {}
@@ -248,7 +255,7 @@ def agreement_history(sc: Scenario, events: Sequence[Event], tl: list[dict[str, 
             if before == after:
                 continue
             what = ("made" if before is None else "ended" if after is None
-                    else "suspended" if after == "suspended" else "back in force")
+                    else after if after in ("suspended", "superseded") else "back in force")
             out.append({"agreement": aid, "event": p["seq"], "change": what})
         prev = cur
     rows = []
