@@ -1025,6 +1025,8 @@ class EscalationChart(QWidget):
             lo = r.threshold
             hi = rungs[k + 1].threshold if k + 1 < n else esc.scale
             tip = f"{r.label}: index {lo:g}–{hi:g}"
+            if r.requires is not None:  # reached and held only while its test holds
+                tip += f", only while {r.requires.typed().describe(sc)}"
             # opaque fill (rung_colour folds the transparency in): the cheapest to paint
             band = RungBand(lo, hi, pg.mkBrush(rung_colour(k, n, alpha=70)), tip)
             band.setZValue(1)

@@ -209,15 +209,6 @@ def layered_layout(sc: Scenario, facts: NetworkFacts,
     return out
 
 
-def _readable_reason(sc: Scenario, reason: str) -> str:
-    """The engine's status reason with issue ids replaced by their labels."""
-    import re
-
-    return re.sub(r"\b[a-z][a-z0-9_]*\b",
-                  lambda m: sc.issue_by_id[m.group(0)].label if m.group(0) in sc.issue_by_id
-                  else m.group(0), reason)
-
-
 # --------------------------------------------------------------------------- items
 
 
@@ -957,7 +948,8 @@ class NetworkView(QWidget):
         if rec.get("agreement"):
             status += f" (agreement {esc(rec['agreement'])})"
         if rec.get("reason"):
-            status += f"<br><i>{esc(_readable_reason(sc, rec['reason']))}</i>"
+            # the engine writes reasons with the scenario's labels (never ids)
+            status += f"<br><i>{esc(rec['reason'])}</i>"
         out.append(f"<p>{status}</p>")
         out.append("<p><b>Options</b></p><ul>")
         for o in iss.options:

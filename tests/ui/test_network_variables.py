@@ -97,3 +97,42 @@ def test_replay_switching_viewer_redraws_what_it_knows(qtbot, tmp_path, river_pa
     v.viewer = "upland"
     assert len([e for e in v.edges if e.spec.kind == "trade_off"]) == 1
     s.close()
+
+
+def test_the_reason_is_shown_as_the_engine_wrote_it(qtbot, tmp_path, river_path):
+    """A reason holding a word that is also an issue id ("monitoring") is not rewritten."""
+    text = river_path.read_text(encoding="utf-8").replace(
+        'unit = "battalions"', 'unit = "battalions under monitoring"', 1) + BLOCK
+    path = tmp_path / "unit.toml"
+    path.write_text(text, encoding="utf-8")
+    s = Session.create(path, tmp_path / "unit.peacetable", seed=2)
+    s.execute(C.Advance())
+    for _ in range(2):
+        seq = s.execute(C.SubmitMove(role="lowland", template="mass_troops"))[0].seq
+        s.execute(C.Adjudicate(move=seq, decision="accept"))
+    reason = s.view()["issues"]["release"]["reason"]
+    assert reason == "blocked while Troops at the border > 6 battalions under monitoring"
+    v = make_view(qtbot, s)
+    v.select_issue("release")
+    assert reason in v.details.toPlainText()
+    s.close()
+
+
+def test_a_rung_with_a_requirement_says_so_on_the_chart(qtbot, tmp_path, river_path):
+    from peacetable.ui.escalation_chart import EscalationChart
+
+    text = river_path.read_text(encoding="utf-8").replace(
+        'id = "standoff"\n', 'id = "standoff"\nrequires = { variable = "flow", op = "<", '
+        'value = 50 }\n', 1)
+    path = tmp_path / "req.toml"
+    path.write_text(text, encoding="utf-8")
+    s = Session.create(path, tmp_path / "req.peacetable", seed=2)
+    c = EscalationChart()
+    qtbot.addWidget(c)
+    c.set_session(s)
+    tips = [band.toolTip() for band in c.rung_regions]
+    assert tips[2] == ("Armed standoff: index 60–100, only while River flow downstream < 50 "
+                       "% of normal")
+    assert "only while" not in tips[1]
+    assert c.rung_labels[2].toolTip() == tips[2]
+    s.close()
