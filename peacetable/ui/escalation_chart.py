@@ -770,7 +770,7 @@ class EscalationChart(QWidget):
             return
         raw = self.replay.trace(self.viewer) if self.replay is not None \
             else session_trace(s, self.viewer)
-        rows = [self._row(*r) for r in raw]
+        rows = self._rows(raw)
         self._buf = np.zeros((max(1024, 2 * len(rows)), 3 + len(self._var_ids)))
         self._n = 0
         self._mins = None
@@ -872,6 +872,16 @@ class EscalationChart(QWidget):
             exp.export(str(path))
         return Path(path)
 
+    def export_image(self, width: int = 1920):
+        """The chart drawn as :meth:`export_png` draws it, as a ``QImage`` (for a caller
+        that encodes it itself)."""
+        self.flush()
+        exp = pg.exporters.ImageExporter(self.plot.getPlotItem())
+        exp.parameters()["width"] = int(width)
+        exp.parameters()["background"] = QColor("white")
+        with self._exporting(int(width) / max(1.0, exp.getSourceRect().width())):
+            return exp.export(toBytes=True)
+
     def export_svg(self, path: str | Path) -> Path:
         """Write the chart as an SVG drawing."""
         self.flush()
@@ -938,8 +948,25 @@ class EscalationChart(QWidget):
             vals.append((1.0 - n if v.polarity == "calming" else n) * scale)
         return (float(seq), float(index), float(phase), *vals)
 
-    def _push_rows(self, rows: list[tuple]) -> None:
-        if not rows:
+    def _rows(self, raw: list) -> np.ndarray:
+        """:meth:`_row` of every trace row at once, as an array (column by column: a long
+        session's trace has a row per event)."""
+        sc = self.session.scenario
+        n = len(raw)
+        out = np.empty((n, 3 + len(self._var_ids)))
+        if not n:
+            return out
+        out[:, 0] = np.fromiter((r[0] for r in raw), np.float64, n)
+        out[:, 1] = np.fromiter((r[2] for r in raw), np.float64, n)
+        out[:, 2] = np.fromiter((r[1] for r in raw), np.float64, n)
+        for j, vid in enumerate(self._var_ids):
+            v = sc.variable_by_id[vid]
+            x = (np.fromiter((r[3][vid] for r in raw), np.float64, n) - v.min) / (v.max - v.min)
+            out[:, 3 + j] = (1.0 - x if v.polarity == "calming" else x) * self._scale
+        return out
+
+    def _push_rows(self, rows: list[tuple] | np.ndarray) -> None:
+        if len(rows) == 0:
             return
         need = self._n + len(rows)
         if need > len(self._buf):

@@ -76,9 +76,7 @@ def render_images(session: Any, viewer: str = "control") -> dict[str, bytes]:
     try:
         chart.resize(1100, 480)
         chart.set_session(session)
-        with tempfile.TemporaryDirectory() as tmp:
-            p = chart.export_png(Path(tmp) / "chart.png", width=1400)
-            images["chart"] = p.read_bytes()
+        images["chart"] = _png(chart.export_image(width=1400))
     finally:
         chart.set_session(None)
         chart.deleteLater()
