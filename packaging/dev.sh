@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up PeaceTable in ./.venv and run it:   bash packaging/dev.sh run [ARGS...]
 # Set up and run the test suite:             bash packaging/dev.sh test [PYTEST ARGS...]
+# Set up and remake the docs' screenshots:   bash packaging/dev.sh screenshots [--only NAME...]
 #
 # Needs only Python >= 3.11. On Debian/Ubuntu it installs, when missing and when it may
 # (root, or sudo without a password), the few system libraries Qt loads (EGL/GL,
@@ -10,8 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-run}; shift || true
 case "$mode" in
-  run|test) ;;
-  *) echo "usage: bash packaging/dev.sh run|test [ARGS...]" >&2; exit 2 ;;
+  run|test|screenshots) ;;
+  *) echo "usage: bash packaging/dev.sh run|test|screenshots [ARGS...]" >&2; exit 2 ;;
 esac
 say() { echo "dev.sh: $*" >&2; }
 
@@ -25,7 +26,7 @@ need_libs() {
   local pairs=("libEGL.so.1:libegl1" "libGL.so.1:libgl1" "libxkbcommon.so.0:libxkbcommon0"
                "libfontconfig.so.1:libfontconfig1" "libdbus-1.so.3:libdbus-1-3"
                "libglib-2.0.so.0:libglib2.0-0")
-  if [ "$mode" = run ] && [ "${QT_QPA_PLATFORM:-}" != offscreen ]; then
+  if { [ "$mode" = run ] && [ "${QT_QPA_PLATFORM:-}" != offscreen ]; } || [ "$mode" = screenshots ]; then
     pairs+=("libxkbcommon-x11.so.0:libxkbcommon-x11-0" "libxcb-cursor.so.0:libxcb-cursor0"
             "libxcb-icccm.so.4:libxcb-icccm4" "libxcb-keysyms.so.1:libxcb-keysyms1"
             "libxcb-image.so.0:libxcb-image0" "libxcb-render-util.so.0:libxcb-render-util0"
@@ -62,6 +63,11 @@ apt_install $(need_libs)
 if [ "$mode" = test ] && ! command -v pdftoppm >/dev/null 2>&1; then
   apt_install poppler-utils
 fi
+# the screenshots are taken from real windows on a virtual X server
+if [ "$mode" = screenshots ] && ! command -v Xvfb >/dev/null 2>&1; then
+  say "Installing Xvfb (a virtual X server) for the screenshots…"
+  apt_install xvfb
+fi
 
 if [ ! -x .venv/bin/python ]; then
   say "Creating the virtual environment in ./.venv…"
@@ -85,4 +91,6 @@ fi
 case "$mode" in
   run)  say "Starting PeaceTable (.venv/bin/peacetable $*)"; exec .venv/bin/peacetable "$@" ;;
   test) say "Running the tests (.venv/bin/python -m pytest $*)"; exec .venv/bin/python -m pytest "$@" ;;
+  screenshots) say "Taking the screenshots from real windows under Xvfb (docs/screenshots/)"
+               exec .venv/bin/python bench/screenshots.py "$@" ;;
 esac

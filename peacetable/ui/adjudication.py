@@ -236,12 +236,18 @@ class AdjudicationPanel(QWidget):
                                         "sealed" if m.sealed else "awaiting decision"])
                 item.setData(0, ID_ROLE, m.id)
                 item.setToolTip(2, KIND_LABELS.get(m.kind, m.kind))
+                item.setToolTip(4, ch)
                 if m.sealed:
                     for c in range(6):
                         item.setBackground(c, QBrush(QColor(SEALED_COLOUR)))
                 self.queue.addTopLevelItem(item)
         for c in (0, 1, 3, 4, 5):
             self.queue.resizeColumnToContents(c)
+        # a private move's channel names its recipients: keep room for the move itself
+        # (the whole channel is in the tooltip)
+        cap = self.queue.fontMetrics().averageCharWidth() * 16
+        if self.queue.columnWidth(4) > cap:
+            self.queue.setColumnWidth(4, cap)
         self.queue.blockSignals(False)
         n_open = sum(1 for m in pending if not m.sealed)
         n_sealed = len(pending) - n_open
