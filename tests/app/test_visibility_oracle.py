@@ -200,3 +200,38 @@ def test_a_sealed_move_is_hidden_from_every_other_role_until_revealed(played):
             assert e.seq not in [m["id"] for m in s.view(r, at=reveal - 1)["moves_open"]], (e.seq, r)
         for r in (*e.body.recipients, *e.body.parties):
             assert reveal in {x.seq for x in s.visible_events(r)}, (e.seq, r)
+
+
+def test_the_in_game_date_each_viewer_sees_comes_from_what_it_heard(played):
+    """docs/scenario-format.md, the in-game calendar: the current phase's date, moved on by
+    the dated injects fired during the phase that the viewer hears (read here from the
+    events the viewer may see, not from the inject's definition)."""
+    from peacetable.domain.events import InjectFired
+    from peacetable.domain.state import cancelled_set
+
+    s = played
+    sc = s.scenario
+    viewers = ["control", "audience", *sc.player_ids]
+    events = s.events
+    moved = 0
+    for ev in events:
+        n = ev.seq
+        st = s.state_at(n)
+        cancelled = cancelled_set(events[:n])
+        for v in viewers:
+            got = s.view(v, at=n)["game_date"]
+            if st.phase is None:
+                assert got is None, (v, n)
+                continue
+            days = [sc.phase_by_id[st.phase].date]
+            days += [sc.inject_by_id[e.body.inject].date for e in s.visible_events(v, upto=n)
+                     if isinstance(e.body, InjectFired) and e.body.inject
+                     and e.seq >= st.phase_started_at and e.seq not in cancelled]
+            days = [d for d in days if d is not None]
+            want = max(days).isoformat() if days else None
+            assert got == want, f"{v} at event {n}: {got} != {want}"
+            phase_day = sc.phase_by_id[st.phase].date
+            if want is not None and phase_day is not None and want != phase_day.isoformat():
+                moved += 1
+    if any(p.date for p in sc.phases):
+        assert moved > 0  # an inject moved someone's calendar: the rule was exercised
