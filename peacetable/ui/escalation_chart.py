@@ -1,9 +1,17 @@
-"""Live escalation chart: the escalation index over event number, with rungs and phases.
+"""Live escalation chart: the escalation index over the exercise, with rungs and phases.
 
 ``EscalationChart`` plots one point after every applied event (the same points as
 :meth:`peacetable.app.session.Session.trace`): the escalation index as a thick curve,
-optional overlays of the escalation variables, the scenario's rungs as labelled horizontal
-bands and the phase starts as labelled vertical lines.
+optional overlays of the escalation variables, the scenario's rungs as horizontal bands
+(their labels in a margin right of the plot, on the band's colour, never over the curves)
+and the phase starts as vertical lines.
+
+The time axis (a choice beside the chart, remembered in the settings, followed by every
+chart — the projector's too): ``"phases"`` (the default: points spaced by event, each
+phase's name and in-game date written under the axis from its start), ``"minutes"`` (the
+exercise clock when each event was recorded, pauses left out: ``Session.exercise_minutes``)
+or ``"events"`` (the event number). Number axes tick whole numbers only. The legend (shown
+with overlays) sits in a row of its own under the plot, one column when two do not fit.
 
 Variables are drawn on the index's own axis, each rescaled from its own range
 ``[min, max]`` to ``[0, scale]`` (the legend says so: "Troops (0–10 battalions → 0–100)"),
