@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain import commands as C
-from ..domain.calendar import date_label, span_label
+from ..domain.calendar import date_label, short_date_label, span_label
 from ..domain.views import acts_text
 
 #: minutes the Delay button adds
@@ -194,14 +194,18 @@ class MselPanel(QWidget):
                     continue
                 when = " (now)" if k == current else " (over)" if current is not None \
                     and k < current else ""
-                group = QTreeWidgetItem([f"Phase {k + 1}", phase.label + when, "", "",
-                                         span_label(phase.date, phase.end_date)])
+                day = short_date_label(phase.date)
+                if phase.end_date is not None and phase.end_date != phase.date:
+                    day += f"–{short_date_label(phase.end_date)}"
+                group = QTreeWidgetItem([f"Phase {k + 1}", phase.label + when, "", "", day])
+                group.setToolTip(DATE_COL, span_label(phase.date, phase.end_date))
                 self._group_font(group)
                 self.tree.addTopLevelItem(group)
                 for row in rows:
                     inj = sc.inject_by_id[row["id"]]
                     item = QTreeWidgetItem([mmss(row["at_minute"] * 60), inj.title,
-                                            who_hears(s, inj), "", date_label(row["date"])])
+                                            who_hears(s, inj), "", short_date_label(row["date"])])
+                    item.setToolTip(DATE_COL, date_label(row["date"]))
                     if (row["phase"], row["at_minute"]) != (row["planned_phase"],
                                                             row["planned_minute"]):
                         planned = sc.phase_by_id[row["planned_phase"]].label
@@ -217,7 +221,8 @@ class MselPanel(QWidget):
                 self.tree.addTopLevelItem(rgroup)
                 for inj in reserve:
                     item = QTreeWidgetItem(["any time", inj.title, who_hears(s, inj), "",
-                                            date_label(inj.date)])
+                                            short_date_label(inj.date)])
+                    item.setToolTip(DATE_COL, date_label(inj.date))
                     item.setData(0, ID_ROLE, inj.id)
                     rgroup.addChild(item)
                     self._items[inj.id] = item

@@ -24,8 +24,9 @@ def test_msel_shows_each_phase_and_inject_day(window, qtbot, tmp_path, river_pat
     assert tree.header().visualIndex(4) == 1  # right after the due time
     groups = {tree.topLevelItem(k).text(1): tree.topLevelItem(k).text(4)
               for k in range(tree.topLevelItemCount())}
-    assert groups["Talks (now)"] == "7 Apr 2031"
-    assert msel._items["leak"].text(4) == "16 Apr 2031"   # a dated reserve inject
+    assert groups["Talks (now)"] == "7 Apr"
+    assert msel._items["leak"].text(4) == "16 Apr"   # a dated reserve inject
+    assert msel._items["leak"].toolTip(4) == "16 Apr 2031"
     assert msel._items["flash_flood"].text(4) == ""        # undated
     assert msel.header.text().endswith("in the story: 7 Apr 2031")
 
