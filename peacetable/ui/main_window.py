@@ -652,6 +652,9 @@ class MainWindow(QMainWindow):
                 return None
             self.projector = style.follow_zoom(AudienceWindow())
             self.projector.setWindowIcon(self.windowIcon())
+            # the text zoom keys work with the projector in front too
+            self.projector.addActions([self.larger_action, self.smaller_action,
+                                       self.normal_action])
             self.projector.set_room_options(**self._room_options())
             self.projector.set_session(self.session)
             if self.trainer.replaying:

@@ -117,6 +117,19 @@ def test_one_zoom_grows_every_text_and_ctrl_0_restores_it(window, qtbot, new_ses
     assert _sizes(window) == pytest.approx(before)
 
 
+def test_the_zoom_keys_work_with_the_projector_in_front(window, qtbot, new_session, tmp_path):
+    _console_with_projector(window, qtbot, new_session, tmp_path / "p.peacetable")
+    proj = window.projector
+    proj.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is proj)
+    title = _label_pt(proj.phase_title)
+    qtbot.keyClick(proj, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: _label_pt(proj.phase_title) > title)
+    assert style.current_scale() > 1.0
+    qtbot.keyClick(proj, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: _label_pt(proj.phase_title) == title)
+
+
 def test_the_zoom_is_remembered_at_the_next_start(window, qtbot, new_session, tmp_path, qapp):
     from peacetable.ui.main import configure_application
     from peacetable.ui.main_window import MainWindow
