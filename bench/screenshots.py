@@ -18,6 +18,7 @@ Writes ``docs/screenshots/*.png`` (README) and ``docs/screenshots/guide/*.png`` 
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import os
 import shutil
 import subprocess
@@ -30,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "docs" / "screenshots"
 SIZE = (1600, 1000)
 SETTLE_MS = 2500
+STEP_SECONDS = 40  # between two script lines played into a session
 
 #: name -> (file under docs/screenshots, what it shows)
 SCENES = {
@@ -134,8 +136,19 @@ def _played(scenario: str, work: Path, name: str, *, upto=None, teams=None, seed
         last = [k for k, sl in enumerate(todo) if sl.data["cmd"] == "move"][-waiting]
         todo = [sl for k, sl in enumerate(todo)
                 if k < last or sl.data["cmd"] not in ("adjudicate", "roll")]
-    for sl in todo:
-        runner.apply(sl)
+    # a line every STEP_SECONDS, the last one just now: the clocks, the MSEL and the event
+    # log read as in a real run rather than all at one moment
+    from peacetable.domain.events import MoveSubmitted
+
+    start = _dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(seconds=STEP_SECONDS * len(todo))
+    for k, sl in enumerate(todo):
+        cmd, label = runner.command(sl)
+        ts = (start + _dt.timedelta(seconds=STEP_SECONDS * k)).isoformat(timespec="milliseconds")
+        for ev in s.execute(cmd, ts=ts):
+            if isinstance(ev.body, MoveSubmitted):
+                runner.last_move = ev.seq
+                if label:
+                    runner.labels[label] = ev.seq
     return s, lines, stop, runner
 
 
