@@ -28,6 +28,35 @@ with open(os.path.join(os.environ["XDG_CONFIG_HOME"], "user-dirs.dirs"), "w") as
     _fh.write(f'XDG_DOCUMENTS_DIR="{USER_DOCUMENTS}"\n')
 
 
+#: under mutation testing (mutmut sets MUTANT_UNDER_TEST in every phase) property tests
+#: draw fewer examples, in a fixed order and without a deadline: each mutant reruns every
+#: test that reaches the changed function, a mutant killed only by a rare example would be
+#: killed by chance, and the traced, mutated code on a busy machine is no measure of time
+MUTATION = "MUTANT_UNDER_TEST" in os.environ
+MUTATION_EXAMPLES = 25
+if MUTATION:
+    from hypothesis import settings as _settings
+
+    _settings.register_profile("mutation", max_examples=MUTATION_EXAMPLES, derandomize=True,
+                               database=None, deadline=None, print_blob=False)
+    _settings.load_profile("mutation")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under mutation testing, cap the examples of tests that set their own count."""
+    if not MUTATION:
+        return
+    from hypothesis import settings as _settings
+
+    for item in items:
+        test = getattr(item, "obj", None)
+        own = getattr(test, "_hypothesis_internal_use_settings", None)
+        if own is not None:
+            test._hypothesis_internal_use_settings = _settings(
+                own, max_examples=min(own.max_examples, MUTATION_EXAMPLES), derandomize=True,
+                database=None, deadline=None)
+
+
 def pytest_unconfigure(config):
     shutil.rmtree(_USER_HOME, ignore_errors=True)
 
