@@ -78,3 +78,29 @@ def test_replay_timeline_and_position_carry_the_dates(window, qtbot, tmp_path, r
     assert "In the story: 14 Apr 2031" in tip.splitlines()
     img = tl.grab()  # the phase marks are painted with their dates (no exception)
     assert not img.isNull()
+
+
+def test_projector_in_replay_shows_the_rooms_day_at_the_cursor(qtbot, tmp_path, river_path):
+    from peacetable.app.replay import ReplayModel
+
+    path = tmp_path / "r.peacetable"
+    s = Session.create(river_path, path, seed=1)
+    for cmd in (C.Advance(), C.Advance(), C.FireInject(id="leak"), C.Advance()):
+        s.execute(cmd)
+    s.close()
+    s = Session.open_replay(path)
+    try:
+        model = ReplayModel(s)
+        projector = AudienceWindow()
+        qtbot.addWidget(projector)
+        projector.set_replay(model)
+        seen = []
+        for n in range(len(s.events) + 1):
+            model.seek(n)
+            projector.follow_cursor()
+            seen.append(projector.story_date.text() if not projector.story_date.isHidden()
+                        else "")
+        # before phase 1, the talks, the sealed round (the leak is not the room's), the summit
+        assert seen == ["", "", "7 Apr 2031", "14 Apr 2031", "14 Apr 2031", "21 Apr 2031"]
+    finally:
+        s.close()
