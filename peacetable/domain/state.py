@@ -297,9 +297,11 @@ class IssueStatuses(dict):
             raise KeyError(iid)
         rec: dict[str, Any] = {"status": "open", "option": None, "agreement": None, "reason": "",
                                "declared_by": None, "blocked_options": []}
-        whole = [h for h in self.holds if h.issue == iid and h.option is None]
-        rec["blocked_options"] = list(dict.fromkeys(
-            h.option for h in self.holds if h.issue == iid and h.option is not None))
+        whole = []
+        if self.holds:  # most states have no block in force
+            whole = [h for h in self.holds if h.issue == iid and h.option is None]
+            rec["blocked_options"] = list(dict.fromkeys(
+                h.option for h in self.holds if h.issue == iid and h.option is not None))
         if iid in agreed:
             rec.update(status="agreed", option=agreed[iid][0], agreement=agreed[iid][1])
         elif iid in self.declared:
@@ -335,11 +337,30 @@ class IssueStatuses(dict):
 
     def _into(self, kind: str, iid: str) -> list[Linkage]:
         """Linkages of ``kind`` on the whole of ``iid`` among those that count."""
-        return [k for k in self.linkages
-                if k.kind == kind and k.target == iid and k.to_option is None]
+        index = _linkage_index(self.linkages)
+        return index.get((kind, iid), [])
 
     def all(self) -> dict[str, dict[str, Any]]:
         return {issue.id: self[issue.id] for issue in self.sc.issues}
+
+
+_LINK_INDEX: dict[int, tuple[tuple, dict[tuple[str, str], list]]] = {}
+
+
+def _linkage_index(linkages: tuple) -> dict[tuple[str, str], list]:
+    """(kind, target) -> the linkages on the whole of that issue, in order: made once per
+    tuple of linkages (a scenario's, or a viewer's) instead of a scan per issue looked up."""
+    got = _LINK_INDEX.get(id(linkages))
+    if got is not None and got[0] is linkages:
+        return got[1]
+    index: dict[tuple[str, str], list] = {}
+    for k in linkages:
+        if k.to_option is None:
+            index.setdefault((k.kind, k.target), []).append(k)
+    if len(_LINK_INDEX) > 256:
+        _LINK_INDEX.clear()
+    _LINK_INDEX[id(linkages)] = (linkages, index)  # the tuple kept: its id stays its own
+    return index
 
 
 def issue_statuses(

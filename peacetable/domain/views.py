@@ -161,8 +161,23 @@ def while_label(sc: Scenario, k: Linkage) -> str:
     return "while " + t.describe(sc)
 
 
+_TEXTS: dict[int, tuple[Linkage, Scenario, str]] = {}
+
+
 def linkage_text(sc: Scenario, k: Linkage) -> str:
-    """A linkage as one sentence with the scenario's labels."""
+    """A linkage as one sentence with the scenario's labels (made once per linkage: every
+    view of every viewer lists the linkages it knows of)."""
+    got = _TEXTS.get(id(k))
+    if got is not None and got[0] is k and got[1] is sc:
+        return got[2]
+    text = _linkage_sentence(sc, k)
+    if len(_TEXTS) > 4096:
+        _TEXTS.clear()
+    _TEXTS[id(k)] = (k, sc, text)  # the linkage kept: its id stays its own
+    return text
+
+
+def _linkage_sentence(sc: Scenario, k: Linkage) -> str:
     def side(iid: str | None, oid: str | None) -> str:
         issue = sc.issue_by_id.get(iid or "")
         label = issue.label if issue is not None else str(iid)
