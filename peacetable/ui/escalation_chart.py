@@ -528,10 +528,12 @@ class EscalationChart(QWidget):
         pi.showAxis("right")
         self.rung_axis = pi.getAxis("right")
         self.rung_axis.setStyle(showValues=False, tickLength=0)
-        for name in ("left", "bottom", "right"):
+        for name in ("left", "bottom"):
             ax = pi.getAxis(name)
             ax.setPen(pg.mkPen("#222222", width=1))
             ax.setTextPen(pg.mkPen("#111111"))
+        self.rung_axis.setPen(pg.mkPen(None))  # no line, no ticks: a margin for the labels
+        self.rung_axis.setTicks([[], []])
         self._style_axes()
         # the legend sits in a row of its own under the plot, never over the curves
         self.legend = pg.LegendItem(labelTextSize=f"{11 * self._fs:.0f}pt", colCount=2,
