@@ -360,6 +360,18 @@ def _print_view(session, view: dict) -> None:
         for a in view["agreements"]:
             status = "in force" if a["status"] == "in_force" else a["status"].replace("_", " ")
             print(f"  #{a['id']} {status}: {package_text(sc, a['package'])}")
+    standing = [p for p in view.get("postures", ()) if p["standing"]]
+    if standing:
+        print("declared without an agreement:")
+        for p in standing:
+            print(f"  {sc.role_by_id[p['role']].name} declared: "
+                  f"{package_text(sc, {p['issue']: p['option']})}")
+    if view.get("blocks"):
+        print("blocks:")
+        for b in view["blocks"]:
+            what = (package_text(sc, {b["issue"]: b["option"]}) if b["option"]
+                    else sc.issue_by_id[b["issue"]].label)
+            print(f"  {what}: {b['reason']}")
 
 
 def _info(path: str) -> int:

@@ -602,4 +602,24 @@ def body_problem(sc: Scenario, b) -> str | None:
     elif b.type == "inject_fired":
         if b.inject is not None and b.inject not in sc.inject_by_id:
             return f"it fires the inject '{b.inject}', which the scenario does not have"
+        if b.effects:
+            return effects_problem(sc, b.effects)
     return None
+
+
+def effects_problem(sc: Scenario, effects: dict) -> str | None:
+    """What in recorded effects (an inject's) the scenario cannot account for, or None: a
+    variable, role, issue or option it does not have, a value of the wrong kind."""
+    from pydantic import ValidationError
+
+    from ..domain.scenario import Effects, _effects_problems
+
+    try:
+        eff = Effects.model_validate(effects)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return f"its effects are not valid ({where}: {first['msg']})"
+    problem = next(_effects_problems(sc, eff, ("effects",)), None)
+    return None if problem is None else f"its effects name what the scenario does not have " \
+                                        f"({problem.dotted}: {problem.message})"

@@ -190,6 +190,8 @@ class BodyRefs(msgspec.Struct, frozen=True):
     phase: str | None = None
     index: int | None = None
     inject: str | None = None
+    #: an inject's effects as recorded (checked against the scenario, like its id)
+    effects: dict | None = None
 
 
 _TAGS = frozenset(cls.__struct_config__.tag for cls in AnyBody.__args__)  # type: ignore[attr-defined]

@@ -562,10 +562,12 @@ class MoveEntry(QWidget):
         if s is None or not self.package_checks:
             return
         statuses = self.issue_statuses()
+        # whole issues under a block (a declared issue stays open to proposals unless blocked)
+        vetoed = {h.issue for h in s.state.holds if h.option is None}
         for iid, cb in self.package_checks.items():
             rec = statuses[iid]
-            closed = rec["status"] == "agreed" or (rec["status"] == "blocked"
-                                                   and not rec["reason"].startswith("waits for"))
+            closed = rec["status"] == "agreed" or iid in vetoed or (
+                rec["status"] == "blocked" and not rec["reason"].startswith("waits for"))
             combo = self.package_combos[iid]
             if closed:
                 cb.setChecked(False)
@@ -578,6 +580,9 @@ class MoveEntry(QWidget):
                 tip += f" on '{_option_label(s, iid, rec['option'])}' (agreement {rec['agreement']})"
             elif rec["reason"]:
                 tip += f" — {rec['reason']}"
+            if rec.get("blocked_options"):
+                tip += " — blocked: " + ", ".join(
+                    _option_label(s, iid, o) for o in rec["blocked_options"])
             cb.setToolTip(tip)
         self._update_red_line_flag()
 
@@ -590,7 +595,7 @@ class MoveEntry(QWidget):
         if s is not None and role is not None and tpl is not None and tpl.kind == "proposal" \
                 and self.package():
             held = {iid: rec["option"] for iid, rec in self.issue_statuses().items()
-                    if rec["status"] == "agreed" and rec["option"]}
+                    if rec["status"] in ("agreed", "declared") and rec["option"]}
             held.update(self.package())
             crossed = red_lines_crossed(s.scenario, s.state, role, held)
         self.red_line_flag.setVisible(bool(crossed))

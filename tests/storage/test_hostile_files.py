@@ -145,6 +145,18 @@ CASES = [
     ("dangling-reference", lambda p: _edit_event(
         p, "UPDATE events SET body = replace(body, '\"move\":5', '\"move\":60') WHERE seq = 6",
         rechain=True), "refers to event 60"),
+    ("inject-effects-unknown-option", lambda p: _edit_event(
+        p, "UPDATE events SET type = 'inject_fired', body = '{\"type\":\"inject_fired\","
+           "\"inject\":null,\"title\":\"x\",\"synopsis\":\"x\",\"scheduled\":false,"
+           "\"effects\":{\"declare\":{\"release\":\"flood\"},\"by\":\"upland\"}}' "
+           "WHERE seq = (SELECT MAX(seq) FROM events)", rechain=True),
+     "unknown option 'flood' of issue 'release'"),
+    ("inject-effects-not-effects", lambda p: _edit_event(
+        p, "UPDATE events SET type = 'inject_fired', body = '{\"type\":\"inject_fired\","
+           "\"inject\":null,\"title\":\"x\",\"synopsis\":\"x\",\"scheduled\":false,"
+           "\"effects\":{\"options\":{\"release\":\"shut\"}}}' "
+           "WHERE seq = (SELECT MAX(seq) FROM events)", rechain=True),
+     "its effects are not valid"),
     ("forged-scenario-copy", lambda p: _sql(
         p, "UPDATE scenario SET text = replace(text, 'River Accord', 'River Discord')"),
      "scenario copy was changed"),

@@ -389,14 +389,16 @@ class PlayerBot:
         """Issue indices a proposal with ``tpl`` may cover now: not agreed, not blocked
         outright, and with every precondition agreed or covered too."""
         statuses = view["issues"]
-        key = (tpl.id, tuple((rec["status"], rec["status"] == "blocked"
-                              and rec["reason"].startswith("waits for"))
-                             for rec in statuses.values()))
+        # whole issues under a block (a declared issue can be blocked too)
+        vetoed = frozenset(b["issue"] for b in view.get("blocks", ()) if b["option"] is None)
+        key = (tpl.id, vetoed, tuple((rec["status"], rec["status"] == "blocked"
+                                      and rec["reason"].startswith("waits for"))
+                                     for rec in statuses.values()))
         got = self._eligibles.get(key)
         if got is not None:
             return got
         pool = tpl.issues or tuple(i.id for i in self.sc.issues)
-        chosen = [i for i in pool if statuses[i]["status"] != "agreed" and not (
+        chosen = [i for i in pool if statuses[i]["status"] != "agreed" and i not in vetoed and not (
             statuses[i]["status"] == "blocked" and not statuses[i]["reason"].startswith("waits for"))]
         # the preconditions this role knows of (its view lists the linkages it knows)
         pres: dict[str, list[str]] = {}
