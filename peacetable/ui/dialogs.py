@@ -359,6 +359,33 @@ class InjectDialog(QDialog):
         scroll.setMaximumHeight(260)
         outer.addWidget(scroll)
 
+        # a veto or a unilateral act (see docs/scenario-format.md, Vetoes and declared postures)
+        act_box = QGroupBox("Effect on an issue (optional)")
+        act_form = QFormLayout(act_box)
+        self.act_combo = QComboBox()
+        for key, label in (("", "None"), ("blocked", "Block it: no proposal may include it"),
+                           ("open", "Lift a block"),
+                           ("declare", "Settle it by a declaration, without an agreement")):
+            self.act_combo.addItem(label, key)
+        act_form.addRow("Act", self.act_combo)
+        self.act_issue_combo = QComboBox()
+        for issue in sc.issues:
+            self.act_issue_combo.addItem(issue.label, issue.id)
+        act_form.addRow("Issue", self.act_issue_combo)
+        self.act_option_combo = QComboBox()
+        act_form.addRow("Option", self.act_option_combo)
+        self.act_by_combo = QComboBox()
+        self.act_by_combo.addItem("No one (events)", None)
+        for role in sc.roles:
+            if role.is_player:
+                self.act_by_combo.addItem(role.name, role.id)
+        self.act_by_combo.setToolTip("whose veto or declaration it is (a declaration needs a team)")
+        act_form.addRow("Made by", self.act_by_combo)
+        self.act_combo.currentIndexChanged.connect(self._act_changed)
+        self.act_issue_combo.currentIndexChanged.connect(self._act_changed)
+        self._act_changed()
+        outer.addWidget(act_box)
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.fire_button = buttons.addButton("Fire inject", QDialogButtonBox.ButtonRole.AcceptRole)
         set_cls(self.fire_button, "primary")
@@ -373,11 +400,38 @@ class InjectDialog(QDialog):
         variables = {k: s.value() for k, s in self.effect_spins.items() if s.value() != 0}
         if variables:
             effects["variables"] = variables
+        act, iid = self.act_combo.currentData(), self.act_issue_combo.currentData()
+        oid = self.act_option_combo.currentData()
+        if act == "declare":
+            effects["declare"] = {iid: oid}
+        elif act and oid is None:
+            effects["issues"] = {iid: act}
+        elif act:
+            effects["options"] = {iid: {oid: act}}
+        if act and self.act_by_combo.currentData() is not None:
+            effects["by"] = self.act_by_combo.currentData()
         return C.FireInject(
             title=self.title_edit.text().strip(), synopsis=self.synopsis_edit.toPlainText().strip(),
             targets=tuple(r for r, cb in self.target_checks.items() if cb.isChecked()),
             visibility=self.visibility_combo.currentData(),
             expected_action=self.expected_edit.text().strip(), effects=effects)
+
+    def _act_changed(self, *_args) -> None:
+        """The option list follows the issue; a block or a lift may take the whole issue,
+        a declaration always names an option."""
+        act = self.act_combo.currentData()
+        issue = self.bridge.session.scenario.issue_by_id[self.act_issue_combo.currentData()]
+        keep = self.act_option_combo.currentData()
+        self.act_option_combo.clear()
+        if act != "declare":
+            self.act_option_combo.addItem("The whole issue", None)
+        for opt in issue.options:
+            self.act_option_combo.addItem(opt.label, opt.id)
+        k = self.act_option_combo.findData(keep)
+        if k >= 0:
+            self.act_option_combo.setCurrentIndex(k)
+        for w in (self.act_issue_combo, self.act_option_combo, self.act_by_combo):
+            w.setEnabled(bool(act))
 
     def accept(self) -> None:
         events = self.bridge.execute(self.command(), parent=self)

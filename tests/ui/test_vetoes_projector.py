@@ -58,3 +58,40 @@ def test_the_console_tables_show_declared_and_superseded(played):
     assert issues["amnesty"]["cells"][4] == "declared by Government of Arvel, without an agreement"
     rows = AgreementTableModel().rows(played, view)
     assert {r["cells"][3] for r in rows} == {"in force"}
+
+
+def test_control_blocks_and_declares_on_the_spot_from_the_inject_dialog(
+        window, qtbot, driver, messages, tmp_path, river_path):
+    from conftest import create_session
+
+    s = create_session(window, qtbot, river_path, tmp_path / "r.peacetable")
+    driver.apply({"cmd": "advance"})
+
+    def fire(title: str, act: str, issue: str, option, by) -> None:
+        driver.click(driver.c.msel.new_button)
+        dlg = driver.c.msel.dialog
+        dlg.title_edit.setText(title)
+        dlg.synopsis_edit.setPlainText(title + ".")
+        driver.pick(dlg.act_combo, act)
+        driver.pick(dlg.act_issue_combo, issue)
+        driver.pick(dlg.act_option_combo, option)
+        driver.pick(dlg.act_by_combo, by)
+        driver.click(dlg.fire_button)
+
+    fire("Upland vetoes a high release", "blocked", "release", "high", "upland")
+    assert [(h.issue, h.option, h.by) for h in s.state.holds] == [("release", "high", "upland")]
+    assert s.describe(s.events[-1]).endswith("— Upland blocks: Water release: High release")
+    # a declaration needs a team: refused with the engine's words, nothing written
+    before = s.store.last_seq
+    fire("A posture from nowhere", "declare", "monitoring", "joint", None)
+    assert s.store.last_seq == before
+    assert "names the role that declares it" in messages[-1]["text"]
+    driver.c.msel.dialog.reject()
+    fire("Lowland sets up a commission", "declare", "monitoring", "joint", "lowland")
+    assert s.view("audience")["issues"]["monitoring"]["status"] == "declared"
+    # the whole issue is not offered for a declaration
+    driver.click(driver.c.msel.new_button)
+    dlg = driver.c.msel.dialog
+    driver.pick(dlg.act_combo, "declare")
+    assert dlg.act_option_combo.findData(None) < 0
+    dlg.reject()
