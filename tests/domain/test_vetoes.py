@@ -19,6 +19,11 @@ from peacetable.domain.loader import ScenarioError, parse_scenario
 from peacetable.domain.views import describe_for_room
 
 EXTRA = '''
+[[constraints]]
+kind = "incompatible"
+first = { issue = "monitoring", option = "joint" }
+second = { issue = "release", option = "low" }
+note = "a joint commission will not sign off a low release"
 [[moves]]
 id = "veto_release"
 label = "Veto the release talks"
@@ -273,7 +278,18 @@ def test_a_declared_posture_settles_the_issue_without_an_agreement(s):
                                      "standing": True, "visibility": "public"}]
     # it settles the issue for linkages: the release no longer waits for monitoring
     assert s.view()["issues"]["release"]["status"] == "open"
-    s.execute(propose("upland", {"release": "low"}))
+    s.execute(propose("upland", {"release": "medium"}))
+    # constraints hold it like an agreed option
+    assert refusal(s, propose("upland", {"release": "low"})) == (
+        "'Water release: Low release' cannot go with 'Monitoring: Joint commission', already "
+        "declared (a joint commission will not sign off a low release)")
+    # and a condition on the option holds for it
+    from peacetable.domain.conditions import typed
+    from peacetable.domain.state import IssueStatuses
+    stat = IssueStatuses(s.scenario, s.state)
+    assert typed({"issue": "monitoring", "option": "joint"}).compile()(s.state, stat)
+    assert typed({"issue": "monitoring", "status": "declared"}).compile()(s.state, stat)
+    assert not typed({"issue": "monitoring", "status": "agreed"}).compile()(s.state, stat)
     # the text says it is a declaration, with labels
     ev = s.events[ruling - 1]
     assert s.describe(ev).endswith("— Lowland declared: Monitoring: Joint commission")
