@@ -404,3 +404,19 @@ by = "lowland"
     assert [(p.dotted, p.message) for p in info.value.problems] == [
         ("moves[7].effects.by", "a move acts for the role that makes it: remove 'by' (it names "
                                 "who acts in an inject's effects)")]
+
+
+def test_lifting_a_block_leaves_an_agreement_whose_condition_fails_suspended(s):
+    p = s.execute(C.SubmitMove(role="upland", template="propose",
+                               package={"monitoring": "joint", "release": "medium"},
+                               condition={"variable": "troops", "op": "<=", "value": 5}))[0].seq
+    s.execute(C.Adjudicate(move=p, decision="accept"))
+    a = s.execute(C.SubmitMove(role="lowland", template="accept", target=p))[0].seq
+    s.execute(C.Adjudicate(move=a, decision="accept"))
+    assert standing(s, p) == "in_force"  # troops 4
+    act(s, "upland", "veto_release")
+    act(s, "lowland", "mass_troops")  # troops 6: its condition fails meanwhile
+    act(s, "upland", "lift_veto")
+    assert standing(s, p) == "suspended"  # broken meanwhile: still suspended
+    act(s, "lowland", "pull_back")  # troops 4: the condition holds again, no block
+    assert standing(s, p) == "in_force"
