@@ -61,10 +61,8 @@ def test_the_console_tables_show_declared_and_superseded(played):
 
 
 def test_control_blocks_and_declares_on_the_spot_from_the_inject_dialog(
-        window, qtbot, driver, messages, tmp_path, river_path):
-    from conftest import create_session
-
-    s = create_session(window, qtbot, river_path, tmp_path / "r.peacetable")
+        driver, messages, new_session, tmp_path, river_path):
+    s = new_session(river_path, tmp_path / "r.peacetable")
     driver.apply({"cmd": "advance"})
 
     def fire(title: str, act: str, issue: str, option, by) -> None:
