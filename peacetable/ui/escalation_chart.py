@@ -1282,17 +1282,23 @@ class EscalationChart(QWidget):
         self.legend.addItem(self.index_curve, self._index_name)
         for vid in shown:
             self.legend.addItem(self.var_curves[vid], self._legend_name(vid))
-        self._fit_legend()
         self.legend.setVisible(True)
+        self._fit_legend(force=True)
 
-    def _fit_legend(self) -> None:
+    def _fit_legend(self, force: bool = False) -> None:
         """Two columns of names when they fit in the chart's width, else one."""
         if not self.legend.items:
             return
         widest = max(label.boundingRect().width() for _s, label in self.legend.items) + 40
         cols = 2 if len(self.legend.items) > 1 and 2 * widest + 40 <= self.plot.width() else 1
-        if cols != self.legend.columnCount:
+        if cols != self.legend.columnCount or force:
             self.legend.setColumnCount(cols)
+            # pyqtgraph's legend resizes itself at the scene's origin: put it back in its
+            # row under the plot at once (the layout would otherwise wait for a size change)
+            self.legend.updateGeometry()
+            layout = self.plot.getPlotItem().layout
+            layout.invalidate()
+            layout.activate()
 
     def _rebuild_phase_lines(self) -> None:
         pi = self.plot.getPlotItem()
