@@ -461,8 +461,12 @@ class _PhaseAxis(pg.AxisItem):
             if not name:
                 continue
             text = name
-            if date and fm.horizontalAdvance(date) <= room:
-                text += "\n" + date
+            # the date, or without its year when the whole does not fit
+            short_date = date[:-5] if date[-4:].isdigit() and date[-5:-4] == " " else ""
+            day = next((d for d in (date, short_date) if d and fm.horizontalAdvance(d) <= room),
+                       "")
+            if day:
+                text += "\n" + day
             out.append((QRectF(left, top, room, line_h * text.count("\n") + line_h), flags,
                         text))
         return out
