@@ -270,6 +270,7 @@ class IssueStatuses(dict):
         self.viewer = viewer
         self.variables = st.variables
         self.linkages = sc.linkages if linkages is None else tuple(linkages)
+        self._index = _linkage_index(self.linkages)
         agreements = st.agreements.values() if agreements is None else agreements
         if tabled is None:
             tabled = [m for m in st.moves.values() if m.kind == "proposal" and m.status == "accepted"]
@@ -337,8 +338,7 @@ class IssueStatuses(dict):
 
     def _into(self, kind: str, iid: str) -> list[Linkage]:
         """Linkages of ``kind`` on the whole of ``iid`` among those that count."""
-        index = _linkage_index(self.linkages)
-        return index.get((kind, iid), [])
+        return self._index.get((kind, iid), [])
 
     def all(self) -> dict[str, dict[str, Any]]:
         return {issue.id: self[issue.id] for issue in self.sc.issues}
