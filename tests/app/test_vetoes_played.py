@@ -92,3 +92,13 @@ def test_a_private_declaration_reaches_the_debrief_of_those_who_saw_it(played):
     # later the guaranteed package settles monitoring: the agreement prevails
     assert s.view("control")["issues"]["monitoring"]["status"] == "agreed"
     assert decree not in [p["text"] for p in debrief_at(s, None, "control")["postures"]]
+
+
+def test_the_fixture_writes_each_construct():
+    from peacetable.domain.loader import load_scenario
+
+    sc = load_scenario(TOML).scenario
+    assert any(m.effects.options for m in sc.moves)  # a veto on one option (a move)
+    assert any(m.effects.declare for m in sc.moves)  # a declaration (a move)
+    assert any(i.effects.declare and i.effects.by for i in sc.injects)  # by an inject
+    assert {flag for i in sc.injects for flag in i.effects.issues.values()} == {"blocked", "open"}
