@@ -668,7 +668,8 @@ class EscalationChart(QWidget):
             pi.getAxis(name).setStyle(tickFont=font(11 * self._fs), tickTextOffset=6)
         label_style = {"color": "#111111", "font-size": f"{12 * self._fs:.0f}pt"}
         pi.setLabel("bottom", X_TITLES[self.x_mode], **label_style)
-        pi.setLabel("left", "escalation index", **label_style)
+        self._y_title = ""
+        self._fit_y_title(max(1.0, self.vb.height()))
         # the phase axis writes a name and a date line under each phase start: room for
         # two lines; the number axes size themselves to their texts
         if self.x_mode == "phases":
@@ -1124,7 +1125,19 @@ class EscalationChart(QWidget):
                 round(y0, 9), round(y1, 9), w, h, len(self.phase_lines), len(self.rung_labels),
                 self.cursor)
 
+    def _fit_y_title(self, h: float) -> None:
+        """The index axis's title, shortened when the plot is too short for all of it."""
+        size = 12 * self._fs
+        fm = QFontMetricsF(font(size))
+        title = "escalation index" if fm.horizontalAdvance("escalation index") + 8 <= h \
+            else "index"
+        if title != self._y_title:
+            self._y_title = title
+            self.plot.getPlotItem().setLabel("left", title, color="#111111",
+                                             **{"font-size": f"{size:.0f}pt"})
+
     def _place_labels_now(self, w: float, h: float) -> None:
+        self._fit_y_title(h)
         # a strip above the top rung holds the phase labels: the y range is the scale plus
         # that strip, recomputed when the plot is resized
         fm_phase = QFontMetricsF(font(10 * self._fs, bold=True))

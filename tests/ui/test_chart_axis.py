@@ -223,3 +223,16 @@ def test_projector_legend_stays_off_the_plot(qtbot, river_session, river):
     item = chart.plot.getPlotItem().sceneBoundingRect()
     assert item.width() <= chart.plot.viewport().width() + 1
     assert all(lab.isVisible() for lab in chart.rung_labels)
+
+
+def test_the_index_title_is_shortened_rather_than_cut(qtbot, river_session):
+    play_timed(river_session, SCRIPT[:4], seconds_apart=45)
+    chart = make_chart(qtbot, river_session)
+    drawn(qtbot, chart)
+    left = chart.plot.getPlotItem().getAxis("left")
+    assert left.labelText == "escalation index"
+    chart.resize(1280, 190)
+    drawn(qtbot, chart)
+    assert left.labelText == "index"
+    # the title fits the plot's height
+    assert left.label.boundingRect().width() <= chart.vb.height() + 1
