@@ -192,3 +192,19 @@ def test_a_left_open_issue_neither_crosses_nor_keeps_a_red_line():
         [True, True, False]
     assert B.OpenAware(typed({"issue": "x", "status": "open"})).mask(rows, cols).tolist() == \
         [False, False, True]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_grid_filter_keeps_exactly_the_undominated_rows(seed):
+    """The filter used for large inputs (cells of quantile bins) against the block filter
+    and against the definition, on data with many survivors, ties and repeated rows."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n, d = 600 + 200 * seed, 2 + seed % 5
+    u = (rng.dirichlet(np.ones(d), n) * 60).astype(np.int64) + rng.integers(0, 4, (n, d))
+    u[::9] = u[::7][:len(u[::9])]  # repeated rows: kept, neither dominates the other
+    got = B._pareto_grid(u, bins=2 + seed % 3, chunk=64)
+    assert got.tolist() == B.pareto_filter(u).tolist()
+    want = [i for i in range(n) if not ((u >= u[i]).all(axis=1) & (u != u[i]).any(axis=1)).any()]
+    assert got.tolist() == want

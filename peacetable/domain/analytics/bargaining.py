@@ -512,6 +512,8 @@ def pareto_filter(u: np.ndarray, block: int = _BLOCK, max_kept: int | None = Non
     n = len(u)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
+    if n >= _GRID_FROM and (max_kept is None or max_kept >= n) and u.shape[1] > 1:
+        return _pareto_grid(u)  # nothing to stop early for: the grid does less work
     d = u.shape[1]
     s = u.sum(axis=1, dtype=np.int64)
     order = np.lexsort((np.arange(n), -s))
@@ -544,6 +546,65 @@ def pareto_filter(u: np.ndarray, block: int = _BLOCK, max_kept: int | None = Non
                 ids = np.concatenate([ids[:end], ids[end:][alive]])
         start = end
     return np.sort(np.concatenate(kept))
+
+
+_GRID_FROM = 40_000  # rows from which pareto_filter uses the grid (when it may not stop early)
+_GRID_BINS = 4
+_GRID_CHUNK = 4096
+
+
+def _pareto_grid(u: np.ndarray, bins: int = _GRID_BINS, chunk: int = _GRID_CHUNK) -> np.ndarray:
+    """Row indices (ascending) of the undominated rows of ``u`` (as :func:`pareto_filter`),
+    for large inputs where most rows survive.
+
+    Each role's values are cut into ``bins`` quantile bins, which puts every row in a cell
+    (one bin per role). A row can be dominated only by rows of a cell at least as high in
+    every role, so each cell's rows are compared with those cells' rows only, in one
+    vectorised comparison per chunk of possible dominators (strongest cells first, rows
+    already found dominated left out: whatever they dominate, their dominator does too).
+    Exact: dominance is tested on the integer utilities themselves, the cells only decide
+    which pairs need testing."""
+    u = np.asarray(u)
+    n, d = u.shape
+    s = u.sum(axis=1, dtype=np.int64)
+    v = u.astype(np.int32) if u.min() >= -(2**31) and u.max() < 2**31 else u
+    cell = np.zeros((n, d), dtype=np.int16)
+    for c in range(d):
+        cuts = np.quantile(v[:, c], np.linspace(0, 1, bins + 1)[1:-1])
+        cell[:, c] = np.searchsorted(cuts, v[:, c], side="right")
+    cells, inv = np.unique(cell, axis=0, return_inverse=True)
+    inv = np.asarray(inv).reshape(-1)
+    order = np.lexsort((-s, inv))  # by cell, then by decreasing total
+    starts = np.r_[0, np.cumsum(np.bincount(inv, minlength=len(cells)))]
+    above = np.ones((len(cells), len(cells)), dtype=bool)  # above[a, b]: cell b >= cell a
+    for c in range(d):
+        above &= cells[None, :, c] >= cells[:, None, c]
+    strength = cells.sum(axis=1, dtype=np.int64)
+    dominated = np.zeros(n, dtype=bool)
+    for ci in np.argsort(-strength, kind="stable"):
+        tgt = order[starts[ci]:starts[ci + 1]]
+        tgt = tgt[~dominated[tgt]]
+        if not len(tgt):
+            continue
+        up = np.flatnonzero(above[ci])
+        up = up[np.argsort(-strength[up], kind="stable")]
+        dom = np.concatenate([order[starts[cj]:starts[cj + 1]] for cj in up])
+        dom = dom[~dominated[dom]]
+        t_v, t_s = v[tgt], s[tgt]
+        alive = np.arange(len(tgt))
+        for a in range(0, len(dom), chunk):
+            if not len(alive):
+                break
+            p_v, p_s = v[dom[a:a + chunk]], s[dom[a:a + chunk]]
+            q_v, q_s = t_v[alive], t_s[alive]
+            hit = p_s[:, None] > q_s[None, :]
+            for c in range(d):
+                hit &= p_v[:, None, c] >= q_v[None, :, c]
+            alive = alive[~hit.any(axis=0)]
+        dead = np.ones(len(tgt), dtype=bool)
+        dead[alive] = False
+        dominated[tgt[dead]] = True
+    return np.flatnonzero(~dominated)
 
 
 def zopa_mask(u: np.ndarray, batna: np.ndarray) -> np.ndarray:
@@ -787,6 +848,61 @@ def feasible_mask(rules: Sequence[tuple[int, int, int, int, bool]], choices: np.
     return ok
 
 
+def _issue_links(space: PackageSpace) -> list[set[int]]:
+    """Per issue, the issues a constraint, an interaction term or a red line ties it to."""
+    k = len(space.tables)
+    nb: list[set[int]] = [set() for _ in range(k)]
+    pairs = [(r[0], r[2]) for r in space.constraints] + \
+        [(t[0], t[2]) for t in space.interactions]
+    for _, _, read, _ in space.limits:
+        pairs += [(x, y) for x in read for y in read if x != y]
+    for x, y in pairs:
+        if x != y:
+            nb[x].add(y)
+            nb[y].add(x)
+    return nb
+
+
+def _grouped_filter(u: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Row indices (ascending) of the rows no row *of the same group* dominates. Small
+    groups are compared all at once, padded to a common size; large ones one by one."""
+    n = len(u)
+    order = np.argsort(group, kind="stable")
+    g_sorted = group[order]
+    starts = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    keep = np.zeros(n, dtype=bool)
+    d = u.shape[1]
+    v = u.astype(np.int32) if n and u.min() >= -(2**31) and u.max() < 2**31 else u
+    tot = u.sum(axis=1, dtype=np.int64)
+    lo = 0
+    for cap in (1, 4, 16, 64, 256):
+        sel = np.flatnonzero((sizes <= cap) & (sizes > lo))
+        lo = cap
+        if not len(sel):
+            continue
+        if cap == 1:
+            keep[order[starts[sel]]] = True
+            continue
+        per = max(1, (1 << 22) // (cap * cap * max(d, 1)))
+        for c0 in range(0, len(sel), per):
+            gs = sel[c0:c0 + per]
+            idx = starts[gs][:, None] + np.arange(cap)[None, :]
+            valid = np.arange(cap)[None, :] < sizes[gs][:, None]
+            rows = order[np.where(valid, idx, starts[gs][:, None])]
+            pu, ps = v[rows], tot[rows]  # (G, cap, d), (G, cap)
+            dom = ps[:, :, None] > ps[:, None, :]  # [g, p, q]: p may dominate q
+            for c in range(d):
+                dom &= pu[:, :, None, c] >= pu[:, None, :, c]
+            dom &= valid[:, :, None]
+            alive = ~dom.any(axis=1) & valid
+            keep[rows[alive]] = True
+    for gi in np.flatnonzero(sizes > lo):
+        rows = order[starts[gi]:starts[gi] + sizes[gi]]
+        keep[rows[pareto_filter(u[rows])]] = True
+    return np.flatnonzero(keep)
+
+
 def _constrained_frontier(space: PackageSpace, fixed_ch: Mapping[int, int],
                           max_size: int) -> Frontier:
     """The Pareto frontier of the feasible full packages, with interaction terms, exactly.
@@ -796,48 +912,58 @@ def _constrained_frontier(space: PackageSpace, fixed_ch: Mapping[int, int],
     not yet added (so a package dropped as dominated could not have become feasible where
     its dominator is not), and a candidate is dropped as soon as both issues of a rule are
     in and it breaks the rule. An interaction term counts as a link as well, and is added
-    once both of its issues are in."""
+    once both of its issues are in. A step whose groups each hold one group of the step
+    before with one option of the new issue filters nothing: such a group is a Pareto set
+    shifted by one vector. The result is in authored order."""
     rules = space.constraints
     k = len(space.tables)
-    links = [(r[0], r[2]) for r in rules] + [(t[0], t[2]) for t in space.interactions]
-    last = {j: max([b for a, b in links if a == j] + [a for a, b in links if b == j], default=-1)
-            for j in range(k)}
-    for _, _, read, _ in space.limits:  # a red line links every issue it reads
-        for j in read:
-            last[j] = max(last[j], *read)
+    nb = _issue_links(space)
+    order = list(range(k))
     d = space.n_roles
+    cols = {iid: (j, space._index[iid][1]) for j, iid in enumerate(space.issues)}
     u = np.zeros((1, d), dtype=np.int64)
-    ch = np.zeros((1, 0), dtype=np.int16)
+    ch = np.zeros((1, k), dtype=np.int16)  # every issue's column; unplaced ones read 0
+    placed: set[int] = set()
+    live: list[int] = []
     steps = []
-    for j, t in enumerate(space.tables):
+    for step, j in enumerate(order):
+        t = space.tables[j]
         opts = np.array([fixed_ch[j]] if j in fixed_ch else range(t.shape[1]), dtype=np.int16)
         m = len(opts)
         cand_u = (u[:, None, :] + t.T[opts][None, :, :]).reshape(-1, d)
-        cand_c = np.concatenate([np.repeat(ch, m, axis=0),
-                                 np.tile(opts, len(ch))[:, None]], axis=1)
+        cand_c = np.repeat(ch, m, axis=0)
+        cand_c[:, j] = np.tile(opts, len(ch))
+        placed.add(j)
         for j1, o1, j2, o2, v in space.interactions:
-            if max(j1, j2) == j:
+            if j in (j1, j2) and j1 in placed and j2 in placed:
                 cand_u += ((cand_c[:, j1] == o1) & (cand_c[:, j2] == o2))[:, None] * v[None, :]
-        ok = feasible_mask([r for r in rules if j in (r[0], r[2])], cand_c)
-        ok &= _within_limits(space, cand_c, lambda read: bool(read) and max(read) == j)
+        ok = feasible_mask([r for r in rules if j in (r[0], r[2])
+                            and r[0] in placed and r[2] in placed], cand_c)
+        for _, _, read, cond in space.limits:
+            if (j in read and placed.issuperset(read)) or (not read and len(placed) == k):
+                ok &= ~cond.mask(cand_c, cols)
         cand_u, cand_c = cand_u[ok], cand_c[ok]
-        live = [i for i in range(j + 1) if last[i] > j]
-        if live and len(cand_c):
+        was_live = live if step else []
+        live = sorted(i for i in placed if nb[i] - placed)
+        if set(was_live) | {j} <= set(live):
+            # each group is one old group with one option of this issue: a Pareto set
+            # shifted by the same vector (the terms added here read only live issues), so
+            # none of its packages dominates another
+            keep = np.arange(len(cand_u))
+        elif live and len(cand_c):
             _, group = np.unique(cand_c[:, live], axis=0, return_inverse=True)
-            group = np.asarray(group).reshape(-1)
-            keep = np.concatenate([np.flatnonzero(group == g)[pareto_filter(cand_u[group == g])]
-                                   for g in range(int(group.max()) + 1)])
-            keep.sort()
+            keep = _grouped_filter(cand_u, np.asarray(group).reshape(-1))
         else:
             keep = pareto_filter(cand_u) if len(cand_u) else np.zeros(0, dtype=np.int64)
         if len(keep) > max_size:
             raise AnalyticsLimitError(
-                f"the Pareto frontier has more than {max_size:,} packages once {j + 1} of "
+                f"the Pareto frontier has more than {max_size:,} packages once {step + 1} of "
                 f"{k} issues are combined (limit MAX_FRONTIER); the bargaining "
                 f"analysis is refused rather than approximated")
         u, ch = cand_u[keep], cand_c[keep]
         steps.append(len(keep))
-    return Frontier(ch, u, tuple(steps))
+    rows = np.lexsort(ch.T[::-1]) if len(ch) else np.zeros(0, dtype=np.int64)
+    return Frontier(ch[rows], u[rows], tuple(steps))
 
 
 # --------------------------------------------------------------------------- the analysis
