@@ -7,7 +7,7 @@ of every package (the least any exhaustive method must do); (b) the exact Nash a
 Kalai-Smorodinsky points without the frontier (:func:`bargaining_points`). The frontier is
 checked against those points (they must be frontier packages). Not run by pytest::
 
-    .venv/bin/python bench/bench_frontier.py            # print the figures
+    .venv/bin/python bench/bench_frontier.py [independent|opposed|both] [--additive]
 """
 
 from __future__ import annotations
@@ -86,7 +86,11 @@ def child(what: str, opposed: bool) -> dict:
         b = Bg.bargaining_points(sp)
         out["nash"] = b.package(b.nash) if b.nash is not None else None
         out["ks"] = b.package(b.ks) if b.ks is not None else None
-    elif what == "frontier":
+    elif what in ("frontier", "additive"):
+        if what == "additive":  # the same preferences without terms and constraints
+            import dataclasses
+
+            sp = dataclasses.replace(sp, interactions=(), constraints=())
         b = Bg.analyze_bargaining(sp, count=False, max_frontier=sp.size)
         out["size"] = len(b.frontier)
         out["steps"] = list(b.frontier.steps)
@@ -107,8 +111,8 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         print(json.dumps(child(sys.argv[2], sys.argv[3] == "1")))
         return
-    cases = [c for c in (False, True) if len(sys.argv) < 2 or sys.argv[1] in
-             ("both", "opposed" if c else "independent")]
+    which = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("--") else "both"
+    cases = [c for c in (False, True) if which in ("both", "opposed" if c else "independent")]
     print(f"{platform.python_version()} numpy {np.__version__}, {ISSUES} issues x 4 options x "
           f"{ROLES} roles = {4 ** ISSUES:,} packages, {TERMS} interaction terms, 3 constraints")
     for opposed in cases:
@@ -121,6 +125,11 @@ def main() -> None:
               f"peak {base['peak_mb']:.0f} MB")
         print(f"  Nash + KS points without the frontier: {pts['seconds']:.2f} s "
               f"({pts['seconds'] / base['seconds']:.1f}x baseline), peak {pts['peak_mb']:.0f} MB")
+        if "--additive" in sys.argv:
+            ad = run("additive", opposed)
+            print(f"  whole frontier + points, no terms or constraints: {ad['seconds']:.2f} s "
+                  f"({ad['seconds'] / base['seconds']:.1f}x baseline), peak "
+                  f"{ad['peak_mb']:.0f} MB, {ad['size']:,} packages")
         print(f"  whole frontier + points: {fr['seconds']:.2f} s "
               f"({fr['seconds'] / base['seconds']:.1f}x baseline), peak {fr['peak_mb']:.0f} MB, "
               f"{fr['size']:,} packages (steps {fr['steps']}); same points: {same}  "
