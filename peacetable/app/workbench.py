@@ -332,43 +332,42 @@ def analysis_preview(sc: Scenario, limit: int = LIVE_PREVIEW_PACKAGES) -> Analys
                            issues=per_issue, text=text)
 
 
-class LiveAnalysis:
-    """Runs :func:`analysis_preview` on one worker thread, so that typing never waits for
-    it. While one analysis runs, a newer request replaces any waiting one (the text changed
-    again: only the newest matters); ``done(key, preview)`` is called on the worker thread
-    (a window passes it on to its own thread)."""
+class LatestOnly:
+    """Runs one job at a time on a worker thread, newest first: while a job runs, a newer
+    request replaces any waiting one (the text changed again: only the newest matters).
+    ``done(key, result)`` is called on the worker thread (a window passes it on to its
+    own thread); a job that raises gives ``failed(exc)`` instead."""
 
-    def __init__(self, limit: int = LIVE_PREVIEW_PACKAGES):
-        self.limit = limit
+    def __init__(self, name: str, failed: Callable[[Exception], Any]):
+        self.name = name
+        self.failed = failed
         self._lock = threading.Lock()
         self._idle = threading.Event()
         self._idle.set()
         self._running = False
-        self._pending: tuple[Any, Scenario, Callable[[Any, AnalysisPreview], None]] | None = None
+        self._pending: tuple | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._closed = False
 
-    def request(self, key: Any, sc: Scenario,
-                done: Callable[[Any, AnalysisPreview], None]) -> None:
+    def submit(self, key: Any, job: Callable[[], Any], done: Callable[[Any, Any], None]) -> None:
         with self._lock:
             if self._closed:
                 return
             if self._running:
-                self._pending = (key, sc, done)
+                self._pending = (key, job, done)
                 return
             self._running = True
             self._idle.clear()
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(1, thread_name_prefix="workbench-analysis")
-            self._pool.submit(self._work, key, sc, done)
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix=self.name)
+            self._pool.submit(self._work, key, job, done)
 
-    def _work(self, key: Any, sc: Scenario, done: Callable[[Any, AnalysisPreview], None]) -> None:
+    def _work(self, key: Any, job: Callable[[], Any], done: Callable[[Any, Any], None]) -> None:
         while True:
             try:
-                result = analysis_preview(sc, self.limit)
-            except Exception as exc:  # an analytics failure must not kill the worker
-                result = AnalysisPreview("failed", f"The analysis failed: "
-                                         f"{type(exc).__name__}: {exc}")
+                result = job()
+            except Exception as exc:  # a failing job must not stop the worker
+                result = self.failed(exc)
             try:
                 done(key, result)
             except Exception:  # the receiver went away (window closed)
@@ -379,11 +378,11 @@ class LiveAnalysis:
                     self._running = False
                     self._idle.set()
                     return
-                key, sc, done = self._pending
+                key, job, done = self._pending
                 self._pending = None
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Until no analysis runs or waits (True), or ``timeout`` seconds (False)."""
+        """Until no job runs or waits (True), or ``timeout`` seconds (False)."""
         return self._idle.wait(timeout)
 
     @property
@@ -391,13 +390,43 @@ class LiveAnalysis:
         return not self._idle.is_set()
 
     def close(self) -> None:
-        """Take no more requests; a running analysis finishes on its own."""
+        """Take no more requests; a running job finishes on its own."""
         with self._lock:
             self._closed = True
             self._pending = None
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+class LiveCheck(LatestOnly):
+    """:func:`check_text` on a worker thread, newest text first, so that a long check
+    never holds up typing (the window's thread only shows the result)."""
+
+    def __init__(self) -> None:
+        super().__init__("workbench-check", lambda exc: Check((Problem(
+            (), f"the check failed: {type(exc).__name__}: {exc}"),), None))
+
+    def request(self, key: Any, text: str, source: str,
+                done: Callable[[Any, Check], None]) -> None:
+        self.submit(key, lambda: check_text(text, source), done)
+
+
+class LiveAnalysis(LatestOnly):
+    """:func:`analysis_preview` on a worker thread, newest request first (see
+    :class:`LatestOnly`), so that typing never waits for it. (The window's thread still
+    gets its turns: the interpreter switches threads every few milliseconds, and numpy
+    lets go of it in its long loops.)"""
+
+    def __init__(self, limit: int = LIVE_PREVIEW_PACKAGES):
+        super().__init__("workbench-analysis", lambda exc: AnalysisPreview(
+            "failed", f"The analysis failed: {type(exc).__name__}: {exc}"))
+        self.limit = limit
+
+    def request(self, key: Any, sc: Scenario,
+                done: Callable[[Any, AnalysisPreview], None]) -> None:
+        """Analyse ``sc`` and call ``done(key, preview)``."""
+        self.submit(key, lambda: analysis_preview(sc, self.limit), done)
 
 
 # --------------------------------------------------------------------------- the file

@@ -38,11 +38,13 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QPlainTextEdit,
+    QPushButton,
     QSplitter,
     QTabWidget,
     QTextBrowser,
@@ -57,6 +59,7 @@ from ..app.workbench import (
     BundledScenarioError,
     Check,
     LiveAnalysis,
+    LiveCheck,
     ScenarioDocument,
     ScenarioPreview,
     check_text,
@@ -408,7 +411,7 @@ class CodeEditor(QPlainTextEdit):
 
 
 class _Relay(QObject):
-    """Carries a finished analysis from the worker thread to the window's thread."""
+    """Carries a finished check or analysis from a worker thread to the window's thread."""
 
     ready = Signal(object, object)
 
@@ -445,7 +448,7 @@ class WorkbenchWindow(QMainWindow):
         self.bundled_note = QLabel("This is an exercise installed with PeaceTable: it is not "
                                    "changed here. Saving asks where to keep your own copy.")
         self.bundled_note.setWordWrap(True)
-        style.set_cls(self.bundled_note, "muted")
+        style.set_cls(self.bundled_note, "result")
 
         self.problems_title = QLabel("Problems")
         style.set_cls(self.problems_title, "h2")
@@ -476,13 +479,26 @@ class WorkbenchWindow(QMainWindow):
         style.set_cls(self.stale_note, "error")
         from .network_view import NetworkView
 
-        self.network = NetworkView(viewer="control")
+        self.network = style.follow_zoom(NetworkView(viewer="control"))
         self.analysis_view = QTextBrowser()
         self.analysis_view.setObjectName("analysisPreview")
         self.analysis_view.setOpenLinks(False)
+        self.copy_button = QPushButton("Copy the whole analysis as text")
+        self.copy_button.setToolTip("What “peacetable analyze” prints for this scenario, with "
+                                    "the frontier, the network analysis and each role's ideal")
+        self.copy_button.setEnabled(False)
+        self.copy_button.clicked.connect(self.copy_analysis)
+        analysis_page = QWidget()
+        ap = QVBoxLayout(analysis_page)
+        ap.setContentsMargins(0, 0, 0, 0)
+        ap.addWidget(self.analysis_view, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.copy_button)
+        ap.addLayout(row)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.network, "Linkage network")
-        self.tabs.addTab(self.analysis_view, "Bargaining analysis")
+        self.tabs.addTab(analysis_page, "Bargaining analysis")
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -504,7 +520,12 @@ class WorkbenchWindow(QMainWindow):
         self.check_timer = QTimer(self)
         self.check_timer.setSingleShot(True)
         self.check_timer.setInterval(CHECK_DELAY_MS)
-        self.check_timer.timeout.connect(self.run_check)
+        self.check_timer.timeout.connect(self._check_later)
+        self.check_generation = 0  # the text version the newest check was asked for
+        self._asked_text: str | None = None
+        self.checks = LiveCheck()
+        self._check_relay = _Relay(self)
+        self._check_relay.ready.connect(self._check_ready)
         self.live = LiveAnalysis()
         self._relay = _Relay(self)
         self._relay.ready.connect(self._analysis_ready)
@@ -565,6 +586,12 @@ class WorkbenchWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.goto_action)
         m.addAction(self.check_action)
+        if self.main is not None:  # one text zoom for every window
+            m = mb.addMenu("&View")
+            for a in (self.main.larger_action, self.main.smaller_action,
+                      self.main.normal_action):
+                m.addAction(a)
+                self.addAction(a)
 
     # ------------------------------------------------------------------ state
     @property
@@ -588,15 +615,37 @@ class WorkbenchWindow(QMainWindow):
         self.check_timer.start()  # restarts: checked CHECK_DELAY_MS after the last keystroke
 
     # ------------------------------------------------------------------ checking
+    def _check_later(self) -> None:
+        """After a pause in typing: check the text on the worker thread (the window goes on
+        taking keys); :meth:`_check_ready` shows the result if the text is still the one
+        checked last."""
+        text = self.text()
+        if text == self._asked_text:
+            return
+        self._asked_text = text
+        self.check_generation += 1
+        self.checks.request(self.check_generation, text, self.document.name,
+                            self._check_relay.ready.emit)
+
+    def _check_ready(self, key: Any, check: Check) -> None:
+        if key == self.check_generation:  # else a newer text is being checked
+            self._apply_check(self._asked_text or "", check)
+
     def run_check(self) -> Check:
-        """Check the text now (the timer calls this after a pause in typing): the problem
-        list, the marks in the text, and, when the text is valid, the previews."""
+        """Check the text now, on this thread (Check now, New session from this): the
+        problem list, the marks in the text, and, when the text is valid, the previews."""
         self.check_timer.stop()
         text = self.text()
         if text == self._checked_text and self.check is not None:
             return self.check
-        self._checked_text = text
+        self.check_generation += 1  # a check still running on the worker is now stale
+        self._asked_text = text
         check = check_text(text, self.document.name)
+        self._apply_check(text, check)
+        return check
+
+    def _apply_check(self, text: str, check: Check) -> None:
+        self._checked_text = text
         self.check = check
         self._show_problems(check)
         self.editor.set_problem_lines(check.problem_lines())
@@ -616,7 +665,6 @@ class WorkbenchWindow(QMainWindow):
             self.stale_note.setVisible(True)
         self.status_label.setText(check.summary())
         self.checked.emit(check)
-        return check
 
     def _show_problems(self, check: Check) -> None:
         self.problems.clear()
@@ -671,7 +719,14 @@ class WorkbenchWindow(QMainWindow):
         self.shown_generation = key
         self.analysis_label.setText("")
         self.analysis_view.setHtml(analysis_html(result))
+        self.copy_button.setEnabled(bool(result.text))
         self.analysed.emit(result)
+
+    def copy_analysis(self) -> None:
+        r = self.analysis_result
+        if r is not None and r.text:
+            QApplication.clipboard().setText(r.text)
+            self.statusBar().showMessage("The analysis is on the clipboard", 3000)
 
     # ------------------------------------------------------------------ files
     def ask_save_path(self, suggested: Path) -> str | None:
@@ -781,6 +836,7 @@ class WorkbenchWindow(QMainWindow):
             return
         QSettings().setValue("workbench/geometry", self.saveGeometry())
         self.check_timer.stop()
+        self.checks.close()
         self.live.close()
         if self.main is not None:
             self.main.workbench_closed(self)
@@ -795,8 +851,13 @@ class WorkbenchWindow(QMainWindow):
 # --------------------------------------------------------------------------- analysis text
 
 
-def _pct(n: int, total: int) -> str:
-    return f"{100 * n / total:.0f}%" if total else "—"
+def _share(n: int, total: int) -> str:
+    """"412 · 43%" (one decimal below 10%, "<0.1%" for a handful)."""
+    if not total:
+        return f"{n:,}"
+    pct = 100 * n / total
+    shown = "<0.1%" if 0 < pct < 0.1 else f"{pct:.1f}%" if pct < 10 else f"{pct:.0f}%"
+    return f"{n:,} · {shown}"
 
 
 def analysis_html(r: AnalysisPreview) -> str:
@@ -814,6 +875,10 @@ def analysis_html(r: AnalysisPreview) -> str:
         if r.status == "refused":
             break
         out.append(f"<h3>{title}</h3>")
+        if point is not None and point is r.kalai_smorodinsky and r.nash is not None \
+                and point.package == r.nash.package:
+            out.append("<p>The same package as the Nash point.</p>")
+            continue
         if point is None:
             out.append("<p>None: no package gives every player role at least its no-deal "
                        "value.</p>")
@@ -831,18 +896,16 @@ def analysis_html(r: AnalysisPreview) -> str:
             out.append("<p>The ZOPA is empty: no option of any issue is part of a deal every "
                        "player role prefers to no deal.</p>")
         else:
-            out.append(f"<p>Of the {total:,} ZOPA packages, how many settle each issue on "
-                       "each option; an option in none of them is outside the zone of "
-                       "agreement whatever the other issues settle on.</p>")
+            out.append(f"<p>How many of the {total:,} ZOPA packages settle each issue on each "
+                       "option (and what share). An option in none of them is outside the "
+                       "zone of agreement whatever the other issues settle on.</p>")
             out.append("<table border='1' cellspacing='0' cellpadding='3'><tr><th>Issue</th>"
                        "<th>Options in the ZOPA</th><th>In no ZOPA package</th></tr>")
             for z in r.issues:
-                inside = "<br>".join(f"{esc(label)} ({_pct(n, total)})" for label, n in z.inside)
+                inside = "<br>".join(f"{esc(label)} ({_share(n, total)})"
+                                     for label, n in z.inside)
                 outside = "<br>".join(esc(label) for label in z.outside) or "—"
                 out.append(f"<tr><td>{esc(z.issue)}</td><td>{inside}</td>"
                            f"<td>{outside}</td></tr>")
             out.append("</table>")
-    if r.text:
-        out.append("<h3>As “peacetable analyze” prints it</h3>")
-        out.append(f"<pre style='font-size:small'>{esc(r.text)}</pre>")
     return "\n".join(out)

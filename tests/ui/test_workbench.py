@@ -21,6 +21,7 @@ BUNDLED = sorted((ROOT / "scenarios").glob("*.toml"))
 def open_bench(window, qtbot):
     """``open_bench(path)``: the workbench window on ``path``; closed after the test."""
     opened = []
+    window.ensure_visuals()  # the window's deferred loading, done now rather than mid-test
 
     def opener(path):
         wb = window.open_workbench(path)
@@ -60,7 +61,7 @@ def replace_on_line(qtbot, wb, line: int, new: str) -> None:
 
 
 def wait_checked(qtbot, wb):
-    with qtbot.waitSignal(wb.checked, timeout=3000) as blocker:
+    with qtbot.waitSignal(wb.checked, timeout=10000) as blocker:
         pass
     return blocker.args[0]
 
@@ -137,6 +138,9 @@ def test_fixing_the_error_clears_it_and_the_previews_follow(qtbot, open_bench, r
     result = wait_analysed(qtbot, wb)
     assert any(issue == "Oversight" for issue, _ in result.nash.package)
     assert "Oversight" in wb.analysis_view.toPlainText()
+    wb.copy_button.click()  # the whole text `peacetable analyze` prints, with the new label
+    clip = QApplication.clipboard().text()
+    assert "Nash bargaining point" in clip and "Oversight" in clip
     # undo is the editor's own: back to the saved text, nothing left to save
     while wb.editor.document().isUndoAvailable():
         wb.undo_action.trigger()
