@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QRect, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -233,10 +233,26 @@ class TomlHighlighter(QSyntaxHighlighter):
 
     @staticmethod
     def _in_inline_table(text: str, i: int) -> bool:
-        """Is the ``,`` at ``i`` inside ``{ … }`` (a key follows) rather than ``[ … ]``?"""
-        depth_brace = text.count("{", 0, i) - text.count("}", 0, i)
-        depth_bracket = text.rfind("[", 0, i) > text.rfind("{", 0, i)
-        return depth_brace > 0 and not depth_bracket
+        """Is the ``,`` at ``i`` directly inside ``{ … }`` (a key follows) rather than inside
+        ``[ … ]``? (The brackets before it on the line, strings skipped.)"""
+        stack: list[str] = []
+        quote = ""
+        k = 0
+        while k < i:
+            ch = text[k]
+            if quote:
+                if ch == "\\" and quote == '"':
+                    k += 1
+                elif ch == quote:
+                    quote = ""
+            elif ch in "\"'":
+                quote = ch
+            elif ch in "{[":
+                stack.append(ch)
+            elif ch in "}]" and stack:
+                stack.pop()
+            k += 1
+        return bool(stack) and stack[-1] == "{"
 
 
 # --------------------------------------------------------------------------- the editor
@@ -257,17 +273,14 @@ class _Gutter(QWidget):
     def paintEvent(self, event) -> None:
         self.editor.paint_gutter(event)
 
-    def event(self, e) -> bool:
-        if e.type() == QEvent.Type.ToolTip:
-            line = self.editor.line_at_y(e.pos().y())
-            msgs = self.editor.problem_lines.get(line) if line else None
-            if msgs:
-                QToolTip.showText(e.globalPos(), "\n".join(msgs), self)
-            else:
-                QToolTip.hideText()
-                e.ignore()
-            return True
-        return super().event(e)
+    def mouseMoveEvent(self, e) -> None:
+        # (not an event() override: that would run Python for every event the gutter gets)
+        line = self.editor.line_at_y(int(e.position().y()))
+        msgs = self.editor.problem_lines.get(line) if line else None
+        if msgs:
+            QToolTip.showText(e.globalPosition().toPoint(), "\n".join(msgs), self)
+        else:
+            QToolTip.hideText()
 
 
 class CodeEditor(QPlainTextEdit):
@@ -296,10 +309,9 @@ class CodeEditor(QPlainTextEdit):
         self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 4)
         self._update_gutter_width()
 
-    def event(self, e) -> bool:
-        if e.type() == QEvent.Type.ApplicationFontChange:  # the window's text zoom
-            self._apply_font()
-        return super().event(e)
+    def set_text_scale(self, zoom: float) -> None:
+        """The window's text zoom (see ``style.follow_zoom``): the app's size, monospace."""
+        self._apply_font()
 
     # ------------------------------------------------------------------ gutter
     def gutter_width(self) -> int:
@@ -439,7 +451,7 @@ class WorkbenchWindow(QMainWindow):
         self.setWindowIcon(style.app_icon())
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
 
-        self.editor = CodeEditor()
+        self.editor = style.follow_zoom(CodeEditor())
         self.editor.setPlainText(document.saved_text)
         self.editor.document().setModified(False)
         self.editor.document().modificationChanged.connect(self._modified_changed)
@@ -448,7 +460,8 @@ class WorkbenchWindow(QMainWindow):
         self.bundled_note = QLabel("This is an exercise installed with PeaceTable: it is not "
                                    "changed here. Saving asks where to keep your own copy.")
         self.bundled_note.setWordWrap(True)
-        style.set_cls(self.bundled_note, "result")
+        self.bundled_note.setStyleSheet("QLabel { background: #fff4d6; color: #5a4300; "
+                                        "padding: 6px; border-radius: 4px; }")
 
         self.problems_title = QLabel("Problems")
         style.set_cls(self.problems_title, "h2")

@@ -284,7 +284,7 @@ def test_toml_highlighting(qtbot, open_bench, tmp_path):
     p = tmp_path / "h.toml"
     p.write_text('# note\n[scenario]\nid = "x" # after\nsummary = """\n[[roles]] # inside\n'
                  'still text"""\nn = -1.5e3\nok = true\n[[roles]]\nv = { a = 1, b = \'s\' }\n'
-                 "lit = '''\nx = 1\n'''\n", encoding="utf-8")
+                 "lit = '''\nx = 1\n'''\nw = { a = [1, 2], b = 3 }\n", encoding="utf-8")
     wb = open_bench(p)
     assert _colour_at(wb, 1, 2) == colours["comment"]
     assert _colour_at(wb, 2, 3) == colours["header"]
@@ -303,3 +303,18 @@ def test_toml_highlighting(qtbot, open_bench, tmp_path):
     assert _colour_at(wb, 10, 13) == colours["key"]
     assert _colour_at(wb, 10, 17) == colours["string"]
     assert _colour_at(wb, 12, 0) == colours["string"]  # inside a ''' string
+    assert _colour_at(wb, 14, 14) == colours["number"]  # in a list in an inline table
+    assert _colour_at(wb, 14, 18) == colours["key"]  # the key after that list
+
+
+def test_text_zoom_reaches_the_editor(qtbot, window, open_bench, river_copy):
+    wb = open_bench(river_copy)
+    before = wb.editor.font().pointSizeF()
+    window.larger_action.trigger()
+    try:
+        after = wb.editor.font().pointSizeF()
+        assert after > before
+        assert wb.editor.fontInfo().fixedPitch()
+    finally:
+        window.normal_action.trigger()
+    assert wb.editor.font().pointSizeF() == before
