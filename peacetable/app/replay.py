@@ -114,7 +114,7 @@ def role_values(space: PackageSpace, state: State, view: dict[str, Any],
 class ReplayModel:
     """A cursor over ``session``'s record; see the module docstring."""
 
-    def __init__(self, session: Session, *, checkpoint_every: int = 64):
+    def __init__(self, session: Session, *, checkpoint_every: int = 32):
         self.session = session
         self.scenario: Scenario = session.scenario
         self.events: list[Event] = session.events
