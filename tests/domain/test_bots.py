@@ -16,7 +16,9 @@ from peacetable.domain.scenario import Scenario
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = sorted((ROOT / "scenarios").glob("*.toml"))
 RIVER = ROOT / "tests" / "fixtures" / "river-accord.toml"
-ALL = [*BUNDLED, RIVER]
+# constraints, option-level linkages and option vetoes: the bots check a package first
+HIGHLAND = ROOT / "tests" / "fixtures" / "highland-talks.toml"
+ALL = [*BUNDLED, RIVER, HIGHLAND]
 NAMES = list(STRATEGIES)
 
 

@@ -28,6 +28,7 @@ of no deal on them (``floor``) to the best value the package could have (``best`
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from dataclasses import dataclass, field
@@ -150,6 +151,10 @@ class PlayerBot:
         self._frames: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._rankings: dict[tuple, tuple] = {}
         self._eligibles: dict[tuple, tuple[int, ...]] = {}
+        # rules a package is checked against before it is proposed (see _allowed)
+        self._checks = bool(self.sc.constraints) or any(
+            k.to_option is not None and k.kind in ("precondition", "blocks")
+            for k in self.sc.linkages)
 
     # ------------------------------------------------------------------ the turn
     def act(self, obs: Observation) -> C.Command | None:
@@ -420,6 +425,28 @@ class PlayerBot:
             self._eligibles.clear()
         return got
 
+    def _allowed(self, view, package: dict[str, str]) -> bool:
+        """Whether the engine would take ``package`` as far as this role can tell: no
+        option under a block it knows of, no constraint broken with what is settled."""
+        if any(b["option"] is not None and package.get(b["issue"]) == b["option"]
+               for b in view.get("blocks", ())):
+            return False
+        statuses = view["issues"]
+        settled = {iid: rec["option"] for iid, rec in statuses.items()
+                   if rec["status"] in ("agreed", "declared")}
+        held = {**settled, **package}
+        sc = self.sc
+        for iid, opt in package.items():
+            # option-level linkages this role knows of (issue-level ones shape _eligible)
+            if any(k.known_to(self.role) and not k.met_by(held)
+                   for k in sc.links_into("precondition", iid, opt)):
+                return False
+            if any(k.to_option is not None and k.condition is None and k.known_to(self.role)
+                   and k.met_by(settled) for k in sc.links_into("blocks", iid, opt)):
+                return False
+        return not any((con.first.issue in package or con.second.issue in package)
+                       and con.broken_by(held) for con in sc.constraints)
+
     def _propose(self, view, allowed, t):
         props = self._templates("proposal", allowed)
         if not props:
@@ -439,8 +466,13 @@ class PlayerBot:
                 continue
             order, mine, score, floor, best = self._ranked(agreed, idx, parties)
             aspiration = math.ceil(floor[self.a] + (best[self.a] - floor[self.a]) * s)
-            ok = np.flatnonzero(mine >= aspiration)[:3]  # the three best it can live with
-            for rank in ok:
+            ok = np.flatnonzero(mine >= aspiration)  # the three best it can live with
+            if self._checks or view.get("blocks"):
+                choices = self.k.candidates(idx).choices
+                ok = list(itertools.islice((r for r in ok if self._allowed(view, {
+                    sp.issues[j]: sp.options[j][int(c)]
+                    for j, c in zip(idx, choices[int(order[r])])})), 3))
+            for rank in ok[:3]:
                 options.append((float(score[rank]), len(idx), int(mine[rank]), tpl, idx,
                                 int(order[rank])))
         if not options:
