@@ -346,6 +346,8 @@ def _print_view(session, view: dict) -> None:
     phase = view["phase"]
     print(f"{sc.scenario.title} — after event {view['event']}")
     print(f"phase: {phase['index'] + 1}/{phase['of']} {phase['label']}" if phase else "phase: not started")
+    if view.get("game_date_label"):
+        print(f"in the story: {view['game_date_label']}")
     print(f"escalation: {esc['index']:.1f} / {esc['scale']:g} — {esc['rung_label']}")
     for k, v in esc["variables"].items():
         print(f"  {sc.variable_by_id[k].label:<40} {v:g}")
@@ -397,6 +399,13 @@ def _info(path: str) -> int:
             st = session.state
             phase = sc.phase_by_id[st.phase].label if st.phase else "not started"
             print(f"phase:     {phase} ({st.phase_index + 1} of {len(sc.phases)})")
+            day = session.game_date("control")
+            if day is not None:
+                from .domain.calendar import date_label, phase_span, span_label
+
+                span = span_label(*phase_span(sc, st.phase_index))
+                print(f"in the story: {date_label(day)}"
+                      + (f" (the phase: {span})" if span and span != date_label(day) else ""))
         print(f"events:    {session.store.last_seq} (snapshots up to {session.store.last_snapshot_seq})")
         if check.intact:
             print(f"agreements in force: {sum(1 for a in st.agreements.values() if a.status == 'in_force')}")

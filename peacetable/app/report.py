@@ -116,6 +116,7 @@ def build_report(session: Any, viewer: str = "control", at: int | None = None) -
 
     Raises ValueError for an unknown viewer or an event out of range."""
     from ..domain.analytics.debrief import cause_label, role_name
+    from ..domain.calendar import date_label, phase_span, span_label
 
     sc = session.scenario
     viewer_label(sc, viewer)
@@ -151,6 +152,7 @@ def build_report(session: Any, viewer: str = "control", at: int | None = None) -
         "events": seq,
         "last_event": last,
         "phases_reached": state_view["phase"]["index"] + 1 if state_view["phase"] else 0,
+        "story_date": state_view.get("game_date_label") or "",  # as the viewer knows it
         "phases": len(sc.phases),
         "teams": [{"role": r.name, "team": teams.get(r.id, ""), "player": r.is_player}
                   for r in sc.roles],
@@ -188,15 +190,23 @@ def build_report(session: Any, viewer: str = "control", at: int | None = None) -
                     {"event": r.seq, "team": role_name(sc, r.body.role), "text": r.body.text}
                     for r in visible
                     if isinstance(r.body, ActionRecorded) and r.body.inject_event == e.seq]
+                inj = sc.inject_by_id.get(b.inject) if b.inject else None
+                day = inj.date if inj is not None else None
                 injects.append({"event": e.seq, "title": b.title, "synopsis": b.synopsis,
+                                "date": day.isoformat() if day else None,
+                                "date_label": date_label(day),
                                 "targets": [role_name(sc, t) for t in b.targets],
                                 "expected": b.expected_action if is_control else "",
                                 "responses": responses, "scheduled": b.scheduled})
         ranked = sorted(carried, key=lambda m: (-abs(m["change"]), m["event"]))[:KEY_MOVES]
         key = sorted(ranked, key=lambda m: m["event"])
         end_ts = by_seq[end].ts if end in by_seq else last_ts
+        first, last_day = phase_span(sc, pe.body.index) if ph else (None, None)
         phases.append({
             "label": ph.label if ph else f"phase {pe.body.index + 1}",
+            "date": first.isoformat() if first else None,
+            "end_date": last_day.isoformat() if last_day else None,
+            "date_label": span_label(first, last_day),
             "description": ph.description if ph else "",
             "objectives": list(ph.objectives) if ph else [],
             "sequencing": ph.sequencing if ph else "open",

@@ -190,8 +190,11 @@ class SeatView(QWidget):
         set_cls(self.title, "h1")
         self.phase_label = QLabel()
         set_cls(self.phase_label, "h2")
+        self.story_date = QLabel()  # the day in the story, as this role knows it
+        self.story_date.setObjectName("seatStoryDate")
         col.addWidget(self.title)
         col.addWidget(self.phase_label)
+        col.addWidget(self.story_date)
         head.addLayout(col, 1)
         self.escalation_label = QLabel()
         self.escalation_label.setAlignment(Qt.AlignmentFlag.AlignRight
@@ -306,6 +309,9 @@ class SeatView(QWidget):
             if not label.lower().startswith(("phase", "round", "week", "step", "stage")):
                 label = f"Phase {ph['index'] + 1} of {ph['of']}: {label}"
             self.phase_label.setText(f"{label} · {seq}")
+        day = view.get("game_date_label") or ""
+        self.story_date.setText(f"In the story: {day}" if day else "")
+        self.story_date.setVisible(bool(day))
         e = view["escalation"]
         self.escalation_label.setText(f"Escalation {e['index']:.1f} of {e['scale']:g}\n"
                                       f"{e['rung_label']}")

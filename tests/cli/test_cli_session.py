@@ -310,7 +310,8 @@ def test_replay_unknown_viewer(cli, played):
 def test_replay_text(cli, played):
     res = cli("replay", played)
     assert res.rc == 0, res.err
-    head = f"River Accord — after event {SCRIPT_EVENTS + 1}\nphase: 3/3 Summit\n"
+    head = (f"River Accord — after event {SCRIPT_EVENTS + 1}\nphase: 3/3 Summit\n"
+            "in the story: 21 Apr 2031\n")
     assert res.out.startswith(head)
     assert "#3 in force: Monitoring: Joint commission; Water release: Medium release" in res.out
 
@@ -400,12 +401,13 @@ def test_info(cli, played):
     assert re.match(r"^created:   \S+   schema \d+$", lines[2]), lines[2]
     assert lines[3] == "roles:     Upland, Lowland, Midland, Control cell"
     assert lines[4] == "phase:     Summit (3 of 3)"
-    assert lines[5].startswith(f"events:    {SCRIPT_EVENTS + 1} (snapshots up to ")
-    assert lines[6] == "agreements in force: 1"
-    assert lines[7].startswith("escalation: ")
-    assert lines[8] == "health:    ok"
-    assert re.match(r"^fingerprint: [0-9a-f]{64}$", lines[9]), lines[9]
-    assert lines[10] == "record:    record intact"
+    assert lines[5] == "in the story: 21 Apr 2031"  # the summit's day; no end date
+    assert lines[6].startswith(f"events:    {SCRIPT_EVENTS + 1} (snapshots up to ")
+    assert lines[7] == "agreements in force: 1"
+    assert lines[8].startswith("escalation: ")
+    assert lines[9] == "health:    ok"
+    assert re.match(r"^fingerprint: [0-9a-f]{64}$", lines[10]), lines[10]
+    assert lines[11] == "record:    record intact"
     assert not any(s in res.out for s in SECRETS)
 
 
@@ -415,6 +417,7 @@ def test_info_on_a_fresh_session(cli, tmp_path):
     res = cli("info", path)
     assert res.rc == 0
     assert "phase:     not started (0 of 3)" in res.out
+    assert "in the story" not in res.out  # no phase yet, so no day
     assert "events:    1 " in res.out
 
 
@@ -563,3 +566,22 @@ def test_a_closed_output_pipe_is_not_an_error(played):
     assert "Traceback" not in err
     assert err.strip() == ""
     assert rc == 0
+
+
+def test_info_shows_the_day_control_knows_and_the_phase_span(cli, tmp_path):
+    from peacetable.app.session import Session
+    from peacetable.domain import commands as C
+
+    path = tmp_path / "dated.peacetable"
+    river = Path(__file__).resolve().parents[1] / "fixtures" / "river-accord.toml"
+    s = Session.create(river, path, seed=1)
+    for cmd in (C.Advance(), C.Advance(), C.FireInject(id="leak")):
+        s.execute(cmd)
+    s.close()
+    res = cli("info", path)
+    assert res.rc == 0, res.err
+    # the sealed round runs from 14 Apr to the day before the summit; the leak moved it on
+    assert "in the story: 16 Apr 2031 (the phase: 14–20 Apr 2031)\n" in res.out
+    # a viewer who did not hear the leak still reads the phase's day
+    view = cli("replay", path, "--viewer", "lowland")
+    assert "\nin the story: 14 Apr 2031\n" in view.out
