@@ -156,7 +156,8 @@ def render_text(report: dict[str, Any], sc: Scenario | None = None) -> str:
       "issues valued at each role's no-deal level (BATNA); a linkage changes values only "
       "through its own value.")
     w("")
-    w("Roles (utility 0..1)")
+    w("Roles (utility: 1 = options valued 1 on every issue; interaction terms and linkage "
+      "values can push it below 0 or above 1)")
     for r in report["roles"].values():
         w(f"  {r['name']:<28} BATNA {_f(r['batna'])}   ideal {_f(r['ideal']['utility'])}   "
           f"worst {_f(r['worst_utility'])}")
