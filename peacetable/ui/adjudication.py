@@ -236,6 +236,7 @@ class AdjudicationPanel(QWidget):
                                         "sealed" if m.sealed else "awaiting decision"])
                 item.setData(0, ID_ROLE, m.id)
                 item.setToolTip(2, KIND_LABELS.get(m.kind, m.kind))
+                item.setToolTip(1, role_name(s, m.role))
                 item.setToolTip(4, ch)
                 if m.sealed:
                     for c in range(6):
@@ -243,11 +244,12 @@ class AdjudicationPanel(QWidget):
                 self.queue.addTopLevelItem(item)
         for c in (0, 1, 3, 4, 5):
             self.queue.resizeColumnToContents(c)
-        # a private move's channel names its recipients: keep room for the move itself
-        # (the whole channel is in the tooltip)
-        cap = self.queue.fontMetrics().averageCharWidth() * 16
-        if self.queue.columnWidth(4) > cap:
-            self.queue.setColumnWidth(4, cap)
+        # a private move's channel names its recipients, and some roles have long names:
+        # keep room for the move itself (the whole texts are in the tooltips)
+        char = self.queue.fontMetrics().averageCharWidth()
+        for col, chars in ((1, 14), (4, 12)):
+            if self.queue.columnWidth(col) > char * chars:
+                self.queue.setColumnWidth(col, char * chars)
         self.queue.blockSignals(False)
         n_open = sum(1 for m in pending if not m.sealed)
         n_sealed = len(pending) - n_open
