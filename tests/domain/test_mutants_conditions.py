@@ -123,3 +123,9 @@ def test_typed_accepts_the_validated_model_and_keeps_typed_ones():
     already = OptionTest("i", "o")
     assert typed(already) is already
     assert typed({"all": [{"any": []}]}) == AllOf((AnyOf(()),))
+
+
+def test_an_unknown_operator_or_status_reads_as_written():
+    # stored conditions are validated, but a describer never hides what it was given
+    assert VariableTest("v", "~", 1).describe() == "v ~ 1"
+    assert StatusTest("i", "frozen").describe() == "i is frozen"
