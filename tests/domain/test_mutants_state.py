@@ -60,3 +60,23 @@ def test_a_fall_of_two_rungs_stops_where_hysteresis_holds(river):
     assert rung_for(river, 27, "standoff") == "tension"
     assert rung_for(river, 10, "standoff") == "calm"
     assert rung_for(river, 40, "unknown-rung") == "tension"
+
+
+def test_why_an_issue_is_blocked_as_each_viewer_reads_it(river):
+    from peacetable.domain.events import CONTROL, PUBLIC, private_to
+    from peacetable.domain.state import Hold, hold_text
+
+    secret = Hold(issue="release", option=None, by="upland", event=5,
+                  visibility=private_to("upland"), source="Dam closure")
+    assert hold_text(river, secret) == "blocked by Upland (Dam closure)"  # control by default
+    assert hold_text(river, secret, "upland") == "blocked by Upland (Dam closure)"
+    assert hold_text(river, secret, "lowland") == "blocked"
+    assert hold_text(river, secret, "audience") == "blocked"
+    plain = Hold(issue="release", option=None, by="upland", event=5, visibility=PUBLIC)
+    assert hold_text(river, plain, "lowland") == "blocked by Upland"
+    inject = Hold(issue="release", option=None, by=None, event=5, visibility=CONTROL,
+                  source="Drought")
+    assert hold_text(river, inject) == "blocked (Drought)"
+    assert hold_text(river, inject, "upland") == "blocked"
+    bare = Hold(issue="release", option=None, by="ghost", event=5, visibility=PUBLIC)
+    assert hold_text(river, bare, "upland") == "blocked"
