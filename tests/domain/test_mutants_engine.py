@@ -114,3 +114,29 @@ def test_a_red_line_on_an_open_issue_reads_issues_outside_the_package_as_open(fr
     st = _started(framework)
     assert red_lines_crossed(sc, st, "russia", {}) == [role.red_lines[0]]
     assert red_lines_crossed(sc, st, "russia", {"territory": "restore_1991"}) == []
+
+
+def test_a_reveal_shows_each_sealed_move_whole_to_those_its_channel_reaches(tmp_path, river_path):
+    from peacetable.app.session import Session
+    from peacetable.domain.events import MovesRevealed, RevealedMove, Visibility
+
+    s = Session.create(river_path, tmp_path / "s.peacetable", seed=1)
+    try:
+        s.execute(C.Advance())
+        s.execute(C.Advance())  # the sealed round
+        a = s.execute(C.SubmitMove(role="lowland", template="pull_back", magnitude=2,
+                                   rationale="calm"))[0].seq
+        b = s.execute(C.SubmitMove(role="upland", template="statement", channel="private",
+                                   to=("midland",), rationale="quiet"))[0].seq
+        got = [(e.body, e.visibility) for e in s.execute(C.Reveal())]
+        assert got == [
+            (MovesRevealed(moves=(a,), revealed=(RevealedMove(
+                move=a, role="lowland", template="pull_back", kind="de_escalation", magnitude=2,
+                package={}, target=None, rationale="calm"),)), PUBLIC),
+            (MovesRevealed(moves=(b,), revealed=(RevealedMove(
+                move=b, role="upland", template="statement", kind="statement", magnitude=1,
+                package={}, target=None, rationale="quiet"),)),
+             Visibility("roles", ("upland", "midland"))),
+        ]
+    finally:
+        s.close()
