@@ -129,3 +129,12 @@ def test_an_unknown_operator_or_status_reads_as_written():
     # stored conditions are validated, but a describer never hides what it was given
     assert VariableTest("v", "~", 1).describe() == "v ~ 1"
     assert StatusTest("i", "frozen").describe() == "i is frozen"
+
+
+def test_masks_are_boolean_and_groups_pass_the_statuses_on():
+    rows = np.array([[0], [1]])
+    assert VariableTest("v", "<", 1).mask(rows, {}).dtype == bool
+    both = AllOf((StatusTest("x", "agreed"), VariableTest("v", ">", 1))).compile()
+    stat = {"x": {"status": "agreed"}}
+    assert both(State(variables={"v": 2.0}), stat) is True
+    assert both(State(variables={"v": 0.0}), stat) is False
