@@ -8,7 +8,7 @@ import pytest
 from peacetable.app.session import Session
 from peacetable.domain import commands as C
 from peacetable.domain.engine import MESSAGE_MAX, Refused
-from peacetable.domain.events import MessageSent, Visibility
+from peacetable.domain.events import ActionRecorded, MessageSent, Visibility
 
 
 def why(s: Session, cmd: C.Command) -> str:
@@ -74,7 +74,8 @@ def test_recorded_action_refusals(talks):
     assert why(s, C.RecordAction(inject_event=inj - 1, role="upland", text="x")) == (
         f"event {inj - 1} is not a fired inject")
     ev = s.execute(C.RecordAction(inject_event=inj, role="upland", text=" sandbags "))[0]
-    assert ev.body.text == "sandbags" and ev.visibility == Visibility("control")
+    assert ev.body == ActionRecorded(inject_event=inj, role="upland", text="sandbags")
+    assert ev.visibility == Visibility("control")
 
 
 # --------------------------------------------------------------------------- conditions

@@ -140,3 +140,17 @@ def test_a_reveal_shows_each_sealed_move_whole_to_those_its_channel_reaches(tmp_
         ]
     finally:
         s.close()
+
+
+def test_a_blocking_test_on_two_variables_says_both_values_now(river):
+    from peacetable.domain.engine import _while_text
+    from peacetable.domain.scenario import Linkage
+
+    flow = river.variable_by_id["flow"].model_copy(update={"unit": ""})
+    sc = river.model_copy(update={"variable_by_id": {**river.variable_by_id, "flow": flow}})
+    link = Linkage.model_validate({"kind": "blocks", "to": "release", "while": {"all": [
+        {"variable": "troops", "op": ">", "value": 6}, {"variable": "flow", "op": "<", "value": 30}]}})
+    st = State(variables={"troops": 8.0, "flow": 25.0})
+    assert _while_text(sc, st, "Talks on 'Water release'", link) == (
+        "Talks on 'Water release' are blocked while Troops at the border > 6 battalions and "
+        "River flow downstream < 30 (now: River flow downstream 25; Troops at the border 8 battalions)")
