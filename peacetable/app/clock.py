@@ -13,6 +13,7 @@ it: time decides nothing in the state, only what the clock shows and which injec
 from __future__ import annotations
 
 import datetime as _dt
+import sys
 from dataclasses import dataclass
 
 from ..domain.events import ClockCorrected, ClockPaused, ClockResumed, Event
@@ -132,34 +133,20 @@ class ExerciseClock:
     def elapsed_since(self, seq: int, at: _dt.datetime, now: _dt.datetime) -> float:
         """Running seconds from event ``seq`` (at time ``at``) to ``now``, with the
         corrections made after it."""
-        running = True
-        for m in self.marks:
-            if m.seq >= seq:
-                break
-            if m.kind != "correct":
-                running = m.kind == "resume"
-        elapsed = 0.0
-        mark = at
-        for m in self.marks:
-            if m.seq <= seq:
-                continue
-            if m.kind == "correct":
-                elapsed += m.seconds
-            elif m.kind == "pause" and running:
-                elapsed += (m.at - mark).total_seconds()
-                running = False
-            elif m.kind == "resume" and not running:
-                mark = m.at
-                running = True
-        if running:
-            elapsed += (now - mark).total_seconds()
-        return elapsed
+        return self._running(seq, at, [(sys.maxsize, now)])[0]
 
     def elapsed_series(self, seq: int, at: _dt.datetime,
                        points: list[tuple[int, _dt.datetime]]) -> list[float]:
         """Running seconds from event ``seq`` (at time ``at``) to each of ``points`` ((event,
         time) in event order), counting the pauses and corrections recorded up to each
         point; 0 for a point before ``seq``. One pass, for charts over exercise time."""
+        return [0.0 if pseq < seq else max(0.0, v)
+                for (pseq, _), v in zip(points, self._running(seq, at, points))]
+
+    def _running(self, seq: int, at: _dt.datetime,
+                 points: list[tuple[int, _dt.datetime]]) -> list[float]:
+        """The walk behind both: the clock's marks after event ``seq`` taken in order up to
+        each point (events in order), the running seconds at each."""
         running = True
         for m in self.marks:
             if m.seq >= seq:
@@ -172,9 +159,6 @@ class ExerciseClock:
         mark = at
         out: list[float] = []
         for pseq, pat in points:
-            if pseq < seq:
-                out.append(0.0)
-                continue
             while j < len(marks) and marks[j].seq <= pseq:
                 m = marks[j]
                 j += 1
@@ -186,8 +170,7 @@ class ExerciseClock:
                 elif m.kind == "resume" and not running:
                     mark = m.at
                     running = True
-            now = elapsed + ((pat - mark).total_seconds() if running else 0.0)
-            out.append(max(0.0, now))
+            out.append(elapsed + ((pat - mark).total_seconds() if running else 0.0))
         return out
 
     def reading(self, phase_start: tuple[int, _dt.datetime, float] | None,
