@@ -286,7 +286,7 @@ def _check_proposal(sc: Scenario, st: State, cmd: C.SubmitMove, tpl):
                 raise Refused(_unknown_link(sc, cmd.role, what) if not link.known_to(cmd.role)
                               else f"'{what}' is blocked by the agreement on "
                                    f"{sc.issue_by_id[link.source].label}")
-    _check_constraints(sc, statuses, cmd.package)
+    check_constraints(sc, statuses, cmd.package)
     parties = cmd.parties or tpl.parties or sc.player_ids
     for p in parties:
         if p not in sc.player_ids:
@@ -335,7 +335,7 @@ def _refuse_blocked(sc: Scenario, st: State, role: str, iid: str,
                   f"{sc.issue_by_id[k.source].label}")
 
 
-def _check_constraints(sc: Scenario, statuses: dict, package: dict[str, str]) -> None:
+def check_constraints(sc: Scenario, statuses: dict, package: dict[str, str]) -> None:
     """Refuse a package that, with what is already agreed, breaks a scenario constraint."""
     agreed = {iid: rec["option"] for iid, rec in statuses.items()
               if rec["status"] in ("agreed", "declared")}

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from .. import commands as C
+from ..engine import Refused, check_constraints
 from ..events import DiceRolled, Event, InjectFired, MoveAdjudicated, MovesRevealed, MoveSubmitted
 from ..scenario import MoveTemplate, Scenario
 from .knowledge import Knowledge
@@ -436,6 +437,10 @@ class PlayerBot:
                    if rec["status"] in ("agreed", "declared")}
         held = {**settled, **package}
         sc = self.sc
+        try:  # the engine's own rule, on what this role's view says is settled
+            check_constraints(sc, statuses, package)
+        except Refused:
+            return False
         for iid, opt in package.items():
             # option-level linkages this role knows of (issue-level ones shape _eligible)
             if any(k.known_to(self.role) and not k.met_by(held)
@@ -444,8 +449,7 @@ class PlayerBot:
             if any(k.to_option is not None and k.condition is None and k.known_to(self.role)
                    and k.met_by(settled) for k in sc.links_into("blocks", iid, opt)):
                 return False
-        return not any((con.first.issue in package or con.second.issue in package)
-                       and con.broken_by(held) for con in sc.constraints)
+        return True
 
     def _propose(self, view, allowed, t):
         props = self._templates("proposal", allowed)
