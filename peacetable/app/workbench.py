@@ -16,6 +16,7 @@ newest request first, and refuses a space too large to analyse while someone typ
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import stat
@@ -332,6 +333,30 @@ def analysis_preview(sc: Scenario, limit: int = LIVE_PREVIEW_PACKAGES) -> Analys
                            issues=per_issue, text=text)
 
 
+class _NoCollection:
+    """Python's cycle collector switched off while a worker job runs. A collection runs on
+    whichever thread happens to allocate, and the cycles it frees may hold Qt objects that
+    must be destroyed on the window's thread (destroying one on a worker deadlocked with
+    the window's thread). The window's thread collects once the last job ends."""
+
+    _lock = threading.Lock()
+    _jobs = 0
+    _was_enabled = False
+
+    def __enter__(self) -> None:
+        with _NoCollection._lock:
+            if _NoCollection._jobs == 0:
+                _NoCollection._was_enabled = gc.isenabled()
+                gc.disable()
+            _NoCollection._jobs += 1
+
+    def __exit__(self, *exc: Any) -> None:
+        with _NoCollection._lock:
+            _NoCollection._jobs -= 1
+            if _NoCollection._jobs == 0 and _NoCollection._was_enabled:
+                gc.enable()
+
+
 class LatestOnly:
     """Runs one job at a time on a worker thread, newest first: while a job runs, a newer
     request replaces any waiting one (the text changed again: only the newest matters).
@@ -364,14 +389,15 @@ class LatestOnly:
 
     def _work(self, key: Any, job: Callable[[], Any], done: Callable[[Any, Any], None]) -> None:
         while True:
-            try:
-                result = job()
-            except Exception as exc:  # a failing job must not stop the worker
-                result = self.failed(exc)
-            try:
-                done(key, result)
-            except Exception:  # the receiver went away (window closed)
-                pass
+            with _NoCollection():
+                try:
+                    result = job()
+                except Exception as exc:  # a failing job must not stop the worker
+                    result = self.failed(exc)
+                try:
+                    done(key, result)
+                except Exception:  # the receiver went away (window closed)
+                    pass
             with self._lock:
                 if self._pending is None or self._closed:
                     self._pending = None
