@@ -350,25 +350,59 @@ def render_html(data: dict[str, Any], images: dict[str, bytes] | None = None,
     return _env().get_template("report.html").render(r=data, images=srcs)
 
 
-CSV_COLUMNS = ("event", "time", "type", "actor", "visibility", "description", "fingerprint")
+CSV_COLUMNS = ("event", "time", "phase", "phase_date", "phase_end_date", "inject_date", "type",
+               "actor", "visibility", "description", "fingerprint")
+"""The CSV's columns. ``phase`` is the phase in force after the event; ``phase_date`` and
+``phase_end_date`` its first and last day in the story (ISO dates, empty when the phase has
+none or its end is open); ``inject_date`` the story day of a fired inject that has one."""
 
 
 def render_csv(session: Any, data: dict[str, Any]) -> str:
-    """The events visible to the report's viewer up to its event, one row each; every row
-    carries the record's fingerprint. Cells that a spreadsheet would run as a formula start
-    with an apostrophe."""
+    """The events visible to the report's viewer up to its event, one row each, with the
+    phase in force after it and the story's calendar (the phase's days, a fired inject's
+    day); every row carries the record's fingerprint. Cells that a spreadsheet would run as
+    a formula start with an apostrophe."""
+    from ..domain.calendar import phase_span
     from ..domain.views import EventsBySeq, describe_event
 
+    sc = session.scenario
     viewer = data["overview"]["viewer_id"]
     upto = data["overview"]["events"]
+    # the phase after every applied event, from the report's own fold (an undone event
+    # leaves the phase as the event before it had it)
+    phase_after = {p["event"]: p["phase_index"] for p in data["escalation"]["series"]}
+    spans: dict[int, tuple[str, str, str]] = {}
+
+    def phase_cells(index: int) -> tuple[str, str, str]:
+        if index not in spans:
+            if not 0 <= index < len(sc.phases):
+                spans[index] = ("", "", "")
+            else:
+                first, last = phase_span(sc, index)
+                spans[index] = (_cell(sc.phases[index].label),
+                                first.isoformat() if first else "",
+                                last.isoformat() if last else "")
+        return spans[index]
+
+    by_seq = EventsBySeq(session.events)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
+    index = -1
+    seqs = sorted(phase_after)
+    k = 0
     for ev in session.visible_events(viewer, upto=upto):
+        while k < len(seqs) and seqs[k] <= ev.seq:
+            index = phase_after[seqs[k]]
+            k += 1
+        day = None
+        if isinstance(ev.body, InjectFired) and ev.body.inject:
+            inj = sc.inject_by_id.get(ev.body.inject)
+            day = inj.date if inj is not None else None
         actor = getattr(ev.body, "role", None) or getattr(ev.body, "sender", None) or "control"
-        w.writerow([ev.seq, ev.ts, ev.type, _cell(actor), ev.visibility.describe(),
-                    _cell(describe_event(session.scenario, ev, EventsBySeq(session.events))),
-                    data["fingerprint"]])
+        w.writerow([ev.seq, ev.ts, *phase_cells(index), day.isoformat() if day else "",
+                    ev.type, _cell(actor), ev.visibility.describe(),
+                    _cell(describe_event(sc, ev, by_seq)), data["fingerprint"]])
     return buf.getvalue()
 
 

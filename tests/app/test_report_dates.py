@@ -3,11 +3,13 @@ inject with its day, and the day at the end of the record as the reader's role k
 
 from __future__ import annotations
 
+import csv
+import io
 from html import unescape
 
 from trainer_support import ROOT
 
-from peacetable.app.report import build_report, render_html
+from peacetable.app.report import build_report, render_csv, render_html
 from peacetable.app.session import Session
 from peacetable.domain import commands as C
 from peacetable.domain.loader import load_scenario
@@ -40,6 +42,29 @@ def test_report_shows_phase_and_inject_days(tmp_path):
         assert "In the story: 14–20 Apr 2031" in page
         assert "· 16 Apr 2031 in the story" in page
         assert "16 Apr 2031 at the end of the record" in page
+    finally:
+        s.close()
+
+
+def test_report_csv_gives_each_event_its_phase_days_and_an_inject_its_day(tmp_path):
+    s = _played(tmp_path)
+    try:
+        rows = list(csv.DictReader(io.StringIO(render_csv(s, build_report(s, "control")))))
+        by_type = {}
+        for row in rows:
+            by_type.setdefault(row["type"], []).append(row)
+        start = by_type["session_started"][0]
+        assert (start["phase"], start["phase_date"], start["inject_date"]) == ("", "", "")
+        first, second = by_type["phase_started"]
+        assert (first["phase_date"], first["phase_end_date"]) == ("2031-04-07", "2031-04-13")
+        assert (second["phase_date"], second["phase_end_date"]) == ("2031-04-14", "2031-04-20")
+        assert first["phase"] != second["phase"] and second["phase"]
+        (leak,) = by_type["inject_fired"]
+        assert (leak["phase_date"], leak["inject_date"]) == ("2031-04-14", "2031-04-16")
+        # every event after the first phase starts carries its phase's days
+        after = [r for r in rows if int(r["event"]) >= int(first["event"])]
+        assert all(r["phase_date"] for r in after)
+        assert all(r["inject_date"] == "" for r in rows if r["type"] != "inject_fired")
     finally:
         s.close()
 
