@@ -414,10 +414,29 @@ def _info(path: str) -> int:
         print(f"health:    {integrity}")
         print(f"fingerprint: {check.fingerprint}")
         print(f"record:    {check.message}")
+        false_snapshots: dict[int, str] = {}
+        if check.intact:
+            false_snapshots = session.check_snapshots()
+            print(f"snapshots: {_snapshots_line(session, false_snapshots)}")
         _warn(session)
-        return 0 if integrity == "ok" and check.intact else 1
+        return 0 if integrity == "ok" and check.intact and not false_snapshots else 1
     finally:
         session.close()
+
+
+def _snapshots_line(session, false: dict[int, str]) -> str:
+    """What `info` says of the snapshots (cached folds) after checking each one."""
+    current, older = session.store.snapshot_counts()
+    older_text = f"; {older} of an older fold version, unused" if older else ""
+    if false:
+        seq, why = next(iter(false.items()))
+        more = f" (and {len(false) - 1} more)" if len(false) > 1 else ""
+        return (f"the one at event {seq}{more} is false ({why}): the file was edited with "
+                "another tool; it is ignored and every state shown is folded from the "
+                f"events{older_text}")
+    if not current:
+        return f"none of this fold version{older_text}" if older else "none"
+    return f"{current} checked, each the fold of the events before it{older_text}"
 
 
 def _analyze(args) -> int:

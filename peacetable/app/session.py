@@ -79,7 +79,6 @@ class Session:
         self._exercise_start: tuple[int, int | None] | None = None  # (events seen, seq)
         self._events: list[Event] | None = None
         self._trace: list[tuple[int, int, float, dict[str, float]]] | None = None
-        self._trusted_snapshots: set[int] = set()
         self._auto_refused: set[str] = set()  # injects the engine refused to fire by themselves
         if writing if writing is not None else not store.readonly:
             self._load_events()  # writing needs the undo ledger, built from the whole log
@@ -168,6 +167,7 @@ class Session:
             session = cls(store, loaded, writing=not readonly)
             if not readonly:
                 store.begin_writing()
+                session._refresh_stale_snapshots()
                 session._after_a_stop()
             return session
         except BaseException:
@@ -356,32 +356,88 @@ class Session:
                 raise
             raise SessionFileError(f"{self.path}: {check.message}") from exc
 
-    def _fold_from(self, snap: State | None, seq: int, check_older: bool = True) -> State:
+    def _fold_from(self, snap: State | None, seq: int) -> State:
         while True:
             start_seq = snap.seq if snap else 0
             try:
                 return fold(self.scenario, self._slice(start_seq, seq), start=snap)
             except SnapshotTooRecent:  # the tail undoes what the snapshot includes
-                snap = self._snapshot(start_seq - 1) if check_older else \
-                    next(self.store.snapshots_at_or_before(start_seq - 1), None)
+                snap = self._snapshot(start_seq - 1)
 
     def _snapshot(self, limit: int) -> State | None:
-        """The newest snapshot at or before ``limit`` that the record vouches for.
+        """The state at the newest usable snapshot at or before ``limit``, shown true.
 
-        A snapshot must record the chain hash of its event (checked by the store) and fold
-        to what it claims: it is compared, once per session, with the fold of the events
-        since the snapshot before it. One that does not is ignored with a warning."""
+        A snapshot is read from the file, which anyone may have edited (two consecutive
+        snapshots forged consistently check against each other), so it is used only once
+        this computer has shown it to be the fold of the events (see
+        :mod:`~peacetable.storage.proofs`): it wrote it after folding, or compared it with a
+        fold of the events from a snapshot already shown true (or from the first event).
+        Snapshots not shown true yet are compared here, oldest first; one that differs is
+        ignored with a warning and the fold of the events stands in its place."""
         if limit < 1:
             return None
-        for snap in self.store.snapshots_at_or_before(limit):
-            if snap.seq in self._trusted_snapshots:
-                return snap
-            prev = next(self.store.snapshots_at_or_before(snap.seq - 1), None)
-            if self._fold_from(prev, snap.seq, check_older=False) == snap:
-                self._trusted_snapshots.add(snap.seq)
-                return snap
-            self.store.distrust(snap.seq, "it does not fold to what the events say")
-        return None
+        pending = []
+        base = None
+        for snap in self.store.snapshot_records(limit):
+            if snap.proven:
+                base = snap
+                break
+            pending.append(snap)
+        if not pending:
+            return base.state if base else None
+        bases: list[tuple[int, State | None]] = [(0, None)]
+        if base is not None:
+            bases.append((base.seq, base.state))
+        shown = []
+        for snap in reversed(pending):  # oldest first, each from the last state shown true
+            st = self._fold_bases(bases, snap.seq)
+            if st == snap.state:
+                shown.append(snap)
+                bases.append((snap.seq, snap.state))
+            else:
+                self.store.distrust(snap.seq, "it does not fold to what the events say")
+                bases.append((snap.seq, st))
+        self.store.prove(shown)
+        return bases[-1][1]
+
+    def _fold_bases(self, bases: list[tuple[int, State | None]], seq: int) -> State:
+        """The fold of events 1..``seq`` from the newest of ``bases`` (states shown true,
+        ascending) that the events after it do not reach back past."""
+        for bseq, st in reversed(bases):
+            if bseq > seq:
+                continue
+            try:
+                return fold(self.scenario, self._slice(bseq, seq), start=st)
+            except SnapshotTooRecent:
+                continue
+        raise AssertionError("unreachable: the fold from event 0 starts from nothing")
+
+    def _refresh_stale_snapshots(self) -> None:
+        """Opened for writing: snapshots written by another fold version are never used, so
+        such a file would be folded from its first event at every opening. Write fresh ones
+        of this fold version at the same events (folds of the events; only the snapshots
+        table changes, never the record)."""
+        last = self.store.last_seq
+        seqs = [q for q in self.store.stale_snapshot_seqs() if 0 < q <= last]
+        if not seqs:
+            return
+        bases: list[tuple[int, State | None]] = [(0, None)]
+        for q in seqs:
+            bases.append((q, self._fold_bases(bases, q)))
+        try:
+            self.store.replace_snapshots([st for _q, st in bases[1:] if st is not None])
+        except SessionFileError as exc:
+            self.store.warnings.append(f"{exc}; they are folded from the events instead")
+
+    def check_snapshots(self) -> dict[int, str]:
+        """Show every usable snapshot true or false (those shown true before, on this
+        computer, are not folded again). Returns the events of the snapshots found false
+        (or unusable), which are ignored from now on with a warning."""
+        records = list(self.store.snapshot_records(self.store.last_seq))
+        for snap in reversed(records):  # oldest first: each from the one before
+            if not snap.proven:
+                self._snapshot(snap.seq)
+        return dict(sorted(self.store.distrusted.items()))
 
     def has_trace(self) -> bool:
         """Whether the escalation trace is already computed (see :meth:`trace`)."""

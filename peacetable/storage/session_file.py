@@ -46,6 +46,7 @@ from ..domain.events import (
     encode_visibility,
 )
 from ..domain.state import FOLD_VERSION, State, decode_state, encode_state
+from .proofs import proofs, snapshot_digest
 
 try:  # POSIX advisory lock; independent of SQLite's own fcntl locks
     import fcntl
@@ -175,6 +176,17 @@ class RecordCheck:
         return self.message
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """A usable snapshot: its event, its state, its digest (None for a file without the
+    chain) and whether this computer has shown it to be the fold of the events."""
+
+    seq: int
+    state: State
+    digest: bytes | None
+    proven: bool
+
+
 class BodyRefs(msgspec.Struct, frozen=True):
     """What :meth:`SessionStore.verify_record` reads of an event body: its type and the
     fields that name other events or scenario items (a light decode of the same JSON)."""
@@ -228,7 +240,7 @@ class SessionStore:
         self.warnings: list[str] = []
         #: SQLite's quick_check of the file when it was opened ("ok": else it is refused)
         self.health = "ok"
-        self._distrusted: set[int] = set()
+        self._distrusted: dict[int, str] = {}
         self._computed_head: bytes | None = None
         self._refresh()
 
@@ -647,27 +659,70 @@ class SessionStore:
 
     # ------------------------------------------------------------------ snapshots
     def save_snapshot(self, state: State) -> None:
+        """Store ``state`` as the snapshot at its event. The caller vouches that it is the
+        fold of the events (it folded them, from the start or from a proven snapshot): it
+        is recorded as proven on this computer (see :mod:`.proofs`)."""
         if self.readonly or state.seq <= self._last_snapshot or state.seq > self.last_seq:
             return
-        chain = self._head if state.seq == self.last_seq else self.chain_at(state.seq)
-        with self.db.atomic():
-            self.db["snapshots"].insert({"seq": state.seq, "fold_version": FOLD_VERSION,
-                                         "state": encode_state(state), "chain": chain},
-                                        replace=True)
+        self._write_snapshots([state])
         self._last_snapshot = state.seq
+
+    def _write_snapshots(self, states: list[State]) -> None:
+        rows, digests = [], []
+        for state in states:
+            chain = self._head if state.seq == self.last_seq else self.chain_at(state.seq)
+            raw = encode_state(state)
+            rows.append({"seq": state.seq, "fold_version": FOLD_VERSION, "state": raw,
+                         "chain": chain})
+            if chain is not None:
+                digests.append(snapshot_digest(FOLD_VERSION, state.seq, chain, raw))
+        with self.db.atomic():
+            self.db["snapshots"].insert_all(rows, replace=True)
+        proofs().add(digests)
+
+    def stale_snapshot_seqs(self) -> list[int]:
+        """Events whose snapshot was written by another fold version (ascending)."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT seq FROM snapshots WHERE fold_version IS NOT ? ORDER BY seq", (FOLD_VERSION,))
+            if isinstance(r[0], int)]
+
+    def replace_snapshots(self, states: list[State]) -> None:
+        """Write ``states`` (folds of the events, by the caller) as snapshots of this fold
+        version, replacing any snapshot at their events, in one transaction. Only the
+        snapshots table changes: the events are never touched."""
+        if self.readonly:
+            raise SessionFileError(f"{self.path}: opened read-only")
+        states = [s for s in states if 0 < s.seq <= self.last_seq]
+        if not states:
+            return
+        try:
+            self._write_snapshots(states)
+        except sqlite3.Error as exc:
+            raise SessionFileError(f"{self.path}: could not write snapshots ({exc})") from None
+        self._last_snapshot = max(self._last_snapshot, *(s.seq for s in states))
+
+    def snapshot_counts(self) -> tuple[int, int]:
+        """(snapshots of this fold version, snapshots of another one)."""
+        cur, other = self.conn.execute(
+            "SELECT COALESCE(SUM(fold_version IS ?), 0), COALESCE(SUM(fold_version IS NOT ?), 0) "
+            "FROM snapshots", (FOLD_VERSION, FOLD_VERSION)).fetchone()
+        return int(cur), int(other)
 
     @property
     def last_snapshot_seq(self) -> int:
         return self._last_snapshot
 
-    def snapshots_at_or_before(self, seq: int) -> Iterator[State]:
-        """Usable snapshots at or before event ``seq``, newest first: of this fold version,
-        readable, and recording the chain hash of their event. Any other snapshot is skipped
-        with a warning (it is only a cache: the events are the record)."""
+    def snapshot_records(self, seq: int) -> Iterator[Snapshot]:
+        """Usable snapshots at or before event ``seq``, newest first, each with whether
+        this computer has shown it true (:attr:`Snapshot.proven`). Usable: of this fold
+        version, readable, and recording the chain hash of their event. Any other snapshot
+        is skipped with a warning (it is only a cache: the events are the record); one of
+        an older fold version is skipped silently."""
         chained = self.schema_version >= 3
         cols = "seq, fold_version, state" + (", chain" if chained else "")
         rows = self.conn.execute(
             f"SELECT {cols} FROM snapshots WHERE seq <= ? ORDER BY seq DESC", (seq,))
+        book = proofs()
         for row in rows:
             sseq, version, raw = row[:3]
             if sseq in self._distrusted:
@@ -675,10 +730,13 @@ class SessionStore:
             if version != FOLD_VERSION:
                 continue  # an older fold's cache: not a fault
             problem = None
+            chain = None
             if not isinstance(sseq, int) or not 0 < sseq <= self.last_seq:
                 problem = "it is for an event the record does not have"
-            elif chained and row[3] != self.chain_at(sseq):
+            elif chained and (row[3] is None or row[3] != (chain := self.chain_at(sseq))):
                 problem = "it does not match the record's chain at that event"
+            elif not isinstance(raw, bytes):
+                problem = "it cannot be read"
             else:
                 try:
                     state = decode_state(raw)
@@ -690,14 +748,29 @@ class SessionStore:
             if problem:
                 self.distrust(sseq, problem)
                 continue
-            yield state
+            digest = snapshot_digest(version, sseq, chain, raw) if chain is not None else None
+            yield Snapshot(sseq, state, digest, digest is not None and book.known(digest))
+
+    def snapshots_at_or_before(self, seq: int) -> Iterator[State]:
+        """The states of :meth:`snapshot_records` (proven or not: see there)."""
+        for snap in self.snapshot_records(seq):
+            yield snap.state
+
+    def prove(self, snaps: Iterable[Snapshot]) -> None:
+        """Record snapshots the caller has compared with a fold of the events."""
+        proofs().add(s.digest for s in snaps if s.digest is not None)
 
     def distrust(self, seq: int, why: str) -> None:
         """Ignore the snapshot at ``seq`` from now on, with a warning."""
         if seq not in self._distrusted:
-            self._distrusted.add(seq)
+            self._distrusted[seq] = why
             self.warnings.append(f"{self.path}: the snapshot at event {seq} is ignored ({why}); "
                                  "the state is folded from the events instead")
+
+    @property
+    def distrusted(self) -> dict[int, str]:
+        """Events whose snapshot is ignored, with why (see :meth:`distrust`)."""
+        return dict(self._distrusted)
 
     def snapshot_at_or_before(self, seq: int) -> State | None:
         return next(self.snapshots_at_or_before(seq), None)
