@@ -51,14 +51,29 @@ def _ensure_app():
 
 
 def _png(image) -> bytes:
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    """``image`` (a ``QImage`` drawn on white) as a PNG file's bytes, without its alpha
+    channel: rows unfiltered, deflated at zlib level 3. On the report's drawings (large flat
+    areas) this is three times faster than ``QImage.save`` at its light compression and
+    gives smaller files."""
+    import struct
+    import zlib
 
-    data = QByteArray()
-    buf = QBuffer(data)
-    buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buf, "PNG", 80)  # light compression: a little larger, much faster
-    buf.close()
-    return bytes(data.data())
+    import numpy as np
+    from PySide6.QtGui import QImage
+
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    w, h, stride = rgb.width(), rgb.height(), rgb.bytesPerLine()
+    pixels = np.frombuffer(rgb.constBits(), np.uint8, stride * h).reshape(h, stride)
+    rows = np.zeros((h, 1 + 3 * w), np.uint8)  # each row: filter type 0 (none), pixels
+    rows[:, 1:] = pixels[:, :3 * w]
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + \
+            struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + \
+        chunk(b"IDAT", zlib.compress(rows.tobytes(), 3)) + chunk(b"IEND", b"")
 
 
 def render_images(session: Any, viewer: str = "control") -> dict[str, bytes]:

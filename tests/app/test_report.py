@@ -262,3 +262,26 @@ def test_bad_viewer_and_cursor_are_refused(bundled):
             build_report(s, at=s.store.last_seq + 1)
     finally:
         s.close()
+
+
+def test_compiled_template_kept_between_runs_and_a_bad_entry_is_compiled_again(
+        evil_and_plain, tmp_path, monkeypatch):
+    from peacetable.app import report as report_mod
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    s = Session.open(evil_and_plain[0], readonly=True)
+    try:
+        data = build_report(s, "control")
+    finally:
+        s.close()
+    report_mod._env.cache_clear()
+    try:
+        first = render_html(data, {})
+        (entry,) = (tmp_path / "cache" / "peacetable" / "templates").iterdir()
+        report_mod._env.cache_clear()
+        assert render_html(data, {}) == first  # from the kept compiled template
+        entry.write_bytes(entry.read_bytes()[:40])  # an entry cut short
+        report_mod._env.cache_clear()
+        assert render_html(data, {}) == first
+    finally:
+        report_mod._env.cache_clear()

@@ -123,3 +123,21 @@ def test_a_session_just_created_has_a_report_too(tmp_path, suffix, qapp):
     if suffix == ".json":
         doc = json.loads(out.read_text(encoding="utf-8"))
         assert [e["seq"] for e in doc["events"]] == [1] and doc["report"]["phases"] == []
+
+
+def test_report_images_are_encoded_pixel_for_pixel(qapp):
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from peacetable.ui.report_export import _png
+
+    img = QImage(101, 37, QImage.Format.Format_ARGB32)  # odd width: rows padded in memory
+    img.fill(QColor("white"))
+    p = QPainter(img)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(QColor(200, 30, 60))
+    p.drawLine(0, 0, 100, 36)
+    p.fillRect(40, 5, 30, 20, QColor(10, 120, 250))
+    p.end()
+    back = QImage.fromData(_png(img), "PNG")
+    assert (back.width(), back.height()) == (101, 37)
+    assert all(back.pixel(x, y) == img.pixel(x, y) for x in range(101) for y in range(37))
