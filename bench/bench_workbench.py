@@ -62,9 +62,10 @@ def _median_time(fn, repeat: int = 15) -> float:
 
 def _position(text: str, kind: str) -> int:
     """Where the keystroke of ``kind`` goes (an offset in the text)."""
-    if kind == "prose":
+    if kind == "prose":  # in the brief's words (a multi-line brief: on its first line)
         k = text.index("public_brief = ")
-        return text.index('"', k) + 2
+        q = text.index('"', k)
+        return (text.index("\n", q) + 3) if text.startswith('"""', q) else q + 2
     if kind == "label":
         k = text.index("[[issues]]")
         k = text.index("label = ", k)
@@ -87,6 +88,13 @@ def main() -> None:
 
     from peacetable.ui.style import QT_ARGS
 
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def quiet(mode, context, message):  # the offscreen platform's notices, once per window
+        if "propagateSizeHints" not in message and "does not support raise" not in message:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(quiet)
     app = QApplication(["bench", *QT_ARGS])
     from peacetable.app.workbench import ScenarioDocument
     from peacetable.ui.main import configure_application

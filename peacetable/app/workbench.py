@@ -16,19 +16,29 @@ newest request first, and refuses a space too large to analyse while someone typ
 
 from __future__ import annotations
 
+import bisect
+import datetime as _dt
 import gc
 import math
 import os
 import stat
 import tempfile
 import threading
+import tomllib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..domain.loader import MAX_BYTES, ScenarioError, parse_scenario, read_scenario_text
+from ..domain.loader import (
+    MAX_BYTES,
+    ScenarioError,
+    parse_scenario,
+    read_scenario_text,
+    read_toml,
+    validate_data,
+)
 from ..domain.scenario import Problem, Scenario
 from ..domain.state import initial_state
 from ..domain.views import view_state
@@ -36,8 +46,8 @@ from .start import bundled_scenarios, default_session_folder
 
 __all__ = [
     "LIVE_PREVIEW_PACKAGES", "AnalysisPreview", "BundledScenarioError", "Check", "IssueZopa",
-    "LiveAnalysis", "PointPreview", "ScenarioDocument", "ScenarioPreview", "analysis_preview",
-    "check_text", "is_bundled", "suggest_copy_path",
+    "LiveAnalysis", "PointPreview", "ScenarioDocument", "ScenarioPreview", "TextChecker",
+    "analysis_preview", "check_text", "is_bundled", "suggest_copy_path",
 ]
 
 LIVE_PREVIEW_PACKAGES = 1 << 23
@@ -91,6 +101,197 @@ def check_text(text: str, source: str = "<scenario>") -> Check:
     return Check((), loaded.scenario)
 
 
+_SCALARS = (str, bool, int, float, _dt.date, _dt.time)  # (datetime is a date)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the longest common prefix of ``a`` and ``b`` (by halving: the
+    comparisons run in C)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[lo:mid] == b[lo:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    lo, hi = 0, limit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid:len(a) - lo] == b[len(b) - mid:len(b) - lo]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _one_key(snippet: str) -> tuple[str, Any] | None:
+    """(key, value) when ``snippet`` alone is one TOML ``key = value`` (comments and blank
+    lines around it allowed) with a plain key and a scalar value (a string of any kind,
+    number, boolean, date or time), else None."""
+    try:
+        d = tomllib.loads(snippet)
+    except tomllib.TOMLDecodeError:
+        return None
+    if len(d) != 1:
+        return None
+    ((k, v),) = d.items()
+    return (k, v) if isinstance(v, _SCALARS) else None
+
+
+class _Base:
+    """A text that parsed as TOML: its data, the lines of its field paths (the loader's
+    scan), and the lines on which a path starts, in order."""
+
+    def __init__(self, text: str, data: dict[str, Any], lines: dict[tuple, int]):
+        self.text = text
+        self.data = data
+        self.lines = lines
+        self._at_line: dict[int, list[tuple]] | None = None
+        self._noted: list[int] | None = None
+
+    def paths_at(self, line: int) -> list[tuple]:
+        if self._at_line is None:
+            at: dict[int, list[tuple]] = {}
+            for path, n in self.lines.items():
+                at.setdefault(n, []).append(path)
+            self._at_line = at
+            self._noted = sorted(at)
+        return self._at_line.get(line, [])
+
+    def statement(self, line: int) -> tuple[int, int | None]:
+        """(K, N): the last line at or before ``line`` where a path starts, and the next
+        such line after it (None: none); (0, None) when no path starts before it."""
+        self.paths_at(0)
+        noted = self._noted
+        assert noted is not None
+        k = bisect.bisect_right(noted, line)
+        if k == 0:
+            return 0, None
+        return noted[k - 1], (noted[k] if k < len(noted) else None)
+
+
+def _line_start(text: str, pos: int, back: int) -> int:
+    """Offset of the start of the line ``back`` lines above the one holding ``pos``."""
+    start = text.rfind("\n", 0, pos) + 1
+    for _ in range(back):
+        start = text.rfind("\n", 0, start - 1) + 1
+    return start
+
+
+def _line_after(text: str, pos: int, ahead: int) -> int:
+    """Offset of the start of the line ``ahead`` lines below the one holding ``pos``."""
+    for _ in range(ahead):
+        pos = text.index("\n", pos) + 1
+    return pos
+
+
+class TextChecker:
+    """:func:`check_text` that remembers the last text that parsed as TOML, so that an edit
+    within one ``key = value`` statement (the value a string of any kind — a multi-line
+    brief too —, number, boolean or date, before and after; the key the same or renamed)
+    is checked without parsing the whole text again: the statement alone is parsed, the
+    value (or key) put in place in the data, the lines after it moved by the lines it
+    gained or lost, and the field checks and the rules across the file run on the data as
+    always (the :func:`~peacetable.domain.loader.validate_data` the loader runs, so the
+    problems and their lines are the ones a whole parse gives). Anything else — a
+    statement that no longer is one such, an edit across statements, a table header, an
+    array — is parsed whole. Safe to call from several threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._base: _Base | None = None
+
+    def check(self, text: str, source: str = "<scenario>") -> Check:
+        with self._lock:
+            base = self._base
+        quick = self._edited(base, text) if base is not None else None
+        if quick is None:
+            try:
+                data, lines = read_toml(text, source)
+            except ScenarioError as exc:
+                return Check(tuple(exc.problems), None)
+            quick = _Base(text, data, lines)
+        with self._lock:
+            self._base = quick
+        try:
+            loaded = validate_data(quick.data, quick.lines, text, source)
+        except ScenarioError as exc:
+            return Check(tuple(exc.problems), None)
+        return Check((), loaded.scenario)
+
+    @staticmethod
+    def _edited(base: _Base, text: str) -> _Base | None:  # noqa: C901 (one walk)
+        """``text`` as an edit of ``base`` within one ``key = value`` statement, or None."""
+        old = base.text
+        if text == old:
+            return base
+        if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+            return None
+        p = _common_prefix(old, text)
+        q = _common_suffix(old, text, min(len(old), len(text)) - p)
+        # the statement around the edit: from the line where the last path before it
+        # starts, to the line where the next one starts (its comments and blank lines
+        # with it; a path starts on every key, table header and array element line)
+        at_line = old.count("\n", 0, p) + 1
+        first, nxt = base.statement(at_line)
+        if not first:
+            return None
+        start = _line_start(old, p, at_line - first)
+        end = len(old) if nxt is None else _line_after(old, start, nxt - first)
+        # the edit must leave the newline before the next statement as it was
+        if nxt is not None and len(old) - q >= end:
+            return None
+        delta = len(text) - len(old)
+        old_part, new_part = old[start:end], text[start:end + delta]
+        was, now = _one_key(old_part), _one_key(new_part)
+        if was is None or now is None:
+            return None
+        at = base.paths_at(first)
+        if len(at) != 1 or at[0][-1] != was[0]:
+            return None
+        path = at[0]
+        # the data along the path, copied (the base keeps its own)
+        data = dict(base.data)
+        node: Any = data
+        for part in path[:-1]:
+            try:
+                child = node[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+            if isinstance(child, dict):
+                child = dict(child)
+            elif isinstance(child, list):
+                child = list(child)
+            else:
+                return None
+            node[part] = child
+            node = child
+        if not isinstance(node, dict) or was[0] not in node:
+            return None
+        current = node[was[0]]
+        if type(current) is not type(was[1]) or current != was[1]:
+            return None
+        lines = base.lines
+        if now[0] == was[0]:
+            node[was[0]] = now[1]
+        else:  # the key renamed: in its place, unless the table has that key already
+            new_path = path[:-1] + (now[0],)
+            if now[0] in node or new_path in lines:
+                return None
+            items = [(now[0], now[1]) if k == was[0] else (k, v) for k, v in node.items()]
+            node.clear()
+            node.update(items)
+            lines = {new_path if k == path else k: v for k, v in lines.items()}
+        moved = new_part.count("\n") - old_part.count("\n")
+        if moved:  # the statement gained or lost lines: every later path moves with it
+            lines = {k: (v + moved if v > first else v) for k, v in lines.items()}
+        return _Base(text, data, lines)
+
+
 def problem_text(p: Problem) -> str:
     """A problem as the list shows it: "line 12 · roles[0].weights: … (expected …)"."""
     where = f"line {p.line}" if p.line else "file"
@@ -112,6 +313,14 @@ def listed_problems(check: Check, limit: int = MAX_LISTED_PROBLEMS) -> list[tupl
 # --------------------------------------------------------------------------- network preview
 
 
+_NARRATIVE: dict[str, Any] = {
+    "phases": True, "moves": True, "injects": True,
+    "roles": {"__all__": {"public_brief", "private_brief", "objectives", "red_lines",
+                          "batna_description", "bot"}},
+}
+"""The parts of a scenario no preview reads (see :attr:`ScenarioPreview.preview_key`)."""
+
+
 class ScenarioPreview:
     """A scenario before any session: what the network view reads from a session
     (``scenario`` and ``view(viewer)``), at the scenario's starting state (every issue
@@ -121,6 +330,7 @@ class ScenarioPreview:
         self.scenario = scenario
         self._state = initial_state(scenario)
         self._views: dict[str, dict[str, Any]] = {}
+        self._preview_key: str | None = None
 
     def view(self, viewer: str = "control", at: int | None = None) -> dict[str, Any]:
         v = self._views.get(viewer)
@@ -137,6 +347,18 @@ class ScenarioPreview:
         from ..domain.analytics.network import LinkageNetwork
 
         return LinkageNetwork.from_scenario(self.scenario, viewer)
+
+    @property
+    def preview_key(self) -> str:
+        """Everything of the scenario the previews read (the network's drawing and details,
+        the bargaining analysis): the scenario without its narrative — the phases, moves and
+        injects, and the roles' briefs, objectives, red lines in words, BATNA description
+        and bot. Two previews with the same key show the same network and analysis, so the
+        window neither restyles the network nor analyses again after an edit of the
+        narrative."""
+        if self._preview_key is None:
+            self._preview_key = self.scenario.model_dump_json(exclude=_NARRATIVE)
+        return self._preview_key
 
     @property
     def network_key(self) -> tuple:
@@ -426,16 +648,18 @@ class LatestOnly:
 
 
 class LiveCheck(LatestOnly):
-    """:func:`check_text` on a worker thread, newest text first, so that a long check
-    never holds up typing (the window's thread only shows the result)."""
+    """The check of a text (:class:`TextChecker`, :attr:`checker`: it remembers the last
+    text) on a worker thread, newest text first, so that a long check never holds up
+    typing (the window's thread only shows the result)."""
 
     def __init__(self) -> None:
         super().__init__("workbench-check", lambda exc: Check((Problem(
             (), f"the check failed: {type(exc).__name__}: {exc}"),), None))
+        self.checker = TextChecker()
 
     def request(self, key: Any, text: str, source: str,
                 done: Callable[[Any, Check], None]) -> None:
-        self.submit(key, lambda: check_text(text, source), done)
+        self.submit(key, lambda: self.checker.check(text, source), done)
 
 
 class LiveAnalysis(LatestOnly):

@@ -14,6 +14,7 @@ import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -459,6 +460,15 @@ def parse_scenario(text: str, source: str = "<scenario>") -> LoadedScenario:
 
 
 def _parse(text: str, source: str) -> LoadedScenario:
+    data, lines = read_toml(text, source)
+    return validate_data(data, lines, text, source)
+
+
+def read_toml(text: str, source: str = "<scenario>") -> tuple[dict[str, Any], dict[tuple, int]]:
+    """The first half of :func:`parse_scenario`: the size and nesting bounds and the TOML
+    parse. Returns the data and the map of field paths to lines (for
+    :func:`validate_data`); raises :class:`ScenarioError` for text that is not TOML or
+    exceeds the bounds."""
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise ScenarioError(source, [Problem((), f"text is larger than {MAX_BYTES:,} bytes (a "
                                                  f"scenario is at most {MAX_BYTES:,} bytes)")])
@@ -486,6 +496,14 @@ def _parse(text: str, source: str) -> LoadedScenario:
             detail += f" at column {m.group(2)}"
         raise ScenarioError(source, [Problem((), f"not valid TOML: {detail} "
                                              "(expected TOML text; see docs/scenario-format.md)", line)]) from None
+    return data, lines
+
+
+def validate_data(data: dict[str, Any], lines: dict[tuple, int], text: str,
+                  source: str = "<scenario>") -> LoadedScenario:
+    """The second half of :func:`parse_scenario`: the field checks and the rules across the
+    file on ``data`` (what :func:`read_toml` made of ``text``; ``lines`` locates the
+    problems). Raises :class:`ScenarioError` listing every problem."""
     fmt = data.get("format")
     if fmt is not None and fmt != FORMAT_VERSION and isinstance(fmt, int) and fmt > FORMAT_VERSION:
         raise ScenarioError(source, [Problem(("format",), f"format {fmt} is newer than this "

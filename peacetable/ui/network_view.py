@@ -410,6 +410,17 @@ class _GraphView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setBackgroundBrush(QBrush(QColor("#fafafa")))
         self.auto_fit = True
+        self._scroll_bars(False)
+
+    def _scroll_bars(self, shown: bool) -> None:
+        """No scroll bars while the drawing is fitted to the view (it is all in view): a
+        bar shown for a pixel of rounding narrows the view, the drawing is fitted again,
+        the bar is no longer needed and goes, and so on without end — the window froze
+        at some sizes. Zoomed in, they appear as needed."""
+        policy = Qt.ScrollBarPolicy.ScrollBarAsNeeded if shown else \
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        self.setHorizontalScrollBarPolicy(policy)
+        self.setVerticalScrollBarPolicy(policy)
 
     def wheelEvent(self, event) -> None:
         steps = event.angleDelta().y() / 120.0
@@ -419,10 +430,12 @@ class _GraphView(QGraphicsView):
 
     def zoom(self, factor: float) -> None:
         self.auto_fit = False
+        self._scroll_bars(True)
         self.scale(factor, factor)
 
     def fit(self) -> None:
         self.auto_fit = True
+        self._scroll_bars(False)
         rect = self.scene().itemsBoundingRect().adjusted(-30, -30, 30, 30)
         if rect.isValid():
             self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)

@@ -447,6 +447,8 @@ class WorkbenchWindow(QMainWindow):
         self.shown_generation = -1  # the text version whose analysis is shown
         self._checked_text: str | None = None
         self._network_key: tuple | None = None
+        self._preview_key: str | None = None  # the scenario as the previews last read it
+        self._problems_shown: tuple | None = None
         self._closing_ok = False
         self.setWindowIcon(style.app_icon())
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
@@ -653,7 +655,7 @@ class WorkbenchWindow(QMainWindow):
             return self.check
         self.check_generation += 1  # a check still running on the worker is now stale
         self._asked_text = text
-        check = check_text(text, self.document.name)
+        check = self.checks.checker.check(text, self.document.name)
         self._apply_check(text, check)
         return check
 
@@ -661,7 +663,9 @@ class WorkbenchWindow(QMainWindow):
         self._checked_text = text
         self.check = check
         self._show_problems(check)
-        self.editor.set_problem_lines(check.problem_lines())
+        lines = check.problem_lines()
+        if lines != self.editor.problem_lines:
+            self.editor.set_problem_lines(lines)
         if check.ok:
             assert check.scenario is not None
             self._show_preview(ScenarioPreview(check.scenario))
@@ -680,6 +684,9 @@ class WorkbenchWindow(QMainWindow):
         self.checked.emit(check)
 
     def _show_problems(self, check: Check) -> None:
+        if check.problems == self._problems_shown:
+            return  # the same list (an edit that changed no problem)
+        self._problems_shown = check.problems
         self.problems.clear()
         n = len(check.problems)
         self.problems_title.setText("Problems" if not n else
@@ -712,15 +719,22 @@ class WorkbenchWindow(QMainWindow):
     def _show_preview(self, preview: ScenarioPreview) -> None:
         self.preview = preview
         key = preview.network_key
+        shown = preview.preview_key
         if key != self._network_key:
             self._network_key = key
             selected = self.network.selected
             self.network.set_session(preview)
             if selected and selected in self.network.nodes:
                 self.network.select_issue(selected)
-        else:  # same graph: the details (descriptions, preferences) follow the text
+        elif shown != self._preview_key:
+            # same graph: the details (descriptions, preferences) follow the text
             self.network.session = preview
             self.network.refresh()
+        else:  # an edit of the narrative: the network and the analysis read none of it
+            self.network.session = preview
+        if shown == self._preview_key:
+            return  # the analysis asked for (or shown) is this one
+        self._preview_key = shown
         self.generation += 1
         self.analysis_label.setText("Analysing…")
         self.live.request(self.generation, preview.scenario, self._relay.ready.emit)

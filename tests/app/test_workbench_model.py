@@ -264,3 +264,101 @@ def test_open_refuses_what_is_not_text_and_takes_an_empty_file(tmp_path):
     crlf = tmp_path / "crlf.toml"
     crlf.write_bytes(RIVER.replace("\n", "\r\n").encode())
     assert ScenarioDocument.open(crlf).saved_text == RIVER
+
+
+def _edits(text: str) -> list[str]:
+    """A run of texts as an author types them, each an edit of the one before: letters in
+    a brief and a label, numbers, a key renamed and back, TOML broken and mended, a value
+    changing type, a line inside a multi-line string that reads like a key, lines added."""
+    out = [text]
+
+    def at(needle: str, offset: int, insert: str = "", remove: int = 0) -> None:
+        t = out[-1]
+        k = t.index(needle) + offset
+        out.append(t[:k] + insert + t[k + remove:])
+
+    at('public_brief = "', 17, "x")
+    at('public_brief = "', 17, "", 1)
+    at('label = "', 10, "y")
+    at('label = "', 10, "", 1)
+    at("batna = ", 8, "9")  # 90.4: out of range
+    at("batna = ", 8, "", 1)
+    at("batna = ", 5, "x")  # batnax: not a field; batna missing
+    at("batnax = ", 5, "", 1)
+    at("batna = ", 12, "x")  # not TOML
+    at("batna = ", 12, "", 1)
+    at('label = "', 8, "", 1)  # label = 5…: a number where a text is expected
+    t = out[-1]
+    k = t.index('label = ')
+    out.append(t[:k] + 'label = 5' + t[t.index("\n", k):])
+    out.append(text)
+    at("batna = ", 0, "public_brief", 5)  # renamed to a key the table has
+    out.append(text)
+    # a multi-line description holding a line that reads like a key
+    t = out[-1]
+    k = t.index('public_brief = "')
+    out.append(t[:k] + 'notes_text = """\nlabel = "a"\n"""\n' + t[k:])
+    at('\nlabel = "a"', 10, "b")
+    at('public_brief = "', 17, "\n", 0)  # a new line inside a string: not TOML
+    out.append(text)
+    # inside a brief (a multi-line one in the bundled exercises): a letter, a new line
+    # (every later line moves), then a number out of range further down, and back
+    at('public_brief = "', 24, "z")
+    at('public_brief = "', 26, "\n\n")
+    at("batna = ", 8, "9")
+    at("batna = ", 8, "", 1)
+    at('public_brief = "', 26, "", 2)
+    return out
+
+
+@pytest.mark.parametrize("path", [FIXTURES / "river-accord.toml", *BUNDLED],
+                         ids=lambda p: p.stem)
+def test_remembered_checks_equal_whole_checks(path):
+    from peacetable.app.workbench import TextChecker
+
+    checker = TextChecker()
+    for k, text in enumerate(_edits(path.read_text(encoding="utf-8"))):
+        whole = check_text(text, "x.toml")
+        quick = checker.check(text, "x.toml")
+        assert quick.problems == whole.problems, k
+        assert quick.scenario == whole.scenario, k
+
+
+def test_an_edit_within_a_line_is_not_parsed_whole(monkeypatch):
+    import peacetable.app.workbench as wbm
+
+    checker = wbm.TextChecker()
+    texts = _edits(RIVER)
+    checker.check(texts[0])
+    parsed = []
+    real = wbm.read_toml
+    monkeypatch.setattr(wbm, "read_toml", lambda *a: parsed.append(1) or real(*a))
+    for text in texts[1:5]:  # letters in a brief and a label
+        assert checker.check(text).ok
+    assert checker.check(texts[5]).problems  # a number out of range: found, at its line
+    assert parsed == []
+    checker.check(texts[9])  # not TOML: parsed whole
+    assert parsed == [1]
+
+
+def test_preview_key_leaves_out_only_what_no_preview_reads():
+    """The narrative (briefs, objectives and red lines in words, phases, moves, injects)
+    changes neither the analysis nor the network; the key follows everything else."""
+    base = check_text(RIVER).scenario
+    narrative = RIVER
+    for old, new in (("Upland built the dam", "Upland finished the dam"),  # a brief
+                     ('label = "Talks"', 'label = "Opening talks"'),  # a phase
+                     ("A storm fills", "A flood fills"),  # an inject
+                     ('"Restore the flow"', '"Restore the river"'),  # objectives
+                     ('"Flow below 40%"', '"The flow under 40%"')):  # a red line in words
+        assert old in narrative
+        narrative = narrative.replace(old, new, 1)
+    other = check_text(narrative).scenario
+    assert other is not None and other != base
+    assert ScenarioPreview(other).preview_key == ScenarioPreview(base).preview_key
+    assert analysis_preview(other) == analysis_preview(base)
+    assert ScenarioPreview(other).network_key == ScenarioPreview(base).network_key
+    for old, new in (("batna = 0.4", "batna = 0.35"), ('label = "Troops at the border"',
+                                                       'label = "Troops near the border"')):
+        changed = check_text(RIVER.replace(old, new, 1)).scenario
+        assert ScenarioPreview(changed).preview_key != ScenarioPreview(base).preview_key, old
