@@ -287,8 +287,8 @@ def _play(session_path: str, script_path: str) -> int:
                     a = session.state.agreements[aid]
                     who = ", ".join(sc.role_by_id[r].name if r in sc.role_by_id else r
                                     for r in dict.fromkeys([a.proposer, *a.parties]))
-                    formed += (f" — agreement formed on proposal {aid}: "
-                               f"{package_text(sc, a.package)} ({who})")
+                    formed += (f" — agreement formed: {package_text(sc, a.package)} ({who}) "
+                               f"(#{aid})")
                 for k, ev in enumerate(events, start=1):
                     n += 1
                     # one line per event; the line of the command's last event says whether
@@ -339,7 +339,7 @@ def _warn(session) -> None:
 
 
 def _print_view(session, view: dict) -> None:
-    from .domain.views import package_text
+    from .domain.views import condition_text, package_text
 
     sc = session.scenario
     esc = view["escalation"]
@@ -357,11 +357,45 @@ def _print_view(session, view: dict) -> None:
         chosen = issue.option(rec["option"]) if rec["option"] else None
         opt = f": {chosen.label if chosen else rec['option']}" if rec["option"] else ""
         print(f"  {issue.label:<40} {rec['status'].replace('_', ' ')}{opt}")
+    control = view["viewer"] == "control"
+
+    def name(role: str) -> str:
+        return sc.role_by_id[role].name if role in sc.role_by_id else role
+
+    def num(seq: int) -> str:  # event numbers for control, who finds events by them
+        return f" (#{seq})" if control else ""
+
     if view["agreements"]:
         print("agreements:")
         for a in view["agreements"]:
             status = "in force" if a["status"] == "in_force" else a["status"].replace("_", " ")
-            print(f"  #{a['id']} {status}: {package_text(sc, a['package'])}")
+            who = ", ".join(name(r) for r in dict.fromkeys([a["proposer"], *a["parties"]]))
+            print(f"  {status}: {package_text(sc, a['package'])} ({who}){num(a['id'])}")
+    moves = [m for m in view.get("moves_open", ()) if m["status"] != "tabled"]
+    tabled = [m for m in view.get("moves_open", ()) if m["status"] == "tabled"]
+    if tabled:
+        print("on the table:")
+        for m in tabled:
+            print(f"  {name(m['role'])}: {package_text(sc, m['package'])}{num(m['id'])}")
+    if moves:
+        print("moves awaiting a decision:")
+        for m in moves:
+            tpl = sc.template_by_id.get(m["template"])
+            what = tpl.label if tpl is not None else m["template"]
+            if m["package"]:
+                what += f" ({package_text(sc, m['package'])})"
+            print(f"  {name(m['role'])}: {what}{' — sealed' if m['status'] == 'sealed' else ''}"
+                  f"{num(m['id'])}")
+    offers = [o for o in view.get("offers", ()) if o["status"] != "withdrawn"]
+    if offers:
+        print("conditional offers:")
+        for o in offers:
+            tpl = sc.template_by_id.get(o["template"])
+            cond = condition_text(o["condition"], sc) if o["condition"] else ""
+            print(f"  {name(o['role'])}: {tpl.label if tpl is not None else o['template']}"
+                  f"{' — if ' + cond if cond else ''} — "
+                  f"{'in force' if o['status'] == 'in_force' else 'waiting for its condition'}"
+                  f"{num(o['id'])}")
     standing = [p for p in view.get("postures", ()) if p["standing"]]
     if standing:
         print("declared without an agreement:")

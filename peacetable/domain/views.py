@@ -12,7 +12,7 @@ from typing import Any
 
 from .calendar import date_label, game_date
 from .conditions import VariableTest, typed
-from .events import Event, MovesRevealed, MoveSubmitted, Undone, Redone
+from .events import Event, MovesRevealed, MoveSubmitted, Redone, RevealedMove, Undone
 from .scenario import Linkage, Scenario
 from .state import State, hold_text, issue_statuses, standing_postures
 
@@ -220,14 +220,15 @@ def _issue_name(sc: Scenario, iid: str) -> str:
     return issue.label if issue is not None else iid
 
 
-def _move_acts(sc: Scenario, move: Event | None) -> list[str]:
+def _move_acts(sc: Scenario, move: Event | MoveSubmitted | RevealedMove | None) -> list[str]:
     """The blocks and postures an accepted move makes (its template's effects, for its mover)."""
-    if move is None or not isinstance(move.body, MoveSubmitted):
+    m = move.body if isinstance(move, Event) else move
+    if not isinstance(m, (MoveSubmitted, RevealedMove)):
         return []
-    tpl = sc.template_by_id.get(move.body.template)
+    tpl = sc.template_by_id.get(m.template)
     if tpl is None or not tpl.effects.acts():
         return []
-    return acts_text(sc, tpl.effects.model_dump(), move.body.role)
+    return acts_text(sc, tpl.effects.model_dump(), m.role)
 
 
 class EventsBySeq(Mapping):
@@ -236,6 +237,21 @@ class EventsBySeq(Mapping):
 
     def __init__(self, events: Sequence[Event]):
         self.events = events
+        self._reveals: dict[int, list[tuple[Event, RevealedMove]]] | None = None
+        self._reveals_n = -1
+
+    def reveals(self, move: int, viewer: str, before: int | None = None) -> list[RevealedMove]:
+        """What the reveals ``viewer`` may see (before event ``before``) said of sealed
+        move ``move``."""
+        if self._reveals is None or self._reveals_n != len(self.events):
+            self._reveals = {}
+            for e in self.events:
+                if isinstance(e.body, MovesRevealed):
+                    for r in e.body.revealed:
+                        self._reveals.setdefault(r.move, []).append((e, r))
+            self._reveals_n = len(self.events)
+        return [r for e, r in self._reveals.get(move, ())
+                if e.visibility.allows(viewer) and (before is None or e.seq < before)]
 
     def __getitem__(self, seq: int) -> Event:
         if isinstance(seq, int) and 1 <= seq <= len(self.events):
@@ -254,18 +270,89 @@ class EventsBySeq(Mapping):
         return len(self.events)
 
 
-def describe_event(sc: Scenario, ev: Event, events: Mapping[int, Event] | None = None) -> str:
-    """One human line for an event (used by the CLI and the event log). With ``events``
-    (the session's events by number), an accepted move's line says what it blocked or
-    declared."""
+_KIND_NOUN = {
+    "proposal": "proposal", "acceptance": "acceptance", "rejection": "rejection",
+    "concession": "concession", "conditional_offer": "offer", "escalation": "escalation",
+    "de_escalation": "de-escalation step", "statement": "statement", "lever": "move",
+}
+
+
+def possessive(name: str) -> str:
+    """"Ukraine's", "United States'"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def known_move(events: Mapping[int, Event] | None, seq: int | None,
+               viewer: str = "control", before: int | None = None
+               ) -> MoveSubmitted | RevealedMove | None:
+    """What ``viewer`` knows of move ``seq``: its submission when the viewer may see it,
+    else what a reveal the viewer may see (before event ``before``) said of it (a sealed
+    move), else nothing."""
+    if events is None or seq is None:
+        return None
+    ev = events.get(seq)
+    if ev is None or not isinstance(ev.body, MoveSubmitted):
+        return None
+    if ev.visibility.allows(viewer):
+        return ev.body
+    reveals = getattr(events, "reveals", None)
+    found = reveals(seq, viewer, before) if reveals is not None else [
+        r for e in events.values() if isinstance(e.body, MovesRevealed)
+        and e.visibility.allows(viewer) and (before is None or e.seq < before)
+        for r in e.body.revealed if r.move == seq]
+    return found[0] if found else None
+
+
+def move_name(sc: Scenario, m: MoveSubmitted | RevealedMove,
+              events: Mapping[int, Event] | None = None, viewer: str = "control",
+              seq: int | None = None, depth: int = 0) -> str:
+    """A move as a person names it: "Ukraine's offer: Offer deep-strike restraint for grid
+    restraint", "United States' proposal: Prisoner exchanges: Regular swaps", "Russian
+    Federation's acceptance of Ukraine's proposal: …" (the proposal as far as ``viewer`` may
+    know it). Control also reads the event numbers, as "(#57)"."""
+    role = sc.role_by_id[m.role].name if m.role in sc.role_by_id else m.role
+    tpl = sc.template_by_id.get(m.template)
+    label = tpl.label if tpl else m.template
+    noun = _KIND_NOUN.get(m.kind, "move")
+    head = f"{possessive(role)} {noun}{_num(seq, viewer)}"
+    tgt = known_move(events, m.target, viewer, seq) if m.target is not None and depth == 0 else None
+    if tgt is not None:
+        return f"{head} of {move_name(sc, tgt, events, viewer, m.target, depth + 1)}"
+    if m.package:
+        # a proposal says what it is by its package; other moves by their template too
+        return (f"{head}: {package_text(sc, m.package)}" if m.kind == "proposal"
+                else f"{head}: {label} ({package_text(sc, m.package)})")
+    return head if label.lower() == noun else f"{head}: {label}"
+
+
+def _num(seq: int | None, viewer: str) -> str:
+    """The event number, for control only (it finds the event in the log by it)."""
+    return f" (#{seq})" if viewer == "control" and seq is not None else ""
+
+
+def describe_event(sc: Scenario, ev: Event, events: Mapping[int, Event] | None = None,
+                   viewer: str = "control", _depth: int = 0) -> str:
+    """One line for an event as ``viewer`` reads it (the CLI's text, the event log, a seat's
+    feed). Moves, proposals and agreements are named by their roles, templates and packages;
+    control also gets the event number of a move named, as "(#57)". With ``events`` (the
+    session's events by number), an accepted move's line says what it blocked or declared,
+    and a line about a move names it — as far as ``viewer`` may know it: a move the viewer
+    may not see is "a move", never its content."""
     b = ev.body
     t = ev.type
     role_name = lambda r: sc.role_by_id[r].name if r in sc.role_by_id else r  # noqa: E731
     acts = []
     if events is not None and (t == "move_adjudicated" and b.decision == "accepted"
                                or t == "dice_rolled" and b.success):
-        acts = _move_acts(sc, events.get(b.move))
+        acts = _move_acts(sc, known_move(events, b.move, viewer, ev.seq))
     then = (" — " + "; ".join(acts)) if acts else ""
+
+    def named(seq: int) -> str:
+        m = known_move(events, seq, viewer, ev.seq)
+        if m is None:
+            return f"move #{seq}" if viewer == "control" else "a move"
+        return move_name(sc, m, events, viewer, seq)
+
     if isinstance(b, MoveSubmitted):
         tpl = sc.template_by_id.get(b.template)
         label = tpl.label if tpl else b.template
@@ -273,7 +360,11 @@ def describe_event(sc: Scenario, ev: Event, events: Mapping[int, Event] | None =
         if b.package:
             extra = " {" + package_text(sc, b.package) + "}"
         if b.target is not None:
-            extra += f" -> proposal {b.target}"
+            tgt = known_move(events, b.target, viewer, ev.seq)
+            if tgt is not None:
+                extra += " — on " + move_name(sc, tgt, events, viewer, b.target, 1)
+            elif viewer == "control":
+                extra += f" — on move #{b.target}"
         if b.condition:
             extra += " if " + condition_text(b.condition, sc)
         if b.magnitude != 1:
@@ -282,14 +373,15 @@ def describe_event(sc: Scenario, ev: Event, events: Mapping[int, Event] | None =
         sealed = ", sealed" if b.sealed else ""
         return f"{role_name(b.role)}: {label}{extra} [{ch}{sealed}]"
     if t == "move_adjudicated":
-        mod = " (modified, x%d)" % b.magnitude if b.modified else ""
-        why = f": {b.reason}" if b.reason else ""
-        return f"control {b.decision} move {b.move}{mod}{why}{then}"
+        mod = f" at strength {b.magnitude}" if b.modified else ""
+        why = f" — {b.reason}" if b.reason else ""
+        return f"Control {b.decision} {named(b.move)}{mod}{why}{then}"
     if t == "ruling_note":
-        return f"note for control on the ruling of move {b.move}: {b.text}"
+        return f"Note for control on the ruling on {named(b.move)}: {b.text}"
     if t == "dice_rolled":
         res = "success" if b.success else "failure"
-        return f"roll for move {b.move}: {b.draw} against {b.odds}% -> {res}{then}"
+        why = f" — {b.reason}" if b.reason else ""
+        return f"Roll for {named(b.move)}: drew {b.draw} against {b.odds}%, {res}{why}{then}"
     if t == "phase_started":
         label = sc.phases[b.index].label
         return label if label.lower().startswith(("phase", "round", "week", "step")) \
@@ -305,42 +397,64 @@ def describe_event(sc: Scenario, ev: Event, events: Mapping[int, Event] | None =
         if t == "inject_skipped":
             return f"inject skipped: {name}{why}"
         ph = sc.phase_by_id.get(b.phase)
+        day = ""
+        if b.date is not None:  # moved out of its own date's phase: the day it carries now
+            own = date_label(inj.date) if inj is not None else ""
+            day = (f" — in the story on {date_label(b.date)}"
+                   + (f" instead of {own}" if own else ""))
         return (f"inject rescheduled: {name} to minute {b.at_minute:g} of "
-                f"{ph.label if ph is not None else b.phase}{why}")
+                f"{ph.label if ph is not None else b.phase}{why}{day}")
     if isinstance(b, MovesRevealed):
         if not b.revealed:
-            return f"sealed moves revealed: {', '.join(map(str, b.moves))}"
+            n = len(b.moves)
+            nums = (" (" + ", ".join(f"#{m}" for m in b.moves) + ")") if viewer == "control" else ""
+            return f"{n} sealed move{'s' if n != 1 else ''} revealed{nums}"
         parts = []
         for r in b.revealed:
             tpl = sc.template_by_id.get(r.template)
             extra = f" x{r.magnitude}" if r.magnitude != 1 else ""
             if r.package:
                 extra += " {" + package_text(sc, r.package) + "}"
-            parts.append(f"{role_name(r.role)}: {tpl.label if tpl else r.template}{extra} "
-                         f"(move {r.move})")
-        return "revealed: " + "; ".join(parts)
+            parts.append(f"{role_name(r.role)}: {tpl.label if tpl else r.template}{extra}"
+                         f"{_num(r.move, viewer)}")
+        return "Revealed: " + "; ".join(parts)
     if t == "agreement_published":
-        return f"agreement {b.agreement} announced" + (f": {b.reason}" if b.reason else "")
-    if isinstance(b, Undone):
-        return f"undo event {b.target}"
-    if isinstance(b, Redone):
-        return f"redo event {b.target}"
+        prop = events.get(b.agreement) if events is not None else None
+        what = ""
+        if prop is not None and isinstance(prop.body, MoveSubmitted):
+            # announcing makes the agreement public: its terms and parties are everyone's
+            p = prop.body
+            what = (": " + package_text(sc, p.package)) if p.package else ""
+            what += " (" + ", ".join(role_name(r) for r in dict.fromkeys([p.role, *p.parties])) + ")"
+        return (f"Agreement announced{what}{_num(b.agreement, viewer)}"
+                + (f" — {b.reason}" if b.reason else ""))
+    if isinstance(b, (Undone, Redone)):
+        word = "Undo" if isinstance(b, Undone) else "Redo"
+        target = events.get(b.target) if events is not None else None
+        if target is None or _depth > 2 or not target.visibility.allows(viewer):
+            return f"{word}: " + (f"event #{b.target}" if viewer == "control" else "an earlier event")
+        return f"{word}: " + describe_event(sc, target, events, viewer, _depth + 1)
     if t == "session_started":
         return f"session started: {b.title or b.scenario_id} (seed {b.seed})"
     if t == "withdrawn":
-        return f"move {b.move} withdrawn" + (f": {b.reason}" if b.reason else "")
+        return f"Withdrawn: {named(b.move)}" + (f" — {b.reason}" if b.reason else "")
     if t == "message_sent":
         sender = "Control" if b.sender == "control" else role_name(b.sender)
         return f"message from {sender} to {', '.join(role_name(r) for r in b.to)}: {b.text}"
     if t == "carried_over":
         n = len(b.moves)
         to = sc.phase_by_id[b.phase].label if b.phase in sc.phase_by_id else b.phase
-        return (f"{n} undecided move{'s' if n != 1 else ''} carried over into {to}: "
-                + ", ".join(f"move {m}" for m in b.moves))
+        known = [named(m) for m in b.moves if known_move(events, m, viewer, ev.seq) is not None]
+        return (f"{n} undecided move{'s' if n != 1 else ''} carried over into {to}"
+                + (": " + "; ".join(known) if known else ""))
     if t == "note":
         return f"control note: {b.text}"
     if t == "action_recorded":
-        return f"{role_name(b.role)} answered inject {b.inject_event}: {b.text}"
+        inj = events.get(b.inject_event) if events is not None else None
+        title = getattr(inj.body, "title", "") if inj is not None and \
+            inj.visibility.allows(viewer) else ""
+        about = f"the inject “{title}”" if title else "an inject"
+        return f"{role_name(b.role)} answered {about}{_num(b.inject_event, viewer)}: {b.text}"
     if t == "clock_paused":
         return "clock paused" + (" (session closed)" if b.reason == "closed" else
                                  " (PeaceTable stopped without closing the session)"
@@ -353,7 +467,7 @@ def describe_event(sc: Scenario, ev: Event, events: Mapping[int, Event] | None =
         secs = abs(b.seconds)
         return (f"clock corrected by {sign}{secs // 60}:{secs % 60:02d}"
                 + (f": {b.reason}" if b.reason else ""))
-    return t
+    return t.replace("_", " ")
 
 
 def describe_for_room(sc: Scenario, ev: Event, events: Mapping[int, Event],
@@ -455,8 +569,8 @@ def describe_for_room(sc: Scenario, ev: Event, events: Mapping[int, Event],
     if t == "note":
         return b.text
     if t.startswith("clock_"):
-        return describe_event(sc, ev).capitalize()
-    line = describe_event(sc, ev)
+        return describe_event(sc, ev, events, viewer).capitalize()
+    line = describe_event(sc, ev, events, viewer)
     return line[:1].upper() + line[1:]
 
 

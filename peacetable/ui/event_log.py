@@ -168,7 +168,7 @@ class EventLogModel(QAbstractTableModel):
         text = self._described.get(ev.seq)
         if text is None:
             assert self.session is not None
-            text = self.session.describe(ev)
+            text = self.session.describe(ev, self.viewer)
             self._described[ev.seq] = text
         return text
 

@@ -584,7 +584,7 @@ class ReplayPage(QWidget):
             from .event_log import local_time
 
             self.now_label.setText(f"#{ev.seq} at {local_time(ev.ts)}: "
-                                   f"{m.session.describe(ev)}")
+                                   f"{m.session.describe(ev, self.bridge.viewer)}")
 
     # ------------------------------------------------------------------ playing
     def set_speed(self, speed: int | None) -> None:

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from ..domain import commands as C
 from ..domain.events import Event, MessageSent, MovesRevealed, MoveSubmitted, Redone, Undone
+from ..domain.views import known_move, move_name
 from . import messages, style
 from .move_entry import MoveEntry, role_icon
 from .style import set_cls
@@ -86,8 +87,9 @@ def template_label(session: Session, tid: str) -> str:
     return tpl.label if tpl else tid
 
 
-def event_line(session: Session, ev: Event) -> str:
-    """One line for an event a seat may see, with labels (not ids) for moves."""
+def event_line(session: Session, ev: Event, viewer: str) -> str:
+    """One line for an event the seat of ``viewer`` may see, with labels (not ids) for
+    moves; a move the seat may not see is not described."""
     b = ev.body
     sc = session.scenario
     if isinstance(b, MoveSubmitted):
@@ -97,7 +99,9 @@ def event_line(session: Session, ev: Event) -> str:
         if b.package:
             text += f" — {package_text(session, b.package)}"
         if b.target is not None:
-            text += f" (answering proposal {b.target})"
+            tgt = known_move(session.events_by_seq(), b.target, viewer, ev.seq)
+            if tgt is not None:
+                text += f" (answering {move_name(sc, tgt, viewer=viewer)})"
         if b.channel == "private" or b.recipients:
             text += " — private to " + ", ".join(role_name(sc, r) for r in b.recipients)
         if b.sealed:
@@ -113,11 +117,11 @@ def event_line(session: Session, ev: Event) -> str:
                 t += f" ×{r.magnitude}"
             if r.package:
                 t += f" — {package_text(session, r.package)}"
-            parts.append(t + f" (move {r.move})")
+            parts.append(t)
         return "Revealed: " + "; ".join(parts)
     if isinstance(b, MessageSent):
         return message_line(session, b)
-    return session.describe(ev)
+    return session.describe(ev, viewer)
 
 
 def message_line(session: Session, b: MessageSent) -> str:
@@ -427,7 +431,7 @@ class SeatView(QWidget):
         shown = [ev for ev in events if not isinstance(ev.body, (Undone, Redone))
                  and ev.type != "session_started"]
         for ev in reversed(shown[-FEED_LIMIT:]):
-            self.feed.addItem(QListWidgetItem(f"{ev.seq}  {event_line(s, ev)}"))
+            self.feed.addItem(QListWidgetItem(f"{ev.seq}  {event_line(s, ev, self.role)}"))
 
     def _show_messages(self, s: Session, events: list[Event]) -> None:
         msgs = [ev for ev in events if isinstance(ev.body, MessageSent)]

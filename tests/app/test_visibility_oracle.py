@@ -23,6 +23,7 @@ whoever sees the event that did.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -170,7 +171,7 @@ def test_every_viewer_at_every_event_sees_exactly_what_the_rules_allow(played):
                         assert hidden.title not in json.dumps(view, ensure_ascii=False), (v, n)
             # what a sealed or private move said appears nowhere in what the viewer gets
             text = json.dumps(view, ensure_ascii=False) + "\n".join(
-                s.describe(e) for e in s.visible_events(v, upto=n))
+                s.describe(e, v) for e in s.visible_events(v, upto=n))
             for m, author in oracle.move_author.items():
                 if not oracle.sees_move(v, m, n):
                     body = events[m - 1].body
@@ -235,3 +236,59 @@ def test_the_in_game_date_each_viewer_sees_comes_from_what_it_heard(played):
                 moved += 1
     if any(p.date for p in sc.phases):
         assert moved > 0  # an inject moved someone's calendar: the rule was exercised
+
+
+def _decoy(sc, ev):
+    """``ev`` with everything a move says swapped for something else (another role,
+    another template, no package): what a describer must not read."""
+    from msgspec.structs import replace
+
+    from peacetable.domain.events import MovesRevealed, MoveSubmitted
+
+    b = ev.body
+    other_role = lambda r: next(x.id for x in sc.roles if x.id != r)  # noqa: E731
+    other_tpl = lambda t: next(x.id for x in sc.moves if x.id != t)  # noqa: E731
+    if isinstance(b, MoveSubmitted):
+        return replace(ev, body=replace(b, role=other_role(b.role), template=other_tpl(b.template),
+                                        package={}, kind="lever", target=None))
+    if isinstance(b, MovesRevealed):
+        return replace(ev, body=replace(b, revealed=tuple(
+            replace(r, role=other_role(r.role), template=other_tpl(r.template), package={},
+                    kind="lever") for r in b.revealed)))
+    return ev
+
+
+def test_every_line_a_viewer_reads_names_only_what_it_may_see(played):
+    """The event line each viewer reads (``Session.describe(ev, viewer)``: the event log,
+    a seat's feed, the replay window) names moves by their roles, templates and packages.
+    At every event, for every viewer, the line is the same when every event the viewer may
+    not see (and every event after it) is replaced by a decoy: nothing hidden shapes it. An
+    agreement once announced is everyone's, so its proposal is never a decoy after that."""
+    from peacetable.domain.views import EventsBySeq, describe_event
+
+    s = played
+    sc = s.scenario
+    oracle = Oracle(sc)
+    for ev in s.events:
+        oracle.feed(ev)
+    viewers = ["audience", *sc.player_ids]
+    events = s.events
+    named = 0
+    for v in viewers:
+        for ev in s.visible_events(v):
+            n = ev.seq
+            public = {a for a, at in oracle.published_at.items() if at <= n}
+            decoys = EventsBySeq([e if e.seq == n or e.visibility.allows(v) or e.seq in public
+                                  else _decoy(sc, e) for e in events[:n]])
+            line = s.describe(ev, v)
+            assert line == describe_event(sc, ev, decoys, v), (v, n, line)
+            assert not re.search(r"\(#\d+\)", line), (v, n, line)  # numbers are control's
+            if re.search(r"'s? (proposal|offer|acceptance|rejection|concession)", line):
+                named += 1
+    assert named > 0  # lines that name a move by its role and kind were checked
+    # control reads every move by what it is and finds it in the log by its number
+    lines = [s.describe(e) for e in events]
+    adjudications = [ln for e, ln in zip(events, lines) if e.type == "move_adjudicated"]
+    assert all(re.match(r"Control (accepted|rejected) .+'s? [a-z -]+ \(#\d+\)", ln)
+               for ln in adjudications), adjudications
+    assert not any(re.search(r"\b(move|proposal|event|agreement) \d", ln) for ln in lines), lines

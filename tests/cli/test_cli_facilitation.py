@@ -140,8 +140,12 @@ def test_play_names_agreements_labels_and_plurals(cli, tmp_path):
     res = cli("play", path, _write(tmp_path / "a.jsonl", PLAY_LINES))
     assert res.rc == 0, res.err
     out = res.out
-    assert "agreement formed on proposal 3: Monitoring: Joint commission; Water release: " \
-           "Medium release (Upland, Lowland)" in out
+    assert "agreement formed: Monitoring: Joint commission; Water release: " \
+           "Medium release (Upland, Lowland) (#3)" in out
+    # moves are named by what they are, not by number (#N only as control's reference)
+    assert "Control accepted Upland's proposal (#3): Monitoring: Joint commission" in out
+    assert "Control accepted Lowland's acceptance (#5) of Upland's proposal (#3)" in out
+    assert not re.search(r"\b(move|proposal|event|agreement) \d", out), out
     assert "if Troops at the border ≤ 4 battalions" in out
     assert "monitoring=joint" not in out and "troops <=" not in out
     one = cli("play", path, _write(tmp_path / "one.jsonl", [{"cmd": "note", "text": "x"}]))

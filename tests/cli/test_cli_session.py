@@ -313,7 +313,23 @@ def test_replay_text(cli, played):
     head = (f"River Accord — after event {SCRIPT_EVENTS + 1}\nphase: 3/3 Summit\n"
             "in the story: 21 Apr 2031\n")
     assert res.out.startswith(head)
-    assert "#3 in force: Monitoring: Joint commission; Water release: Medium release" in res.out
+    assert ("in force: Monitoring: Joint commission; Water release: Medium release "
+            "(Upland, Lowland) (#3)") in res.out
+
+
+def test_replay_text_names_what_is_open_by_label_and_numbers_only_for_control(cli, played):
+    # after event 14: upland's private offer to lowland is on record, midland's private
+    # statement to upland awaits a ruling
+    control = cli("replay", played, "--at", "14").out
+    assert "moves awaiting a decision:\n  Midland: Public statement (#14)\n" in control
+    assert ("conditional offers:\n  Upland: Open the sluices if troops pull back — if Troops "
+            "at the border ≤ 2 battalions — waiting for its condition (#12)\n") in control
+    room = cli("replay", played, "--at", "14", "--viewer", "audience").out
+    assert "Midland" not in room and "sluices" not in room  # both private
+    assert not re.search(r"#\d", room), room  # no event numbers for the room
+    upland = cli("replay", played, "--at", "14", "--viewer", "upland").out
+    assert "moves awaiting a decision:\n  Midland: Public statement\n" in upland
+    assert "waiting for its condition\n" in upland and not re.search(r"#\d", upland)
 
 
 def _all_views(cli, path: Path) -> list[str]:
@@ -346,7 +362,7 @@ def test_the_seed_decides_the_dice(cli, tmp_path, script):
         _new(cli, p, seed)
         out = cli("play", p, script).out
         roll = next(d for _, t, d in _events(out) if t == "dice_rolled")
-        draws.add(re.search(r": (\d+) against", roll).group(1))
+        draws.add(re.search(r"drew (\d+) against", roll).group(1))
     assert len(draws) > 1
 
 

@@ -14,6 +14,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 from peacetable.domain.events import to_builtins
 from peacetable.domain.views import describe_for_room
+from peacetable.ui.undo import _short
 
 ROOT = Path(__file__).resolve().parents[2]
 RIVER = ROOT / "tests" / "fixtures" / "river-accord.toml"
@@ -495,7 +496,8 @@ def test_undo_redo_through_the_edit_actions(window, new_session, driver, tmp_pat
     driver.apply({"cmd": "adjudicate", "move": "@m", "decision": "accept"})
     after = s.view("control")
     assert len(s.ledger.undo) == 3
-    assert undo.undo_action.text().startswith("&Undo: control accepted move")
+    assert undo.undo_action.text().startswith(
+        f"&Undo: Control accepted Lowland's escalation (#{driver.labels['m']}): Mass troops")
     undo.undo_action.trigger()
     assert list(s.state.moves) == [driver.labels["m"]]  # back to awaiting adjudication
     assert type(s.events[-1].body).__name__ == "Undone"
@@ -540,7 +542,8 @@ def test_undo_follows_the_ledger_after_reopening(window, new_session, driver, tm
     s = window.session
     undo = window.undo
     assert (s.ledger.undo, s.ledger.redo) == ledger
-    assert undo.redo_action.text() == "&Redo: " + s.describe(s.events[ledger[1][-1] - 1])
+    # the menu names the event in words, cut to a menu's length (the tooltip has it whole)
+    assert undo.redo_action.text() == "&Redo: " + _short(s.describe(s.events[ledger[1][-1] - 1]))
     assert s.view("control") == {**view, "event": view["event"] + 1}  # + the clock's pause
     undo.redo_action.trigger()
     assert s.state.moves == {}
