@@ -9,8 +9,10 @@ into the state, and announced to subscribers as a :class:`Change`.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as _dt
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,7 @@ from ..domain.events import (
     Undone,
     Visibility,
 )
+from ..domain.calendar import carried_date
 from ..domain.loader import LoadedScenario, ScenarioError, load_scenario, parse_scenario
 from ..domain.scenario import Linkage, Scenario
 from ..domain.state import SnapshotTooRecent, State, cancelled_set, fold, initial_state
@@ -78,6 +81,7 @@ class Session:
         self._phase_starts: list[int] = []
         self._exercise_start: tuple[int, int | None] | None = None  # (events seen, seq)
         self._events: list[Event] | None = None
+        self._by_seq: EventsBySeq | None = None
         self._trace: list[tuple[int, int, float, dict[str, float]]] | None = None
         self._auto_refused: set[str] = set()  # injects the engine refused to fire by themselves
         if writing if writing is not None else not store.readonly:
@@ -91,6 +95,7 @@ class Session:
         #: write a snapshot (a cached fold) after this many events since the last one
         self.snapshot_every = SNAPSHOT_EVERY
         self._last_beat: _dt.datetime | None = None  # when keep_time last wrote
+        self._writer_seen: tuple[float, bool] | None = None  # (monotonic time, a writer?)
         #: when opened after the program that had the session open stopped without closing
         #: it while the clock ran: the time (UTC, ISO) the clock was paused at, else ""
         self.stopped_at = ""
@@ -506,8 +511,18 @@ class Session:
             evs = [e for e in evs if e.seq <= upto]
         return visible_events(evs, viewer)
 
-    def describe(self, ev: Event) -> str:
-        return describe_event(self.scenario, ev, EventsBySeq(self.events))
+    def events_by_seq(self) -> EventsBySeq:
+        """The session's events looked up by number (for the describers of domain/views)."""
+        evs = self.events
+        by = self._by_seq
+        if by is None or by.events is not evs:
+            by = self._by_seq = EventsBySeq(evs)
+        return by
+
+    def describe(self, ev: Event, viewer: str = "control") -> str:
+        """One line for ``ev`` as ``viewer`` reads it (labels; control also gets the event
+        numbers of the moves it names). A move ``viewer`` may not see is not described."""
+        return describe_event(self.scenario, ev, self.events_by_seq(), viewer)
 
     def effective_events(self) -> list[Event]:
         """Events that count now (not cancelled by an undo), undo/redo markers left out."""
@@ -523,6 +538,12 @@ class Session:
         runs; pauses stop it, closing the session pauses it, corrections add or take off
         time. Read for display and for which injects are due; it never enters the fold."""
         now = now or _dt.datetime.now(_dt.timezone.utc)
+        left = self._left_off() if self._clock.running else None
+        if left is not None and left[0] < now:
+            # read-only, and nobody is keeping the session's time: it stands where its
+            # writer left it (the time since is no exercise time: see _after_a_stop)
+            return dataclasses.replace(self.clock(left[0]), running=False,
+                                       paused_on_close=left[1] == CRASHED, pause_reason=left[1])
         events = self.events
         st = self.state
         if st.phase is None:
@@ -533,6 +554,27 @@ class Session:
         ex = events[first - 1] if first else start
         return self._clock.reading((start.seq, parse_ts(start.ts), planned),
                                    (ex.seq, parse_ts(ex.ts)), now)
+
+    def _left_off(self) -> tuple[_dt.datetime, str] | None:
+        """Read-only, with no program writing the session: the writer's last sign of life
+        (the later of its heartbeat and the last event) and why it stopped (:data:`CRASHED`
+        when it left a heartbeat, i.e. was stopped without closing the session). None when
+        this session writes, or another program does (its clock is live)."""
+        if not self.store.readonly:
+            return None
+        t = time.monotonic()
+        if self._writer_seen is None or t - self._writer_seen[0] > 2.0:
+            self._writer_seen = (t, self.store.writer_active())
+        if self._writer_seen[1]:
+            return None
+        at = parse_ts(self.events[-1].ts)
+        beat = self.store.meta().get(HEARTBEAT_KEY, "")
+        if beat:
+            try:  # the file is untrusted: a value that is not a time is ignored
+                at = max(at, parse_ts(beat))
+            except (ValueError, TypeError):
+                pass
+        return at, CRASHED if beat else ""
 
     def _first_phase_start(self) -> int | None:
         """The event that started phase 1 and still counts (starting a phase can be undone)."""
@@ -590,7 +632,8 @@ class Session:
                              "phase_index": sc.phases.index(sc.phase_by_id[phase]),
                              "at_minute": minute, "planned_minute": float(inj.at_minute),
                              "planned_phase": ph.id, "fired_at": st.injects_fired.get(iid),
-                             "date": inj.date,
+                             "date": carried_date(sc, iid, phase),
+                             "planned_date": inj.date,
                              "skipped_at": st.injects_skipped.get(iid)})
         rows.sort(key=lambda r: (r["phase_index"], r["at_minute"]))
         return rows

@@ -821,13 +821,27 @@ class SessionStore:
                 fd = os.open(self.path, os.O_RDONLY)
             except OSError as exc:
                 return f"it cannot be opened ({exc.strerror})"
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                return "another PeaceTable window or process has it open for writing"
-            finally:
-                os.close(fd)  # releases the probe lock at once
+            os.close(fd)
+        if self.writer_active():
+            return "another PeaceTable window or process has it open for writing"
         return None
+
+    def writer_active(self) -> bool:
+        """Does a program (this one included, through another opening) hold the file's
+        write lock now? False when this store is the writer or the lock cannot be probed."""
+        if not self.readonly or fcntl is None:
+            return False
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        finally:
+            os.close(fd)  # releases the probe lock at once
+        return False
 
     def annotations(self) -> list[dict]:
         if self.schema_version < 2:

@@ -272,6 +272,11 @@ class SoloWindow(QMainWindow):
         self.seed = seed
         self.autoplay: Autoplay = Autoplay(session, {r: s for r, s in bots.items() if r != role},
                                            control=True, seed=seed)
+        if session.state.phase is not None and session.clock().paused_on_close:
+            # a game opened again (after a close or a crash): its clock carries on with it
+            from ..domain import commands as C
+
+            session.execute(C.ResumeClock())
         self.bridge = SessionBridge(self)
         self.bridge.set_session(session)
         self.scorecard_dialog: ScorecardDialog | None = None
@@ -317,6 +322,12 @@ class SoloWindow(QMainWindow):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.tick)
+        # the console's heartbeat: while the clock runs, the time now and then beside the
+        # record, so that if PeaceTable is killed the next opening pauses the clock there
+        self.heartbeat = QTimer(self)
+        self.heartbeat.setInterval(1000)
+        self.heartbeat.timeout.connect(self.session.keep_time)
+        self.heartbeat.start()
         self.bridge.changed.connect(lambda _c: self._after_change())
         self._update_status()
         self._schedule()
@@ -375,6 +386,7 @@ class SoloWindow(QMainWindow):
 
     def _after_change(self) -> None:
         """After any event: the student's move ends their turn (Autoplay follows it)."""
+        self.session.keep_time()  # a phase just started: its time is kept from now
         self._update_status()
         if not self.timer.isActive() and not self.my_turn():
             self._schedule()
@@ -419,10 +431,11 @@ class SoloWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.timer.stop()
+        self.heartbeat.stop()
         if self.scorecard_dialog is not None:
             self.scorecard_dialog.cancel()
         self.bridge.set_session(None)
-        self.session.close()
+        self.session.close(pause_clock=True)  # the break is no playing time
         self.closed.emit()
         super().closeEvent(event)
 
