@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .state import State
 
 __all__ = ["parse_game_date", "date_label", "short_date_label", "span_label", "phase_span", "game_date",
-           "date_problems"]
+           "date_problems", "carried_date"]
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -108,6 +108,25 @@ def phase_span(sc: Scenario, index: int) -> tuple[_dt.date | None, _dt.date | No
     return ph.date, nxt - _dt.timedelta(days=1)
 
 
+def carried_date(sc: Scenario, iid: str, phase_id: str) -> _dt.date | None:
+    """The in-game day inject ``iid`` happens on when it is played in phase ``phase_id``
+    (control may reschedule it there): its own date when that lies within the phase's days
+    (or either is undated), else the phase's day nearest to it — an inject moved to a later
+    phase happens on that phase's first day, one moved back on its last."""
+    inj = sc.inject_by_id.get(iid)
+    ph = sc.phase_by_id.get(phase_id)
+    if inj is None or inj.date is None or ph is None:
+        return None if inj is None else inj.date
+    start, end = phase_span(sc, sc.phases.index(ph))
+    if start is None:
+        return inj.date
+    if inj.date < start:
+        return start
+    if end is not None and inj.date > end:
+        return end
+    return inj.date
+
+
 def game_date(sc: Scenario, st: State, viewer: str = "control") -> _dt.date | None:
     """The in-game date at ``st`` as ``viewer`` may know it: the current phase's date, or
     the latest date of the dated injects fired since the phase started that ``viewer`` may
@@ -120,12 +139,15 @@ def game_date(sc: Scenario, st: State, viewer: str = "control") -> _dt.date | No
         inj = sc.inject_by_id.get(iid)
         if inj is None or inj.date is None or seq < st.phase_started_at:
             continue
+        # a rescheduled inject happens on the day it carries in the phase it was moved to
+        day = carried_date(sc, iid, st.inject_plan[iid][0]) if iid in st.inject_plan \
+            else inj.date
         vis = PUBLIC if inj.visibility == "public" else CONTROL \
             if inj.visibility == "control" else private_to(*inj.targets)
         if not vis.allows(viewer):
             continue
-        if best is None or inj.date > best:
-            best = inj.date
+        if best is None or day > best:
+            best = day
     return best
 
 

@@ -42,6 +42,7 @@ from .events import (
     Withdrawn,
     private_to,
 )
+from .calendar import carried_date
 from .scenario import Choice, Condition, Effects, Scenario, _condition_problems, _effects_problems
 from .state import IssueStatuses, State, channel_visibility, hold_text
 
@@ -611,8 +612,10 @@ def _reschedule(sc: Scenario, st: State, cmd: C.RescheduleInject):
     if not (0 <= cmd.at_minute <= ph.duration_minutes) or cmd.at_minute != cmd.at_minute:
         raise Refused(f"minute {cmd.at_minute:g} is outside phase '{ph.label}' "
                       f"(0 to {ph.duration_minutes})")
+    day = carried_date(sc, inj.id, phase)
     return [(InjectRescheduled(inject=inj.id, phase=phase, at_minute=float(cmd.at_minute),
-                               reason=cmd.reason.strip()), CONTROL)]
+                               reason=cmd.reason.strip(),
+                               date=day if day != inj.date else None), CONTROL)]
 
 
 def _skip(sc: Scenario, st: State, cmd: C.SkipInject):

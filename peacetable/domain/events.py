@@ -138,6 +138,9 @@ class InjectRescheduled(Body, tag="inject_rescheduled"):
     phase: str
     at_minute: float
     reason: str = ""
+    #: the in-game day it now happens on, when the move takes it out of its own date's
+    #: phase (domain/calendar.py ``carried_date``); None: its own date
+    date: _dt.date | None = None
 
 
 class InjectSkipped(Body, tag="inject_skipped"):

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain import commands as C
-from ..domain.calendar import date_label, short_date_label, span_label
+from ..domain.calendar import carried_date, date_label, short_date_label, span_label
 from ..domain.views import acts_text
 
 #: minutes the Delay button adds
@@ -205,7 +205,9 @@ class MselPanel(QWidget):
                     inj = sc.inject_by_id[row["id"]]
                     item = QTreeWidgetItem([mmss(row["at_minute"] * 60), inj.title,
                                             who_hears(s, inj), "", short_date_label(row["date"])])
-                    item.setToolTip(DATE_COL, date_label(row["date"]))
+                    item.setToolTip(DATE_COL, date_label(row["date"]) + (
+                        f" (rescheduled; planned for {date_label(row['planned_date'])})"
+                        if row["date"] != row["planned_date"] else ""))
                     if (row["phase"], row["at_minute"]) != (row["planned_phase"],
                                                             row["planned_minute"]):
                         planned = sc.phase_by_id[row["planned_phase"]].label
@@ -473,6 +475,14 @@ class RescheduleDialog(QDialog):
                 self.phase_combo.addItem(f"Phase {k + 1}: {ph.label}", ph.id)
         set_combo_data(self.phase_combo, row["phase"])
         form.addRow("Phase", self.phase_combo)
+        # the in-game day it will happen on in the phase chosen (its own date, or the
+        # phase's day nearest to it when that lies outside the phase's days)
+        self.session = session
+        self.date_label = QLabel()
+        self.date_label.setWordWrap(True)
+        self.phase_combo.currentIndexChanged.connect(lambda _i: self._show_date())
+        self._show_date()
+        form.addRow("In the story", self.date_label)
         self.minute_spin = QDoubleSpinBox()
         self.minute_spin.setDecimals(0)
         self.minute_spin.setRange(0, 24 * 60)
@@ -488,6 +498,18 @@ class RescheduleDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def _show_date(self) -> None:
+        sc = self.session.scenario
+        own = sc.inject_by_id[self.iid].date
+        day = carried_date(sc, self.iid, self.phase_combo.currentData())
+        if own is None:
+            self.date_label.setText("not dated")
+        elif day == own:
+            self.date_label.setText(date_label(day))
+        else:
+            self.date_label.setText(f"{date_label(day)} — planned for {date_label(own)}, which "
+                                    "is outside this phase's days")
 
     def accept(self) -> None:
         done = self.panel.bridge.execute(C.RescheduleInject(
