@@ -1067,15 +1067,23 @@ class EscalationChart(QWidget):
             lo = r.threshold
             hi = rungs[k + 1].threshold if k + 1 < n else esc.scale
             tip = f"{r.label}: index {lo:g}–{hi:g}"
-            if r.requires is not None:  # reached and held only while its test holds
-                tip += f", only while {r.requires.typed().describe(sc)}"
+            text = r.label
+            alpha = 70
+            if r.requires is not None:
+                # the engine reaches and holds this rung only while its test holds; the
+                # index alone does not put it in force, so the band and its label say so
+                needs = r.requires.typed().describe(sc)
+                tip += (f", only while {needs} (otherwise the rung below holds, however "
+                        "high the index)")
+                text = f"{r.label} (needs {needs})"
+                alpha = 35  # paler: a band the index alone does not reach
             # opaque fill (rung_colour folds the transparency in): the cheapest to paint
-            band = RungBand(lo, hi, pg.mkBrush(rung_colour(k, n, alpha=70)), tip)
+            band = RungBand(lo, hi, pg.mkBrush(rung_colour(k, n, alpha=alpha)), tip)
             band.setZValue(1)
             pi.addItem(band, ignoreBounds=True)
             self.rung_regions.append(band)
             # in the margin right of the plot, on the band's colour (a key to the band)
-            lab = Label(r.label, label_font, "#101010", rung_colour(k, n, alpha=110),
+            lab = Label(text, label_font, "#101010", rung_colour(k, n, alpha=110),
                         max_width=max_w - 2 * Label.PAD_X)
             lab.setToolTip(tip)
             lab.setZValue(5)
