@@ -95,8 +95,9 @@ STYLESHEET = f"""
 
 
 def stylesheet(scale: float) -> str:
-    """The application style sheet for the text ``scale`` (the same rules at every scale)."""
-    return f"/* text scale {scale:g} */{STYLESHEET}"
+    """The application style sheet (the same rules at every text ``scale``: sizes come
+    from fonts)."""
+    return STYLESHEET
 
 
 def text_scale() -> float:
@@ -112,17 +113,21 @@ def apply(app: QApplication, scale: float | None = None) -> float:
     style itself is chosen when the application is created (see :data:`QT_ARGS`)."""
     if scale is None:
         scale = text_scale()
+    old = app.font().pointSizeF()
     font = QFont(app.font())
     font.setPointSizeF(BASE_POINT_SIZE * scale)
-    app.setFont(font)
     # Under a style sheet, a widget already polished keeps the font it was polished with
-    # when the application font changes (tables, forms, lists stayed at the old size):
-    # a style sheet that differs (by a comment naming the scale) re-polishes every widget
-    # once, and each takes the new application font. Before the first window exists this
-    # is the only time the style sheet is set, so start-up polishes nothing twice.
-    sheet = stylesheet(scale)
-    if app.styleSheet() != sheet:
-        app.setStyleSheet(sheet)
+    # when the application font changes (tables, forms, lists stayed at the old size).
+    # Setting the style sheet again would re-polish every widget (about a second on a full
+    # console, most of a zoom step); instead each existing widget gets its own font at the
+    # new size (its weight and family kept), before the application font changes (a widget
+    # not polished yet still reads the old one). A widget polished later takes the new
+    # application font. The style sheet itself is set once, before the first window.
+    if app.styleSheet() and old > 0 and abs(font.pointSizeF() - old) > 1e-9:
+        _rescale_widgets(app, font.pointSizeF() / old)
+    app.setFont(font)
+    if not app.styleSheet():
+        app.setStyleSheet(stylesheet(scale))
     for w in _styled_widgets():  # headings and the clock carry their own (larger) fonts
         if w.property("cls") in FONTS:
             _apply_font(w)
@@ -131,6 +136,21 @@ def apply(app: QApplication, scale: float | None = None) -> float:
     for w in [w for w in list(_ZOOMED) if shiboken6.isValid(w)]:
         w.set_text_scale(scale)  # views that draw their own texts (chart, network, projector)
     return scale
+
+
+def _rescale_widgets(app: QApplication, ratio: float) -> None:
+    """Every existing widget's font ``ratio`` times as large. A widget whose own style
+    sheet sets its font (the projector's labels) is left to it: the views that style their
+    texts so follow the zoom themselves (:func:`follow_zoom`)."""
+    for top in app.topLevelWidgets():
+        if not shiboken6.isValid(top):
+            continue
+        for w in (top, *top.findChildren(QWidget)):
+            if "font" in w.styleSheet():
+                continue
+            f = QFont(w.font())
+            f.setPointSizeF(f.pointSizeF() * ratio)
+            w.setFont(f)
 
 
 #: the text scale last applied (see :func:`apply`)
