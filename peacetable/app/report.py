@@ -433,7 +433,7 @@ def render_csv(session: Any, data: dict[str, Any]) -> str:
         actor = getattr(ev.body, "role", None) or getattr(ev.body, "sender", None) or "control"
         w.writerow([ev.seq, ev.ts, *phase_cells(index), day.isoformat() if day else "",
                     ev.type, _cell(actor), ev.visibility.describe(),
-                    _cell(describe_event(sc, ev, by_seq)), data["fingerprint"]])
+                    _cell(describe_event(sc, ev, by_seq, viewer)), data["fingerprint"]])
     return buf.getvalue()
 
 
@@ -448,7 +448,7 @@ def render_json(session: Any, data: dict[str, Any]) -> str:
     upto = data["overview"]["events"]
     events = [{"seq": e.seq, "ts": e.ts, "type": e.type,
                "visibility": e.visibility.describe(),
-               "description": session.describe(e), "body": to_builtins(e.body)}
+               "description": session.describe(e, viewer), "body": to_builtins(e.body)}
               for e in session.visible_events(viewer, upto=upto)]
     doc = {"fingerprint": data["fingerprint"], "report": data, "events": _clean(events)}
     return json.dumps(doc, sort_keys=True, indent=1, ensure_ascii=False, allow_nan=False)
