@@ -377,12 +377,10 @@ class AdjudicationPanel(QWidget):
         b = ev.body
         if isinstance(b, DiceRolled):
             verdict = "SUCCESS: accepted" if b.success else "FAILURE: rejected"
-            text = f"Roll for move #{b.move}: drew {b.draw} against {b.odds}% → {verdict}"
+            text = f"{verdict}. {s.describe(ev)}"
             set_cls(self.result_label, "result", kind="success" if b.success else "failure")
         elif isinstance(b, MoveAdjudicated):
-            text = f"Move #{b.move} {b.decision}" + (f" at × {b.magnitude}" if b.modified else "") \
-                + (f": {b.reason}" if b.reason else "") \
-                + "".join(f"\nNote for control: {n}" for n in notes)
+            text = s.describe(ev) + "".join(f"\nNote for control: {n}" for n in notes)
             set_cls(self.result_label, "result",
                     kind="success" if b.decision == "accepted" else "failure")
         else:
@@ -391,7 +389,9 @@ class AdjudicationPanel(QWidget):
         new = set(s.state.agreements) - before
         for aid in sorted(new):
             a = s.state.agreements[aid]
-            text += f"\nAgreement reached on proposal #{aid}: {package_text(s, a.package)}"
+            who = ", ".join(s.scenario.role_by_id[r].name if r in s.scenario.role_by_id else r
+                            for r in dict.fromkeys([a.proposer, *a.parties]))
+            text += f"\nAgreement reached: {package_text(s, a.package)} ({who}) (#{aid})"
         self.result_label.setText(text)
         self.result_label.show()
         return events

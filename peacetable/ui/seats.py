@@ -374,13 +374,14 @@ class SeatView(QWidget):
             top.setExpanded(True)
 
         def move_text(m: dict) -> str:
-            t = f"#{m['id']} {role_name(sc, m['role'])}: {template_label(s, m['template'])}"
+            t = f"{role_name(sc, m['role'])}: {template_label(s, m['template'])}"
             if m["magnitude"] != 1:
                 t += f" ×{m['magnitude']}"
             if m["package"]:
                 t += f" — {package_text(s, m['package'])}"
-            if m["target"] is not None:
-                t += f" (answering proposal {m['target']})"
+            tgt = known_move(s.events_by_seq(), m["target"], me) if m["target"] else None
+            if tgt is not None:
+                t += f" (answering {move_name(sc, tgt, viewer=me)})"
             return t
 
         moves = view["moves_open"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 import time
@@ -354,7 +355,8 @@ def test_proposal_package_parties_condition_and_answers(window, new_session, dri
     driver.apply({"cmd": "adjudicate", "move": "@yes", "decision": "accept"})
     view = s.view("control")
     assert [a["id"] for a in view["agreements"]] == [prop.seq]
-    assert "Agreement reached on proposal" in adj.result_label.text()
+    assert "Agreement reached: " in adj.result_label.text()
+    assert not re.search(r"\b(move|proposal) #?\d", adj.result_label.text())
     issues = window.console.issues.issues
     assert [issues.cell(r, 1) for r in range(issues.rowCount())] == ["agreed", "agreed"]
     # agreed issues are closed in the package editor

@@ -258,7 +258,7 @@ def test_no_stale_line_after_undo(window, new_session, driver, tmp_path, message
     assert me.feedback.text() == f"Move #{m} recorded, awaiting adjudication."
     driver.apply({"cmd": "roll", "move": m, "odds": 50})
     assert me.feedback.text() == ""  # no longer awaiting: the line went
-    assert adj.result_label.isVisibleTo(adj) and "Roll for move" in adj.result_label.text()
+    assert adj.result_label.isVisibleTo(adj) and "Roll for Lowland's" in adj.result_label.text()
     window.undo.undo_action.trigger()
     assert not adj.result_label.isVisibleTo(adj) and adj.result_label.text() == ""
     m2 = _move(driver, role="upland", template="statement")
