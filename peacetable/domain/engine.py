@@ -245,7 +245,7 @@ def _check_proposal(sc: Scenario, st: State, cmd: C.SubmitMove, tpl):
     if not cmd.package:
         raise Refused("a proposal needs a package: at least one issue with its option")
     stat = IssueStatuses(sc, st)
-    statuses = stat.all()
+    statuses = stat  # each status worked out when looked up
     for iid, opt in cmd.package.items():
         issue = sc.issue_by_id.get(iid)
         if issue is None:
@@ -336,10 +336,17 @@ def _refuse_blocked(sc: Scenario, st: State, role: str, iid: str,
                   f"{sc.issue_by_id[k.source].label}")
 
 
-def check_constraints(sc: Scenario, statuses: dict, package: dict[str, str]) -> None:
-    """Refuse a package that, with what is already agreed, breaks a scenario constraint."""
-    agreed = {iid: rec["option"] for iid, rec in statuses.items()
-              if rec["status"] in ("agreed", "declared")}
+def check_constraints(sc: Scenario, statuses: dict, package: dict[str, str],
+                      agreed: dict[str, str] | None = None) -> None:
+    """Refuse a package that, with what is already agreed, breaks a scenario constraint.
+    ``agreed``: issue -> option of those agreed or declared in ``statuses``, if known."""
+    if agreed is not None:
+        pass
+    elif isinstance(statuses, IssueStatuses):  # what is settled, without every status
+        agreed = statuses.held
+    else:
+        agreed = {iid: rec["option"] for iid, rec in statuses.items()
+                  if rec["status"] in ("agreed", "declared")}
     held = {**agreed, **package}
     for con in sc.constraints:
         if con.first.issue not in package and con.second.issue not in package:

@@ -445,8 +445,17 @@ class Scenario(Model):
     def links_into(self, kind: str, issue_id: str, option: str | None = None) -> list[Linkage]:
         """Linkages of ``kind`` into ``issue_id``: those on the whole issue, and with
         ``option`` those on that option too."""
-        return [k for k in self.linkages if k.kind == kind and k.target == issue_id
-                and (k.to_option is None or k.to_option == option)]
+        got = self._links_into.get((kind, issue_id, option))
+        if got is None:
+            got = self._links_into[(kind, issue_id, option)] = tuple(
+                k for k in self.linkages if k.kind == kind and k.target == issue_id
+                and (k.to_option is None or k.to_option == option))
+        return list(got)
+
+    @cached_property
+    def _links_into(self) -> dict[tuple[str, str, str | None], tuple[Linkage, ...]]:
+        """(kind, issue, option) -> links_into's answer, found once."""
+        return {}
 
     def preconditions_of(self, issue_id: str) -> tuple[str, ...]:
         """Issues that must be settled before (or together with) ``issue_id`` (linkages on
@@ -469,7 +478,15 @@ class Scenario(Model):
         with no ``visible_to`` or naming it."""
         if viewer == "control" or not self.hidden_linkages:
             return self.linkages
-        return tuple(k for k in self.linkages if k.known_to(viewer))
+        got = self._linkages_known.get(viewer)
+        if got is None:  # the same tuple each time: issue statuses index it once
+            got = self._linkages_known[viewer] = tuple(
+                k for k in self.linkages if k.known_to(viewer))
+        return got
+
+    @cached_property
+    def _linkages_known(self) -> dict[str, tuple[Linkage, ...]]:
+        return {}
 
     @cached_property
     def hidden_linkages(self) -> bool:

@@ -267,6 +267,7 @@ class IssueStatuses(dict):
         super().__init__()
         self.sc = sc
         self.holds = st.holds
+        self._holds_by_issue: dict[str, tuple[list[Hold], list[str]]] | None = None
         self.viewer = viewer
         self.variables = st.variables
         self.linkages = sc.linkages if linkages is None else tuple(linkages)
@@ -298,11 +299,21 @@ class IssueStatuses(dict):
             raise KeyError(iid)
         rec: dict[str, Any] = {"status": "open", "option": None, "agreement": None, "reason": "",
                                "declared_by": None, "blocked_options": []}
-        whole = []
+        whole: list[Hold] = []
         if self.holds:  # most states have no block in force
-            whole = [h for h in self.holds if h.issue == iid and h.option is None]
-            rec["blocked_options"] = list(dict.fromkeys(
-                h.option for h in self.holds if h.issue == iid and h.option is not None))
+            if self._holds_by_issue is None:  # grouped once: (whole issue, options)
+                by: dict[str, tuple[list[Hold], list[str]]] = {}
+                for h in self.holds:
+                    w, o = by.setdefault(h.issue, ([], []))
+                    if h.option is None:
+                        w.append(h)
+                    else:
+                        o.append(h.option)
+                self._holds_by_issue = by
+            got = self._holds_by_issue.get(iid)
+            if got is not None:
+                whole = got[0]
+                rec["blocked_options"] = list(dict.fromkeys(got[1]))
         if iid in agreed:
             rec.update(status="agreed", option=agreed[iid][0], agreement=agreed[iid][1])
         elif iid in self.declared:
@@ -316,12 +327,12 @@ class IssueStatuses(dict):
         elif whole:
             rec.update(status="blocked", reason="; ".join(
                 dict.fromkeys(hold_text(sc, h, self.viewer) for h in whole)))
-        elif blockers := [k.source for k in self._into("blocks", iid)
-                          if k.met_by(self.held)]:
+        elif (blocks := self._index.get(("blocks", iid))) and (blockers := [
+                k.source for k in blocks if k.met_by(self.held)]):
             rec.update(status="blocked", reason="blocked by the agreement on " + ", ".join(
                 sc.issue_by_id[b].label for b in blockers))
-        elif held := [k for k in self._into("blocks", iid)
-                      if k.condition is not None and k.holds(self.variables)]:
+        elif blocks and (held := [k for k in blocks
+                                  if k.condition is not None and k.holds(self.variables)]):
             rec.update(status="blocked", reason="blocked while " + "; ".join(
                 k.condition.typed().describe(sc) for k in held))  # type: ignore[union-attr]
         elif iid in self.suspended:
@@ -329,8 +340,8 @@ class IssueStatuses(dict):
         elif iid in self.on_table:
             rec.update(status="on_table",
                        reason="proposals " + ", ".join(map(str, self.on_table[iid])))
-        elif waits := [k.source for k in self._into("precondition", iid)
-                       if not k.met_by(self.held)]:
+        elif (pres := self._index.get(("precondition", iid))) and (waits := [
+                k.source for k in pres if not k.met_by(self.held)]):
             rec.update(status="blocked", reason="waits for " + ", ".join(
                 sc.issue_by_id[w].label for w in waits))
         self[iid] = rec
@@ -341,7 +352,8 @@ class IssueStatuses(dict):
         return self._index.get((kind, iid), [])
 
     def all(self) -> dict[str, dict[str, Any]]:
-        return {issue.id: self[issue.id] for issue in self.sc.issues}
+        get, missing = self.get, self.__missing__
+        return {iid: get(iid) or missing(iid) for iid in self.sc.issue_by_id}
 
 
 _LINK_INDEX: dict[int, tuple[tuple, dict[tuple[str, str], list]]] = {}

@@ -64,11 +64,11 @@ def view_state(sc: Scenario, st: State, viewer: str = "control") -> dict[str, An
         "escalation": {
             "index": _r(st.index), "scale": sc.escalation.scale, "rung": rung.id,
             "rung_label": rung.label,
-            "variables": {k: _r(v) for k, v in st.variables.items()},
+            "variables": {k: round(v, 4) for k, v in st.variables.items()},  # _r, inline
         },
-        "leverage": {k: _r(v) for k, v in st.leverage.items()},
+        "leverage": {k: round(v, 4) for k, v in st.leverage.items()},
         "issues": statuses,
-        "linkages": [linkage_view(sc, k, st.variables, viewer) for k in known],
+        "linkages": [_linkage_entry(sc, k, st.variables, viewer) for k in known],
         "agreements": [
             {"id": a.id, "package": a.package, "parties": list(a.parties), "proposer": a.proposer,
              "status": a.status, "formed_at": a.formed_at, "condition": a.condition,
@@ -143,6 +143,27 @@ def linkage_view(sc: Scenario, k: Linkage, variables: dict[str, float] | None = 
             out["holds"] = k.holds(variables)
     if k.visible_to is not None and viewer == "control":
         out["visible_to"] = list(k.visible_to)
+    return out
+
+
+_ENTRIES: dict[tuple[int, bool], tuple[Linkage, Scenario, dict[str, Any]]] = {}
+
+
+def _linkage_entry(sc: Scenario, k: Linkage, variables: dict[str, float],
+                   viewer: str) -> dict[str, Any]:
+    """``linkage_view(sc, k, variables, viewer)``; for a linkage without a variable test
+    (the same whatever the values) made once and copied."""
+    if k.condition is not None:
+        return linkage_view(sc, k, variables, viewer)
+    key = (id(k), viewer == "control")
+    got = _ENTRIES.get(key)
+    if got is None or got[0] is not k or got[1] is not sc:
+        if len(_ENTRIES) > 4096:
+            _ENTRIES.clear()
+        got = _ENTRIES[key] = (k, sc, linkage_view(sc, k, variables, viewer))  # k kept: its id stays its own
+    out = dict(got[2])
+    if "visible_to" in out:
+        out["visible_to"] = list(out["visible_to"])
     return out
 
 

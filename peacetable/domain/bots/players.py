@@ -152,6 +152,8 @@ class PlayerBot:
         self._frames: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._rankings: dict[tuple, tuple] = {}
         self._eligibles: dict[tuple, tuple[int, ...]] = {}
+        #: (the issue statuses of the last view checked, what they say is settled)
+        self._settled: tuple[Any, dict[str, str]] = (None, {})
         # rules a package is checked against before it is proposed (see _allowed)
         self._checks = bool(self.sc.constraints) or any(
             k.to_option is not None and k.kind in ("precondition", "blocks")
@@ -433,12 +435,14 @@ class PlayerBot:
                for b in view.get("blocks", ())):
             return False
         statuses = view["issues"]
-        settled = {iid: rec["option"] for iid, rec in statuses.items()
-                   if rec["status"] in ("agreed", "declared")}
+        if self._settled[0] is not statuses:  # once per view: what it says is settled
+            self._settled = (statuses, {iid: rec["option"] for iid, rec in statuses.items()
+                                        if rec["status"] in ("agreed", "declared")})
+        settled = self._settled[1]
         held = {**settled, **package}
         sc = self.sc
         try:  # the engine's own rule, on what this role's view says is settled
-            check_constraints(sc, statuses, package)
+            check_constraints(sc, statuses, package, settled)
         except Refused:
             return False
         for iid, opt in package.items():
