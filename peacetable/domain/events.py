@@ -13,7 +13,7 @@ from typing import Any, Literal
 import msgspec
 
 
-class Visibility(msgspec.Struct, frozen=True, omit_defaults=True):
+class Visibility(msgspec.Struct, frozen=True, omit_defaults=True, gc=False):
     """Who may see an event: everyone, the control cell only, or named roles (+ control)."""
 
     scope: Literal["public", "roles", "control"] = "public"
@@ -41,7 +41,7 @@ def private_to(*roles: str) -> Visibility:
     return Visibility("roles", tuple(dict.fromkeys(roles)))
 
 
-class Body(msgspec.Struct, frozen=True, tag_field="type", omit_defaults=True):
+class Body(msgspec.Struct, frozen=True, tag_field="type", omit_defaults=True, gc=False):
     """Base of every event body."""
 
     #: events that Edit > Undo may compensate
@@ -253,7 +253,7 @@ NO_STATE = (Note, RulingNote, CarriedOver, ClockPaused, ClockResumed, ClockCorre
             MessageSent)
 
 
-class Event(msgspec.Struct, frozen=True):
+class Event(msgspec.Struct, frozen=True, gc=False):
     seq: int
     ts: str
     visibility: Visibility

@@ -550,6 +550,10 @@ class _Applier:
         self.version = 0
         self._conditional_version = -1
         self._conditional: list[tuple[Any, tuple[str, int], bool]] = []
+        #: what the conditional items read (see _conditional_reads; None: not yet known)
+        self._cond_deps: set[str] | None = None
+        self._cond_issues = False
+        self._cond_new = False
         self._deltas_version = -1
         self.base_version = 0  # bumped whenever _effects changes base values or leverage
         self._recomputed: tuple[int, int] | None = None  # (base, offers) versions last used
@@ -723,7 +727,9 @@ class _Applier:
             tl = self._touched_lev
             for role, d in leverage:
                 if role in bl:
-                    bl[role] = min(100.0, max(0.0, bl[role] + d * k))
+                    x = bl[role] + d * k  # min(100.0, max(0.0, x)), inline
+                    x = x if x > 0.0 else 0.0
+                    bl[role] = x if x < 100.0 else 100.0
                     if tl is not None:
                         tl.add(role)
         if issues:
@@ -814,6 +820,7 @@ class _Applier:
             self._conditional = [(item, (type(item).__name__, item.id), isinstance(item, Offer))
                                  for _, item in items]
             self._conditional_version = self.version
+            self._conditional_reads()
         conditional = self._conditional
         if conditional:
             # a condition needs re-testing only if what it reads has changed (or it is new)
@@ -822,6 +829,12 @@ class _Applier:
             # a linkage's variable test makes issue statuses read those variables
             issues_changed = (self.issues_dirty or self.carry_issues
                               or not changed.isdisjoint(sc.linkage_variables))
+            if not (self.recheck_all or self._cond_new or self._cond_deps is None
+                    or (self._cond_issues and issues_changed)
+                    or not self._cond_deps.isdisjoint(changed)):
+                # none of them reads what changed: the pass below would test none
+                self.carry_vars, self.carry_issues = set(), False
+                conditional = []
             toggled_vars: set[str] = set()
             toggled_issues = False
             statuses = _LazyStatuses(sc, st)
@@ -853,12 +866,29 @@ class _Applier:
                         issues_changed = toggled_issues = True
                     statuses = _LazyStatuses(sc, st)
             self.carry_vars, self.carry_issues = toggled_vars, toggled_issues
+            if self._cond_new:
+                self._conditional_reads()
         self.issues_dirty = False
         if st.variables != self.last_values:  # same values: same index, and the rung holds
             st.index = escalation_index(sc, st.variables)
             st.rung = self._rung(st.index, st.rung or None) if not self._rung_requires \
                 else rung_for(sc, st.index, st.rung or None, st.variables)
             self.last_values = st.variables
+
+    def _conditional_reads(self) -> None:
+        """What the conditional items read together: ``_cond_deps`` (variables),
+        ``_cond_issues`` (issue statuses); ``_cond_new``: one is not compiled yet."""
+        deps: set[str] = set()
+        issues = new = False
+        compiled = self.compiled
+        for _item, key, _is_offer in self._conditional:
+            entry = compiled.get(key)
+            if entry is None:
+                new = True
+                continue
+            deps |= entry[1]
+            issues = issues or entry[2]
+        self._cond_deps, self._cond_issues, self._cond_new = deps, issues, new
 
     def _recompute(self) -> None:
         """Effective values and leverage: the base ones plus the deltas of the offers in
@@ -890,7 +920,8 @@ class _Applier:
                         for d in ds:
                             x = x + d
                         lo, hi = b[k]
-                        x = min(hi, max(lo, x))
+                        x = x if x > lo else lo  # min(hi, max(lo, x)), inline
+                        x = x if x < hi else hi
                     var[k] = x
                 for k in tl:
                     x = bl[k]
@@ -898,7 +929,8 @@ class _Applier:
                     if ds:
                         for d in ds:
                             x = x + d
-                        x = min(100.0, max(0.0, x))
+                        x = x if x > 0.0 else 0.0
+                        x = x if x < 100.0 else 100.0
                     lev[k] = x
             else:
                 for k in tv:
@@ -937,12 +969,14 @@ class _Applier:
             for d in ds:
                 x = x + d
             lo, hi = b[k]
-            var[k] = min(hi, max(lo, x))
+            x = x if x > lo else lo  # min(hi, max(lo, x)), inline
+            var[k] = x if x < hi else hi
         for k, ds in dl.items():
             x = lev[k]
             for d in ds:
                 x = x + d
-            lev[k] = min(100.0, max(0.0, x))
+            x = x if x > 0.0 else 0.0
+            lev[k] = x if x < 100.0 else 100.0
 
     def _moved_since(self, before: dict[str, float]) -> set[str]:
         """The effective variables that differ from ``before`` after a recompute."""

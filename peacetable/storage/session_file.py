@@ -39,6 +39,7 @@ from ..domain.events import (
     Event,
     MoveSubmitted,
     Visibility,
+    _body_decoder,  # decode_body's decoder, called without the wrapper in events()
     body_type,
     decode_body,
     decode_visibility,
@@ -503,25 +504,38 @@ class SessionStore:
             sql += " AND seq <= ?"
             args.append(upto)
         out: list[Event] = []
+        append = out.append
         expect = after + 1
         prev = self.chain_at(after) if chained else None
+        # chain_hash and decode_body, bound once: this loop is the read of every cold fold
+        sha256, canon, decode = hashlib.sha256, _canon.encode, _body_decoder.decode
         try:
             if chained and prev is None:
                 raise ValueError(f"event {after} carries no chain hash")
-            for row in self.conn.execute(sql + " ORDER BY seq", args):
-                s, t, typ, actor, v, b = row[:6]
-                if s != expect:
-                    raise ValueError(f"event {expect} is missing" if s > expect else
-                                     f"event number {s} is out of order")
-                if chained:
-                    prev = chain_hash(prev, s, t, typ, actor, v, b)
-                    if row[6] != prev:
-                        raise ValueError(f"event {s} was changed after it was recorded (it does "
-                                         "not match the record's chain)")
-                if b is None or v is None:
-                    raise ValueError(f"event {s} has no {'body' if b is None else 'visibility'}")
-                out.append(Event(seq=s, ts=str(t), visibility=visibility(v), body=decode_body(b)))
-                expect += 1
+            cur = self.conn.execute(sql + " ORDER BY seq", args)
+            while rows := cur.fetchmany(4096):
+                for row in rows:
+                    if chained:
+                        s, t, typ, actor, v, b, h = row
+                        prev = sha256(prev + canon((s, t, typ, actor, v, b))).digest()
+                        if h != prev:
+                            if s != expect:  # a gap or a swap: say that rather than the hash
+                                raise ValueError(f"event {expect} is missing" if s > expect
+                                                 else f"event number {s} is out of order")
+                            raise ValueError(f"event {s} was changed after it was recorded (it "
+                                             "does not match the record's chain)")
+                    else:
+                        s, t, typ, actor, v, b = row
+                    if s != expect:
+                        raise ValueError(f"event {expect} is missing" if s > expect else
+                                         f"event number {s} is out of order")
+                    if b is None or v is None:
+                        raise ValueError(f"event {s} has no {'body' if b is None else 'visibility'}")
+                    vis_ = vis.get(v)
+                    if vis_ is None:
+                        vis_ = visibility(v)
+                    append(Event(s, t if type(t) is str else str(t), vis_, decode(b)))
+                    expect += 1
         except (sqlite3.Error, ValueError, TypeError) as exc:
             raise SessionFileError(f"{self.path}: an event cannot be read ({exc}); the file may "
                                    "be damaged or edited ('peacetable info' names the first "
