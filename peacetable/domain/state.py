@@ -436,13 +436,13 @@ def red_lines_crossed(sc: Scenario, st: State, role: str,
 def toggles(events: Iterable[Event]) -> dict[int, bool]:
     """For every event that undo/redo names in ``events``: is it cancelled at the end?"""
     out: dict[int, bool] = {}
-    for ev in events:
-        b = ev.body
-        if isinstance(b, Undone):
-            out[b.target] = True
-        elif isinstance(b, Redone):
-            out[b.target] = False
+    undo_redo = _UNDO_REDO
+    for b in [ev.body for ev in events if type(ev.body) in undo_redo]:  # final types
+        out[b.target] = type(b) is Undone
     return out
+
+
+_UNDO_REDO = frozenset((Undone, Redone))
 
 
 def cancelled_set(events: Iterable[Event]) -> set[int]:
