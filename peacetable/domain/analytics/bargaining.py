@@ -1189,14 +1189,18 @@ def _split(space: PackageSpace) -> int:
 
 
 class _Blocks:
-    """The full space as (outer run) x (inner block), with interaction terms exactly.
+    """The full space as (outer run) x (inner block), with interaction terms and
+    constraints exactly.
 
     The last issues form an inner block (up to :data:`_INNER` packages) whose utilities are
-    materialised once, interaction terms within it included. A term between two outer
-    issues is added to the outer run's utilities; a term between an outer and an inner
-    issue ("cross" term) adds a vector over the inner block to every outer package holding
-    its outer choice, so the outer packages of a run are grouped by which cross terms they
-    switch on (:meth:`inner_for`, cached per group)."""
+    materialised once, interaction terms within it included, with a flag per inner package
+    for the constraints within it. A term between two outer issues is added to the outer
+    run's utilities, and a constraint between two outer issues drops outer packages; a term
+    or a constraint between an outer and an inner issue ("cross") is switched on by the
+    outer package's choice and then adds a vector over the inner block (a term) or rules
+    out some inner packages (a constraint), so the outer packages of a run are grouped by
+    which cross terms and constraints they switch on (:meth:`inner_for`, cached per
+    group). Red lines are checked on the packages that pass (:meth:`kept`)."""
 
     def __init__(self, space: PackageSpace) -> None:
         self.space = space
@@ -1211,7 +1215,9 @@ class _Blocks:
         ich = np.indices(inner_dims, dtype=np.int16).reshape(len(inner_dims), -1).T \
             if inner_dims else np.zeros((1, 0), dtype=np.int16)
         self.outer_terms: list[tuple[int, int, int, int, np.ndarray]] = []
-        self.cross: list[tuple[int, int, np.ndarray]] = []  # (outer issue, option, inner add)
+        # cross terms and constraints: (outer issue, option, switched on when the outer
+        # package does NOT hold it?, inner vector to add or None, inner packages ruled out)
+        self.cross: list[tuple[int, int, bool, np.ndarray | None, np.ndarray | None]] = []
         for j1, o1, j2, o2, v in space.interactions:
             if j1 > j2:
                 j1, o1, j2, o2 = j2, o2, j1, o1
@@ -1222,59 +1228,95 @@ class _Blocks:
                 self.outer_terms.append((j1, o1, j2, o2, v))
             else:
                 hit = ich[:, j2 - split] == o2
-                self.cross.append((j1, o1, hit[:, None] * v[None, :]))
-        self._cache: dict[bytes, np.ndarray] = {}
+                self.cross.append((j1, o1, False, hit[:, None] * v[None, :], None))
+        self.inner_ok = np.ones(self.n_in, dtype=bool)
+        self.outer_rules: list[tuple[int, int, int, int, bool]] = []
+        for j1, o1, j2, o2, incompatible in space.constraints:
+            # broken when j1 holds o1 and j2 holds o2 (incompatible) / does not (requires)
+            if j1 >= split and j2 >= split:
+                self.inner_ok &= feasible_mask([(j1 - split, o1, j2 - split, o2, incompatible)],
+                                               ich)
+            elif j1 < split and j2 < split:
+                self.outer_rules.append((j1, o1, j2, o2, incompatible))
+            elif j1 < split:  # outer j1 = o1 switches it on; inner j2 decides
+                bad = (ich[:, j2 - split] == o2) if incompatible else (ich[:, j2 - split] != o2)
+                self.cross.append((j1, o1, False, None, bad))
+            elif incompatible:  # inner j1 = o1 is ruled out when outer j2 = o2
+                self.cross.append((j2, o2, False, None, ich[:, j1 - split] == o1))
+            else:  # inner j1 = o1 is ruled out when outer j2 is not o2
+                self.cross.append((j2, o2, True, None, ich[:, j1 - split] == o1))
+        self.inner_rows = np.flatnonzero(self.inner_ok)
+        self._cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
         self._k = k
 
-    def outer(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Utilities of the outer packages ``idx`` (outer terms included) and, per package,
-        which cross terms it switches on (``(len(idx), n_cross)`` booleans)."""
+    def outer(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Utilities of the outer packages ``idx`` (outer terms included), which of them
+        keep the constraints between outer issues, and, per package, which cross terms and
+        constraints it switches on (``(len(idx), n_cross)`` booleans)."""
         oc = np.unravel_index(idx, self.outer_dims) if self.split else ()
         ou = np.zeros((len(idx), self.space.n_roles), dtype=np.int64)
         for t, c in zip(self.space.tables[:self.split], oc):
             ou += t.T[c]
         for j1, o1, j2, o2, v in self.outer_terms:
             ou += ((oc[j1] == o1) & (oc[j2] == o2))[:, None] * v[None, :]
-        on = np.stack([oc[j] == o for j, o, _ in self.cross], axis=1) if self.cross \
-            else np.zeros((len(idx), 0), dtype=bool)
-        return ou, on
+        ok = np.ones(len(idx), dtype=bool)
+        for j1, o1, j2, o2, incompatible in self.outer_rules:
+            a, b = oc[j1] == o1, oc[j2] == o2
+            ok &= ~(a & b) if incompatible else ~(a & ~b)
+        on = np.stack([(oc[j] == o) ^ negated for j, o, negated, _, _ in self.cross], axis=1) \
+            if self.cross else np.zeros((len(idx), 0), dtype=bool)
+        return ou, ok, on
 
-    def inner_for(self, switched: np.ndarray) -> np.ndarray:
-        """The inner block's utilities for outer packages switching on ``switched``."""
+    def inner_for(self, switched: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The inner block for outer packages switching on ``switched``: the positions of
+        the inner packages they may be completed with, and those packages' utilities."""
         if not switched.any():
-            return self.inner_u
+            return self.inner_rows, self.inner_u[self.inner_rows]
         key = np.packbits(switched).tobytes()
         got = self._cache.get(key)
         if got is None:
-            got = self.inner_u.copy()
-            for on, (_, _, add) in zip(switched, self.cross):
+            u = self.inner_u.copy()
+            ok = self.inner_ok.copy()
+            for on, (_, _, _, add, bad) in zip(switched, self.cross):
                 if on:
-                    got += add
+                    if add is not None:
+                        u += add
+                    if bad is not None:
+                        ok &= ~bad
+            rows = np.flatnonzero(ok)
+            got = (rows, u[rows])
             if len(self._cache) >= 64:
                 self._cache.clear()
             self._cache[key] = got
         return got
 
     def runs(self, chunk: int = 0):
-        """``(idx, groups)`` per run of outer packages: ``groups`` lists ``(positions in idx,
-        inner utilities)`` -- one group unless cross terms split the run."""
+        """``(idx, outer utilities, groups)`` per run of outer packages: ``groups`` lists
+        ``(positions in idx, inner positions, their utilities)`` -- one group unless cross
+        terms or constraints split the run. Outer packages that break a constraint between
+        outer issues are in no group."""
         step = max(1, (chunk or _CHUNK) // self.n_in)
+        plain = None
         for s in range(0, self.n_outer, step):
             idx = np.arange(s, min(self.n_outer, s + step), dtype=np.int64)
-            ou, on = self.outer(idx)
+            ou, ok, on = self.outer(idx)
             if not self.cross:
-                yield idx, ou, [(np.arange(len(idx)), self.inner_u)]
+                if plain is None:
+                    plain = self.inner_for(np.zeros(0, dtype=bool))
+                yield idx, ou, [(np.flatnonzero(ok), *plain)]
                 continue
-            sig, inv = np.unique(on, axis=0, return_inverse=True)
+            sig, inv = np.unique(on[ok], axis=0, return_inverse=True)
             inv = np.asarray(inv).reshape(-1)
-            yield idx, ou, [(np.flatnonzero(inv == g), self.inner_for(sig[g]))
-                            for g in range(len(sig))]
+            at = np.flatnonzero(ok)
+            yield idx, ou, [(at[inv == g], *self.inner_for(sig[g])) for g in range(len(sig))]
 
     def kept(self, rows: np.ndarray) -> np.ndarray:
-        """Which of the packages ``rows`` keep every constraint and cross no red line."""
-        if not (self.space.constraints or self.space.limits):
+        """Which of the packages ``rows`` cross no red line (the constraints are kept by
+        construction, see :meth:`runs`)."""
+        if not self.space.limits:
             return np.ones(len(rows), dtype=bool)
-        return _kept(self.space, np.stack(np.unravel_index(rows, self.dims), axis=1), None)
+        choices = np.stack(np.unravel_index(rows, self.dims), axis=1)
+        return _within_limits(self.space, choices, lambda r: True)
 
 
 def _zopa_chunks(space: PackageSpace):
@@ -1292,7 +1334,9 @@ def _zopa_chunks(space: PackageSpace):
     n_in = blocks.n_in
     for idx, ou, groups in blocks.runs():
         parts_r, parts_g = [], []
-        for pos, inner_u in groups:
+        for pos, inner_rows, inner_u in groups:
+            if not len(pos) or not len(inner_rows):
+                continue
             need = r[None, :] - inner_u
             a = ou[pos]
             ok = a[:, None, 0] >= need[None, :, 0]
@@ -1300,7 +1344,7 @@ def _zopa_chunks(space: PackageSpace):
                 ok &= a[:, None, c] >= need[None, :, c]
             qo, qi = np.nonzero(ok)
             if len(qo):
-                parts_r.append((idx[pos][qo] * n_in + qi).astype(np.int64))
+                parts_r.append((idx[pos][qo] * n_in + inner_rows[qi]).astype(np.int64))
                 parts_g.append(a[qo] - need[qi])
         if not parts_r:
             continue
@@ -1310,7 +1354,8 @@ def _zopa_chunks(space: PackageSpace):
             order = np.argsort(rows, kind="stable")
             rows, gains = rows[order], gains[order]
         keep = blocks.kept(rows)
-        rows, gains = rows[keep], gains[keep]
+        if not keep.all():
+            rows, gains = rows[keep], gains[keep]
         if len(rows):
             yield rows, gains
 
