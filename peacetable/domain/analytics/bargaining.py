@@ -553,7 +553,9 @@ _GRID_BINS = 4
 _GRID_CHUNK = 4096
 
 
-def _pareto_grid(u: np.ndarray, bins: int = _GRID_BINS, chunk: int = _GRID_CHUNK) -> np.ndarray:
+def _pareto_grid(u: np.ndarray, bins: int = _GRID_BINS, chunk: int = _GRID_CHUNK,
+                 low: np.ndarray | None = None, group: np.ndarray | None = None,
+                 real: int | None = None) -> np.ndarray:
     """Row indices (ascending) of the undominated rows of ``u`` (as :func:`pareto_filter`),
     for large inputs where most rows survive.
 
@@ -563,44 +565,85 @@ def _pareto_grid(u: np.ndarray, bins: int = _GRID_BINS, chunk: int = _GRID_CHUNK
     vectorised comparison per chunk of possible dominators (strongest cells first, rows
     already found dominated left out: whatever they dominate, their dominator does too).
     Exact: dominance is tested on the integer utilities themselves, the cells only decide
-    which pairs need testing."""
+    which pairs need testing.
+
+    The general form serves the frontier's dynamic programme (:func:`_constrained_frontier`):
+    row ``p`` dominates row ``q`` when ``low[p] >= u[q]`` in every column and the first
+    ``real`` columns (the roles) of ``low[p]`` sum to more than those of ``u[q]``; or when
+    both rows are in the same ``group`` and ``u[p] >= u[q]`` with a larger sum. Columns after
+    ``real`` only have to compare (they carry what must agree or be ordered for one partial
+    package to stand for another). The relation is transitive whenever ``low <= u``
+    (so leaving out dominated rows stays exact); without ``low`` it is plain dominance."""
     u = np.asarray(u)
-    n, d = u.shape
-    s = u.sum(axis=1, dtype=np.int64)
-    v = u.astype(np.int32) if u.min() >= -(2**31) and u.max() < 2**31 else u
-    cell = np.zeros((n, d), dtype=np.int16)
+    n, dd = u.shape
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    d = dd if real is None else real
+    if low is None:
+        low = u
+    lo_is_u = low is u
+    s = u[:, :d].sum(axis=1, dtype=np.int64)
+    ls = s if lo_is_u else low[:, :d].sum(axis=1, dtype=np.int64)
+
+    def small(x):
+        return x.astype(np.int32) if len(x) and x.min() >= -(2**31) and x.max() < 2**31 else x
+
+    v = small(u)
+    w = v if lo_is_u else small(low)
+    code = np.zeros(n, dtype=np.int64)
     for c in range(d):
         cuts = np.quantile(v[:, c], np.linspace(0, 1, bins + 1)[1:-1])
-        cell[:, c] = np.searchsorted(cuts, v[:, c], side="right")
-    cells, inv = np.unique(cell, axis=0, return_inverse=True)
+        code = code * bins + np.searchsorted(cuts, v[:, c], side="right")
+    codes, inv = np.unique(code, return_inverse=True)
     inv = np.asarray(inv).reshape(-1)
+    cells = np.zeros((len(codes), d), dtype=np.int64)  # each cell's bin per role
+    rest = codes.copy()
+    for c in range(d - 1, -1, -1):
+        cells[:, c] = rest % bins
+        rest //= bins
     order = np.lexsort((-s, inv))  # by cell, then by decreasing total
+    cell_of = inv[order]  # the cell of each row in that order
     starts = np.r_[0, np.cumsum(np.bincount(inv, minlength=len(cells)))]
     above = np.ones((len(cells), len(cells)), dtype=bool)  # above[a, b]: cell b >= cell a
     for c in range(d):
         above &= cells[None, :, c] >= cells[:, None, c]
     strength = cells.sum(axis=1, dtype=np.int64)
     dominated = np.zeros(n, dtype=bool)
+    same = group is not None and not lo_is_u
     for ci in np.argsort(-strength, kind="stable"):
         tgt = order[starts[ci]:starts[ci + 1]]
         tgt = tgt[~dominated[tgt]]
         if not len(tgt):
             continue
-        up = np.flatnonzero(above[ci])
-        up = up[np.argsort(-strength[up], kind="stable")]
-        dom = np.concatenate([order[starts[cj]:starts[cj + 1]] for cj in up])
+        dom = order[above[ci][cell_of]]
         dom = dom[~dominated[dom]]
+        dom = dom[np.argsort(-ls[dom], kind="stable")]  # strongest first
         t_v, t_s = v[tgt], s[tgt]
+        t_g = group[tgt] if same else None
         alive = np.arange(len(tgt))
         for a in range(0, len(dom), chunk):
             if not len(alive):
                 break
-            p_v, p_s = v[dom[a:a + chunk]], s[dom[a:a + chunk]]
+            rows = dom[a:a + chunk]
+            # targets are in decreasing total: those at or above the chunk's largest
+            # total cannot be dominated by it
+            top = int(s[rows].max())
+            first = int(np.searchsorted(-t_s[alive], -top, side="right"))
+            if first == len(alive):
+                continue
+            head, alive = alive[:first], alive[first:]
+            p_w, p_s = w[rows], ls[rows]
             q_v, q_s = t_v[alive], t_s[alive]
             hit = p_s[:, None] > q_s[None, :]
-            for c in range(d):
-                hit &= p_v[:, None, c] >= q_v[None, :, c]
-            alive = alive[~hit.any(axis=0)]
+            for c in range(dd):
+                hit &= p_w[:, None, c] >= q_v[None, :, c]
+            if same:
+                p_v, p_t = v[rows], s[rows]
+                mine = (group[rows][:, None] == t_g[alive][None, :]) & (p_t[:, None] > q_s[None, :])
+                for c in range(d):
+                    mine &= p_v[:, None, c] >= q_v[None, :, c]
+                hit |= mine
+            alive = np.concatenate([head, alive[~hit.any(axis=0)]])
         dead = np.ones(len(tgt), dtype=bool)
         dead[alive] = False
         dominated[tgt[dead]] = True
@@ -903,22 +946,113 @@ def _grouped_filter(u: np.ndarray, group: np.ndarray) -> np.ndarray:
     return np.flatnonzero(keep)
 
 
+def _elimination_order(space: PackageSpace, nb: Sequence[set[int]]) -> list[int]:
+    """The order in which :func:`_constrained_frontier` adds the issues: issues tied to
+    none last; before them, each time the one that leaves the fewest partial-package groups
+    (the product of the option counts of the issues still tied to one not yet added), then
+    one tied to an issue already added (a block of linked issues is completed before the
+    next is begun), then file order."""
+    k = len(space.tables)
+    placed: set[int] = set()
+    out: list[int] = []
+    live: set[int] = set()
+    sizes = [len(o) for o in space.options]
+    while len(out) < k:
+        best = None
+        for j in range(k):
+            if j in placed:
+                continue
+            after = placed | {j}
+            now = {i for i in live if nb[i] - after}
+            if nb[j] - after:
+                now.add(j)
+            groups = math.prod(sizes[i] for i in now)
+            key = (not nb[j], groups, not (nb[j] & placed), j)
+            if best is None or key < best[0]:
+                best = (key, j, now)
+        _, j, live = best
+        placed.add(j)
+        out.append(j)
+    return out
+
+
+def _group_key(ch: np.ndarray, cols: Sequence[int], dims: Sequence[int]) -> np.ndarray:
+    """One integer per row naming its options on ``cols`` (equal rows, equal keys)."""
+    if math.prod(dims[c] for c in cols) < 2 ** 62:
+        key = np.zeros(len(ch), dtype=np.int64)
+        for c in cols:
+            key = key * dims[c] + ch[:, c]
+        return key
+    _, inv = np.unique(ch[:, cols], axis=0, return_inverse=True)
+    return np.asarray(inv).reshape(-1).astype(np.int64)
+
+
+_MARGIN_FROM = 2048  # partial packages from which a step also compares across groups
+
+
+def _margins(space: PackageSpace, ch: np.ndarray, live: Sequence[int], placed: set[int]
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What the issues not yet added can still do to each partial package, by the options
+    it holds on the ``live`` issues: the least and the most its interaction terms with them
+    can add (per role, each such issue at its worst and best option for the package), and
+    columns that must compare for one partial package to stand for another -- ``-1`` per
+    constraint it switches on towards an issue not yet added (a package switching on fewer
+    rules has every completion the other has), its options on the issues a red line reads
+    together with an issue not yet added (both signs: they must be equal)."""
+    n, d = len(ch), space.n_roles
+    lo = np.zeros((n, d), dtype=np.int64)
+    hi = np.zeros((n, d), dtype=np.int64)
+    live_set = set(live)
+    per_issue: dict[int, list[tuple[int, int, int, np.ndarray]]] = {}
+    for j1, o1, j2, o2, v in space.interactions:
+        if j1 in live_set and j2 not in placed:
+            per_issue.setdefault(j2, []).append((j1, o1, o2, v))
+        elif j2 in live_set and j1 not in placed:
+            per_issue.setdefault(j1, []).append((j2, o2, o1, v))
+    for j, terms in per_issue.items():
+        f = np.zeros((n, len(space.options[j]), d), dtype=np.int64)
+        for i, oi, o, v in terms:
+            f[:, o] += (ch[:, i] == oi)[:, None] * v[None, :]
+        lo += f.min(axis=1)
+        hi += f.max(axis=1)
+    extra = []
+    for j1, o1, j2, o2, incompatible in space.constraints:
+        if j1 in live_set and j2 not in placed:
+            extra.append(-(ch[:, j1] == o1).astype(np.int64))
+        elif j2 in live_set and j1 not in placed:
+            on = (ch[:, j2] == o2) if incompatible else (ch[:, j2] != o2)
+            extra.append(-on.astype(np.int64))
+    read_live = sorted({i for _, _, read, _ in space.limits if not placed.issuperset(read)
+                        for i in read if i in live_set})
+    for i in read_live:
+        extra += [ch[:, i].astype(np.int64), -ch[:, i].astype(np.int64)]
+    x = np.stack(extra, axis=1) if extra else np.zeros((n, 0), dtype=np.int64)
+    return lo, hi, x
+
+
 def _constrained_frontier(space: PackageSpace, fixed_ch: Mapping[int, int],
                           max_size: int) -> Frontier:
     """The Pareto frontier of the feasible full packages, with interaction terms, exactly.
 
-    The same dynamic programme as :func:`pareto_frontier`, but a partial package is only
-    compared with partial packages that agree on every issue a rule still links to an issue
-    not yet added (so a package dropped as dominated could not have become feasible where
-    its dominator is not), and a candidate is dropped as soon as both issues of a rule are
-    in and it breaks the rule. An interaction term counts as a link as well, and is added
-    once both of its issues are in. A step whose groups each hold one group of the step
-    before with one option of the new issue filters nothing: such a group is a Pareto set
-    shifted by one vector. The result is in authored order."""
+    The same dynamic programme as :func:`pareto_frontier`, over the issues in the order of
+    :func:`_elimination_order`. A candidate is dropped as soon as both issues of a rule are
+    in and it breaks the rule (or all the issues a red line reads are in and it crosses
+    it); an interaction term is added once both of its issues are in. Partial packages that
+    agree on every issue a term, a rule or a red line still ties to an issue not yet added
+    (a *group*) are compared as usual: a dominated one cannot start a frontier package,
+    whatever completes it. Across groups, ``a`` stands for ``b`` when ``a`` plus the least
+    its terms with the issues not yet added can give still dominates ``b`` plus the most
+    those can give it, and every completion ``b`` may take ``a`` may take too (see
+    :func:`_margins`): then ``a`` with any completion dominates ``b`` with it. Both
+    comparisons are exact integer ones, so the result is the frontier itself. A step whose
+    groups each hold one group of the step before with one option of the new issue filters
+    nothing within groups: such a group is a Pareto set shifted by one vector. The result
+    is in authored order."""
     rules = space.constraints
     k = len(space.tables)
     nb = _issue_links(space)
-    order = list(range(k))
+    order = _elimination_order(space, nb)
+    dims = [len(o) for o in space.options]
     d = space.n_roles
     cols = {iid: (j, space._index[iid][1]) for j, iid in enumerate(space.issues)}
     u = np.zeros((1, d), dtype=np.int64)
@@ -945,14 +1079,22 @@ def _constrained_frontier(space: PackageSpace, fixed_ch: Mapping[int, int],
         cand_u, cand_c = cand_u[ok], cand_c[ok]
         was_live = live if step else []
         live = sorted(i for i in placed if nb[i] - placed)
-        if set(was_live) | {j} <= set(live):
+        shifted = set(was_live) | {j} <= set(live)
+        if live and len(cand_c) >= _MARGIN_FROM:
+            group = _group_key(cand_c, live, dims)
+            lo, hi, x = _margins(space, cand_c, live, placed)
+            if shifted:  # within a group nothing is dominated: compare across groups only
+                group = None
+            keep = _pareto_grid(np.concatenate([cand_u + hi, x], axis=1),
+                                low=np.concatenate([cand_u + lo, x], axis=1),
+                                group=group, real=d)
+        elif shifted:
             # each group is one old group with one option of this issue: a Pareto set
             # shifted by the same vector (the terms added here read only live issues), so
             # none of its packages dominates another
             keep = np.arange(len(cand_u))
         elif live and len(cand_c):
-            _, group = np.unique(cand_c[:, live], axis=0, return_inverse=True)
-            keep = _grouped_filter(cand_u, np.asarray(group).reshape(-1))
+            keep = _grouped_filter(cand_u, _group_key(cand_c, live, dims))
         else:
             keep = pareto_filter(cand_u) if len(cand_u) else np.zeros(0, dtype=np.int64)
         if len(keep) > max_size:
