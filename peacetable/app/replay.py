@@ -125,6 +125,15 @@ class ReplayModel:
         self._toggles = [(ev.seq, ev.body.target, isinstance(ev.body, Undone))
                          for ev in self.events if isinstance(ev.body, (Undone, Redone))]
         self._toggle_seqs = [t[0] for t in self._toggles]
+        # for each undo/redo, the one before it naming the same event (-1: none), so that
+        # the undone set follows the cursor both ways by the marks it crosses
+        last_of: dict[Any, int] = {}
+        self._toggle_prev: list[int] = []
+        for i, (_seq, target, _undo) in enumerate(self._toggles):
+            self._toggle_prev.append(last_of.get(target, -1))
+            last_of[target] = i
+        self._undone: dict[Any, bool] = {}  # target -> undone, after the first _undone_k marks
+        self._undone_k = 0
         self._build_checkpoints()  # also gives the session its trace when it can
         self._trace_all: list[TraceRow] = session.trace()
         self._trace_seqs = [r[0] for r in self._trace_all]
@@ -317,6 +326,10 @@ class ReplayModel:
         :meth:`visible_count`)."""
         return self._visible_list(viewer)[0]
 
+    def visible_seqs(self, viewer: str) -> list[int]:
+        """The event numbers of :meth:`events_for` (shared: do not change it)."""
+        return self._visible_list(viewer)[1]
+
     def visible_count(self, viewer: str, upto: int | None = None) -> int:
         """How many of :meth:`events_for` are at or before the cursor (or ``upto``)."""
         seqs = self._visible_list(viewer)[1]
@@ -327,17 +340,51 @@ class ReplayModel:
         evs, seqs = self._visible_list(viewer)
         return evs[: bisect.bisect_right(seqs, self.cursor)]
 
+    def marks_before(self, upto: int | None = None) -> int:
+        """How many undos and redos are recorded at or before the cursor (or ``upto``):
+        what is undone can differ between two cursors only if this does."""
+        return bisect.bisect_right(self._toggle_seqs, self.cursor if upto is None else upto)
+
+    def _sync_undone(self) -> dict[Any, bool]:
+        """The undone state of every event named by an undo or redo up to the cursor,
+        brought from the last cursor asked about by the marks crossed in between."""
+        k = self.marks_before()
+        j = self._undone_k
+        state = self._undone
+        toggles, prev = self._toggles, self._toggle_prev
+        if j - k > k:  # back a long way: from the first mark instead
+            state.clear()
+            j = 0
+        for i in range(j, k):
+            _seq, target, undo = toggles[i]
+            state[target] = undo
+        for i in range(j - 1, k - 1, -1):  # backwards: each mark gives way to the one before
+            p = prev[i]
+            if p >= 0:
+                state[toggles[i][1]] = toggles[p][2]
+            else:
+                state.pop(toggles[i][1], None)
+        self._undone_k = k
+        return state
+
+    def is_cancelled(self, seq: int) -> bool:
+        """Was event ``seq`` undone (and not redone) by the cursor?"""
+        return bool(self._sync_undone().get(seq, False))
+
+    def toggled_between(self, a: int, b: int) -> set[Any]:
+        """The events named by an undo or redo recorded after event ``min(a, b)`` and at or
+        before ``max(a, b)``: the only ones whose undone state can differ between cursors
+        ``a`` and ``b``."""
+        lo, hi = sorted((self.marks_before(a), self.marks_before(b)))
+        return {t[1] for t in self._toggles[lo:hi]}
+
     def cancelled(self) -> frozenset[int]:
-        """Events undone (and not redone) by the cursor (worked out once per cursor: every
-        view asks for it after a seek)."""
-        k = bisect.bisect_right(self._toggle_seqs, self.cursor)
+        """Events undone (and not redone) by the cursor."""
+        k = self.marks_before()
         got = getattr(self, "_cancelled_at", None)
         if got is not None and got[0] == k:
             return got[1]
-        out: dict[int, bool] = {}
-        for _seq, target, undo in self._toggles[:k]:
-            out[target] = undo
-        result = frozenset(t for t, v in out.items() if v)
+        result = frozenset(t for t, v in self._sync_undone().items() if v)
         self._cancelled_at = (k, result)
         return result
 
@@ -356,12 +403,12 @@ class ReplayModel:
     def effective_events(self, viewer: str, limit: int | None = None) -> list[Event]:
         """The events ``viewer`` may see up to the cursor that count there (not undone by
         then; undo/redo marks left out), the last ``limit`` of them if given."""
-        cancelled = self.cancelled()
+        cancelled = self._sync_undone()
         evs = self.events_for(viewer)
         out: list[Event] = []
         for k in range(self.visible_count(viewer) - 1, -1, -1):
             ev = evs[k]
-            if ev.seq in cancelled or isinstance(ev.body, (Undone, Redone)):
+            if cancelled.get(ev.seq) or isinstance(ev.body, (Undone, Redone)):
                 continue
             out.append(ev)
             if limit is not None and len(out) >= limit:

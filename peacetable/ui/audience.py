@@ -264,7 +264,7 @@ class AudienceWindow(QMainWindow):
         self._show_view(view)
         self.chart.set_cursor(m.cursor)
         self.network.follow()
-        key = (m.visible_count(VIEWER), m.cancelled())
+        key = (m.visible_count(VIEWER), m.marks_before())
         if key != getattr(self, "_feed_key", None):  # the feed changes with public events
             self._feed_key = key
             lines = [line for ev in reversed(m.effective_events(VIEWER, limit=FEED_LIMIT))
@@ -334,7 +334,7 @@ class AudienceWindow(QMainWindow):
 
     def _show_agreements(self, view: dict) -> None:
         sc = self.session.scenario
-        self.agreements.clear()
+        lines: list[tuple[str, bool]] = []  # (text, greyed)
         rows = [a for a in view["agreements"] if a["status"] == "in_force"]
         suspended = [a for a in view["agreements"] if a["status"] == "suspended"]
         for a in rows + suspended:
@@ -345,19 +345,22 @@ class AudienceWindow(QMainWindow):
             text = f"{terms}\n{parties}"
             if a["status"] != "in_force":
                 text = "Suspended — " + text
-            item = QListWidgetItem(text)
-            if a["status"] != "in_force":
-                item.setForeground(QColor("#6d6d6d"))
-            self.agreements.addItem(item)
+            lines.append((text, a["status"] != "in_force"))
         # postures declared without an agreement, told apart from agreements
         declared = [p for p in view["postures"] if p["standing"]]
         for p in declared:
-            self.agreements.addItem(QListWidgetItem(
-                f"{role_name(sc, p['role'])} declared: {package_text(sc, {p['issue']: p['option']})}"
-                "\n(no agreement)"))
+            lines.append((f"{role_name(sc, p['role'])} declared: "
+                          f"{package_text(sc, {p['issue']: p['option']})}\n(no agreement)", False))
         if not rows and not suspended and not declared:
-            item = QListWidgetItem("No public agreement yet")
-            item.setForeground(QColor("#6d6d6d"))
+            lines.append(("No public agreement yet", True))
+        if lines == getattr(self, "_agreement_lines", None):
+            return  # the same list: nothing is made again (a replay cursor moves often)
+        self._agreement_lines = lines
+        self.agreements.clear()
+        for text, grey in lines:
+            item = QListWidgetItem(text)
+            if grey:
+                item.setForeground(QColor("#6d6d6d"))
             self.agreements.addItem(item)
 
     # ------------------------------------------------------------------ feed
@@ -434,6 +437,7 @@ class AudienceWindow(QMainWindow):
         self.rung_label.setStyleSheet("")
         self.feed.clear()
         self.agreements.clear()
+        self._agreement_lines = None
 
     def _label(self, text: str, pt: float, bold: bool = False, colour: str = "#000000") -> QLabel:
         lab = QLabel(text)

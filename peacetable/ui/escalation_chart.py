@@ -134,7 +134,34 @@ class _RectStepCurveItem(pg.PlotCurveItem):
         self._rects = PrimitiveArray(QRectF, 4) if PrimitiveArray is not None else None
         self.rect_steps = self._rects is not None
         self.painted_rects = False  # whether the last paint drew rectangles
+        #: replay: draw only the first ``shown`` points of the data (None: all of them);
+        #: set with :meth:`show_first`
+        self.shown: int | None = None
+        #: the x of the last point the last paint drew (None: nothing drawn)
+        self.painted_last_x: float | None = None
+        self._columns: tuple | None = None  # (key, X, Y, starts, lo, hi): see _columns_for
         super().__init__(*args, **kwargs)
+
+    def show_first(self, k: int | None) -> None:
+        """Draw only the first ``k`` points of the data (None: all). The data is not
+        plotted again: only the strip between the old and the new last point drawn is
+        repainted, so that moving the replay cursor costs what changed on screen."""
+        old = self.shown
+        if k is not None:
+            k = max(0, int(k))
+        if k == old:
+            return
+        self.shown = k
+        x = self.xData
+        if x is None or not len(x) or old is None or k is None:
+            self.update()
+            return
+        lo, hi = sorted((min(old, len(x)), min(k, len(x))))
+        a, b = float(x[max(0, lo - 1)]), float(x[max(0, hi - 1)])
+        px = self.pixelWidth() or 0.0  # one screen pixel in data units
+        pad = (self.opts["pen"].widthF() + 6.0) * px
+        br = self.boundingRect()
+        self.update(QRectF(a - pad, br.top(), b - a + 2 * pad, br.height()))
 
     def paint(self, p, opt, widget):
         drawn = False
@@ -148,8 +175,23 @@ class _RectStepCurveItem(pg.PlotCurveItem):
             finally:
                 p.restore()
         self.painted_rects = drawn
-        if not drawn:
+        if drawn:
+            return
+        k = self.shown
+        x, y = self.xData, self.yData
+        if k is None or x is None or k >= len(x):
             super().paint(p, opt, widget)
+            self.painted_last_x = float(x[-1]) if x is not None and len(x) else None
+            return
+        # the first k points only (exports, other paint engines): as a path
+        self.painted_last_x = float(x[k - 1]) if k else None
+        if k < 2:
+            return
+        aa = self._exportOpts.get("antialias", True) if self._exportOpts is not False \
+            else self.opts["antialias"]
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
+        p.setPen(self.opts["pen"])
+        p.drawPath(self.generatePath(x[:k], y[:k]))
 
     def _paint_rects(self, p: QPainter) -> bool:
         o = self.opts
@@ -168,23 +210,41 @@ class _RectStepCurveItem(pg.PlotCurveItem):
                 or t.type().value > QTransform.TransformationType.TxScale.value):
             return False
         x, y = self.getData()
-        if x is None or len(x) == 0:
+        k = self.shown
+        if x is None or len(x) == 0 or k == 0:
+            self.painted_last_x = None
             return True
         h = pen.widthF() / 2
-        X = x * t.m11() + t.m31()
-        Y = y * t.m22() + t.m32()
-        if not (np.isfinite(X).all() and np.isfinite(Y).all()):
-            return False  # gaps (connect="finite" with non-finite values): pyqtgraph's way
-        # "right" steps: point i holds its value from x[i] to x[i+1], then rises to y[i+1].
-        # Points sharing an x (peak downsampling gives two per pixel column) make one
-        # vertical rectangle, spanning the value held into the run and every value in it;
-        # then one horizontal rectangle runs to the next x at the run's last value. Fewer,
-        # shorter rectangles than one per segment, and the same pixels.
-        n = len(X)
-        starts = np.flatnonzero(np.r_[True, X[1:] != X[:-1]])
+        if k is not None:
+            k = min(k, len(x))
+            got = self._columns_for(x, y, t)
+            if got is None:
+                return False
+            X, Y, starts, lo, hi = got
+            # the runs of the first k points: every column before the last point's whole,
+            # the last point's column cut at it
+            b = int(np.searchsorted(starts, k - 1, side="right")) - 1
+            starts = starts[: b + 1]
+            lo, hi = lo[: b + 1].copy(), hi[: b + 1].copy()
+            lo[b], hi[b] = Y[starts[b]:k].min(), Y[starts[b]:k].max()
+            n = k
+        else:
+            X = x * t.m11() + t.m31()
+            Y = y * t.m22() + t.m32()
+            if not (np.isfinite(X).all() and np.isfinite(Y).all()):
+                return False  # gaps (connect="finite" with non-finite values): pyqtgraph's way
+            # "right" steps: point i holds its value from x[i] to x[i+1], then rises to
+            # y[i+1]. Points sharing an x (peak downsampling gives two per pixel column)
+            # make one vertical rectangle, spanning the value held into the run and every
+            # value in it; then one horizontal rectangle runs to the next x at the run's
+            # last value. Fewer, shorter rectangles than one per segment, and the same
+            # pixels.
+            n = len(X)
+            starts = np.flatnonzero(np.r_[True, X[1:] != X[:-1]])
+            lo = np.minimum.reduceat(Y, starts)
+            hi = np.maximum.reduceat(Y, starts)
+        self.painted_last_x = float(x[n - 1])
         ends = np.r_[starts[1:], n] - 1
-        lo = np.minimum.reduceat(Y, starts)
-        hi = np.maximum.reduceat(Y, starts)
         held = Y[starts[1:] - 1]
         lo[1:] = np.minimum(lo[1:], held)
         hi[1:] = np.maximum(hi[1:], held)
@@ -210,6 +270,25 @@ class _RectStepCurveItem(pg.PlotCurveItem):
         p.setBrush(pen.color())
         p.drawRects(*self._rects.drawargs())
         return True
+
+    def _columns_for(self, x: np.ndarray, y: np.ndarray, t: QTransform) -> tuple | None:
+        """The whole data in device coordinates, in runs of one pixel column each (first
+        index, lowest and highest value of each run), kept until the data or the view's
+        scaling changes: a replay draws a prefix of the same data at every cursor move.
+        None where the data has gaps."""
+        key = (id(x), id(y), len(x), t.m11(), t.m31(), t.m22(), t.m32())
+        got = self._columns
+        if got is not None and got[0] == key:
+            return got[1]
+        X = x * t.m11() + t.m31()
+        Y = y * t.m22() + t.m32()
+        if not (np.isfinite(X).all() and np.isfinite(Y).all()):
+            return None
+        col = np.floor(X)
+        starts = np.flatnonzero(np.r_[True, col[1:] != col[:-1]])
+        out = (X, Y, starts, np.minimum.reduceat(Y, starts), np.maximum.reduceat(Y, starts))
+        self._columns = (key, out)
+        return out
 
 
 class StepCurve(pg.PlotDataItem):
@@ -504,6 +583,8 @@ class EscalationChart(QWidget):
         self.cursor: int | None = None  # in replay: the last event drawn
         self._dirty = False
         self.redraws = 0
+        #: replay: what the curves hold (points, axis, overlaid variables); None live
+        self._plotted: tuple | None = None
         #: what the x axis measures (X_MODES); exercise minutes per buffered row, kept
         #: only while the axis shows them
         self.x_mode = saved_x_mode()
@@ -766,6 +847,8 @@ class EscalationChart(QWidget):
         self._update_legend()
         self._build_rungs(sc)
         self._build_var_curves(sc)
+        self._sample(self.index_curve)
+        self._plotted = None
         self.reload()
 
     def on_change(self, change) -> None:
@@ -791,6 +874,7 @@ class EscalationChart(QWidget):
         self._mins = None
         self._push_rows(rows)
         self._fill_minutes()
+        self._plotted = None
         self._last_raw = raw[-1] if raw else None
         self._last_seq = self.replay.last if self.replay is not None else s.store.last_seq
         self._rebuild_phase_lines()
@@ -800,22 +884,32 @@ class EscalationChart(QWidget):
             self._dirty = True
 
     def flush(self) -> None:
-        """Redraw now (the timer calls this; tests and exports may call it directly)."""
+        """Redraw now (the timer calls this; tests and exports may call it directly).
+
+        In replay the whole trace is plotted once (again only when the points, the axis
+        or the overlaid variables change) and the cursor says how much of it is drawn
+        (:meth:`_show_cursor`): a cursor move plots nothing again."""
         self._timer.stop()
         n = self._n
-        if self.cursor is not None:
-            n = int(np.searchsorted(self._buf[:n, 0], self.cursor, side="right"))
-        x = self._xs(n)
-        self.index_curve.setData(x, self._buf[:n, 1], skipFiniteCheck=True)
-        for j, vid in enumerate(self._var_ids):
-            curve = self.var_curves.get(vid)
-            if curve is not None and curve.isVisible():
+        shown = [(j, c) for j, vid in enumerate(self._var_ids)
+                 if (c := self.var_curves.get(vid)) is not None and c.isVisible()]
+        key = (n, self.x_mode, tuple(j for j, _c in shown))
+        if self.cursor is None or key != self._plotted:
+            x = self._xs(n)
+            self.index_curve.setData(x, self._buf[:n, 1], skipFiniteCheck=True)
+            for j, curve in shown:
                 curve.setData(x, self._buf[:n, 3 + j], skipFiniteCheck=True)
-        if n:
-            self.marker.setPos(float(x[-1]), float(self._buf[n - 1, 1]))
-            self.marker.setVisible(True)
+            self._plotted = key if self.cursor is not None else None
+        if self.cursor is not None:
+            self._show_cursor()
         else:
-            self.marker.setVisible(False)
+            for c in (self.index_curve, *self.var_curves.values()):
+                c.curve.show_first(None)
+            if n:
+                self.marker.setPos(float(self._xs(n)[-1]), float(self._buf[n - 1, 1]))
+                self.marker.setVisible(True)
+            else:
+                self.marker.setVisible(False)
         self._dirty = False
         self.redraws += 1
         self.redrawn.emit()
@@ -847,13 +941,40 @@ class EscalationChart(QWidget):
 
     def set_cursor(self, seq: int | None) -> None:
         """Replay: draw the points and phase lines up to event ``seq`` and the cursor line
-        there (None: everything, no cursor line). Redraws at once."""
+        there (None: everything, no cursor line). Redraws at once: the curves draw fewer
+        or more of the points already plotted (only the strip between the two cursors is
+        painted again), the marker and the cursor line move, and the phase labels are
+        laid out again only when a phase start comes into or out of view."""
         self.cursor = None if seq is None else int(seq)
         self.cursor_line.setVisible(self.cursor is not None)
         if self.cursor is not None:
             self.cursor_line.setValue(self._x_at(self.cursor))
+        if self.cursor is not None and self._plotted is not None and not self._dirty:
+            self._show_cursor()
+            if self._lines_shown() != self._label_key[-1:]:
+                self._place_labels()
+            self.redraws += 1
+            self.redrawn.emit()
+            return
         self._place_labels()
         self.flush()
+
+    def _lines_shown(self) -> tuple[int]:
+        """How many phase lines the cursor shows (all of them live)."""
+        if self.cursor is None:
+            return (len(self.phase_lines),)
+        return (sum(1 for ln in self.phase_lines if ln.seq is None or ln.seq <= self.cursor),)
+
+    def _show_cursor(self) -> None:
+        """Replay: the curves draw their points up to the cursor, the marker sits on the
+        last of them."""
+        n = self._n
+        k = int(np.searchsorted(self._buf[:n, 0], self.cursor, side="right"))
+        for c in (self.index_curve, *self.var_curves.values()):
+            c.curve.show_first(k)
+        if k:
+            self.marker.setPos(float(self._xs(n)[k - 1]), float(self._buf[k - 1, 1]))
+        self.marker.setVisible(bool(k))
 
     def points(self) -> list[tuple[int, int, float, dict[str, float]]]:
         """The plotted points as (seq, phase index, index, variables rescaled 0..scale),
@@ -1021,8 +1142,7 @@ class EscalationChart(QWidget):
 
     # ------------------------------------------------------------------ scenario items
     def _prep_curve(self, curve: pg.PlotDataItem) -> None:
-        curve.setDownsampling(auto=True, method="peak")
-        curve.setClipToView(True)
+        self._sample(curve)
         curve.setSkipFiniteCheck(True)
         # one min/max bin per pixel column (pyqtgraph's default draws ~5 per pixel): with
         # peak downsampling nothing visible is lost and a redraw draws 5x fewer segments
@@ -1031,6 +1151,18 @@ class EscalationChart(QWidget):
         # antialiased polylines are what makes a 100,000-point redraw slow
         curve.opts["antialias"] = False
         curve.updateItems(styleUpdate=True)
+
+    def _sample(self, curve: pg.PlotDataItem) -> None:
+        """Live, pyqtgraph thins a curve's points to the view (the peaks of each pixel
+        column, clipped to the visible range). In replay the curve holds every point and
+        draws the ones up to the cursor by pixel column itself (:class:`_RectStepCurveItem`),
+        so that the cursor's column shows nothing after the cursor."""
+        if self.replay is not None:
+            curve.setDownsampling(ds=1, auto=False)
+            curve.setClipToView(False)
+        else:
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
 
     def _clear_scenario_items(self) -> None:
         pi = self.plot.getPlotItem()
@@ -1131,7 +1263,7 @@ class EscalationChart(QWidget):
         px = w / max(1e-9, (x1 - x0))
         return (round(x0 * px, 1), round(math.log(max(1e-9, x1 - x0)) * w * 10),
                 round(y0, 9), round(y1, 9), w, h, len(self.phase_lines), len(self.rung_labels),
-                self.cursor)
+                *self._lines_shown())
 
     def _fit_y_title(self, h: float) -> None:
         """The index axis's title, shortened when the plot is too short for all of it."""
@@ -1290,7 +1422,9 @@ class EscalationChart(QWidget):
         if on == curve.isVisible():
             return
         curve.setVisible(on)
-        if on:
+        if on and self.cursor is not None:
+            self.flush()  # replay: plotted whole, drawn up to the cursor
+        elif on:
             j = self._var_ids.index(vid)
             n = self._n
             curve.setData(self._xs(n), self._buf[:n, 3 + j], skipFiniteCheck=True)

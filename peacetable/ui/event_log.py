@@ -51,6 +51,12 @@ Index = QModelIndex | QPersistentModelIndex
 EVENT_ROLE = Qt.ItemDataRole.UserRole
 COLUMNS = ("#", "Time", "Type", "What happened", "Visible to")
 COL_WHAT = 3
+# the roles as plain ints: the table asks data() several times per cell on every paint
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_FONT = int(Qt.ItemDataRole.FontRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_EVENT = int(EVENT_ROLE.value)
 
 
 def local_time(ts: str) -> str:
@@ -74,7 +80,11 @@ class EventLogModel(QAbstractTableModel):
         self._n = 0  # rows shown (all live; up to the cursor in replay)
         self._cancelled: set[int] = set()
         self._described: dict[int, str] = {}
-        self._times: dict[int, str] = {}
+        self._cells: dict[int, tuple] = {}  # seq -> the row's texts (an event's never change)
+        self._cursor = 0  # replay: the cursor the rows were last brought to
+        self._undone_brush = QBrush(QColor(UNDONE_COLOUR))
+        self._struck = QFont()
+        self._struck.setStrikeOut(True)
 
     # -- feeding
     def set_session(self, session: Session | None, viewer: str = "control") -> None:
@@ -82,6 +92,7 @@ class EventLogModel(QAbstractTableModel):
         self.beginResetModel()
         self.session, self.viewer, self.replay = session, viewer, None
         self._described = {}
+        self._cells = {}
         self._events = [] if session is None else list(session.visible_events(viewer))
         self._seqs = [e.seq for e in self._events]
         self._n = len(self._events)
@@ -96,18 +107,22 @@ class EventLogModel(QAbstractTableModel):
         self.beginResetModel()
         self.session, self.viewer, self.replay = model.session, viewer, model
         self._described = {}
+        self._cells = {}
         self._events = model.events_for(viewer)
-        self._seqs = [e.seq for e in self._events]
+        self._seqs = model.visible_seqs(viewer)
         self._n = model.visible_count(viewer)
-        self._cancelled = model.cancelled()
+        self._cursor = model.cursor
         self.endResetModel()
 
     def follow_cursor(self) -> None:
-        """Replay: the cursor moved; show the rows up to it and the undos as they stood."""
+        """Replay: the cursor moved; show the rows up to it (rows added or taken away at
+        the end, nothing reset) and the undos as they stood: only the rows of events
+        named by an undo or redo between the two cursors are announced as changed."""
         m = self.replay
         if m is None:
             return
         n = m.visible_count(self.viewer)
+        old, self._cursor = self._cursor, m.cursor
         if n > self._n:
             self.beginInsertRows(QModelIndex(), self._n, n - 1)
             self._n = n
@@ -116,10 +131,10 @@ class EventLogModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), n, self._n - 1)
             self._n = n
             self.endRemoveRows()
-        cancelled = m.cancelled()
-        changed = cancelled ^ self._cancelled
-        self._cancelled = cancelled
-        rows = [r for r in (bisect.bisect_left(self._seqs, q) for q in changed) if r < self._n]
+        seqs = self._seqs
+        rows = [r for q in m.toggled_between(old, m.cursor)
+                if isinstance(q, int) and (r := bisect.bisect_left(seqs, q)) < self._n
+                and seqs[r] == q]
         if rows:  # one signal for the whole span, however many undos the move crossed
             self.dataChanged.emit(self.index(min(rows), 0),
                                   self.index(max(rows), len(COLUMNS) - 1))
@@ -147,6 +162,9 @@ class EventLogModel(QAbstractTableModel):
             self._row_changed(target)
 
     def is_cancelled(self, seq: int) -> bool:
+        """Undone (live: now; in replay: as it stood at the cursor)."""
+        if self.replay is not None:
+            return self.replay.is_cancelled(seq)
         return seq in self._cancelled
 
     def event_at(self, row: int) -> Event:
@@ -172,34 +190,34 @@ class EventLogModel(QAbstractTableModel):
             self._described[ev.seq] = text
         return text
 
+    def _row_texts(self, ev: Event) -> tuple:
+        """The row's cells as shown (the event number as a number), worked out once per
+        event: the table asks for them again at every paint."""
+        got = self._cells.get(ev.seq)
+        if got is None:
+            got = self._cells[ev.seq] = (ev.seq, local_time(ev.ts), ev.type.replace("_", " "),
+                                         self.describe(ev), ev.visibility.describe())
+        return got
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or self.session is None or not 0 <= index.row() < self._n:
+        r = index.row()  # -1 for an invalid index
+        if not 0 <= r < self._n or self.session is None:
             return None
-        ev = self._events[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return ev.seq
-            if col == 1:
-                t = self._times.get(ev.seq)
-                if t is None:
-                    t = self._times[ev.seq] = local_time(ev.ts)
-                return t
-            if col == 2:
-                return ev.type.replace("_", " ")
-            if col == COL_WHAT:
-                text = self.describe(ev)
-                return f"{text}  (undone)" if ev.seq in self._cancelled else text
-            return ev.visibility.describe()
-        if role == Qt.ItemDataRole.ToolTipRole and col == COL_WHAT:
-            return self.describe(ev)
-        if role == Qt.ItemDataRole.ForegroundRole and ev.seq in self._cancelled:
-            return QBrush(QColor(UNDONE_COLOUR))
-        if role == Qt.ItemDataRole.FontRole and ev.seq in self._cancelled and col == COL_WHAT:
-            f = QFont()
-            f.setStrikeOut(True)
-            return f
-        if role == EVENT_ROLE:
+        ev = self._events[r]
+        if role == _DISPLAY:
+            col = index.column()
+            text = self._row_texts(ev)[col]
+            if col == COL_WHAT and self.is_cancelled(ev.seq):
+                return f"{text}  (undone)"
+            return text
+        if role == _FOREGROUND:
+            return self._undone_brush if self.is_cancelled(ev.seq) else None
+        if role == _FONT:
+            return self._struck if index.column() == COL_WHAT and self.is_cancelled(ev.seq) \
+                else None
+        if role == _TOOLTIP:
+            return self._row_texts(ev)[COL_WHAT] if index.column() == COL_WHAT else None
+        if role == _EVENT:
             return ev
         return None
 
@@ -318,6 +336,13 @@ class EventLogPanel(QWidget):
             return
         from ..domain.events import AnyBody
 
+        # the count's label as wide as its widest text: a new count then changes no
+        # geometry in the row (the filter box and the check box are not laid out and
+        # painted again at every cursor move)
+        widest = f"{m.last} of {m.last} events"
+        self.count_label.setMinimumWidth(self.count_label.fontMetrics().horizontalAdvance(widest)
+                                         + 8)
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         fm = self.table.fontMetrics()
         players = [r.id for r in m.scenario.roles if r.is_player]
         samples = {

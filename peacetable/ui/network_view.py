@@ -247,6 +247,8 @@ class _Node(QGraphicsPathItem):
         self.badge.setVisible(False)
         self.width = width
         self.height = 0.0
+        #: the arguments of the last set_style (None: never styled)
+        self.shown_style: tuple | None = None
 
     def text_height(self) -> float:
         """Height of the title plus two lines of status text."""
@@ -282,6 +284,7 @@ class _Node(QGraphicsPathItem):
         self.status.setPos(-self.width / 2 + 10, top + th - 6)
 
     def set_style(self, status: str, status_text: str, deadlocked: bool, selected: bool) -> None:
+        self.shown_style = (status, status_text, deadlocked, selected)
         fill, ink, _ = STATUS_STYLE.get(status, STATUS_STYLE["open"])
         if self.variable:
             fill, ink = VARIABLE_FILL, "#1a237e"
@@ -658,22 +661,27 @@ class NetworkView(QWidget):
         dead = self.facts.deadlocked if self.facts and self.show_analysis else set()
         sc = s.scenario
         values = view["escalation"]["variables"]
+        # only the nodes whose status (or value) changed are restyled: a new status text
+        # is laid out again, an unchanged one is not
         for iid, node in self.nodes.items():
             if node.variable:
                 vid = iid[len(VARIABLE_PREFIX):]
                 v = sc.variable_by_id[vid]
                 text = f"now {values[vid]:g}" + (f" {v.unit}" if v.unit else "")
-                node.setToolTip(f"{v.label}: {text}")
-                node.set_style("open", text, False, False)
-                continue
-            rec = self.statuses.get(iid, {"status": "open", "option": None})
-            status = rec["status"]
-            text = STATUS_STYLE.get(status, STATUS_STYLE["open"])[2]
-            if status == "agreed" and rec.get("option"):
-                opt = option_label(sc, iid, rec["option"])
-                text += ": " + (opt if len(opt) <= 44 else opt[:43].rstrip() + "…")
-            node.setToolTip(f"{issue_label(sc, iid)}: {text}")
-            node.set_style(status, text, iid in dead, iid == self.selected)
+                style = ("open", text, False, False)
+                tip = f"{v.label}: {text}"
+            else:
+                rec = self.statuses.get(iid, {"status": "open", "option": None})
+                status = rec["status"]
+                text = STATUS_STYLE.get(status, STATUS_STYLE["open"])[2]
+                if status == "agreed" and rec.get("option"):
+                    opt = option_label(sc, iid, rec["option"])
+                    text += ": " + (opt if len(opt) <= 44 else opt[:43].rstrip() + "…")
+                style = (status, text, iid in dead, iid == self.selected)
+                tip = f"{issue_label(sc, iid)}: {text}"
+            if node.shown_style != style:
+                node.setToolTip(tip)
+                node.set_style(*style)
         # the view lists the viewer's linkages in the order drawn: whether each test holds
         listed = view.get("linkages", [])
         holds = {id(lk): listed[k].get("holds", True) for k, lk in enumerate(self.links)
@@ -682,7 +690,13 @@ class NetworkView(QWidget):
             if edge.spec.label:
                 edge.set_active(holds.get(id(edge.spec.linkage), True))
         if self.selected:
-            self.details.setHtml(self.details_html(self.selected))
+            self._set_details(self.details_html(self.selected))
+
+    def _set_details(self, html: str) -> None:
+        """Show ``html`` beside the graph (laid out again only when it changed)."""
+        if html != self._details_shown:
+            self._details_shown = html
+            self.details.setHtml(html)
 
     def select_issue(self, iid: str | None) -> None:
         """Show the details of issue ``iid`` (None clears the selection)."""
@@ -692,7 +706,7 @@ class NetworkView(QWidget):
         else:
             self.refresh()
         if self.selected:
-            self.details.setHtml(self.details_html(self.selected))
+            self._set_details(self.details_html(self.selected))
             self.details.setVisible(True)
         else:
             self._hint()
@@ -933,6 +947,7 @@ class NetworkView(QWidget):
 
     # ------------------------------------------------------------------ details
     def _hint(self) -> None:
+        self._details_shown = None
         if self.session is not None and self.too_large:
             self.details.setHtml(f"<p style='font-size:{13 * self._zoom:.0f}pt'>"
                                  f"{esc(self.too_large)}</p>")

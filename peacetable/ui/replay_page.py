@@ -12,13 +12,19 @@ start and the end, and play at 1x, 2x, 5x or 10x (one event a second at 1x). Key
 Left/Right step, Home/End, Page Up/Page Down jump a phase, Space plays or pauses.
 
 A drag of the scrubber asks for many positions a frame; the page applies only the latest
-one, once the event loop is idle (``request_seek``), so each frame redraws once. The
-cursor, the chart, the tables and the event log follow every frame; the network, the role
-panel and the projector when the drag pauses or the scrubber is let go.
+one, once the event loop is idle (``request_seek``), so each frame redraws once, and every
+view follows in that frame. Each view's update costs what changed between the two cursors:
+the chart draws more or fewer of the points it already holds and moves its cursor line
+(only the strip between the two cursors is painted again), the event log adds or takes
+away rows at its end and announces only the rows whose undone state changed, the tables
+announce only the rows that differ, the network restyles only the nodes whose status
+changed, the projector sets only the texts that changed. A view on a tab that is not in
+front (the tables, the role panel) catches up when its tab is brought forward.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
@@ -128,8 +134,10 @@ class Timeline(QWidget):
             old = self._x(self._cursor)
             self._cursor = seq
             new = self._x(seq)
-            lo, hi = min(old, new), max(old, new)
-            self.update(int(lo) - 12, 0, int(hi - lo) + 24, self.height())
+            # the handle (radius 8, a 2 px ring, antialiased) at both places and the track
+            # between them, in whole pixels around the fractional positions
+            lo, hi = math.floor(min(old, new)) - 12, math.ceil(max(old, new)) + 12
+            self.update(lo, 0, hi - lo + 1, self.height())
 
     # -- geometry
     def _span(self) -> tuple[float, float]:
@@ -239,9 +247,6 @@ class Timeline(QWidget):
 class ReplayPage(QWidget):
     """The replay page shown by the main window instead of the console."""
 
-    #: during a drag, the heavier views follow once no new position came for this long
-    SETTLE_MS = 120
-
     #: the user asked for these (the trainer actions handle them)
     annotateRequested = Signal()
     forkRequested = Signal()
@@ -264,10 +269,6 @@ class ReplayPage(QWidget):
         self._seek_timer.setSingleShot(True)
         self._seek_timer.setInterval(0)
         self._seek_timer.timeout.connect(self._apply_pending)
-        self._settle_timer = QTimer(self)
-        self._settle_timer.setSingleShot(True)
-        self._settle_timer.setInterval(self.SETTLE_MS)
-        self._settle_timer.timeout.connect(self._follow_heavy)
         self.play_timer = QTimer(self)
         self.play_timer.timeout.connect(self._play_step)
         self.speed = 1
@@ -496,12 +497,9 @@ class ReplayPage(QWidget):
             self._seek_timer.start()
 
     def finish_drag(self) -> None:
-        """The scrubber was let go: the last position now, and every view follows at once."""
+        """The scrubber was let go: the last position now."""
         self._seek_timer.stop()
         self._apply_pending()
-        if self._settle_timer.isActive():
-            self._settle_timer.stop()
-            self._follow_heavy()
 
     def _apply_pending(self) -> None:
         if self._pending is not None:
@@ -512,9 +510,7 @@ class ReplayPage(QWidget):
             before = m.cursor
             m.seek(target)
             if m.cursor != before:
-                # a drag: the cursor, the chart, the tables and the log follow every frame;
-                # the network, the role panel and the projector once the drag pauses
-                self._after_seek(settle=True)
+                self._after_seek()
 
     def seek(self, seq: int) -> int:
         """Move the cursor to ``seq`` now and update every view."""
@@ -537,27 +533,16 @@ class ReplayPage(QWidget):
         if m.cursor != before:
             self._after_seek()
 
-    def _after_seek(self, settle: bool = False) -> None:
-        """Every view follows the cursor; with ``settle`` (a drag of the scrubber) the
-        heavier ones (network, role panel, projector, notes, hot wash) follow when no new
-        position has come for :attr:`SETTLE_MS`, so that each frame of a drag stays short."""
+    def _after_seek(self) -> None:
+        """Every view follows the cursor (see the module docstring)."""
         m = self.model
         if m is None:
             return
         self.timeline.set_cursor(m.cursor)
-        self.bridge.cursorMoved.emit()
+        self.bridge.cursorMoved.emit()  # the tables, the event log
         if self.chart.cursor != m.cursor:
             self.chart.set_cursor(m.cursor)
         self._show_position()
-        if settle:
-            self._settle_timer.start()
-        else:
-            self._settle_timer.stop()
-            self._follow_heavy()
-
-    def _follow_heavy(self) -> None:
-        if self.model is None:
-            return
         self.network.follow()
         self.roles.follow_cursor()
         if self.projector is not None and self.projector.isVisible():
@@ -567,8 +552,8 @@ class ReplayPage(QWidget):
 
     @property
     def settled(self) -> bool:
-        """Have all views caught up with the cursor (no drag update pending)?"""
-        return not self._settle_timer.isActive() and not self._seek_timer.isActive()
+        """Have all views caught up with the cursor (no position waiting to be applied)?"""
+        return not self._seek_timer.isActive()
 
     def _show_position(self) -> None:
         m = self.model

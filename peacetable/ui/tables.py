@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +44,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
 Index = QModelIndex | QPersistentModelIndex
 BAR_ROLE = Qt.ItemDataRole.UserRole + 1  # a 0..1 fraction drawn as a bar behind the text
+# the roles as plain ints: a table asks data() several times per cell at every paint
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_BAR = int(BAR_ROLE)
 
 
 class ViewTableModel(QAbstractTableModel):
@@ -59,20 +73,23 @@ class ViewTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        r = index.row()  # -1 for an invalid index
+        if not 0 <= r < len(self._rows):
             return None
-        row = self._rows[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return row["cells"][col]
-        if role == Qt.ItemDataRole.BackgroundRole and row.get("bg"):
-            return QBrush(QColor(row["bg"]))
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return row.get("tip") or row["cells"][col]
-        if role == BAR_ROLE:
-            return row.get("bar", {}).get(col)
-        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(row.get("align"), dict):
-            return row["align"].get(col)
+        row = self._rows[r]
+        if role == _DISPLAY:
+            return row["cells"][index.column()]
+        if role == _BACKGROUND:
+            bg = row.get("bg")
+            return QBrush(QColor(bg)) if bg else None
+        if role == _BAR:
+            bar = row.get("bar")
+            return bar.get(index.column()) if bar else None
+        if role == _ALIGN:
+            align = row.get("align")
+            return align.get(index.column()) if isinstance(align, dict) else None
+        if role == _TOOLTIP:
+            return row.get("tip") or row["cells"][index.column()]
         return None
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
@@ -243,7 +260,7 @@ class IssuesPanel(QWidget):
         self.publish_row.setLayout(row)
         self.publish_row.setVisible(not bridge.readonly)
         lay.addWidget(self.publish_row)
-        follow(bridge, self.refresh)
+        follow(bridge, self.refresh, self)
         self.refresh()
 
     def refresh(self) -> None:
@@ -300,7 +317,7 @@ class LeveragePanel(QWidget):
         lay.addWidget(self.variable_view, 1, 1)
         lay.setColumnStretch(0, 2)
         lay.setColumnStretch(1, 3)
-        follow(bridge, self.refresh)
+        follow(bridge, self.refresh, self)
         self.refresh()
 
     def refresh(self) -> None:
@@ -310,15 +327,46 @@ class LeveragePanel(QWidget):
         self.variables.update_from(s, view)
 
 
-def follow(bridge, refresh) -> None:
+def follow(bridge, refresh, widget: QWidget | None = None) -> None:
     """Call ``refresh()`` whenever what the bridge shows changes: another session, a new
-    command, and in replay a cursor move or another viewer."""
+    command, and in replay a cursor move or another viewer. With ``widget``, a cursor move
+    while ``widget`` is hidden (its tab not in front) is caught up with when it is shown:
+    a drag of the replay scrubber does not lay out tables nobody sees."""
     bridge.sessionChanged.connect(lambda _s: refresh())
     bridge.changed.connect(lambda _c: refresh())
-    for name in ("cursorMoved", "viewerChanged"):
-        signal = getattr(bridge, name, None)
-        if signal is not None:
-            signal.connect(lambda *_a: refresh())
+    viewer = getattr(bridge, "viewerChanged", None)
+    if viewer is not None:
+        viewer.connect(lambda *_a: refresh())
+    cursor = getattr(bridge, "cursorMoved", None)
+    if cursor is not None:
+        if widget is None:
+            cursor.connect(lambda *_a: refresh())
+        else:
+            cursor.connect(WhenShown(widget, refresh).changed)
+
+
+class WhenShown(QObject):
+    """Runs ``refresh`` now if ``widget`` is visible, else the next time it is shown."""
+
+    def __init__(self, widget: QWidget, refresh):
+        super().__init__(widget)
+        self.widget = widget
+        self.refresh = refresh
+        self.stale = False
+        widget.installEventFilter(self)
+
+    def changed(self, *_a) -> None:
+        if self.widget.isVisible():
+            self.stale = False
+            self.refresh()
+        else:
+            self.stale = True
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.widget and event.type() == QEvent.Type.Show and self.stale:
+            self.stale = False
+            self.refresh()
+        return False
 
 
 def _title(text: str) -> QLabel:

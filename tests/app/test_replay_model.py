@@ -257,3 +257,27 @@ def test_seek_equals_a_cold_fold_at_every_event_of_a_record_with_undos(tmp_path,
         assert toggles(evs)  # the record really has undos to get wrong
     finally:
         s.close()
+
+
+def test_the_undone_state_follows_the_cursor_both_ways(river_session):
+    """Seeks forth and back in any order: the undone state, brought from the last cursor by
+    the undos and redos crossed, equals the one worked out from the record's prefix; the
+    events named between two cursors include every one whose state differs."""
+    import random
+
+    from peacetable.domain.state import cancelled_set
+
+    s = _with_undos(river_session)
+    m = ReplayModel(s)
+    rng = random.Random(5)
+    order = [*range(m.last + 1), *range(m.last, -1, -1)]
+    order += [rng.randint(0, m.last) for _ in range(200)] + [0, m.last, 1, m.last - 1]
+    prev, prev_set = m.cursor, cancelled_set(s.events[:m.cursor])
+    for n in order:
+        m.seek(n)
+        expect = cancelled_set(s.events[:n])
+        assert m.cancelled() == expect, n
+        assert [q for q in range(1, m.last + 1) if m.is_cancelled(q)] == sorted(expect), n
+        assert expect ^ prev_set <= m.toggled_between(prev, n), (prev, n)
+        assert m.marks_before() == sum(1 for e in s.events[:n] if e.type in ("undone", "redone"))
+        prev, prev_set = n, expect

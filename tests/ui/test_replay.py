@@ -93,17 +93,21 @@ def test_scrubbing_updates_every_view(window, qtbot, tmp_path, messages):
             assert pts and pts[-1][0] <= n
             assert [p[0] for p in pts] == [r[0] for r in ref.trace() if r[0] <= n]
             assert page.chart.cursor_line.value() == n and page.chart.cursor_line.isVisible()
-            assert page.chart.index_curve.getData()[0][-1] == pts[-1][0]
+            page.bottom_tabs.setCurrentWidget(page.chart)
+            page.chart.plot.grab()  # the curve draws its points up to the cursor, no further
+            assert page.chart.index_curve.curve.painted_last_x == pts[-1][0]
             seen["chart"].add((len(pts), pts[-1][2]))
             # network: node colours are the statuses at the cursor
             for iid, rec in view["issues"].items():
                 assert page.network.node_colour(iid) == QColor(STATUS_STYLE[rec["status"]][0]).name()
             seen["network"].add(tuple(sorted((i, r["status"]) for i, r in view["issues"].items())))
-            # tables
+            # tables (a tab not in front catches up when brought forward)
+            page.bottom_tabs.setCurrentWidget(page.issues)
             issues = table_cells(page.issues.issues)
             assert [row[0] for row in issues] == [
                 ref.scenario.issue_by_id[i].label for i in view["issues"]]
             seen["issues"].add(str(issues) + str(table_cells(page.issues.agreements)))
+            page.bottom_tabs.setCurrentWidget(page.leverage)
             lev = table_cells(page.leverage.leverage)
             assert [row[2] for row in lev] == [f"{v:.0f}" for v in view["leverage"].values()]
             seen["leverage"].add(str(lev) + str(table_cells(page.leverage.variables)))
