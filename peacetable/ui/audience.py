@@ -47,6 +47,10 @@ __all__ = ["AudienceWindow"]
 
 VIEWER = "audience"
 FEED_LIMIT = 300
+#: in replay the feed holds the newest public moves at the cursor, as many as the room can
+#: read on the screen and more (a drag of the scrubber changes them at every move; the
+#: event log keeps every event)
+REPLAY_FEED_LIMIT = 40
 
 _SKIP = (SessionStarted, Undone, Redone)
 
@@ -267,8 +271,13 @@ class AudienceWindow(QMainWindow):
         key = (m.visible_count(VIEWER), m.marks_before())
         if key != getattr(self, "_feed_key", None):  # the feed changes with public events
             self._feed_key = key
-            lines = [line for ev in reversed(m.effective_events(VIEWER, limit=FEED_LIMIT))
-                     if (line := self._feed_line(ev, view)) is not None]
+            lines: list[tuple[str, bool]] = []
+            for ev in reversed(m.effective_events(VIEWER, limit=REPLAY_FEED_LIMIT + 1)):
+                line = self._feed_line(ev, view)
+                if line is not None:
+                    lines.append(line)
+                    if len(lines) >= REPLAY_FEED_LIMIT:
+                        break
             self._set_feed(lines)
 
     def _set_feed(self, lines: list[tuple[str, bool]]) -> None:
