@@ -41,7 +41,8 @@ def analyze_path(path: str | Path, at: int | None = None,
     their status quo (``report["coalition"]``). ``frontier`` builds the whole Pareto
     frontier whatever its size (above the limit, only the points are computed).
     ``viewer`` (control, audience or a role id): the linkage network holds only the
-    linkages that viewer knows of."""
+    linkages that viewer knows of, and every utility counts only the trade-off linkages it
+    knows of (see ``PackageSpace.from_scenario``)."""
     from ..domain.analytics import scenario_report, session_report
 
     p = str(path)
@@ -53,7 +54,7 @@ def analyze_path(path: str | Path, at: int | None = None,
         _check_viewer(loaded.scenario, viewer, p)
         report = scenario_report(loaded.scenario, frontier, viewer=viewer)
         report["source"] = {"kind": "scenario", "path": p}
-        _add_coalition(report, loaded.scenario, parties)
+        _add_coalition(report, loaded.scenario, parties, viewer)
         return report, render_text(report, loaded.scenario)
     session = Session.open(p, readonly=True)
     try:
@@ -68,7 +69,7 @@ def analyze_path(path: str | Path, at: int | None = None,
         report = session_report(session.scenario, events, st, frontier=frontier, viewer=viewer)
         report["source"] = {"kind": "session", "path": p, "at": seq, "last_event": last,
                             "effective_events": len(session.effective_events())}
-        _add_coalition(report, session.scenario, parties)
+        _add_coalition(report, session.scenario, parties, viewer)
         return report, render_text(report, session.scenario)
     finally:
         session.close()
@@ -83,14 +84,15 @@ def _check_viewer(sc: Scenario, viewer: str, p: str) -> None:  # noqa: ARG001
         raise ViewerError(f"--viewer: {exc}") from None
 
 
-def _add_coalition(report: dict[str, Any], sc: Scenario, parties: list[str] | None) -> None:
+def _add_coalition(report: dict[str, Any], sc: Scenario, parties: list[str] | None,
+                   viewer: str = "control") -> None:
     if parties is None:
         return
     from ..domain.analytics.bargaining import PackageSpace
     from ..domain.analytics.report import coalition_section
 
     try:
-        report["coalition"] = coalition_section(PackageSpace.from_scenario(sc), parties)
+        report["coalition"] = coalition_section(PackageSpace.from_scenario(sc, viewer), parties)
     except ValueError as exc:
         raise PartiesError(f"--parties: {exc}") from None
 

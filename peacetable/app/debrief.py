@@ -53,7 +53,7 @@ def debrief_with_timeline(session: Any, at: int | None = None, viewer: str = "co
     tl, st = timeline(sc, events, trace)
     if trace is not None:
         session._trace = trace
-    space = PackageSpace.from_scenario(sc)
+    space = PackageSpace.from_scenario(sc, viewer)
     seen = [a for a in sorted(st.agreements.values(), key=lambda a: a.id)
             if a.visibility.allows(viewer)]
     in_force = [a for a in seen if a.status == "in_force"]

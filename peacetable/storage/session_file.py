@@ -178,15 +178,26 @@ class RecordCheck:
         return self.message
 
 
-@dataclass(frozen=True)
 class Snapshot:
-    """A usable snapshot: its event, its state, its digest (None for a file without the
-    chain) and whether this computer has shown it to be the fold of the events."""
+    """A usable snapshot: its event, its bytes, its digest (None for a file without the
+    chain), whether this computer has shown it to be the fold of the events, and its state
+    (decoded when first asked for)."""
 
-    seq: int
-    state: State
-    digest: bytes | None
-    proven: bool
+    __slots__ = ("seq", "raw", "digest", "proven", "_state")
+
+    def __init__(self, seq: int, raw: bytes, digest: bytes | None, proven: bool,
+                 state: State | None = None):
+        self.seq = seq
+        self.raw = raw
+        self.digest = digest
+        self.proven = proven
+        self._state = state
+
+    @property
+    def state(self) -> State:
+        if self._state is None:
+            self._state = decode_state(self.raw)
+        return self._state
 
 
 class BodyRefs(msgspec.Struct, frozen=True):
@@ -850,7 +861,13 @@ class SessionStore:
                 problem = "it does not match the record's chain at that event"
             elif not isinstance(raw, bytes):
                 problem = "it cannot be read"
-            else:
+            digest = None
+            if problem is None and chain is not None:
+                digest = snapshot_digest(version, sseq, chain, raw)
+                if book.known(digest):  # shown true here: its bytes are a fold of the events
+                    yield Snapshot(sseq, raw, digest, True)
+                    continue
+            if problem is None:
                 try:
                     state = decode_state(raw)
                 except Exception:
@@ -861,8 +878,7 @@ class SessionStore:
             if problem:
                 self.distrust(sseq, problem)
                 continue
-            digest = snapshot_digest(version, sseq, chain, raw) if chain is not None else None
-            yield Snapshot(sseq, state, digest, digest is not None and book.known(digest))
+            yield Snapshot(sseq, raw, digest, False, state)
 
     def snapshots_at_or_before(self, seq: int) -> Iterator[State]:
         """The states of :meth:`snapshot_records` (proven or not: see there)."""

@@ -149,12 +149,14 @@ class RolePanel(QWidget):
         self.refresh()
 
     def space(self, session):
-        """The package space of the session's scenario (built once per session)."""
-        if self._space_for is not session:
+        """The package space of the session's scenario as the viewer may see it (only the
+        linkages it knows of count; built once per session and viewer)."""
+        viewer = getattr(self.bridge, "viewer", "control")
+        if self._space_for != (session, viewer):
             from ..domain.analytics.bargaining import PackageSpace
 
-            self._space = PackageSpace.from_scenario(session.scenario)
-            self._space_for = session
+            self._space = PackageSpace.from_scenario(session.scenario, viewer)
+            self._space_for = (session, viewer)
         return self._space
 
     def follow_cursor(self, force: bool = False) -> None:

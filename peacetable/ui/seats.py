@@ -419,12 +419,13 @@ class SeatView(QWidget):
         group("Issues", issues)
 
     def _space(self, s: Session):
-        """The scenario's package space (to value packages for this role), built once."""
-        if getattr(self, "_space_for", None) is not s:
+        """The scenario's package space as this role may see it (its own valuation counts
+        only the linkages it knows of), built once per session and role."""
+        if getattr(self, "_space_for", None) != (s, self.role):
             from ..domain.analytics.bargaining import PackageSpace
 
-            self._space_obj = PackageSpace.from_scenario(s.scenario)
-            self._space_for = s
+            self._space_obj = PackageSpace.from_scenario(s.scenario, self.role)
+            self._space_for = (s, self.role)
         return self._space_obj
 
     def _show_feed(self, s: Session, events: list[Event]) -> None:

@@ -263,12 +263,19 @@ class PackageSpace:
                    interactions=tuple((*key, v) for key, v in pair_units.items()))
 
     @classmethod
-    def from_scenario(cls, sc: Scenario) -> PackageSpace:
+    def from_scenario(cls, sc: Scenario, viewer: str = "control") -> PackageSpace:
         """The space of a :class:`~peacetable.domain.scenario.Scenario`: its player roles,
         issues and options in file order. A role's interaction terms are its own
         ``[[roles.interactions]]`` and its entry in the ``value`` of every trade-off linkage
-        (the linkage's two options held together)."""
+        (the linkage's two options held together), counted only when ``viewer`` (control,
+        audience or a role id) knows of the linkage: the space as that viewer may be shown
+        it, so no utility shown to a viewer reveals a linkage it may not see, and a team's
+        own valuation counts only the linkages the team knows of. Control knows of every
+        linkage and sees every role's value as the scenario states it (docs/analytics.md)."""
         players = [r for r in sc.roles if r.is_player]
+        known = [lk for lk in sc.linkages if lk.kind == "trade_off" and lk.source is not None
+                 and lk.from_option is not None and lk.to_option is not None
+                 and lk.known_to(viewer)]
         return cls.build(
             roles=[r.id for r in players],
             issues={i.id: [o.id for o in i.options] for i in sc.issues},
@@ -278,9 +285,7 @@ class PackageSpace:
             interactions={r.id: [(t.first.issue, t.first.option, t.second.issue,
                                   t.second.option, t.value) for t in r.interactions]
                           + [(lk.source, lk.from_option, lk.target, lk.to_option, lk.value[r.id])
-                             for lk in sc.linkages if lk.kind == "trade_off" and r.id in lk.value
-                             and lk.source is not None and lk.from_option is not None
-                             and lk.to_option is not None]
+                             for lk in known if r.id in lk.value]
                           for r in players},
         ).with_constraints(feasibility_rules(sc)).with_limits(red_line_limits(sc))
 

@@ -226,7 +226,7 @@ def scenario_report(sc: Scenario, frontier: bool = False,
     """Roles, bargaining analysis and linkage network of a scenario (``frontier``: build the
     whole Pareto frontier whatever its size; ``viewer``: the network of the linkages that
     viewer knows of)."""
-    space = PackageSpace.from_scenario(sc)
+    space = PackageSpace.from_scenario(sc, viewer)
     bargaining, _ = bargaining_section(space, frontier)
     return {
         "report_version": REPORT_VERSION,
@@ -244,7 +244,7 @@ def session_report(sc: Scenario, events: Iterable[Event], st: State,
                    viewer: str = "control") -> dict[str, Any]:
     """The scenario report plus the session at state ``st``: ``events`` are the session's
     events up to ``st.seq`` (undo markers included; the fold decides what counts)."""
-    space = PackageSpace.from_scenario(sc)
+    space = PackageSpace.from_scenario(sc, viewer)
     bargaining, b = bargaining_section(space, frontier)
     agreed = agreed_package(st)
     moves = trace_moves(sc, [e for e in events if e.seq <= st.seq])
