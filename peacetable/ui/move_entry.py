@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from ..domain import commands as C
 from ..domain.state import issue_statuses, red_lines_crossed
-from ..domain.views import acts_text, condition_text
+from ..domain.views import acts_text, condition_text, move_name, possessive
 from .style import set_cls
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -271,6 +271,8 @@ class MoveEntry(QWidget):
     """The move-entry form (left column of the console)."""
 
     submitted = Signal(int)
+    #: who reads the form's texts (a seat's form: its role; event numbers for control only)
+    viewer = "control"
 
     def __init__(self, bridge: SessionBridge, parent: QWidget | None = None):
         super().__init__(parent)
@@ -636,8 +638,9 @@ class MoveEntry(QWidget):
         for m in self.answerable(role):
             pkg = ", ".join(f"{sc.issue_by_id[i].label}: {_option_label(s, i, o)}"
                             for i, o in m["package"].items())
-            self.target_combo.addItem(f"#{m['id']} {sc.role_by_id[m['role']].name}: {pkg}",
-                                      m["id"])
+            num = f" (#{m['id']})" if self.viewer == "control" else ""
+            self.target_combo.addItem(
+                f"{possessive(sc.role_by_id[m['role']].name)} proposal{num}: {pkg}", m["id"])
         if self.target_combo.count() == 0:
             self.target_combo.addItem(f"No proposal on the table awaits "
                                       f"{sc.role_by_id[role].name}'s answer", None)
@@ -716,7 +719,8 @@ class MoveEntry(QWidget):
             if self.bridge.execute(C.Adjudicate(move=ev.seq, decision="accept"),
                                    parent=self.window()):
                 state = "accepted"
-        self.feedback.setText(f"Move #{ev.seq} recorded, {state}.")
+        what = move_name(self.session.scenario, ev.body, viewer=self.viewer, seq=ev.seq)
+        self.feedback.setText(f"Recorded: {what} — {state}.")
         self.submitted.emit(ev.seq)
         return ev.seq
 

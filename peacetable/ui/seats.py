@@ -147,6 +147,10 @@ class SeatMoveEntry(MoveEntry):
     def role(self) -> str | None:
         return self.seat_role if self.session is not None else None
 
+    @property
+    def viewer(self) -> str:
+        return self.seat_role
+
     def set_session(self, session) -> None:
         super().set_session(session)
         self.role_combo.blockSignals(True)

@@ -255,14 +255,15 @@ def test_no_stale_line_after_undo(window, new_session, driver, tmp_path, message
     me = window.console.move_entry
     adj = window.console.adjudication
     m = _move(driver, role="lowland", template="mass_troops")
-    assert me.feedback.text() == f"Move #{m} recorded, awaiting adjudication."
+    assert me.feedback.text() == (f"Recorded: Lowland's escalation (#{m}): Mass troops at the "
+                                  "border — awaiting adjudication.")
     driver.apply({"cmd": "roll", "move": m, "odds": 50})
     assert me.feedback.text() == ""  # no longer awaiting: the line went
     assert adj.result_label.isVisibleTo(adj) and "Roll for Lowland's" in adj.result_label.text()
     window.undo.undo_action.trigger()
     assert not adj.result_label.isVisibleTo(adj) and adj.result_label.text() == ""
     m2 = _move(driver, role="upland", template="statement")
-    assert me.feedback.text().startswith(f"Move #{m2} recorded")
+    assert me.feedback.text().startswith(f"Recorded: Upland's statement (#{m2})")
     window.undo.undo_action.trigger()
     assert me.feedback.text() == ""
 
@@ -282,7 +283,8 @@ def test_record_as_accepted_in_one_step(window, new_session, driver, tmp_path, m
     assert sub.type == "move_submitted" and adj.type == "move_adjudicated"
     assert adj.body.move == sub.seq and adj.body.decision == "accepted"
     assert s.state.variables["troops"] > troops and sub.seq not in s.state.moves
-    assert me.feedback.text() == f"Move #{sub.seq} recorded, accepted."
+    assert me.feedback.text() == (f"Recorded: Lowland's escalation (#{sub.seq}): Mass troops "
+                                  "at the border — accepted.")
     assert messages == []
 
 
