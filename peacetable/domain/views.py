@@ -26,6 +26,15 @@ def viewer_label(sc: Scenario, viewer: str) -> str:
     return viewer
 
 
+def visibility_text(sc: Scenario, vis) -> str:
+    """Who may see an event, as a person reads it: "public", "control only", "private:
+    Ukraine, United States" (control sees every private event as well)."""
+    if vis.scope == "roles":
+        return "private: " + ", ".join(
+            sc.role_by_id[r].name if r in sc.role_by_id else r for r in vis.roles)
+    return "control only" if vis.scope == "control" else vis.scope
+
+
 def visible_events(events: list[Event], viewer: str) -> list[Event]:
     return [e for e in events if e.visibility.allows(viewer)]
 

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from ..domain import commands as C
 from ..domain.events import DiceRolled, MoveAdjudicated, RulingNote
-from ..domain.views import acts_text, condition_text
+from ..domain.views import acts_text, condition_text, visibility_text
 from ..domain.views import package_text as views_package_text
 from .move_entry import KIND_LABELS
 from .style import SEALED_COLOUR, set_cls
@@ -325,7 +325,7 @@ class AdjudicationPanel(QWidget):
             rows.append("<p><b>Sealed:</b> reveal the sealed moves (F7) before deciding.</p>")
         ch = "public" if m.channel == "public" else "private to " + ", ".join(
             role_name(s, r) for r in m.recipients) if m.recipients else m.channel
-        rows.append(f"<p>Channel: {e(ch)} · seen by: {e(m.visibility.describe())}</p>")
+        rows.append(f"<p>Channel: {e(ch)} · seen by: {e(visibility_text(sc, m.visibility))}</p>")
         if m.package:
             rows.append("<p><b>Package</b><br>" + "<br>".join(
                 e(p) for p in package_text(s, m.package).split("; ")) + "</p>")

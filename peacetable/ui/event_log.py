@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from ..domain.events import Redone, Undone
 from ..domain.state import cancelled_set, toggles
+from ..domain.views import visibility_text
 from .move_entry import set_combo_data
 from .style import UNDONE_COLOUR
 
@@ -196,7 +197,8 @@ class EventLogModel(QAbstractTableModel):
         got = self._cells.get(ev.seq)
         if got is None:
             got = self._cells[ev.seq] = (ev.seq, local_time(ev.ts), ev.type.replace("_", " "),
-                                         self.describe(ev), ev.visibility.describe())
+                                         self.describe(ev),
+                                         visibility_text(self.session.scenario, ev.visibility))
         return got
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
