@@ -117,7 +117,7 @@ def build_report(session: Any, viewer: str = "control", at: int | None = None) -
 
     Raises ValueError for an unknown viewer or an event out of range."""
     from ..domain.analytics.debrief import cause_label, role_name
-    from ..domain.calendar import date_label, phase_span, span_label
+    from ..domain.calendar import date_label, fired_inject_days, phase_span, span_label
 
     sc = session.scenario
     viewer_label(sc, viewer)
@@ -166,6 +166,7 @@ def build_report(session: Any, viewer: str = "control", at: int | None = None) -
 
     # ---- phases, key moves, injects
     moves_sub: dict[int, Event] = {e.seq: e for e in events if isinstance(e.body, MoveSubmitted)}
+    inject_days = fired_inject_days(sc, events)  # a rescheduled inject's day, if it moved
     phase_starts = [e for e in events if isinstance(e.body, PhaseStarted)]
     trace = {p["seq"]: p["index"] for p in tl}  # applied events only (undone ones are not)
     index_before: dict[int, float] = {}
@@ -191,8 +192,7 @@ def build_report(session: Any, viewer: str = "control", at: int | None = None) -
                     {"event": r.seq, "team": role_name(sc, r.body.role), "text": r.body.text}
                     for r in visible
                     if isinstance(r.body, ActionRecorded) and r.body.inject_event == e.seq]
-                inj = sc.inject_by_id.get(b.inject) if b.inject else None
-                day = inj.date if inj is not None else None
+                day = inject_days.get(e.seq)
                 injects.append({"event": e.seq, "title": b.title, "synopsis": b.synopsis,
                                 "date": day.isoformat() if day else None,
                                 "date_label": date_label(day),
@@ -393,7 +393,7 @@ def render_csv(session: Any, data: dict[str, Any]) -> str:
     phase in force after it and the story's calendar (the phase's days, a fired inject's
     day); every row carries the record's fingerprint. Cells that a spreadsheet would run as
     a formula start with an apostrophe."""
-    from ..domain.calendar import phase_span
+    from ..domain.calendar import fired_inject_days, phase_span
     from ..domain.views import EventsBySeq, describe_event
 
     sc = session.scenario
@@ -416,6 +416,8 @@ def render_csv(session: Any, data: dict[str, Any]) -> str:
         return spans[index]
 
     by_seq = EventsBySeq(session.events)
+    # the day a fired inject happened on (control may have moved it to another phase)
+    inject_days = fired_inject_days(sc, session.events)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
@@ -426,10 +428,7 @@ def render_csv(session: Any, data: dict[str, Any]) -> str:
         while k < len(seqs) and seqs[k] <= ev.seq:
             index = phase_after[seqs[k]]
             k += 1
-        day = None
-        if isinstance(ev.body, InjectFired) and ev.body.inject:
-            inj = sc.inject_by_id.get(ev.body.inject)
-            day = inj.date if inj is not None else None
+        day = inject_days.get(ev.seq) if isinstance(ev.body, InjectFired) else None
         actor = getattr(ev.body, "role", None) or getattr(ev.body, "sender", None) or "control"
         w.writerow([ev.seq, ev.ts, *phase_cells(index), day.isoformat() if day else "",
                     ev.type, _cell(actor), ev.visibility.describe(),

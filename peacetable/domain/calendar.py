@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .state import State
 
 __all__ = ["parse_game_date", "date_label", "short_date_label", "span_label", "phase_span", "game_date",
-           "date_problems", "carried_date"]
+           "date_problems", "carried_date", "fired_inject_days"]
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -125,6 +125,29 @@ def carried_date(sc: Scenario, iid: str, phase_id: str) -> _dt.date | None:
     if end is not None and inj.date > end:
         return end
     return inj.date
+
+
+def fired_inject_days(sc: Scenario, events) -> dict[int, _dt.date | None]:
+    """The in-game day each scheduled inject fired in ``events`` happened on (by the
+    firing event's number): its own date, or the day it carried when control had
+    rescheduled it (the reschedule last in force before it fired: an undone one does not
+    count)."""
+    from .events import InjectFired, InjectRescheduled
+    from .state import cancelled_set
+
+    cancelled = cancelled_set(events)
+    moved: dict[str, _dt.date | None] = {}
+    out: dict[int, _dt.date | None] = {}
+    for ev in events:
+        b = ev.body
+        if isinstance(b, InjectRescheduled) and ev.seq not in cancelled:
+            moved[b.inject] = b.date
+        elif isinstance(b, InjectFired) and b.inject:
+            inj = sc.inject_by_id.get(b.inject)
+            own = inj.date if inj is not None else None
+            day = moved.get(b.inject)
+            out[ev.seq] = own if day is None else day
+    return out
 
 
 def game_date(sc: Scenario, st: State, viewer: str = "control") -> _dt.date | None:

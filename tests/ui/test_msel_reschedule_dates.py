@@ -5,9 +5,12 @@ event log line, the MSEL timeline and the in-game date after it fires all say th
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
+from peacetable.app.report import build_report, render_csv
 from peacetable.app.session import Session
 from peacetable.domain import commands as C
 from peacetable.domain.events import InjectRescheduled
@@ -50,6 +53,12 @@ def test_an_inject_moved_to_a_later_phase_carries_that_phase_s_day(tmp_path):
         s.execute(C.Advance())
         s.execute(C.FireInject(id="flash_flood"))
         assert s.game_date("audience") == APR(21)
+        # the after-action report gives it the day it happened on, in its CSV too
+        data = build_report(s, "audience")
+        (fired,) = [i for ph in data["phases"] for i in ph["injects"]]
+        assert (fired["title"], fired["date"]) == ("Flash flood", "2031-04-21")
+        rows = list(csv.DictReader(io.StringIO(render_csv(s, data))))
+        assert [r["inject_date"] for r in rows if r["type"] == "inject_fired"] == ["2031-04-21"]
         # undone, the plan is the scenario's again
         for _ in range(4):
             s.execute(C.Undo())
