@@ -21,6 +21,7 @@ import datetime as _dt
 import gc
 import math
 import os
+import re
 import stat
 import tempfile
 import threading
@@ -37,6 +38,7 @@ from ..domain.loader import (
     parse_scenario,
     read_scenario_text,
     read_toml,
+    toml_problem,
     validate_data,
 )
 from ..domain.scenario import Problem, Scenario
@@ -209,6 +211,8 @@ class TextChecker:
         with self._lock:
             base = self._base
         quick = self._edited(base, text) if base is not None else None
+        if isinstance(quick, Check):  # the edit broke its statement: the text is not TOML
+            return quick
         if quick is None:
             try:
                 data, lines = read_toml(text, source)
@@ -224,8 +228,9 @@ class TextChecker:
         return Check((), loaded.scenario)
 
     @staticmethod
-    def _edited(base: _Base, text: str) -> _Base | None:  # noqa: C901 (one walk)
-        """``text`` as an edit of ``base`` within one ``key = value`` statement, or None."""
+    def _edited(base: _Base, text: str) -> _Base | Check | None:  # noqa: C901 (one walk)
+        """``text`` as an edit of ``base`` within one ``key = value`` statement; the check
+        of a text that edit made invalid TOML (see :meth:`_broken`); or None."""
         old = base.text
         if text == old:
             return base
@@ -247,12 +252,15 @@ class TextChecker:
             return None
         delta = len(text) - len(old)
         old_part, new_part = old[start:end], text[start:end + delta]
-        was, now = _one_key(old_part), _one_key(new_part)
-        if was is None or now is None:
+        was = _one_key(old_part)
+        if was is None:
             return None
         at = base.paths_at(first)
         if len(at) != 1 or at[0][-1] != was[0]:
             return None
+        now = _one_key(new_part)
+        if now is None:
+            return TextChecker._broken(old, text, start, p, q, new_part, first)
         path = at[0]
         # the data along the path, copied (the base keeps its own)
         data = dict(base.data)
@@ -289,7 +297,43 @@ class TextChecker:
         moved = new_part.count("\n") - old_part.count("\n")
         if moved:  # the statement gained or lost lines: every later path moves with it
             lines = {k: (v + moved if v > first else v) for k, v in lines.items()}
-        return _Base(text, data, lines)
+        edited = _Base(text, data, lines)
+        if lines is base.lines:  # the same lines: the same index of them
+            edited._at_line, edited._noted = base._at_line, base._noted
+        return edited
+
+    @staticmethod
+    def _broken(old: str, text: str, start: int, p: int, q: int, new_part: str,
+                first: int) -> Check | None:
+        """The check of ``text`` when the edit of the statement starting at ``start`` (line
+        ``first``) made it fail to parse alone: the same problem a whole parse reports, when
+        that is sure — the edit is in the value (after the key and its ``=``) and touches no
+        character that opens or closes a string, array, table or comment, or nests a key
+        (so the text before and after the statement reads as it did), and the parser
+        stops inside the statement, not at its end (where the text after it would have
+        been read on). Else None (parse whole)."""
+        changed = old[p:len(old) - q] + text[p:len(text) - q]
+        if any(ch in changed for ch in "\"'[]{}#=\\.\n\r"):
+            return None
+        head = old[start:p]
+        if "=" not in head:
+            return None
+        try:
+            tomllib.loads(head.split("=", 1)[0] + "= 0")
+        except tomllib.TOMLDecodeError:
+            return None  # the '=' is part of the key: parse whole
+        try:
+            tomllib.loads(new_part)
+        except tomllib.TOMLDecodeError as exc:
+            m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+            if not m:
+                return None
+            row, col = int(m.group(1)), int(m.group(2))
+            offset = _line_after(new_part, 0, row - 1) + col - 1 if row > 1 else col - 1
+            if offset >= len(new_part.rstrip()):
+                return None
+            return Check((toml_problem(exc, first),), None)
+        return None  # it parses, as something else than one key and value
 
 
 def problem_text(p: Problem) -> str:

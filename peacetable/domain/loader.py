@@ -488,15 +488,21 @@ def read_toml(text: str, source: str = "<scenario>") -> tuple[dict[str, Any], di
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
-        line = int(m.group(1)) if m else None
-        detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
-        if m:
-            detail += f" at column {m.group(2)}"
-        raise ScenarioError(source, [Problem((), f"not valid TOML: {detail} "
-                                             "(expected TOML text; see docs/scenario-format.md)", line)]) from None
+        raise ScenarioError(source, [toml_problem(exc)]) from None
     return data, lines
+
+
+def toml_problem(exc: tomllib.TOMLDecodeError, first_line: int = 1) -> Problem:
+    """The problem of text ``tomllib`` refused (``first_line``: the line of the file the
+    parsed text starts on), with the line and column it names."""
+    msg = str(exc)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+    line = int(m.group(1)) + first_line - 1 if m else None
+    detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
+    if m:
+        detail += f" at column {m.group(2)}"
+    return Problem((), f"not valid TOML: {detail} "
+                       "(expected TOML text; see docs/scenario-format.md)", line)
 
 
 def validate_data(data: dict[str, Any], lines: dict[tuple, int], text: str,

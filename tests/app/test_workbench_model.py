@@ -308,6 +308,18 @@ def _edits(text: str) -> list[str]:
     at("batna = ", 8, "9")
     at("batna = ", 8, "", 1)
     at('public_brief = "', 26, "", 2)
+    # a number broken where it ends and in its middle, mended; a quote left open
+    t = out[-1]
+    end = t.index("\n", t.index("batna = "))
+    out.append(t[:end] + "x" + t[end:])
+    out.append(t)
+    k = t.index("batna = ") + 9
+    out.append(t[:k] + "q" + t[k:])
+    out.append(t[:k] + "q1" + t[k:])
+    out.append(t)
+    k = t.index('label = "') + 9
+    out.append(t[:k] + '"' + t[k:])
+    out.append(t)
     return out
 
 
@@ -337,8 +349,13 @@ def test_an_edit_within_a_line_is_not_parsed_whole(monkeypatch):
         assert checker.check(text).ok
     assert checker.check(texts[5]).problems  # a number out of range: found, at its line
     assert parsed == []
-    checker.check(texts[9])  # not TOML: parsed whole
+    assert checker.check(texts[-8]).ok  # several statements changed: parsed whole
     assert parsed == [1]
+    broken = texts[-7]  # a letter after a number: not TOML, found in its statement
+    assert "not valid TOML" in checker.check(broken).problems[0].message
+    assert parsed == [1]
+    assert checker.check(texts[-2]).problems  # a quote left open: parsed whole
+    assert parsed == [1, 1]
 
 
 def test_preview_key_leaves_out_only_what_no_preview_reads():
