@@ -23,6 +23,7 @@ import math
 import os
 import re
 import stat
+import sys
 import tempfile
 import threading
 import tomllib
@@ -599,28 +600,42 @@ def analysis_preview(sc: Scenario, limit: int = LIVE_PREVIEW_PACKAGES) -> Analys
                            issues=per_issue, text=text)
 
 
+WORKER_SWITCH_INTERVAL = 0.0005
+"""The interpreter's switch interval (seconds) while a worker job runs (see
+:class:`_NoCollection`)."""
+
+
 class _NoCollection:
-    """Python's cycle collector switched off while a worker job runs. A collection runs on
-    whichever thread happens to allocate, and the cycles it frees may hold Qt objects that
-    must be destroyed on the window's thread (destroying one on a worker deadlocked with
-    the window's thread). The window's thread collects once the last job ends."""
+    """While a worker job runs: Python's cycle collector switched off, and a short switch
+    interval. A collection runs on whichever thread happens to allocate, and the cycles it
+    frees may hold Qt objects that must be destroyed on the window's thread (destroying
+    one on a worker deadlocked with the window's thread); the window's thread collects
+    once the last job ends. The window's thread lets go of the interpreter in every call
+    into Qt, and a busy worker keeps it until the switch interval ends (5 ms by default):
+    redrawing the network after a keystroke makes hundreds of such calls, which took
+    several times as long while an analysis ran."""
 
     _lock = threading.Lock()
     _jobs = 0
     _was_enabled = False
+    _interval = 0.005
 
     def __enter__(self) -> None:
         with _NoCollection._lock:
             if _NoCollection._jobs == 0:
                 _NoCollection._was_enabled = gc.isenabled()
                 gc.disable()
+                _NoCollection._interval = sys.getswitchinterval()
+                sys.setswitchinterval(min(_NoCollection._interval, WORKER_SWITCH_INTERVAL))
             _NoCollection._jobs += 1
 
     def __exit__(self, *exc: Any) -> None:
         with _NoCollection._lock:
             _NoCollection._jobs -= 1
-            if _NoCollection._jobs == 0 and _NoCollection._was_enabled:
-                gc.enable()
+            if _NoCollection._jobs == 0:
+                sys.setswitchinterval(_NoCollection._interval)
+                if _NoCollection._was_enabled:
+                    gc.enable()
 
 
 class LatestOnly:
