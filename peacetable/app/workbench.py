@@ -478,6 +478,11 @@ _INNER = 1 << 12
 
 
 def issue_zopas(sc: Scenario, space: Any = None) -> tuple[IssueZopa, ...]:
+    """Every issue across the ZOPA (see :func:`_zopa_counts`), with the scenario's labels."""
+    return _labelled_zopas(sc, *_zopa_counts(sc, space))
+
+
+def _zopa_counts(sc: Scenario, space: Any = None) -> tuple[tuple, int]:
     """Every issue across the ZOPA: for each option, the number of feasible full packages
     (constraints kept, no red line crossed) that settle the issue on it and give every
     player role at least its no-deal value. Exact, by enumeration in blocks: the utilities
@@ -486,7 +491,8 @@ def issue_zopas(sc: Scenario, space: Any = None) -> tuple[IssueZopa, ...]:
     only the packages that pass are built whole, to check the constraints and red lines
     and, when the scenario has interaction terms, their exact value (the test used the
     largest bonus each role can get, so it lets every ZOPA package through). The caller
-    bounds the size of the space."""
+    bounds the size of the space. Returns, per issue in the file's order, (option id,
+    count) pairs, and the number of ZOPA packages."""
     import numpy as np
 
     from ..domain.analytics.bargaining import PackageSpace, feasible_mask
@@ -544,12 +550,18 @@ def issue_zopas(sc: Scenario, space: Any = None) -> tuple[IssueZopa, ...]:
         for j, n in enumerate(dims):
             counts[j] += np.bincount(ch[:, j], minlength=n)
     total = int(counts[0].sum()) if counts else 0
+    return tuple(tuple((oid, int(counts[j][x])) for x, oid in enumerate(space.options[j]))
+                 for j in range(len(dims))), total
+
+
+def _labelled_zopas(sc: Scenario, counts: tuple[tuple[tuple[str, int], ...], ...],
+                    total: int) -> tuple[IssueZopa, ...]:
+    """:func:`issue_zopas` from its counts by option id (issues in the file's order)."""
     out = []
-    for j, iss in enumerate(sc.issues):
+    for iss, opts in zip(sc.issues, counts):
         labels = {o.id: o.label for o in iss.options}
-        out.append(IssueZopa(iss.label, tuple(
-            (labels.get(oid, oid), int(counts[j][x])) for x, oid in enumerate(space.options[j])),
-            total))
+        out.append(IssueZopa(iss.label, tuple((labels.get(oid, oid), n) for oid, n in opts),
+                             total))
     return tuple(out)
 
 
@@ -567,11 +579,65 @@ def _point(sc: Scenario, rec: dict[str, Any] | None) -> PointPreview | None:
         for rid, u in rec["utilities"].items()))
 
 
-def analysis_preview(sc: Scenario, limit: int = LIVE_PREVIEW_PACKAGES) -> AnalysisPreview:
+_WORDS: dict[str, Any] = {
+    "scenario": {"title": True, "summary": True, "situation": True, "sources": True},
+    "roles": {"__all__": {"name": True, "colour": True}},
+    "issues": {"__all__": {"label": True, "description": True,
+                           "options": {"__all__": {"label": True, "description": True}}}},
+}
+"""The words of a scenario the bargaining analysis does not compute with (it names things
+with them, by id, when it is shown): see :func:`numbers_key`. (Not the variables' labels
+and units: the analysis writes the tests of the linkages that read them in words.)"""
+
+
+def _merged(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Two pydantic ``exclude`` specifications as one (sets of names read as dicts)."""
+    def as_dict(x: Any) -> Any:
+        return {k: True for k in x} if isinstance(x, set) else x
+
+    out = {k: as_dict(v) for k, v in a.items()}
+    for k, v in b.items():
+        v = as_dict(v)
+        if k not in out or out[k] is True:
+            out[k] = True if out.get(k) is True else v
+        elif isinstance(v, dict):
+            out[k] = _merged(out[k], v)
+    return out
+
+
+_NUMBERS_EXCLUDE: dict[str, Any] | None = None
+
+
+def numbers_key(sc: Scenario) -> str:
+    """Everything of ``sc`` the bargaining analysis computes with: the scenario without its
+    narrative (as :attr:`ScenarioPreview.preview_key`) and without the words it names
+    things by (the title, the roles' names, the issues' and options' labels and
+    descriptions). Two scenarios with the same key
+    have the same analysis but for those names."""
+    global _NUMBERS_EXCLUDE
+    if _NUMBERS_EXCLUDE is None:
+        _NUMBERS_EXCLUDE = _merged(_NARRATIVE, _WORDS)
+    return sc.model_dump_json(exclude=_NUMBERS_EXCLUDE)
+
+
+class _Numbers:
+    """What :func:`analysis_preview` computes, without the scenario's words: the report
+    of ``peacetable analyze`` (ids; its title and role names are put back from the
+    scenario shown) and the ZOPA per issue by option id."""
+
+    def __init__(self, report: dict[str, Any], counts: tuple, total: int):
+        self.report = report
+        self.counts = counts
+        self.total = total
+
+
+def analysis_preview(sc: Scenario, limit: int = LIVE_PREVIEW_PACKAGES,
+                     known: dict[str, Any] | None = None) -> AnalysisPreview:
     """The bargaining analysis of ``sc``: the Nash and Kalai–Smorodinsky points and the
     ZOPA of the report ``peacetable analyze`` gives (and its text, with the scenario's
     labels), and the ZOPA per issue; above ``limit`` packages nothing but a message to run
-    ``peacetable analyze``."""
+    ``peacetable analyze``. ``known``: numbers computed before (by :func:`numbers_key`;
+    the newest is kept in it), so that an edit of a label or a name only renames them."""
     from ..domain.analytics import scenario_report
     from .analysis import render_text
 
@@ -581,8 +647,18 @@ def analysis_preview(sc: Scenario, limit: int = LIVE_PREVIEW_PACKAGES) -> Analys
             "too_large", f"Analysis too large for live preview ({n:,} packages; the live "
             f"preview stops at {limit:,}) — run “peacetable analyze FILE” to compute it.",
             packages=n)
-    per_issue = issue_zopas(sc)
-    report = scenario_report(sc)
+    key = numbers_key(sc) if known is not None else ""
+    numbers = known.get(key) if known is not None else None
+    if numbers is None:
+        numbers = _Numbers(scenario_report(sc), *_zopa_counts(sc))
+        if known is not None:
+            known.clear()
+            known[key] = numbers
+    per_issue = _labelled_zopas(sc, numbers.counts, numbers.total)
+    report = dict(numbers.report)  # the names as the scenario shown has them
+    report["scenario"] = {**report["scenario"], "title": sc.scenario.title}
+    report["roles"] = {rid: {**r, "name": sc.role_by_id[rid].name}
+                       for rid, r in report["roles"].items()}
     b = report["bargaining"]
     z = b["zopa"]
     if z.get("counted"):
@@ -731,11 +807,14 @@ class LiveAnalysis(LatestOnly):
         super().__init__("workbench-analysis", lambda exc: AnalysisPreview(
             "failed", f"The analysis failed: {type(exc).__name__}: {exc}"))
         self.limit = limit
+        #: the numbers of the newest analysis (jobs run one at a time: no lock needed)
+        self.known: dict[str, Any] = {}
 
     def request(self, key: Any, sc: Scenario,
                 done: Callable[[Any, AnalysisPreview], None]) -> None:
-        """Analyse ``sc`` and call ``done(key, preview)``."""
-        self.submit(key, lambda: analysis_preview(sc, self.limit), done)
+        """Analyse ``sc`` and call ``done(key, preview)`` (an edit of labels or names
+        only: the numbers of the analysis before, renamed)."""
+        self.submit(key, lambda: analysis_preview(sc, self.limit, self.known), done)
 
 
 # --------------------------------------------------------------------------- the file

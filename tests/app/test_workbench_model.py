@@ -379,3 +379,44 @@ def test_preview_key_leaves_out_only_what_no_preview_reads():
                                                        'label = "Troops near the border"')):
         changed = check_text(RIVER.replace(old, new, 1)).scenario
         assert ScenarioPreview(changed).preview_key != ScenarioPreview(base).preview_key, old
+
+
+@pytest.mark.parametrize("path", [FIXTURES / "river-accord.toml", BUNDLED[0]],
+                         ids=lambda p: p.stem)
+def test_an_analysis_renamed_equals_one_computed_afresh(path):
+    """After an edit of labels and names only, the analysis reuses the numbers of the one
+    before and renames them: the same preview as computed from nothing."""
+    from peacetable.app.workbench import numbers_key
+
+    text = path.read_text(encoding="utf-8")
+    before = check_text(text).scenario
+    sc = before
+    renamed = text
+    for issue in sc.issues[:2]:
+        renamed = renamed.replace(f'label = "{issue.label}"', f'label = "{issue.label} (new)"', 1)
+        opt = issue.options[0]
+        renamed = renamed.replace(f'label = "{opt.label}"', f'label = "{opt.label} (new)"', 1)
+    role = sc.roles[0]
+    renamed = renamed.replace(f'name = "{role.name}"', f'name = "{role.name} (new)"', 1)
+    renamed = renamed.replace(f'title = "{sc.scenario.title}"', 'title = "Renamed"', 1)
+    after = check_text(renamed).scenario
+    assert after is not None and after != before
+    assert numbers_key(after) == numbers_key(before)
+    known: dict = {}
+    analysis_preview(before, known=known)
+    (numbers,) = known.values()
+    reused = analysis_preview(after, known=known)
+    assert list(known.values()) == [numbers]  # not computed again
+    fresh = analysis_preview(after)
+    assert reused == fresh
+    assert "(new)" in reused.text and "Renamed" in reused.text
+    # a number changed, a variable renamed (the analysis words tests on variables with
+    # their labels): computed again
+    var = sc.escalation.variables[0]
+    relabelled = check_text(renamed.replace(f'label = "{var.label}"', 'label = "Gauge"', 1))
+    assert numbers_key(relabelled.scenario) != numbers_key(after)
+    weights = renamed.replace(f"batna = {role.batna}", f"batna = {role.batna / 2}", 1)
+    changed = check_text(weights).scenario
+    assert numbers_key(changed) != numbers_key(after)
+    assert analysis_preview(changed, known=known) == analysis_preview(changed)
+    assert list(known.values()) != [numbers]
