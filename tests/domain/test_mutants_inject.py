@@ -118,3 +118,48 @@ def test_an_unscheduled_inject_written_whole_for_each_visibility(talks):
     assert ev.visibility == PUBLIC
     assert ev.body == InjectFired(inject=None, title="x", synopsis="y", targets=("upland",),
                                   expected_action="", effects={}, scheduled=False)
+
+
+def test_blocks_lifts_and_postures_of_an_unscheduled_inject_case_by_case(talks):
+    """What stands already is read issue by issue, option by option, role by role."""
+    s = talks
+
+    def fire(**effects) -> str:
+        try:
+            s.execute(C.FireInject(title="Order", synopsis="An order.", effects=effects))
+        except Refused as exc:
+            return str(exc)
+        return "fired"
+
+    def holds() -> set[tuple[str, str | None, str | None]]:
+        return {(h.issue, h.option, h.by) for h in s.state.holds}
+
+    assert fire(issues={"release": "blocked"}, by="upland") == "fired"
+    # a block on another issue, or on one option, is not the block already there
+    assert fire(issues={"monitoring": "blocked"}, by="upland") == "fired"
+    assert fire(options={"release": {"low": "blocked"}}, by="upland") == "fired"
+    assert fire(options={"release": {"low": "blocked"}}, by="upland") == (
+        "inject effects: 'Water release: Low release' is already blocked by Upland "
+        "(nothing would change)")
+    assert fire(options={"release": {"medium": "blocked"}}, by="upland") == "fired"
+    # a role lifts only its own block
+    assert fire(issues={"release": "open"}, by="midland") == (
+        "inject effects: 'Water release' is not blocked by Midland (there is no block to lift)")
+    # a lift that names no role lifts a block whoever put it on
+    assert fire(issues={"release": "open"}) == "fired"
+    assert ("release", None, "upland") not in holds()
+    assert ("monitoring", None, "upland") in holds() and ("release", "low", "upland") in holds()
+    assert fire(issues={"release": "open"}) == (
+        "inject effects: 'Water release' is not blocked (there is no block to lift)")
+    assert fire(issues={"release": "blocked"}) == "fired"
+    assert fire(issues={"release": "blocked"}) == (
+        "inject effects: 'Water release' is already blocked (nothing would change)")
+    assert fire(issues={"release": "open"}, by="lowland") == "fired"  # a block of no one's
+    assert ("release", None, None) not in holds()
+    # a posture is refused only when the same role declared the same option
+    assert fire(declare={"monitoring": "joint"}, by="midland") == "fired"
+    assert fire(declare={"monitoring": "joint"}, by="lowland") == "fired"
+    assert fire(declare={"monitoring": "joint"}, by="lowland") == (
+        "inject effects: Lowland has already declared 'Monitoring: Joint commission' "
+        "(nothing would change)")
+    assert fire(declare={"monitoring": "international"}, by="lowland") == "fired"
