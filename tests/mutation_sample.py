@@ -4,7 +4,7 @@ Running every mutant of `domain/`, `storage/` and `app/` takes many hours; a uni
 sample, stratified by module, measures the share the tests kill with a known margin.
 See docs/testing.md, "Mutation testing". Not a test (pytest collects only `test_*.py`).
 
-    python tests/mutation_sample.py draw [--size 400] [--seed 20261130]
+    python tests/mutation_sample.py draw [--size 300] [--seed 20261130]
     python tests/mutation_sample.py run          # nice -n 10 mutmut run --max-children 1 NAMES
     python tests/mutation_sample.py report [--markdown]
     python tests/mutation_sample.py survivors    # the sampled mutants not killed, by name
@@ -162,7 +162,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("draw", help="draw the sample into mutants/sample.txt")
-    d.add_argument("--size", type=int, default=400)
+    d.add_argument("--size", type=int, default=300)
     d.add_argument("--seed", type=int, default=20261130)
     d.add_argument("--floor", type=int, default=2)
     sub.add_parser("run", help="run the sampled mutants with mutmut (one worker, nice 10)")
