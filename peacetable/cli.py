@@ -470,7 +470,7 @@ def _snapshots_line(session, false: dict[int, str]) -> str:
                 f"events{older_text}")
     if not current:
         return f"none of this fold version{older_text}" if older else "none"
-    return f"{current} checked, each the fold of the events before it{older_text}"
+    return f"{current} checked: each holds the state the events give{older_text}"
 
 
 def _analyze(args) -> int:

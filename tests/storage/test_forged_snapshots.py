@@ -158,7 +158,7 @@ def test_cli_info_names_the_false_snapshot(files, capsys):
     honest, forged, a_seq, b_seq = files
     assert main(["info", str(honest)]) == 0
     good = capsys.readouterr().out
-    assert re.search(r"snapshots: \d+ checked, each the fold", good), good
+    assert re.search(r"snapshots: \d+ checked: each holds the state", good), good
     rc = main(["info", str(forged)])
     out = capsys.readouterr().out
     assert rc == 1
