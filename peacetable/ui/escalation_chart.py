@@ -735,13 +735,21 @@ class EscalationChart(QWidget):
         self.legend.setLabelTextSize(f"{11 * fs:.0f}pt")
         self.side.findChild(QLabel, "overlayHead").setFont(font(10 * fs, bold=True))
         if self.session is not None:
-            shown = [vid for vid, c in self.var_curves.items() if c.isVisible()]
-            cursor = self.cursor
-            self.set_session(self.session, self.replay)
-            for vid in shown:
-                self.set_variable_visible(vid, True)
-            if self.replay is not None:
-                self.set_cursor(cursor)
+            # only the texts change size: the rung bands and labels and the phase lines'
+            # labels are made again at the new size; the curves and their points stay
+            pi = self.plot.getPlotItem()
+            for band in self.rung_regions:
+                pi.removeItem(band)
+            for lab in self.rung_labels:  # children of the right axis, not of the plot
+                lab.setParentItem(None)
+                if lab.scene() is not None:
+                    lab.scene().removeItem(lab)
+            self.rung_regions.clear()
+            self.rung_labels.clear()
+            self._band_span = (0.0, -1.0)
+            self._build_rungs(self.session.scenario)
+            self._rebuild_phase_lines()
+            self.flush()
 
     def _style_axes(self) -> None:
         pi = self.plot.getPlotItem()
