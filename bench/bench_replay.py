@@ -154,6 +154,33 @@ def bench_drag(path: Path, frames: int) -> dict:
                          Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
         QApplication.sendEvent(tl, ev)
 
+    # what each view's update costs in a frame (the GUI thread's CPU time), apart from
+    # the windows' repaint, which the event loop runs after them
+    costs: dict[str, float] = {}
+
+    def timed(obj, name: str, label: str) -> None:
+        f = getattr(obj, name)
+
+        def g(*a, **k):
+            c = time.thread_time()
+            try:
+                return f(*a, **k)
+            finally:
+                costs[label] = costs.get(label, 0.0) + (time.thread_time() - c) * 1000
+
+        setattr(obj, name, g)
+
+    for obj, name, label in ((page.model, "seek", "seek"),
+                             (page.timeline, "set_cursor", "timeline"),
+                             (page.event_log.model, "follow_cursor", "event log"),
+                             (page.issues, "refresh", "tables"),
+                             (page.leverage, "refresh", "tables"),
+                             (page.chart, "set_cursor", "chart"),
+                             (page, "_show_position", "position labels"),
+                             (page.network, "follow", "network"),
+                             (page.roles, "follow_cursor", "role panel"),
+                             (projector, "follow_cursor", "projector")):
+        timed(obj, name, label)
     out = {"open_s": open_s}
     for tab in ("chart", "network"):
         page.bottom_tabs.setCurrentWidget(page.chart if tab == "chart" else page.network)
@@ -166,6 +193,7 @@ def bench_drag(path: Path, frames: int) -> dict:
         #    right after, the baseline: a full paint of both windows (grab)
         frame_ms, frame_cpu, base_ms = [], [], []
         load_before = load()
+        costs.clear()
         send(QEvent.Type.MouseButtonPress, x0)
         app.processEvents()
         for k in range(1, frames + 1):
@@ -176,6 +204,7 @@ def bench_drag(path: Path, frames: int) -> dict:
             app.processEvents()
             frame_ms.append((time.perf_counter() - t) * 1000)
             frame_cpu.append((time.thread_time() - c) * 1000)
+        views = {k: v / frames for k, v in costs.items()}
         t = time.perf_counter()
         send(QEvent.Type.MouseButtonRelease, x1)
         app.processEvents()
@@ -187,7 +216,7 @@ def bench_drag(path: Path, frames: int) -> dict:
             w.grab()
             projector.grab()
             base_ms.append((time.perf_counter() - t) * 1000)
-        out[tab] = {"frame": frame_ms, "cpu": frame_cpu, "base": base_ms,
+        out[tab] = {"frame": frame_ms, "cpu": frame_cpu, "base": base_ms, "views": views,
                     "release_ms": release_ms, "load": f"{load_before}; after {load()}"}
     w.close()
     return out
@@ -235,6 +264,11 @@ def main() -> int:
         print(f"          frame, wall clock: {summary(d['frame'])} (target p95 <= "
               f"{FRAME_TARGET_MS:g} ms)")
         print(f"          frame, GUI thread CPU time: {summary(d['cpu'])}")
+        views = d["views"]
+        print("          of which the views' updates (mean CPU ms a frame): "
+              + ", ".join(f"{k} {v:.2f}" for k, v in sorted(views.items(), key=lambda kv: -kv[1]))
+              + f"; the windows' repaint and the rest "
+              f"{statistics.mean(d['cpu']) - sum(views.values()):.2f}")
         print(f"          full paint of both windows: {summary(d['base'])} -> p95 ratio "
               f"{ratio:.2f}x; let go: {d['release_ms']:.1f} ms")
     return 0

@@ -312,6 +312,10 @@ class EventLogPanel(QWidget):
             # sizing the columns to the visible rows only: a cursor move inserts or removes
             # thousands of rows at once
             self.table.horizontalHeader().setResizeContentsPrecision(0)
+            # the scroll bar changes at every cursor move: painted over its own background,
+            # the panels and tabs under it are not painted again with it
+            for bar in (self.table.verticalScrollBar(), self.table.horizontalScrollBar()):
+                bar.setAutoFillBackground(True)
             self.viewer_label.hide()
             self.viewer_combo.hide()
             bridge.sessionChanged.connect(lambda _s: self.set_replay())
