@@ -62,7 +62,6 @@ from ..app.workbench import (
     LiveCheck,
     ScenarioDocument,
     ScenarioPreview,
-    check_text,
     is_bundled,
     listed_problems,
     suggest_copy_path,
