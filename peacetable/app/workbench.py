@@ -406,6 +406,15 @@ class ScenarioPreview:
         return self._preview_key
 
     @property
+    def network_shape_key(self) -> tuple:
+        """:attr:`network_key` without the issues' and options' labels: two previews with
+        the same shape key draw the same graph but for the titles of its nodes (the network
+        view then relabels instead of drawing again)."""
+        sc = self.scenario
+        return (tuple((i.id, tuple(o.id for o in i.options)) for i in sc.issues),
+                *self.network_key[1:])
+
+    @property
     def network_key(self) -> tuple:
         """What the drawing of the network depends on (issues, options, linkages, roles):
         two previews with the same key draw the same graph, so the window redraws it only

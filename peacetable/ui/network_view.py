@@ -584,6 +584,37 @@ class NetworkView(QWidget):
         self._hint()
         self.view.fit()
 
+    def relabel(self, session) -> bool:
+        """Show ``session``, whose network is the one drawn but for the issues' labels (the
+        same issues, options, linkages, roles and variables): the titles, the edges'
+        tooltips, the statuses and the details follow the new labels, the drawing stays.
+        False, with nothing changed, when that cannot be (a new title would change the
+        nodes' height, or the issues differ): draw it again with :meth:`set_session`."""
+        if self.session is None or self.facts is None or not self.nodes:
+            return False
+        sc = session.scenario
+        titles = {iss.id: iss.label for iss in sc.issues}
+        issues = {iid: n for iid, n in self.nodes.items() if not n.variable}
+        if set(titles) != set(issues):
+            return False
+        old = {iid: n.title.toPlainText() for iid, n in issues.items()}
+        changed = [iid for iid in titles if titles[iid] != old[iid]]
+        for iid in changed:
+            issues[iid].title.setPlainText(titles[iid])
+        height = max(n.text_height() for n in self.nodes.values()) + 10
+        if any(abs(n.height - height) > 1e-6 for n in self.nodes.values()):
+            for iid in changed:  # the nodes would grow or shrink: drawn again instead
+                issues[iid].title.setPlainText(old[iid])
+            return False
+        for iid in changed:
+            issues[iid]._place_text()
+            issues[iid].shown_style = None  # restyled below: its tooltip names it
+        self.session = session
+        for edge in self.edges:
+            edge.setToolTip(self._edge_tip(sc, edge.spec))
+        self.refresh()
+        return True
+
     def set_show_analysis(self, on: bool) -> None:
         """Show or hide the analysis marks (deadlock cycles, badges and notes)."""
         on = bool(on)

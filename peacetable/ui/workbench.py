@@ -446,6 +446,7 @@ class WorkbenchWindow(QMainWindow):
         self.shown_generation = -1  # the text version whose analysis is shown
         self._checked_text: str | None = None
         self._network_key: tuple | None = None
+        self._network_shape: tuple | None = None
         self._preview_key: str | None = None  # the scenario as the previews last read it
         self._problems_shown: tuple | None = None
         self._closing_ok = False
@@ -720,11 +721,15 @@ class WorkbenchWindow(QMainWindow):
         key = preview.network_key
         shown = preview.preview_key
         if key != self._network_key:
+            shape = preview.network_shape_key
+            # the same graph with new labels: the titles change in place
+            if not (shape == self._network_shape and self.network.relabel(preview)):
+                selected = self.network.selected
+                self.network.set_session(preview)
+                if selected and selected in self.network.nodes:
+                    self.network.select_issue(selected)
             self._network_key = key
-            selected = self.network.selected
-            self.network.set_session(preview)
-            if selected and selected in self.network.nodes:
-                self.network.select_issue(selected)
+            self._network_shape = shape
         elif shown != self._preview_key:
             # same graph: the details (descriptions, preferences) follow the text
             self.network.session = preview

@@ -176,9 +176,21 @@ def test_an_edit_of_a_brief_keeps_the_previews_and_a_label_updates_them(
     replace_on_line(qtbot, wb, label, 'label = "Oversight"')
     assert wb.run_check().ok
     assert wb.generation == generation + 1
-    assert wb.network.nodes["monitoring"].toolTip().startswith("Oversight")
+    # the same drawing, relabelled: the title, the tooltips of the node and its edges
+    assert wb.network.nodes["monitoring"] is node
+    assert node.title.toPlainText() == "Oversight" and node.toolTip().startswith("Oversight")
+    tips = [e.toolTip() for e in wb.network.edges if "monitoring" in (e.spec.source,
+                                                                        e.spec.target)]
+    assert tips and all("Oversight" in t and "Monitoring" not in t for t in tips)
     result = wait_analysed(qtbot, wb)
     assert result is not first and "Oversight" in wb.analysis_view.toPlainText()
+    # a title that needs more lines than the nodes have: the network is drawn again
+    long = "Oversight of the dam by a joint commission with inspectors from all three"
+    replace_on_line(qtbot, wb, label, f'label = "{long}"')
+    assert wb.run_check().ok
+    redrawn = wb.network.nodes["monitoring"]
+    assert redrawn is not node and redrawn.title.toPlainText() == long
+    assert redrawn.height > node.height
 
 
 def test_the_network_fitted_to_its_view_does_not_rock(qtbot):
