@@ -1,11 +1,13 @@
 """Benchmark: the whole Pareto frontier of 12 issues x 4 options x 6 roles (16,777,216
 packages) with interaction terms and constraints (``analyze --frontier``).
 
-Target: ≤ 30 s. Same-run references, each in a fresh process (so the peak resident memory
-is that measurement's own): (a) one plain streamed numpy pass summing every role's utility
-of every package (the least any exhaustive method must do); (b) the exact Nash and
-Kalai-Smorodinsky points without the frontier (:func:`bargaining_points`). The frontier is
-checked against those points (they must be frontier packages). Not run by pytest::
+Target: ≤ 30 s. The machine is shared: each figure is printed with the CPU time of its
+process (the one-core figure) and the load average before and after. Same-run references,
+each in a fresh process (so the peak resident memory is that measurement's own): (a) one
+plain streamed numpy pass summing every role's utility of every package (the least any
+exhaustive method must do); (b) the exact Nash and Kalai-Smorodinsky points without the
+frontier (:func:`bargaining_points`). The frontier is checked against those points (they
+must be frontier packages). Not run by pytest::
 
     .venv/bin/python bench/bench_frontier.py [independent|opposed|both] [--additive]
 """
@@ -13,6 +15,7 @@ checked against those points (they must be frontier packages). Not run by pytest
 from __future__ import annotations
 
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -74,6 +77,7 @@ def child(what: str, opposed: bool) -> dict:
 
     sp = space(opposed)
     t = time.perf_counter()
+    c = time.process_time()
     out: dict = {}
     if what == "baseline":  # every role's utility of every package, streamed, nothing else
         inner = Bg._enum_units(sp.tables[5:], sp.n_roles)
@@ -86,6 +90,10 @@ def child(what: str, opposed: bool) -> dict:
         b = Bg.bargaining_points(sp)
         out["nash"] = b.package(b.nash) if b.nash is not None else None
         out["ks"] = b.package(b.ks) if b.ks is not None else None
+    elif what == "analyze":  # analyze's bargaining section: ZOPA count and the points
+        from peacetable.domain.analytics.report import bargaining_section
+
+        out["status"] = bargaining_section(sp)[0]["status"]
     elif what in ("frontier", "additive"):
         if what == "additive":  # the same preferences without terms and constraints
             import dataclasses
@@ -97,6 +105,7 @@ def child(what: str, opposed: bool) -> dict:
         out["nash"] = b.package(b.nash) if b.nash is not None else None
         out["ks"] = b.package(b.ks) if b.ks is not None else None
     out["seconds"] = time.perf_counter() - t
+    out["cpu"] = time.process_time() - c
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 
@@ -107,6 +116,10 @@ def run(what: str, opposed: bool) -> dict:
     return json.loads(p.stdout)
 
 
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         print(json.dumps(child(sys.argv[2], sys.argv[3] == "1")))
@@ -114,26 +127,31 @@ def main() -> None:
     which = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("--") else "both"
     cases = [c for c in (False, True) if which in ("both", "opposed" if c else "independent")]
     print(f"{platform.python_version()} numpy {np.__version__}, {ISSUES} issues x 4 options x "
-          f"{ROLES} roles = {4 ** ISSUES:,} packages, {TERMS} interaction terms, 3 constraints")
+          f"{ROLES} roles = {4 ** ISSUES:,} packages, {TERMS} interaction terms, 3 constraints; "
+          f"load average {load()}")
     for opposed in cases:
         base = run("baseline", opposed)
         pts = run("points", opposed)
+        ana = run("analyze", opposed)
         fr = run("frontier", opposed)
         same = fr["nash"] == pts["nash"] and fr["ks"] == pts["ks"]
         print(f"{'opposed' if opposed else 'independent'} preferences:")
-        print(f"  baseline (utilities of every package): {base['seconds']:.2f} s, "
-              f"peak {base['peak_mb']:.0f} MB")
+        print(f"  baseline (utilities of every package): {base['seconds']:.2f} s "
+              f"(CPU {base['cpu']:.2f} s), peak {base['peak_mb']:.0f} MB")
         print(f"  Nash + KS points without the frontier: {pts['seconds']:.2f} s "
-              f"({pts['seconds'] / base['seconds']:.1f}x baseline), peak {pts['peak_mb']:.0f} MB")
+              f"(CPU {pts['cpu']:.2f} s, {pts['seconds'] / base['seconds']:.1f}x baseline), "
+              f"peak {pts['peak_mb']:.0f} MB")
+        print(f"  analyze's bargaining section (ZOPA count and points): {ana['seconds']:.2f} s "
+              f"(CPU {ana['cpu']:.2f} s), peak {ana['peak_mb']:.0f} MB, status {ana['status']}")
         if "--additive" in sys.argv:
             ad = run("additive", opposed)
             print(f"  whole frontier + points, no terms or constraints: {ad['seconds']:.2f} s "
-                  f"({ad['seconds'] / base['seconds']:.1f}x baseline), peak "
+                  f"(CPU {ad['cpu']:.2f} s, {ad['seconds'] / base['seconds']:.1f}x baseline), peak "
                   f"{ad['peak_mb']:.0f} MB, {ad['size']:,} packages")
-        print(f"  whole frontier + points: {fr['seconds']:.2f} s "
-              f"({fr['seconds'] / base['seconds']:.1f}x baseline), peak {fr['peak_mb']:.0f} MB, "
+        print(f"  whole frontier + points: {fr['seconds']:.2f} s (CPU {fr['cpu']:.2f} s, "
+              f"{fr['seconds'] / base['seconds']:.1f}x baseline), peak {fr['peak_mb']:.0f} MB, "
               f"{fr['size']:,} packages (steps {fr['steps']}); same points: {same}  "
-              f"[target <= 30 s]")
+              f"[target <= 30 s]; load average {load()}")
 
 
 if __name__ == "__main__":
