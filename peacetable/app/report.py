@@ -184,8 +184,7 @@ def build_report(session: Any, viewer: str = "control", at: int | None = None) -
                 ok = b.decision == "accepted" if isinstance(b, MoveAdjudicated) else b.success
                 src = moves_sub.get(b.move)
                 if ok and src is not None and src.seq in vis_seqs and e.seq in trace:
-                    carried.append({"event": e.seq, "text": label(e),
-                                    "rationale": src.body.rationale,
+                    carried.append({"event": e.seq, "rationale": src.body.rationale,
                                     "change": round(trace[e.seq] - index_before[e.seq], 2)})
             elif isinstance(b, InjectFired) and e.seq in vis_seqs:
                 responses = [
@@ -200,7 +199,9 @@ def build_report(session: Any, viewer: str = "control", at: int | None = None) -
                                 "expected": b.expected_action if is_control else "",
                                 "responses": responses, "scheduled": b.scheduled})
         ranked = sorted(carried, key=lambda m: (-abs(m["change"]), m["event"]))[:KEY_MOVES]
-        key = sorted(ranked, key=lambda m: m["event"])
+        # described once kept (a long phase carries out thousands of moves)
+        key = [{"event": m["event"], "text": label(by_seq[m["event"]]), **m}
+               for m in sorted(ranked, key=lambda m: m["event"])]
         end_ts = by_seq[end].ts if end in by_seq else last_ts
         first, last_day = phase_span(sc, pe.body.index) if ph else (None, None)
         phases.append({
