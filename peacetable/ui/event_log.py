@@ -19,10 +19,11 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -261,6 +263,46 @@ class EventFilter(QSortFilterProxyModel):
         return True
 
 
+class CountLabel(QWidget):
+    """A one-line text at the right of its room (the log's "N events"). A new text
+    repaints this widget alone: a QLabel's new text asks its parent's layout again, and the
+    whole panel around the table was painted again at every move of a replay drag."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._text = ""
+        self._width = 0
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        if text == self._text:
+            return
+        self._text = text
+        if self.fontMetrics().horizontalAdvance(text) + 8 > self._width:
+            self.fit(text)  # wider than the room it has: the layout gives it more
+        self.update()
+
+    def fit(self, widest: str) -> None:
+        """Keep room for ``widest`` (and for every shorter text)."""
+        self._width = max(self._width, self.fontMetrics().horizontalAdvance(widest) + 8)
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        return QSize(self._width, self.fontMetrics().height() + 4)
+
+    minimumSizeHint = sizeHint
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setPen(self.palette().color(self.foregroundRole()))
+        p.drawText(self.rect(), int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                   self._text)
+        p.end()
+
+
 class EventLogPanel(QWidget):
     def __init__(self, bridge: SessionBridge, parent: QWidget | None = None):
         super().__init__(parent)
@@ -283,7 +325,7 @@ class EventLogPanel(QWidget):
         self.hide_undone_check = QCheckBox("Hide undone")
         self.hide_undone_check.toggled.connect(lambda on: self._filter(hide_undone=on))
         row.addWidget(self.hide_undone_check)
-        self.count_label = QLabel()
+        self.count_label = CountLabel()
         row.addWidget(self.count_label)
         lay.addLayout(row)
 
@@ -345,10 +387,7 @@ class EventLogPanel(QWidget):
         # the count's label as wide as its widest text: a new count then changes no
         # geometry in the row (the filter box and the check box are not laid out and
         # painted again at every cursor move)
-        widest = f"{m.last} of {m.last} events"
-        self.count_label.setMinimumWidth(self.count_label.fontMetrics().horizontalAdvance(widest)
-                                         + 8)
-        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.count_label.fit(f"{m.last} of {m.last} events")
         fm = self.table.fontMetrics()
         players = [r.id for r in m.scenario.roles if r.is_player]
         samples = {
