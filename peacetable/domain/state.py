@@ -347,6 +347,23 @@ class IssueStatuses(dict):
         self[iid] = rec
         return rec
 
+    def inputs(self) -> tuple:
+        """Everything the statuses are made from, as a key: two IssueStatuses of the same
+        scenario with equal keys give the same records."""
+        viewer = self.viewer
+        return (
+            id(self.sc), id(self.linkages),
+            tuple(self.agreed.items()), tuple(sorted(self.suspended)),
+            tuple((iid, p.option, p.role) for iid, p in self.declared.items()),
+            tuple((iid, tuple(ids)) for iid, ids in self.on_table.items()),
+            # what hold_text reads of each block, as this viewer may read it
+            tuple((h.issue, h.option, h.by, h.source, h.visibility.allows(viewer))
+                  for h in self.holds),
+            # a linkage's variable test reads the values
+            tuple(self.variables.items()) if any(
+                k.condition is not None for k in self.linkages) else None,
+        )
+
     def _into(self, kind: str, iid: str) -> list[Linkage]:
         """Linkages of ``kind`` on the whole of ``iid`` among those that count."""
         return self._index.get((kind, iid), [])
@@ -386,7 +403,21 @@ def issue_statuses(
 ) -> dict[str, dict[str, Any]]:
     """Status of every issue (see :class:`IssueStatuses`). Pass ``agreements``/``tabled``/
     ``linkages``/``postures`` and ``viewer`` to compute what a particular viewer may know."""
-    return IssueStatuses(sc, st, agreements, tabled, linkages, postures, viewer).all()
+    stat = IssueStatuses(sc, st, agreements, tabled, linkages, postures, viewer)
+    key = stat.inputs()
+    got = _STATUSES.get(key)
+    if got is None or got[0] is not sc or got[1] is not stat.linkages:
+        if len(_STATUSES) > 512:
+            _STATUSES.clear()
+        got = _STATUSES[key] = (sc, stat.linkages, stat.all())  # both kept: their ids stay theirs
+    # fresh records each time: a caller may change what it is given
+    return {iid: {**rec, "blocked_options": list(rec["blocked_options"])}
+            for iid, rec in got[2].items()}
+
+
+#: IssueStatuses.inputs() -> (scenario, linkages, every status): views of the same session
+#: by several viewers, and at events that change nothing the statuses read, share them
+_STATUSES: dict[tuple, tuple[Scenario, tuple, dict[str, dict[str, Any]]]] = {}
 
 
 class _LazyStatuses:
