@@ -554,6 +554,9 @@ class IncrementalFold:
         return st
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 class _Applier:
     """Applies one event to the working state. ``dirty`` marks a change that can move
     variables, leverage, issue statuses or conditions: only then is the state settled."""
@@ -566,10 +569,11 @@ class _Applier:
         self.holds_dirty = False  # blocks were put on or lifted: agreements are re-checked
         self.ev: Event | None = None  # the event being applied
         # inputs changed by a toggle late in the last pass, unseen by conditions before it
-        self.carry_vars: set[str] = set()
+        self.carry_vars: set[str] | frozenset[str] = _NONE
         self.carry_issues = False
         self.recheck_all = recheck_all
         self.effects = sc.template_effects
+        self._linkage_vars = sc.linkage_variables
         self.bounds = {v.id: (v.min, v.max) for v in sc.escalation.variables}
         # condition key -> (test, variables it reads, reads issue statuses?)
         self.compiled: dict[tuple[str, int], tuple[Callable[[State, Any], bool],
@@ -856,19 +860,20 @@ class _Applier:
         if conditional:
             # a condition needs re-testing only if what it reads has changed (or it is new)
             changed = self._moved_since(before)
-            changed |= self.carry_vars
+            if self.carry_vars:
+                changed |= self.carry_vars
             # a linkage's variable test makes issue statuses read those variables
             issues_changed = (self.issues_dirty or self.carry_issues
-                              or not changed.isdisjoint(sc.linkage_variables))
+                              or not changed.isdisjoint(self._linkage_vars))
             if not (self.recheck_all or self._cond_new or self._cond_deps is None
                     or (self._cond_issues and issues_changed)
                     or not self._cond_deps.isdisjoint(changed)):
                 # none of them reads what changed: the pass below would test none
-                self.carry_vars, self.carry_issues = set(), False
+                self.carry_vars, self.carry_issues = _NONE, False
                 conditional = []
             toggled_vars: set[str] = set()
             toggled_issues = False
-            statuses = _LazyStatuses(sc, st)
+            statuses = _LazyStatuses(sc, st) if conditional else None
             for item, key, is_offer in conditional:
                 entry = self.compiled.get(key)
                 if entry is None:
@@ -893,10 +898,11 @@ class _Applier:
                     moved = self._moved_since(before)
                     changed |= moved
                     toggled_vars |= moved
-                    if not is_offer or not moved.isdisjoint(sc.linkage_variables):
+                    if not is_offer or not moved.isdisjoint(self._linkage_vars):
                         issues_changed = toggled_issues = True
                     statuses = _LazyStatuses(sc, st)
-            self.carry_vars, self.carry_issues = toggled_vars, toggled_issues
+            if conditional:
+                self.carry_vars, self.carry_issues = toggled_vars, toggled_issues
             if self._cond_new:
                 self._conditional_reads()
         self.issues_dirty = False
