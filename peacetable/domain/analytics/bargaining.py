@@ -1093,7 +1093,10 @@ def _constrained_frontier(space: PackageSpace, fixed_ch: Mapping[int, int],
         shifted = set(was_live) | {j} <= set(live)
         if live and len(cand_c) >= _MARGIN_FROM:
             group = _group_key(cand_c, live, dims)
-            lo, hi, x = _margins(space, cand_c, live, placed)
+            # the margins depend on the live options alone: computed once per group
+            _, first, inv = np.unique(group, return_index=True, return_inverse=True)
+            inv = np.asarray(inv).reshape(-1)
+            lo, hi, x = (a[inv] for a in _margins(space, cand_c[first], live, placed))
             if shifted:  # within a group nothing is dominated: compare across groups only
                 group = None
             keep = _pareto_grid(np.concatenate([cand_u + hi, x], axis=1),
