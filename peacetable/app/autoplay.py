@@ -22,6 +22,7 @@ from typing import Any
 
 from ..domain import commands as C
 from ..domain.bots import STRATEGIES, Clock, ControlBot, Knowledge, Observation, PlayerBot
+from ..domain.bots.knowledge import valued_linkages
 from ..domain.engine import Refused
 from ..domain.events import Event, MoveSubmitted
 from ..domain.scenario import Scenario
@@ -31,16 +32,19 @@ ROUNDS_PER_PHASE = 3
 
 log = logging.getLogger(__name__)
 
-_knowledge: dict[int, tuple[Scenario, Knowledge]] = {}
+_knowledge: dict[tuple[int, tuple[int, ...]], tuple[Scenario, Knowledge]] = {}
 
 
-def knowledge_for(sc: Scenario) -> Knowledge:
-    """The scenario's shared analytics, computed once per scenario object."""
-    got = _knowledge.get(id(sc))
+def knowledge_for(sc: Scenario, viewer: str = "control") -> Knowledge:
+    """The scenario's analytics as ``viewer`` may know them, computed once per scenario
+    object and per set of valued linkages known (roles that know the same linkages share
+    one)."""
+    key = (id(sc), valued_linkages(sc, viewer))
+    got = _knowledge.get(key)
     if got is None or got[0] is not sc:
-        if len(_knowledge) > 8:
+        if len(_knowledge) > 32:
             _knowledge.clear()
-        got = _knowledge[id(sc)] = (sc, Knowledge.of(sc))
+        got = _knowledge[key] = (sc, Knowledge.of(sc, viewer))
     return got[1]
 
 
@@ -92,8 +96,13 @@ class Autoplay:
         self.rounds = rounds
         self.knowledge = knowledge or knowledge_for(sc)
         self.strategies = dict(bots)
+        # each bot reckons with what its own role knows: a linkage hidden from the role
+        # carries no value in its analytics
+        everything = valued_linkages(sc, "control")
         self.bots: dict[str, PlayerBot] = {
-            role: PlayerBot(sc, role, strat, self.knowledge, seed=seed)
+            role: PlayerBot(sc, role, strat,
+                            self.knowledge if valued_linkages(sc, role) == everything
+                            else knowledge_for(sc, role), seed=seed)
             for role, strat in bots.items()}
         self.control = ControlBot(sc) if control else None
         self.humans = tuple(p for p in sc.player_ids if p not in bots)

@@ -31,8 +31,9 @@ _baselines: dict[tuple[str, int, int], list[dict[str, Any]]] = {}
 
 def outcome(sc: Scenario, role: str, agreed: dict[str, str], peak: float,
             final: float) -> dict[str, float]:
-    """The scorecard measures of ``role`` for agreements ``agreed`` (issue -> option)."""
-    knowledge = knowledge_for(sc)
+    """The scorecard measures of ``role`` for agreements ``agreed`` (issue -> option), valued
+    as the role knows the scenario (a linkage hidden from it carries no value)."""
+    knowledge = knowledge_for(sc, role)
     space = knowledge.space
     r = sc.role_by_id[role]
     batna = float(r.batna or 0.0)
@@ -137,7 +138,7 @@ def scorecard(session: Any, role: str, baseline: list[dict] | None = None, runs:
         baseline = baseline_rows(loaded, runs, seed, progress)
     others = [row_outcome(sc, role, row) for row in baseline]
     r = sc.role_by_id[role]
-    knowledge = knowledge_for(sc)
+    knowledge = knowledge_for(sc, role)
     nash = knowledge.nash_package()
     measures = []
     for key, label, higher in MEASURES:

@@ -28,6 +28,13 @@ from ..analytics.bargaining import (
 )
 from ..scenario import Scenario
 
+
+def valued_linkages(sc: Scenario, viewer: str) -> tuple[int, ...]:
+    """The trade-off linkages carrying values that ``viewer`` knows of (their positions in
+    ``sc.linkages``): two viewers with the same tuple get the same :class:`Knowledge`."""
+    return tuple(n for n, lk in enumerate(sc.linkages)
+                 if lk.kind == "trade_off" and lk.value and lk.known_to(viewer))
+
 MAX_EXACT = 4096
 """Largest number of option combinations enumerated for one issue set."""
 
@@ -56,8 +63,11 @@ class Knowledge:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def of(cls, sc: Scenario) -> Knowledge:
-        space = PackageSpace.from_scenario(sc)
+    def of(cls, sc: Scenario, viewer: str = "control") -> Knowledge:
+        """The analytics of ``sc`` as ``viewer`` may know them: a role's bot counts the value
+        of a trade-off linkage only when its role knows of the linkage
+        (:meth:`PackageSpace.from_scenario`)."""
+        space = PackageSpace.from_scenario(sc, viewer)
         try:
             bargaining = analyze_bargaining(space, count=False)
         except AnalyticsLimitError:
