@@ -138,7 +138,7 @@ def build_report(session: Any, viewer: str = "control", at: int | None = None) -
     is_role = viewer not in ("control", "audience")
 
     def label(ev: Event) -> str:
-        return cause_label(sc, ev, by_seq) if ev.seq in vis_seqs else ""
+        return cause_label(sc, ev, by_seq, viewer) if ev.seq in vis_seqs else ""
 
     # ---- overview
     first_ts, last_ts = events[0].ts, events[-1].ts

@@ -37,7 +37,6 @@ from ..events import (
     MoveAdjudicated,
     MovesRevealed,
     MoveSubmitted,
-    PhaseStarted,
     Withdrawn,
 )
 from ..scenario import Scenario
@@ -85,8 +84,11 @@ def _move_text(sc: Scenario, b: MoveSubmitted) -> str:
     return text
 
 
-def cause_label(sc: Scenario, ev: Event, by_seq: Mapping[int, Event]) -> str:
-    """What an event did, in words a class can read (roles, moves, injects by their labels)."""
+def cause_label(sc: Scenario, ev: Event, by_seq: Mapping[int, Event],
+                viewer: str = "control") -> str:
+    """What an event did, in words a class can read (roles, moves, injects by their labels),
+    as ``viewer`` reads it: the lines other than moves, rolls and injects are the event
+    log's for that viewer (event numbers for control only)."""
     b = ev.body
     submitted = None
     if isinstance(b, (MoveAdjudicated, DiceRolled, Withdrawn)):
@@ -117,9 +119,7 @@ def cause_label(sc: Scenario, ev: Event, by_seq: Mapping[int, Event]) -> str:
         return "a private agreement announced" + (f": {b.reason}" if b.reason else "")
     if isinstance(b, MoveSubmitted):
         return _move_text(sc, b)
-    if isinstance(b, PhaseStarted):
-        return describe_event(sc, ev)
-    return describe_event(sc, ev)
+    return describe_event(sc, ev, by_seq, viewer=viewer)
 
 
 # --------------------------------------------------------------------------- one fold
@@ -212,7 +212,7 @@ def escalation_debrief(sc: Scenario, events: Sequence[Event], tl: list[dict[str,
             "event": seq, "before": round(before, 4), "after": round(cur["index"], 4),
             "change": round(delta, 4), "rung": cur["rung"],
             "rung_label": rung_label.get(cur["rung"], cur["rung"]),
-            "cause": cause_label(sc, ev, by_seq) if seen else "an event this viewer may not see",
+            "cause": cause_label(sc, ev, by_seq, viewer) if seen else "an event this viewer may not see",
             "ts": ev.ts if ev is not None else "",
         })
     last = tl[-1]
