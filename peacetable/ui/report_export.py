@@ -89,9 +89,16 @@ def render_images(session: Any, viewer: str = "control") -> dict[str, bytes]:
     images: dict[str, bytes] = {}
     chart = EscalationChart(viewer=viewer, show_controls=False, font_scale=1.0)
     try:
-        chart.resize(1100, 480)
+        # laid out as in a window (never mapped on screen): an unshown widget keeps
+        # Qt's default 640 x 480 and its axes and labels squeezed
+        chart.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+        chart.resize(1100, 560)
+        chart.show()
         chart.set_session(session)
+        chart.layout().activate()
+        chart.plot.getPlotItem().layout.activate()  # the margin the rung labels need
         images["chart"] = _png(chart.export_image(width=1400))
+        chart.hide()
     finally:
         chart.set_session(None)
         chart.deleteLater()

@@ -141,3 +141,24 @@ def test_report_images_are_encoded_pixel_for_pixel(qapp):
     back = QImage.fromData(_png(img), "PNG")
     assert (back.width(), back.height()) == (101, 37)
     assert all(back.pixel(x, y) == img.pixel(x, y) for x in range(101) for y in range(37))
+
+
+def test_report_chart_is_laid_out_as_in_a_window(played, qapp):
+    # the chart widget is never shown: laid out anyway, it has the shape it is given and
+    # its margin of rung labels (an unshown one kept Qt's 640 x 480 and no margin)
+    from PySide6.QtGui import QImage
+
+    from peacetable.ui.report_export import render_images
+
+    s = Session.open(played, readonly=True)
+    try:
+        png = render_images(s)["chart"]
+    finally:
+        s.close()
+    img = QImage.fromData(png)
+    w, h = img.width(), img.height()
+    assert w == 1400 and h < 0.6 * w
+    # the top rung's label, dark text on its band's colour, in the right margin
+    dark = sum(1 for x in range(int(0.87 * w), w, 2) for y in range(0, int(0.2 * h), 2)
+               if max(img.pixelColor(x, y).getRgb()[:3]) < 70)
+    assert dark > 20
