@@ -129,3 +129,29 @@ def test_a_partial_package_that_rules_out_a_completion_does_not_stand_for_one_th
     b = analyze_bargaining(sp, count=False)
     assert [b.package(r) for r in range(len(b.frontier))] == \
         [{"x": "0", "y": "1"}, {"x": "1", "y": "0"}]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_grid_with_margins_drops_exactly_what_the_relation_says(seed):
+    """The cell filter's general form against its definition: ``p`` drops ``q`` when
+    ``low[p] >= high[q]`` in every column and ``low[p]`` has the larger total over the
+    roles, or both are in one group and ``high[p] >= high[q]`` with the larger total; the
+    relation is transitive, so the rows kept are those nothing drops."""
+    rng = np.random.default_rng(seed)
+    n, d = 300 + 100 * seed, 2 + seed % 4
+    high = rng.integers(0, 12, (n, d)).astype(np.int64)
+    margin = rng.integers(0, 3, (8, d))  # by group: what the issues to come can add
+    group = rng.integers(0, 8, n)
+    extra = rng.integers(-1, 1, (8, 1))[group]  # a column that must compare
+    low = high - margin[group]
+    hi_x = np.concatenate([high, extra], axis=1)
+    lo_x = np.concatenate([low, extra], axis=1)
+    got = B._pareto_grid(hi_x, bins=2 + seed % 3, chunk=32, low=lo_x, group=group, real=d)
+    hs, ls = high.sum(axis=1), low.sum(axis=1)
+    want = []
+    for q in range(n):
+        robust = (lo_x >= hi_x[q]).all(axis=1) & (ls > hs[q])
+        mine = (group == group[q]) & (high >= high[q]).all(axis=1) & (hs > hs[q])
+        if not (robust | mine).any():
+            want.append(q)
+    assert got.tolist() == want

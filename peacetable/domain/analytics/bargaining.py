@@ -40,9 +40,11 @@ named in :attr:`PackageSpace.rounded` and in the report.
 
 Method. The frontier is computed by an exact dynamic programme over the issues (a Pareto
 filter of the Minkowski sum: a frontier package can only be made of a frontier partial
-package plus one option), so the space is never enumerated for it; Nash, KS and each role's
-best ZOPA utility are computed on the frontier, which provably contains them with the
-tie-breaks above. The ZOPA is counted by exhaustive, vectorised enumeration of the full
+package plus one option), so the space is never enumerated for it; with interaction terms,
+constraints or red lines the issues are added block by block and partial packages are
+compared within groups and, with exact margins, across them (:func:`_constrained_frontier`).
+Nash, KS and each role's best ZOPA utility are computed on the frontier, which provably
+contains them with the tie-breaks above. The ZOPA is counted by exhaustive, vectorised enumeration of the full
 space, streamed in blocks. Both have documented limits (:data:`MAX_FRONTIER`,
 :data:`MAX_COUNTED`); above them the analysis says so (:class:`AnalyticsLimitError`, or a
 count reported as not computed) instead of sampling.
