@@ -127,3 +127,24 @@ def test_large_spaces_get_the_points_without_a_frontier_attempt(monkeypatch):
     assert b["status"] == "points" and "not built by default above 1,000" in b["reason"]
     assert b["nash"] == full["nash"]
     assert R.scenario_report(sc, frontier=True)["bargaining"]["status"] == "ok"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_points_count_the_zopa_they_stream(seed, monkeypatch):
+    monkeypatch.setattr(B, "_CHUNK", 64)
+    monkeypatch.setattr(B, "_INNER", 27)
+    space = random_space(seed, batna=0.3 + 0.05 * (seed % 4))
+    if seed % 2:
+        space = space.with_constraints([(0, 0, 1, 1, True), (2, 1, 4, 0, False)])
+    assert bargaining_points(space).zopa_count == B.count_zopa(space)
+    monkeypatch.setattr(B, "MAX_COUNTED", space.size - 1)
+    assert bargaining_points(space).zopa_count is None
+
+
+def test_a_large_space_reports_the_zopa_count_of_the_points_pass(monkeypatch):
+    sc = load_scenario(ROOT / "scenarios" / "peace-of-inches.toml").scenario
+    full = R.scenario_report(sc)["bargaining"]
+    monkeypatch.setattr(R, "FRONTIER_BY_DEFAULT", 1000)
+    b = R.scenario_report(sc)["bargaining"]
+    assert b["status"] == "points"
+    assert b["zopa"]["count"] == full["zopa"]["count"] > 0

@@ -1622,7 +1622,9 @@ def bargaining_points(space: PackageSpace) -> Bargaining:
     ones the frontier would give (tests compare the two).
 
     The result is a :class:`Bargaining` whose ``frontier`` holds only the packages found
-    (Nash, KS, each role's best; ``steps`` empty) -- not the frontier."""
+    (Nash, KS, each role's best; ``steps`` empty) -- not the frontier -- and whose
+    ``zopa_count`` is the number of ZOPA packages streamed (the exact count of
+    :func:`count_zopa`, up to :data:`MAX_COUNTED` packages; None above)."""
     if space.size > MAX_STREAMED:
         raise AnalyticsLimitError(
             f"the Nash and Kalai–Smorodinsky points are found by going through every package, "
@@ -1634,7 +1636,9 @@ def bargaining_points(space: PackageSpace) -> Bargaining:
     best_gain = np.full(d, -1, dtype=np.int64)
     kept: list[tuple[np.ndarray, np.ndarray]] | None = []
     n_kept = 0
+    n_zopa = 0
     for rows, g in _zopa_chunks(space):
+        n_zopa += len(rows)
         np.maximum(best_gain, g.max(axis=0), out=best_gain)
         nash.add(np.prod(g.astype(np.float64), axis=1), rows)  # prod_i D_i: same argmax
         if kept is not None:
@@ -1646,7 +1650,8 @@ def bargaining_points(space: PackageSpace) -> Bargaining:
         empty = Frontier(np.zeros((0, len(space.tables)), dtype=np.int16),
                          np.zeros((0, d), dtype=np.int64), ())
         return Bargaining(space, empty, np.zeros(0, dtype=np.int64), None, None,
-                          {rid: None for rid in space.roles}, None, {})
+                          {rid: None for rid in space.roles},
+                          0 if space.size <= MAX_COUNTED else None, {})
     safe = np.where(best_gain > 0, best_gain, 1).astype(np.float64)
     ks = _Best()
     tops = [_Best() for _ in range(d)]
@@ -1700,4 +1705,5 @@ def bargaining_points(space: PackageSpace) -> Bargaining:
     fr = Frontier(choices, space.utilities(choices), ())
     at = {row: i for i, row in enumerate(rows)}
     return Bargaining(space, fr, np.arange(len(rows)), at[nash_row], at[ks_row],
-                      {rid: at[b] for rid, b in zip(space.roles, best_rows)}, None, {})
+                      {rid: at[b] for rid, b in zip(space.roles, best_rows)},
+                      n_zopa if space.size <= MAX_COUNTED else None, {})

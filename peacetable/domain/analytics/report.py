@@ -98,7 +98,14 @@ def bargaining_section(space: PackageSpace, frontier: bool = False
     base: dict[str, Any] = {"packages": space.size}
     if space.rounded:
         base["arithmetic_note"] = arithmetic_note(space)
-    zc = count_zopa(space)
+    points: Bargaining | AnalyticsLimitError | None = None
+    if not frontier and space.size > FRONTIER_BY_DEFAULT:
+        # the points stream the whole ZOPA and count it on the way: one pass, not two
+        try:
+            points = bargaining_points(space)
+        except AnalyticsLimitError as too_large:
+            points = too_large
+    zc = points.zopa_count if isinstance(points, Bargaining) else count_zopa(space)
     zopa: dict[str, Any] = {
         "count": zc, "counted": zc is not None,
         "share": round(zc / space.size, 6) if zc is not None else None,
@@ -116,7 +123,9 @@ def bargaining_section(space: PackageSpace, frontier: bool = False
                                max_frontier=space.size if frontier else MAX_FRONTIER)
     except AnalyticsLimitError as exc:
         try:
-            p = bargaining_points(space)
+            if isinstance(points, AnalyticsLimitError):
+                raise points
+            p = points if points is not None else bargaining_points(space)
         except AnalyticsLimitError as too_large:
             base.update(status="refused", reason=f"{exc}; {too_large}")
             return base, None
