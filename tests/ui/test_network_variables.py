@@ -132,7 +132,8 @@ def test_a_rung_with_a_requirement_says_so_on_the_chart(qtbot, tmp_path, river_p
     c.set_session(s)
     tips = [band.toolTip() for band in c.rung_regions]
     assert tips[2] == ("Armed standoff: index 60–100, only while River flow downstream < 50 "
-                       "% of normal")
+                       "% of normal (otherwise the rung below holds, however high the index)")
+    assert c.rung_labels[2].toPlainText().startswith("Armed standoff (needs River flow downstream")
     assert "only while" not in tips[1]
     assert c.rung_labels[2].toolTip() == tips[2]
     s.close()
