@@ -737,16 +737,7 @@ class EscalationChart(QWidget):
         if self.session is not None:
             # only the texts change size: the rung bands and labels and the phase lines'
             # labels are made again at the new size; the curves and their points stay
-            pi = self.plot.getPlotItem()
-            for band in self.rung_regions:
-                pi.removeItem(band)
-            for lab in self.rung_labels:  # children of the right axis, not of the plot
-                lab.setParentItem(None)
-                if lab.scene() is not None:
-                    lab.scene().removeItem(lab)
-            self.rung_regions.clear()
-            self.rung_labels.clear()
-            self._band_span = (0.0, -1.0)
+            self._clear_rungs()
             self._build_rungs(self.session.scenario)
             self._rebuild_phase_lines()
             self.flush()
@@ -1172,19 +1163,26 @@ class EscalationChart(QWidget):
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
 
-    def _clear_scenario_items(self) -> None:
+    def _clear_rungs(self) -> None:
+        """Take the rung bands and their labels off the chart."""
         pi = self.plot.getPlotItem()
-        for it in [*self.rung_regions, *(ln.label for ln in self.phase_lines)]:
-            pi.removeItem(it)
+        for band in self.rung_regions:
+            pi.removeItem(band)
         for lab in self.rung_labels:  # children of the right axis, not of the plot
             lab.setParentItem(None)
             if lab.scene() is not None:
                 lab.scene().removeItem(lab)
         self.rung_regions.clear()
         self.rung_labels.clear()
+        self._band_span = (0.0, -1.0)
+
+    def _clear_scenario_items(self) -> None:
+        pi = self.plot.getPlotItem()
+        self._clear_rungs()
+        for ln in self.phase_lines:
+            pi.removeItem(ln.label)
         self.phase_lines.clear()
         self.phase_path.setPath(QPainterPath())
-        self._band_span = (0.0, -1.0)
         self.legend.clear()
         self.legend.setVisible(False)
         for c in self.var_curves.values():
