@@ -41,6 +41,9 @@ MUTANTS = ROOT / "mutants"
 SAMPLE = MUTANTS / "sample.txt"
 LAYERS = ("domain", "storage", "app")
 Z95 = 1.959963984540054
+#: the tests mutmut leaves out (pyproject.toml, pytest_add_cli_args): they start processes
+PYPROJECT_K = ("not real_process and not across_processes and not installed_entry_point "
+               "and not sigkill and not ctrl_c and not closed_output_pipe")
 
 KILLED = {1, 3}
 WORDS = {0: "survived", 1: "killed", 3: "killed", 5: "no tests", 33: "no tests", 34: "skipped",
@@ -113,9 +116,13 @@ def estimate(strata: list[tuple[int, int, int]]) -> tuple[float, float, float, i
     return score, low, high, sum(k for _, _, k in strata), sampled
 
 
-def report(markdown: bool) -> None:
+def report(markdown: bool, quick: bool = False) -> None:
     names = SAMPLE.read_text("utf-8").split()
     found = verdicts()
+    if quick:
+        ran = json.loads((MUTANTS / "quick.json").read_text("utf-8"))
+        names = [n for n in names if n in ran]
+        found = {m: {n: ran.get(n) for n in codes} for m, codes in found.items()}
     where = {name: module for module, codes in found.items() for name in codes}
     rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     unchecked = []
@@ -158,6 +165,64 @@ def report(markdown: bool) -> None:
     print(line("**all three**" if markdown else "== all three", list(rows)))
 
 
+def _test_files(module: str) -> list[str]:
+    """The selected test files that name ``module`` (``domain.engine``, ``import engine``),
+    its own ``test_mutants_*`` file first: a lower bound on the tests that reach it."""
+    short = module.removeprefix("peacetable.")
+    leaf = short.rsplit(".", 1)[-1]
+    found = []
+    for d in ("tests/domain", "tests/app", "tests/storage", "tests/cli"):
+        for f in sorted((ROOT / d).glob("test_*.py")):
+            text = f.read_text("utf-8")
+            if short in text or f"import {leaf}" in text or f" {leaf}," in text:
+                found.append(str(f.relative_to(ROOT)))
+    return sorted(found, key=lambda f: (leaf not in f, "test_mutants_" not in f))
+
+
+def quick(count: int, timeout: float) -> None:
+    """Without mutmut's statistics run (an hour or more on a busy machine): each of the
+    first ``count`` sampled mutants (draw the sample at that size) runs, in a process forked from one that has loaded the
+    tests, the test files that name its module (``_test_files``), stopping at the first
+    failure; a mutant still running after ``timeout`` seconds counts as not killed.
+    Verdicts go to ``mutants/quick.json``; ``report --quick`` reads them."""
+    import pytest
+
+    order = SAMPLE.read_text("utf-8").split()
+    random.Random(0).shuffle(order)  # a run stopped early is still a random part of it
+    order = order[:count]
+    sys.path.insert(0, str(MUTANTS))
+    os.environ["MUTANT_UNDER_TEST"] = ""
+    args = ["-q", "-x", "-p", "no:cacheprovider", "-k", PYPROJECT_K]
+    files = sorted({f for n in order for f in _test_files(n.split(".x")[0])})
+    pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", *files])
+    out = MUTANTS / "quick.json"
+    verdict = json.loads(out.read_text()) if out.exists() else {}
+    for name in order:
+        tests = _test_files(name.split(".x")[0])
+        pid = os.fork()
+        if pid == 0:
+            os.environ["MUTANT_UNDER_TEST"] = name
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+            os._exit(int(pytest.main([*args, *tests])))
+        import time
+        start = time.monotonic()
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                code = os.waitstatus_to_exitcode(status)
+                break
+            if time.monotonic() - start > timeout:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                code = 36
+                break
+            time.sleep(0.1)
+        verdict[name] = code
+        out.write_text(json.dumps(verdict, indent=1))
+        print(f"{WORDS.get(code, 'other'):10} {time.monotonic() - start:5.1f}s {name}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -168,7 +233,12 @@ def main() -> None:
     sub.add_parser("run", help="run the sampled mutants with mutmut (one worker, nice 10)")
     r = sub.add_parser("report", help="killed share per module, per layer and overall")
     r.add_argument("--markdown", action="store_true")
+    r.add_argument("--quick", action="store_true", help="the verdicts of `quick`")
     sub.add_parser("survivors", help="the sampled mutants that were not killed")
+    q = sub.add_parser("quick", help="run the first N sampled mutants without mutmut's "
+                       "statistics run (tests chosen by file; see quick())")
+    q.add_argument("--count", type=int, default=60)
+    q.add_argument("--timeout", type=float, default=45.0)
     args = parser.parse_args()
     os.chdir(ROOT)
     if args.command == "draw":
@@ -179,8 +249,10 @@ def main() -> None:
         names = SAMPLE.read_text("utf-8").split()
         sys.exit(subprocess.call(["nice", "-n", "10", sys.executable, "-m", "mutmut", "run",
                                   "--max-children", "1", *names]))
+    elif args.command == "quick":
+        quick(args.count, args.timeout)
     elif args.command == "report":
-        report(args.markdown)
+        report(args.markdown, args.quick)
     else:
         found = verdicts()
         codes = {name: code for c in found.values() for name, code in c.items()}
