@@ -137,9 +137,10 @@ def report(markdown: bool, quick: bool = False) -> None:
         print(f"{len(unchecked)} sampled mutants not checked yet (run first)", file=sys.stderr)
     strata = {m: (len(found[m]), sum(rows[m].values()), rows[m]["killed"]) for m in rows}
 
-    def line(label: str, picked: list[str]) -> str:
+    def line(label: str, picked: list[str], layer: str | None = None) -> str:
         score, low, high, killed, sampled = estimate([strata[m] for m in picked])
-        total = sum(strata[m][0] for m in picked)
+        total = sum(len(found[m]) for m in found if layer in (None, layer_of(m))) \
+            if len(picked) > 1 or layer else strata[picked[0]][0]
         other = defaultdict(int)
         for m in picked:
             for word, count in rows[m].items():
@@ -161,7 +162,7 @@ def report(markdown: bool, quick: bool = False) -> None:
     for layer in LAYERS:
         picked = [m for m in rows if layer_of(m) == layer]
         if picked:
-            print(line(f"**{layer}/**" if markdown else f"== {layer}", picked))
+            print(line(f"**{layer}/**" if markdown else f"== {layer}", picked, layer))
     print(line("**all three**" if markdown else "== all three", list(rows)))
 
 

@@ -96,6 +96,10 @@ def test_an_unscheduled_inject_refusals(talks):
         "inject effects: Input should be a valid number")
     assert why(s, C.FireInject(title="x", synopsis="y", effects={"variables": {"rain": 1}})) == (
         "inject effects: unknown escalation variable 'rain' (expected one of: troops, flow)")
+    assert why(s, C.FireInject(title="x", synopsis="y",
+                               effects={"declare": {"monitoring": "joint"}})) == (
+        "inject effects: an inject that declares a posture names the role that declares it "
+        "(by = a player role id)")
     assert why(s, C.FireInject(title="x", synopsis="y", visibility="targets")) == (
         "an inject visible to its targets needs target roles")
 
