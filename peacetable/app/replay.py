@@ -35,7 +35,7 @@ from ..domain.state import (
     fold,
     initial_state,
 )
-from ..domain.views import EventsBySeq, describe_event, view_state, viewer_label
+from ..domain.views import view_state, viewer_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..domain.analytics.bargaining import PackageSpace
@@ -418,10 +418,6 @@ class ReplayModel:
 
     def event(self, seq: int) -> Event | None:
         return self.events[seq - 1] if 1 <= seq <= self.last else None
-
-    def describe(self, seq: int) -> str:
-        ev = self.event(seq)
-        return "" if ev is None else describe_event(self.scenario, ev, EventsBySeq(self.events))
 
     def current_event(self, viewer: str = "control") -> Event | None:
         """The last event at or before the cursor that ``viewer`` may see."""
