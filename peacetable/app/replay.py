@@ -174,20 +174,31 @@ class ReplayModel:
         cp_seqs = self._cp_seqs
         last_cp = 0
         toggles = bool(seqs)
+        # snapshots of the file not shown true on this computer yet (a file from elsewhere,
+        # opened with defer_state): compared with this fold's state at their events
+        pending = self.session.pending_snapshots() if not self.session.has_state() else {}
+        folded: dict[int, bool] = {}
 
         def hook(ev: Event, st: State) -> None:
             nonlocal last_cp
             s = ev.seq
             if rows is not None:
                 rows.append((s, st.phase_index, st.index, dict(st.variables)))
-            if s - last_cp >= k and (not toggles or reach[bisect.bisect_right(seqs, s)] > s):
-                cps[s] = encode_state(st)
-                cp_seqs.append(s)
-                last_cp = s
+            if s - last_cp >= k or s in pending:
+                stable = not toggles or reach[bisect.bisect_right(seqs, s)] > s
+                if stable and s in pending:
+                    folded[s] = st == pending[s].state
+                if stable and s - last_cp >= k:
+                    cps[s] = encode_state(st)
+                    cp_seqs.append(s)
+                    last_cp = s
 
-        fold(self.scenario, self.events, on_event=hook)
+        final = fold(self.scenario, self.events, on_event=hook)
         if rows is not None:
             self.session.adopt_trace(rows)
+        if pending:
+            self.session.settle_snapshots(pending, folded)
+        self.session.adopt_state(final)
         if not toggles:
             return
         bounds = [0, *cp_seqs, self.last]

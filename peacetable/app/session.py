@@ -40,6 +40,7 @@ from ..storage.session_file import (
     SessionFileError,
     SessionNotWritable,
     SessionStore,
+    Snapshot,
     not_writable_reason,
     sha256_text,
 )
@@ -71,7 +72,8 @@ class Change:
 
 
 class Session:
-    def __init__(self, store: SessionStore, loaded: LoadedScenario, writing: bool | None = None):
+    def __init__(self, store: SessionStore, loaded: LoadedScenario, writing: bool | None = None,
+                 *, defer_state: bool = False):
         self.store = store
         self.loaded = loaded
         self.scenario: Scenario = loaded.scenario
@@ -86,7 +88,9 @@ class Session:
         self._auto_refused: set[str] = set()  # injects the engine refused to fire by themselves
         if writing if writing is not None else not store.readonly:
             self._load_events()  # writing needs the undo ledger, built from the whole log
-        self.state: State = self.state_at(store.last_seq)
+        self._state: State | None = None
+        if not defer_state:
+            self._state = self.state_at(store.last_seq)
         self._listeners: list[Callable[[Change], None]] = []
         #: why annotations cannot be written to this session's file, or None when they can
         #: (a session opened with :meth:`open_replay` may take annotations)
@@ -99,6 +103,18 @@ class Session:
         #: when opened after the program that had the session open stopped without closing
         #: it while the clock ran: the time (UTC, ISO) the clock was paused at, else ""
         self.stopped_at = ""
+
+    @property
+    def state(self) -> State:
+        """The state after the last event (folded when first asked for, if the session was
+        opened with ``defer_state``)."""
+        if self._state is None:
+            self._state = self.state_at(self.store.last_seq)
+        return self._state
+
+    @state.setter
+    def state(self, st: State) -> None:
+        self._state = st
 
     @property
     def events(self) -> list[Event]:
@@ -148,12 +164,18 @@ class Session:
             raise
 
     @classmethod
-    def open(cls, path: str | Path, readonly: bool = False) -> Session:
+    def open(cls, path: str | Path, readonly: bool = False, *,
+             defer_state: bool = False) -> Session:
         """Open a session file for writing (the default) or read-only.
 
         Every check runs before anything is written: a file that fails one is refused and
         left exactly as it was. Opening for writing also verifies the whole record
-        (:class:`RecordBroken` if it does not) and then migrates an older schema."""
+        (:class:`RecordBroken` if it does not) and then migrates an older schema.
+
+        ``defer_state`` (read-only only): do not fold the state at the last event yet. For
+        a caller that folds the whole record itself next (the replay model), which then
+        hands the session that state and shows its snapshots true or false on the way
+        (:meth:`pending_snapshots`, :meth:`settle_snapshots`), so the record is folded once."""
         store = SessionStore.open_checked(path, lock=not readonly)
         try:
             if not readonly:
@@ -169,7 +191,8 @@ class Session:
                                        "still be replayed read-only)")
             cls._check_start(store, loaded)
             # writing decodes and folds every event: all of it before the file is touched
-            session = cls(store, loaded, writing=not readonly)
+            session = cls(store, loaded, writing=not readonly,
+                          defer_state=readonly and defer_state)
             if not readonly:
                 store.begin_writing()
                 session._refresh_stale_snapshots()
@@ -180,11 +203,12 @@ class Session:
             raise
 
     @classmethod
-    def open_replay(cls, path: str | Path) -> Session:
+    def open_replay(cls, path: str | Path, *, defer_state: bool = False) -> Session:
         """Open for replay: never writes events (``execute`` is refused), takes no write lock
         and changes no byte of the file. Annotations may still be written through
-        ``session.store.annotate`` unless :attr:`replay_note` says why not."""
-        session = cls.open(path, readonly=True)
+        ``session.store.annotate`` unless :attr:`replay_note` says why not. For
+        ``defer_state`` see :meth:`open`."""
+        session = cls.open(path, readonly=True, defer_state=defer_state)
         session.replay_note = session.store.replay_note()
         return session
 
@@ -405,6 +429,29 @@ class Session:
         self.store.prove(shown)
         return bases[-1][1]
 
+    def pending_snapshots(self) -> dict[int, Snapshot]:
+        """The usable snapshots this computer has not shown true yet, by event: for a
+        caller about to fold the whole record in order, which compares each with its fold
+        there (:meth:`settle_snapshots`) instead of :meth:`state_at` folding for them."""
+        return {s.seq: s for s in self.store.snapshot_records(self.store.last_seq)
+                if not s.proven and s.seq not in self.store.distrusted}
+
+    def settle_snapshots(self, pending: dict[int, Snapshot], folded: dict[int, bool]) -> None:
+        """Record what a fold of the events from the first showed: ``folded[seq]`` is True
+        when the snapshot at ``seq`` equals the state that fold had there (the state as it
+        stood: no undo or redo after ``seq`` reaching back past it), False when it differs
+        (ignored from now on, with a warning). Snapshots not in ``folded`` stay pending."""
+        for seq, same in sorted(folded.items()):
+            if not same:
+                self.store.distrust(seq, "it does not fold to what the events say")
+        self.store.prove(pending[seq] for seq, same in folded.items() if same)
+
+    def adopt_state(self, st: State) -> None:
+        """Take the state after the last event from a fold of the whole record made
+        elsewhere (the replay model's), when it has not been folded yet."""
+        if self._state is None and st.seq == self.store.last_seq:
+            self._state = st
+
     def _fold_bases(self, bases: list[tuple[int, State | None]], seq: int) -> State:
         """The fold of events 1..``seq`` from the newest of ``bases`` (states shown true,
         ascending) that the events after it do not reach back past."""
@@ -443,6 +490,10 @@ class Session:
             if not snap.proven:
                 self._snapshot(snap.seq)
         return dict(sorted(self.store.distrusted.items()))
+
+    def has_state(self) -> bool:
+        """Whether the state after the last event is already folded (see ``defer_state``)."""
+        return self._state is not None
 
     def has_trace(self) -> bool:
         """Whether the escalation trace is already computed (see :meth:`trace`)."""

@@ -153,7 +153,8 @@ class TrainerActions:
 
         p = Path(path).expanduser()
         try:
-            session = Session.open_replay(p)
+            # the replay model folds the record once and gives the session its state
+            session = Session.open_replay(p, defer_state=True)
         except SessionFileError as exc:
             messages.show_error(self.window, "Cannot open the session", str(exc))
             return False
@@ -169,8 +170,17 @@ class TrainerActions:
                 model = ReplayModel(session)
             finally:
                 self.window.unsetCursor()
-        except Exception as exc:  # a session that passed its checks but cannot be folded
+        except SessionFileError as exc:
             session.close()
+            messages.show_error(self.window, "Cannot open the session", str(exc))
+            return False
+        except Exception as exc:  # a session that passed its checks but cannot be folded
+            check = session.verify_record()
+            session.close()
+            if not check.intact:  # the record is broken: say where
+                messages.show_error(self.window, "Cannot open the session",
+                                    f"{p}: {check.message}")
+                return False
             log.exception("replay of %s failed", p)
             messages.show_error(self.window, "Cannot replay the session", f"{p}: {exc}")
             return False
