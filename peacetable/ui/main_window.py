@@ -525,7 +525,7 @@ class MainWindow(QMainWindow):
         waiting = sum(1 for m in st.moves.values() if m.status == "pending" and not m.sealed)
         mode = "read-only: nothing can be changed" if self.bridge.readonly else \
             f"all changes saved ({s.store.last_seq} events)"
-        self.status_label.setText(f"{s.path} · {mode} · dice seed {s.seed} · "
+        self.status_label.setText(f"{style.shown_path(s.path)} · {mode} · dice seed {s.seed} · "
                                   f"{waiting} move{'s' if waiting != 1 else ''} awaiting decision")
 
     # ------------------------------------------------------------------ recent files

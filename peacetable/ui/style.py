@@ -298,3 +298,16 @@ def hmm(seconds: float) -> str:
     seconds = max(0, int(seconds))
     h, rest = divmod(seconds, 3600)
     return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else mmss(seconds)
+
+
+def shown_path(path) -> str:
+    """A file's path as people read it in the window: the home folder written ``~``
+    ("~/Documents/PeaceTable/workshop.peacetable")."""
+    from pathlib import Path
+
+    p = Path(path)
+    try:
+        rel = p.relative_to(Path.home())
+    except ValueError:
+        return str(p)
+    return str(Path("~") / rel)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from PySide6 import QtCore
 from PySide6.QtCore import QSettings
 
-from . import messages
+from . import messages, style
 
 if TYPE_CHECKING:  # pragma: no cover
     from PySide6.QtWidgets import QDialog, QWidget
@@ -204,7 +204,7 @@ class TrainerActions:
         w.setWindowTitle(f"{session.path.name} [replay] — {session.scenario.scenario.title} — "
                          "PeaceTable")
         w.setWindowFilePath(str(session.path))
-        w.status_label.setText(f"{session.path} · replay: read-only, {model.last} events · "
+        w.status_label.setText(f"{style.shown_path(session.path)} · replay: read-only, {model.last} events · "
                                "←/→ step, PgUp/PgDn phase, Home/End, Space play")
         for a in w.session_actions:
             if a in (w.close_action, w.projector_action, w.briefing_action):
@@ -494,5 +494,5 @@ class TrainerActions:
             return None
         finally:
             self.window.unsetCursor()
-        self.window.statusBar().showMessage(f"Report written: {out}", 8000)
+        self.window.statusBar().showMessage(f"Report written: {style.shown_path(out)}", 8000)
         return Path(out)
