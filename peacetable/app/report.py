@@ -10,13 +10,13 @@ team or the audience holds only what that viewer could see at that moment.
 
 Renderers: :func:`render_html` (Jinja2, autoescaping on: text a user typed never becomes
 markup), :func:`render_csv` (the visible events) and :func:`render_json` (the data and the
-visible events; no NaN). Images (chart, network) and PDF need Qt and are made in
+visible events; no NaN). The figures (escalation chart, issue network) are SVG written by
+:mod:`peacetable.app.report_figures` (no Qt); the PDF is Qt's and is made in
 ``peacetable.ui.report_export``. Every export carries the record's fingerprint.
 """
 
 from __future__ import annotations
 
-import base64
 import csv
 import datetime as _dt
 import functools
@@ -370,16 +370,14 @@ def _template_cache():
     return Cache(str(folder))
 
 
-def render_html(data: dict[str, Any], images: dict[str, bytes] | None = None,
+def render_html(data: dict[str, Any], figures: dict[str, Any] | None = None,
                 image_urls: dict[str, str] | None = None) -> str:
-    """The report as one HTML page. ``images`` (name -> PNG bytes) are embedded as
-    ``data:`` URIs; ``image_urls`` (name -> URL) are referenced instead (for Qt's document
-    renderer, which takes images as named resources)."""
-    srcs: dict[str, str] = {}
-    for name, png in (images or {}).items():
-        srcs[name] = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    srcs.update(image_urls or {})
-    return _env().get_template("report.html").render(r=data, images=srcs)
+    """The report as one HTML page. ``figures`` (from
+    :func:`peacetable.app.report_figures.report_figures`: name -> SVG markup) are written
+    into the page; ``image_urls`` (name -> URL) are referenced as images instead (for Qt's
+    document renderer, which takes the same figures drawn as named image resources)."""
+    return _env().get_template("report.html").render(r=data, figures=figures or {},
+                                                     images=image_urls or {})
 
 
 CSV_COLUMNS = ("event", "time", "phase", "phase_date", "phase_end_date", "inject_date", "type",

@@ -30,7 +30,6 @@ variants never show them).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -62,6 +61,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..app.network_layout import COL_GAP, NODE_W, ROW_GAP, VARIABLE_PREFIX, layered_layout
+from ..app.palette import VARIABLE_FILL, VARIABLE_INK
 from ..domain.analytics.network import NetworkLimitError
 from ..domain.scenario import Linkage, Scenario
 from ..domain.views import linkage_text, while_label
@@ -82,9 +83,6 @@ from .widgets_common import (
 
 __all__ = ["NetworkView", "layered_layout"]
 
-NODE_W = 250.0
-COL_GAP = 400.0
-ROW_GAP = 42.0
 KIND_LABEL = {
     "precondition": "precondition",
     "trade_off": "trade-off",
@@ -93,128 +91,9 @@ KIND_LABEL = {
 }
 
 
-# --------------------------------------------------------------------------- layout
-
-
-def layered_layout(sc: Scenario, facts: NetworkFacts,
-                   linkages: Sequence[Linkage] | None = None) -> dict[str, tuple[int, int]]:
-    """issue id -> (column, row): a deterministic layered layout (see the module doc) of
-    ``linkages`` (a viewer's, from the session; default: all of the scenario's). Linkages
-    from a variable test are not placed here (see :meth:`NetworkView._build`)."""
-    import networkx as nx
-
-    issue_links = [lk for lk in (sc.linkages if linkages is None else linkages)
-                   if lk.source is not None]
-    order = {i.id: k for k, i in enumerate(sc.issues)}
-    group_of: dict[str, int] = {}
-    for k, grp in enumerate(facts.groups):
-        for i in grp:
-            group_of[i] = k
-    # unit = a deadlock group or a single issue
-    unit_of = {i.id: (f"g{group_of[i.id]}" if i.id in group_of else i.id) for i in sc.issues}
-    dag = nx.DiGraph()
-    dag.add_nodes_from(set(unit_of.values()))
-    rank = {"precondition": 0, "blocks": 1, "reinforces": 2}
-    for lk in sorted(issue_links, key=lambda lk: rank.get(lk.kind, 9)):
-        if lk.kind not in rank:
-            continue
-        a, b = unit_of.get(lk.source), unit_of.get(lk.target)
-        if a is None or b is None or a == b or dag.has_edge(a, b):
-            continue
-        dag.add_edge(a, b)
-        if not nx.is_directed_acyclic_graph(dag):
-            dag.remove_edge(a, b)
-    col: dict[str, int] = {}
-    for u in nx.topological_sort(dag):
-        preds = list(dag.predecessors(u))
-        col[u] = 1 + max(col[p] for p in preds) if preds else 0
-    # units with no directed edge at all follow their trade-off partners
-    loose = {u for u in dag if dag.degree(u) == 0}
-    neigh: dict[str, set[str]] = {u: set() for u in dag}
-    for lk in issue_links:
-        a, b = unit_of.get(lk.source), unit_of.get(lk.target)
-        if a and b and a != b:
-            neigh[a].add(b)
-            neigh[b].add(a)
-    placed = {u: c for u, c in col.items() if u not in loose}
-    for _ in range(len(loose) + 1):
-        for u in sorted(loose - placed.keys(), key=lambda u: min(
-                order[i] for i in sc.issue_by_id if unit_of[i] == u)):
-            cols = sorted(placed[n] for n in neigh[u] if n in placed)
-            if cols:
-                placed[u] = cols[(len(cols) - 1) // 2]
-    for u in loose - placed.keys():
-        placed[u] = 0
-    # rows: barycentre sweeps, units kept together
-    members = {u: sorted((i for i in unit_of if unit_of[i] == u), key=order.__getitem__)
-               for u in dag}
-    ncols = max(placed.values()) + 1
-    columns: list[list[str]] = [[] for _ in range(ncols)]
-    for u in sorted(dag, key=lambda u: order[members[u][0]]):
-        columns[placed[u]].append(u)
-
-    def pos_of() -> dict[str, float]:
-        out = {}
-        for units in columns:
-            total = sum(len(members[u]) for u in units)
-            r = 0
-            for u in units:
-                for _ in members[u]:
-                    r += 1
-                out[u] = (r - len(members[u]) / 2 - total / 2)
-        return out
-
-    for sweep in range(6):
-        p = pos_of()
-        seq = range(ncols) if sweep % 2 == 0 else range(ncols - 1, -1, -1)
-        for c in seq:
-            def bary(u: str, p: dict[str, float] = p, c: int = c) -> tuple[float, int]:
-                ns = [p[n] for n in neigh[u] if placed[n] != c]
-                return (sum(ns) / len(ns) if ns else p[u], order[members[u][0]])
-            columns[c].sort(key=bary)
-            p = pos_of()
-    # then adjacent swaps while they shorten the edges: same-column links cost most
-    # (they must be routed around the column), links across columns cost their slope
-    links = [(a, b) for a in neigh for b in neigh[a] if a < b]
-
-    def cost() -> float:
-        p = pos_of()
-        total = 0.0
-        for a, b in links:
-            d = abs(p[a] - p[b])
-            total += 3.0 * max(0.0, d - 1.0) if placed[a] == placed[b] else d
-        return total
-
-    best = cost()
-    for _ in range(50):
-        improved = False
-        for units in columns:
-            for k in range(len(units) - 1):
-                units[k], units[k + 1] = units[k + 1], units[k]
-                c2 = cost()
-                if c2 < best - 1e-9:
-                    best = c2
-                    improved = True
-                else:
-                    units[k], units[k + 1] = units[k + 1], units[k]
-        if not improved:
-            break
-    out: dict[str, tuple[int, int]] = {}
-    for c, units in enumerate(columns):
-        r = 0
-        for u in units:
-            for i in members[u]:
-                out[i] = (c, r)
-                r += 1
-    return out
-
-
 # --------------------------------------------------------------------------- items
 
 
-VARIABLE_PREFIX = "variable:"
-"""Node ids of escalation variables (issue ids never hold a colon)."""
-VARIABLE_FILL = "#e8eaf6"
 
 
 class _Node(QGraphicsPathItem):
@@ -287,7 +166,7 @@ class _Node(QGraphicsPathItem):
         self.shown_style = (status, status_text, deadlocked, selected)
         fill, ink, _ = STATUS_STYLE.get(status, STATUS_STYLE["open"])
         if self.variable:
-            fill, ink = VARIABLE_FILL, "#1a237e"
+            fill, ink = VARIABLE_FILL, VARIABLE_INK
         self.setBrush(QBrush(QColor(fill)))
         if deadlocked:
             pen = QPen(QColor(DEADLOCK_COLOUR), 6)

@@ -1,10 +1,11 @@
 """Write an after-action report to a file: ``.html``, ``.pdf``, ``.csv`` or ``.json``.
 
-The report's data and HTML come from :mod:`peacetable.app.report` (no Qt). Here, with Qt
-(offscreen when there is no window), the escalation chart and the issue network are drawn
-by the same widgets the console shows and saved as PNG; the HTML embeds them as ``data:``
-URIs (one self-contained file), and the PDF is Qt's own: the same HTML laid out by
-``QTextDocument`` and printed to ``QPdfWriter`` (no browser).
+The report's data, its HTML and its two figures (SVG: the escalation chart and the issue
+network) come from :mod:`peacetable.app.report` and :mod:`peacetable.app.report_figures`,
+with no Qt: an ``.html`` report holds the figures inline (one self-contained file) and
+loads no Qt at all. The PDF is Qt's own (offscreen when there is no window): the same
+figures drawn by Qt's SVG renderer, the same HTML laid out by ``QTextDocument`` and printed
+to ``QPdfWriter`` (no browser).
 
 A report never replaces an existing file unless asked (``force``), never writes over the
 session it reports on, and writes through a temporary file in the same folder, so a failed
@@ -19,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ReportError", "render_images", "write_report"]
+__all__ = ["ReportError", "figure_image", "write_report"]
 
 
 class ReportError(Exception):
@@ -50,89 +51,33 @@ def _ensure_app():
     return app
 
 
-def _png(image) -> bytes:
-    """``image`` (a ``QImage`` drawn on white) as a PNG file's bytes, without its alpha
-    channel: rows unfiltered, deflated at zlib level 3. On the report's drawings (large flat
-    areas) this is three times faster than ``QImage.save`` at its light compression and
-    gives smaller files."""
-    import struct
-    import zlib
-
-    import numpy as np
-    from PySide6.QtGui import QImage
-
-    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
-    w, h, stride = rgb.width(), rgb.height(), rgb.bytesPerLine()
-    pixels = np.frombuffer(rgb.constBits(), np.uint8, stride * h).reshape(h, stride)
-    rows = np.zeros((h, 1 + 3 * w), np.uint8)  # each row: filter type 0 (none), pixels
-    rows[:, 1:] = pixels[:, :3 * w]
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + \
-            struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + \
-        chunk(b"IDAT", zlib.compress(rows.tobytes(), 3)) + chunk(b"IEND", b"")
-
-
-def render_images(session: Any, viewer: str = "control") -> dict[str, bytes]:
-    """PNG images of the escalation chart and the issue network, as ``viewer`` sees them at
-    the session's last event."""
+def figure_image(svg: str, width: int = 1400):
+    """``svg`` (a report figure) drawn by Qt's SVG renderer on white, ``width`` pixels wide
+    (the height follows the figure's proportions), as a ``QImage``."""
     _ensure_app()
-    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtCore import QByteArray
     from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
 
-    from .escalation_chart import EscalationChart
-    from .network_view import NetworkView
-
-    images: dict[str, bytes] = {}
-    chart = EscalationChart(viewer=viewer, show_controls=False, font_scale=1.0)
-    try:
-        # laid out as in a window (never mapped on screen): an unshown widget keeps
-        # Qt's default 640 x 480 and its axes and labels squeezed
-        chart.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
-        chart.resize(1100, 560)
-        chart.show()
-        chart.set_session(session)
-        chart.layout().activate()
-        chart.plot.getPlotItem().layout.activate()  # the margin the rung labels need
-        images["chart"] = _png(chart.export_image(width=1400))
-        chart.hide()
-    finally:
-        chart.set_session(None)
-        chart.deleteLater()
-
-    net = NetworkView(viewer=viewer, show_details=False)
-    try:
-        net.resize(1100, 760)
-        net.set_session(session)
-        src = net.scene.itemsBoundingRect().adjusted(-16, -16, 16, 16)
-        scale = min(2.0, 1400 / max(1.0, src.width()))
-        img = QImage(int(src.width() * scale), int(src.height() * scale),
-                     QImage.Format.Format_ARGB32)
-        img.fill(QColor("white"))
-        painter = QPainter(img)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        net.scene.render(painter, QRectF(0, 0, img.width(), img.height()), src,
-                         Qt.AspectRatioMode.KeepAspectRatio)
-        painter.end()
-        images["network"] = _png(img)
-    finally:
-        net.set_session(None)
-        net.deleteLater()
-    return images
+    renderer = QSvgRenderer(QByteArray(str(svg).encode("utf-8")))
+    box = renderer.viewBoxF()
+    height = max(1, round(width * box.height() / max(1.0, box.width())))
+    img = QImage(width, height, QImage.Format.Format_RGB32)
+    img.fill(QColor("white"))
+    painter = QPainter(img)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    renderer.render(painter)
+    painter.end()
+    return img
 
 
-def _pdf_bytes(html_for_qt: str, images: dict[str, bytes], out_dir: Path) -> bytes:
+def _pdf_bytes(html_for_qt: str, images: dict[str, Any], out_dir: Path) -> bytes:
     from PySide6.QtCore import QMarginsF, QSizeF, QUrl
-    from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
     doc = QTextDocument()
-    for name, png in images.items():
-        img = QImage()
-        img.loadFromData(png, "PNG")
+    for name, img in images.items():  # QImages, named as the HTML references them
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"{name}.png"), img)
     doc.setHtml(html_for_qt)
     doc.setDocumentMargin(0)
@@ -207,11 +152,17 @@ def write_report(session: Any, out_path: str | Path, viewer: str = "control",
         elif suffix == ".csv":
             payload = render_csv(session, data).encode("utf-8")
         else:
-            images = render_images(session, viewer)
-            if suffix == ".html":
-                payload = render_html(data, images).encode("utf-8")
-            else:
-                html = render_html(data, image_urls={k: f"{k}.png" for k in images})
+            from ..app.report_figures import report_figures
+
+            figures = report_figures(session, data)
+            if suffix == ".html":  # the figures written into the page: no Qt at all
+                payload = render_html(data, figures).encode("utf-8")
+            else:  # the same figures, drawn by Qt's SVG renderer for its PDF writer
+                _ensure_app()
+                images = {k: figure_image(v) for k, v in figures.items()
+                          if k in ("chart", "network")}
+                html = render_html(data, figures,
+                                   image_urls={k: f"{k}.png" for k in images})
                 payload = _pdf_bytes(html, images, out.parent)
     finally:
         if opened is not None:

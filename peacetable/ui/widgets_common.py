@@ -14,46 +14,27 @@ from dataclasses import dataclass, field
 
 from PySide6.QtGui import QColor, QFont
 
+# the tables are shared with the report's figures (no Qt there): peacetable.app.palette
+from ..app.palette import (  # noqa: F401
+    BLOCKS_COLOUR,
+    DEADLOCK_COLOUR,
+    EDGE_COLOUR,
+    INDEX_COLOUR,
+    SERIES_COLOURS,
+    STATUS_ORDER,
+    STATUS_STYLE,
+    rung_rgb,
+    short_phase_label,
+)
 from ..domain.analytics.network import LinkageNetwork
 from ..domain.scenario import Scenario
 
 # --------------------------------------------------------------------------- colours
 
-#: issue status -> (fill, text colour, legend label). High contrast on a white background,
-#: distinguishable without colour too (every node also prints its status as text).
-STATUS_STYLE: dict[str, tuple[str, str, str]] = {
-    "open": ("#ffffff", "#111111", "Open"),
-    "on_table": ("#90caf9", "#0b1a26", "On the table"),
-    "agreed": ("#81c784", "#0b1f0c", "Agreed"),
-    "declared": ("#ce93d8", "#1f0a24", "Declared"),
-    "suspended": ("#ffd54f", "#1a1200", "Suspended"),
-    "blocked": ("#ef9a9a", "#2a0707", "Blocked"),
-}
-STATUS_ORDER = ("open", "on_table", "agreed", "declared", "suspended", "blocked")
-
-DEADLOCK_COLOUR = "#b71c1c"
-BLOCKS_COLOUR = "#e53935"
-EDGE_COLOUR = "#263238"
-
-#: one colour per series (index first), readable on white and on a projector
-SERIES_COLOURS = (
-    "#0d47a1", "#e65100", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457", "#5d4037",
-    "#827717", "#283593", "#bf360c", "#1b5e20", "#4a148c",
-)
-
-INDEX_COLOUR = "#0b1f4d"
-
 
 def rung_colour(k: int, n: int, alpha: int = 60) -> QColor:
-    """Band colour for rung ``k`` of ``n``: green (calm) through amber to red (severe),
-    as if drawn with ``alpha`` over white, but opaque (opaque fills paint much faster than
-    translucent ones over a whole plot)."""
-    t = 0.0 if n <= 1 else k / (n - 1)
-    # hue 120 (green) -> 0 (red)
-    c = QColor.fromHsvF((1.0 - t) * 120.0 / 360.0, 0.55, 0.95)
-    a = max(0, min(255, alpha)) / 255.0
-    return QColor(round(255 - (255 - c.red()) * a), round(255 - (255 - c.green()) * a),
-                  round(255 - (255 - c.blue()) * a))
+    """Band colour for rung ``k`` of ``n`` (:func:`peacetable.app.palette.rung_rgb`)."""
+    return QColor(*rung_rgb(k, n, alpha))
 
 
 def font(point_size: float, bold: bool = False) -> QFont:
@@ -66,17 +47,6 @@ def font(point_size: float, bold: bool = False) -> QFont:
 def esc(text: object) -> str:
     """HTML-escape anything users or scenario authors typed."""
     return html.escape(str(text), quote=True)
-
-
-def short_phase_label(label: str, index: int, limit: int = 26) -> str:
-    """A compact label for a phase line on the chart: 'P2 Consultations on the…'."""
-    import re
-
-    m = re.match(r"^\s*(?:phase|week|stage|round)\s*(\d+)\s*[—–:\-.]*\s*(.*)$", label, re.IGNORECASE)
-    rest = m.group(2) if m else label
-    num = m.group(1) if m else str(index + 1)
-    text = f"P{num} {rest}".strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # --------------------------------------------------------------------------- network facts

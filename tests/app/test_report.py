@@ -15,6 +15,7 @@ from trainer_support import ROOT, SCRIPTS, play_bundled
 from peacetable.app.analysis import analyze_path
 from peacetable.app.annotations import add_annotation, add_hotwash
 from peacetable.app.report import build_report, render_csv, render_html, render_json
+from peacetable.app.report_figures import report_figures
 from peacetable.app.session import Session
 from peacetable.domain import commands as C
 from peacetable.domain.events import MoveSubmitted
@@ -136,13 +137,18 @@ def test_user_text_never_becomes_markup(evil_and_plain, viewer):
     for name, path in (("evil", evil), ("plain", plain)):
         s = Session.open(path, readonly=True)
         try:
-            out[name] = render_html(build_report(s, viewer), {"chart": b"\x89PNG",
-                                                              "network": b"\x89PNG"})
+            data = build_report(s, viewer)
+            figures = report_figures(s, data)  # the labels in the figures too
+            assert set(figures) == {"chart", "network"}
+            out[name] = render_html(data, figures)
         finally:
             s.close()
     ev, pl = _parse(out["evil"]), _parse(out["plain"])
     # the same elements and attributes whatever the users typed: none came from their text
-    assert ev.tags == pl.tags
+    # (a longer label takes more lines in a figure, each line a text element of its own)
+    assert [t for t in ev.tags if t[0] != "text"] == [t for t in pl.tags if t[0] != "text"]
+    assert {t for t in ev.tags if t[0] == "text"} == {t for t in pl.tags if t[0] == "text"}
+    assert sum(t[0] == "svg" for t in ev.tags) == 2
     assert not any(tag in ("script", "a", "iframe", "object") for tag, _ in ev.tags)
     text = "".join(ev.text)
     assert '<script>alert("x")</script>' in text  # shown as text, not dropped

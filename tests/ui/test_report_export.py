@@ -41,14 +41,15 @@ class _Refs(HTMLParser):
                 self.refs.append((tag, k, v or ""))
 
 
-def test_html_is_self_contained_with_both_images(played, tmp_path, qapp):
+def test_html_is_self_contained_with_both_figures(played, tmp_path, qapp):
     out = write_report(played, tmp_path / "aar.html")
     html = out.read_text(encoding="utf-8")
     p = _Refs()
     p.feed(html)
-    imgs = [v for tag, k, v in p.refs if tag == "img"]
-    assert len(imgs) == 2 and all(v.startswith("data:image/png;base64,") for v in imgs)
-    assert [r for r in p.refs if not r[2].startswith("data:")] == []
+    assert p.refs == []  # no image, link or script to fetch: the figures are in the page
+    assert html.count("<svg ") == 2 and html.count("</svg>") == 2
+    for title in ("Escalation index over the exercise", "Issue-linkage network at the end"):
+        assert f'aria-label="{title}"' in html
     s = Session.open(played, readonly=True)
     try:
         from peacetable.app.fork import record_fingerprint
@@ -125,40 +126,25 @@ def test_a_session_just_created_has_a_report_too(tmp_path, suffix, qapp):
         assert [e["seq"] for e in doc["events"]] == [1] and doc["report"]["phases"] == []
 
 
-def test_report_images_are_encoded_pixel_for_pixel(qapp):
-    from PySide6.QtGui import QColor, QImage, QPainter
-
-    from peacetable.ui.report_export import _png
-
-    img = QImage(101, 37, QImage.Format.Format_ARGB32)  # odd width: rows padded in memory
-    img.fill(QColor("white"))
-    p = QPainter(img)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.setPen(QColor(200, 30, 60))
-    p.drawLine(0, 0, 100, 36)
-    p.fillRect(40, 5, 30, 20, QColor(10, 120, 250))
-    p.end()
-    back = QImage.fromData(_png(img), "PNG")
-    assert (back.width(), back.height()) == (101, 37)
-    assert all(back.pixel(x, y) == img.pixel(x, y) for x in range(101) for y in range(37))
-
-
-def test_report_chart_is_laid_out_as_in_a_window(played, qapp):
-    # the chart widget is never shown: laid out anyway, it has the shape it is given and
-    # its margin of rung labels (an unshown one kept Qt's 640 x 480 and no margin)
-    from PySide6.QtGui import QImage
-
-    from peacetable.ui.report_export import render_images
+def test_pdf_figures_are_the_html_figures_drawn_by_qt(played, qapp):
+    # the PDF draws the very SVG the HTML holds: the chart keeps its shape and the rung
+    # labels in the margin right of the plot (dark text on the band colours)
+    from peacetable.app.report import build_report
+    from peacetable.app.report_figures import report_figures
+    from peacetable.ui.report_export import figure_image
 
     s = Session.open(played, readonly=True)
     try:
-        png = render_images(s)["chart"]
+        figures = report_figures(s, build_report(s))
     finally:
         s.close()
-    img = QImage.fromData(png)
+    img = figure_image(figures["chart"])
     w, h = img.width(), img.height()
-    assert w == 1400 and h < 0.6 * w
-    # the top rung's label, dark text on its band's colour, in the right margin
+    assert w == 1400 and 0.4 * w < h < 0.6 * w
     dark = sum(1 for x in range(int(0.87 * w), w, 2) for y in range(0, int(0.2 * h), 2)
                if max(img.pixelColor(x, y).getRgb()[:3]) < 70)
     assert dark > 20
+    net = figure_image(figures["network"])
+    coloured = {net.pixelColor(x, y).name() for x in range(0, net.width(), 7)
+                for y in range(0, net.height(), 7)}
+    assert "#81c784" in coloured  # an agreed issue's fill
