@@ -167,3 +167,17 @@ def test_wrapped_lines_fit_and_a_long_word_is_broken():
     assert wrap("", 20.0, True, 230.0) == [""]
     cut = wrap("one two three four five six seven eight nine ten", 16.0, False, 60.0, 2)
     assert len(cut) == 2 and cut[-1].endswith("…")
+
+
+@pytest.mark.parametrize("viewer", ["control", "audience", "us", "ukraine", "china"])
+def test_the_network_draws_the_linkages_the_viewer_knows_of(played, viewer):
+    s = Session.open(played["peace-of-inches"], readonly=True)
+    try:
+        data = build_report(s, viewer)
+        known = s.linkages(viewer)
+        svg = report_figures(s, data)["network"]
+    finally:
+        s.close()
+    edges = [el for el in _elements(svg) if el.tag == f"{SVG}path" and "C" in el.get("d", "")]
+    assert len(edges) == sum(1 if lk.source else len(lk.variables) for lk in known)
+    assert len(known) < len(s.scenario.linkages) or viewer in ("control", "us")

@@ -25,6 +25,7 @@ import pytest
 
 from peacetable.app.analysis import analyze_path
 from peacetable.app.report import build_report, render_csv, render_html, render_json
+from peacetable.app.report_figures import report_figures
 from peacetable.app.script import ScriptLine, ScriptRunner
 from peacetable.app.session import Session
 from peacetable.domain.loader import parse_scenario
@@ -178,7 +179,9 @@ def test_no_viewer_reads_a_linkage_it_does_not_know_of(qtbot, hidden_session):
             assert all(m in blob for m in known[v]), (v, at)
             # the after-action report as this viewer would get it
             data = build_report(s, v)
-            report = [render_html(data), render_json(s, data), render_csv(s, data)]
+            # with its figures: the network drawn from the linkages this viewer knows of
+            report = [render_html(data, report_figures(s, data)), render_json(s, data),
+                      render_csv(s, data)]
             assert not leaks(report, forbidden[v]), (v, at)
             if v not in ("control", "audience"):
                 panel.select_role(v)
@@ -241,7 +244,8 @@ def test_highland_talks_script_never_shows_a_hidden_linkage(qtbot, tmp_path):
             if any(r["reason"].startswith("blocked while") for r in view["issues"].values()):
                 blocked_while.add(v)
             data = build_report(s, v)
-            assert not leaks([render_html(data), render_json(s, data)], forbidden[v]), (v, line)
+            page = render_html(data, report_figures(s, data))  # its figures too
+            assert not leaks([page, render_json(s, data)], forbidden[v]), (v, line)
     assert blocked_while  # the border variable crossed its threshold during the script
     for v in viewers:
         net = NetworkView(viewer=v)
