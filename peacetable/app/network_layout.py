@@ -1,12 +1,14 @@
-"""The issue network's layout and its deadlock facts, shared by the console's network view
-and the report's network figure (no Qt).
+"""The issue network's layout, edge routes and deadlock facts, shared by the console's
+network view and the report's network figure (no Qt).
 
 Layout (:func:`layered_layout`) is deterministic and reads left to right as a phased order:
 an issue sits in a column after the issues it waits for (precondition linkages first, then
 "reinforces" and "blocks" where they add no cycle), so every precondition arrow points
 right; the issues of one deadlock group share a column; issues tied only by trade-offs sit
 next to their partners. Rows within a column are ordered by a few barycentre sweeps, so
-related issues line up.
+related issues line up. :func:`route_edges` routes every linkage between the nodes placed
+(ports spread along a node's side, the gaps between a column's nodes, brackets within a
+column) and :func:`edge_head` gives its arrowhead or bar.
 
 :func:`deadlock_facts` gives the deadlock cycles and groups of a viewer's network from
 :class:`peacetable.domain.analytics.network.LinkageNetwork`; where the precondition linkages
@@ -17,6 +19,7 @@ no deadlock and the analysis (networkx, a few tenths of a second to import) is n
 from __future__ import annotations
 
 import graphlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,8 +27,8 @@ from typing import Any
 from ..domain.analytics.network import LinkageNetwork
 from ..domain.scenario import Linkage, Scenario
 
-__all__ = ["COL_GAP", "NODE_W", "ROW_GAP", "VARIABLE_PREFIX", "DeadlockFacts",
-           "deadlock_facts", "layered_layout"]
+__all__ = ["COL_GAP", "NODE_W", "ROW_GAP", "VARIABLE_PREFIX", "DeadlockFacts", "EdgeRoute",
+           "deadlock_facts", "edge_head", "layered_layout", "route_edges"]
 
 NODE_W = 250.0
 COL_GAP = 400.0
@@ -188,3 +191,141 @@ def layered_layout(sc: Scenario, facts: Any,
                 out[i] = (c, r)
                 r += 1
     return out
+
+
+# --------------------------------------------------------------------------- edges
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class EdgeRoute:
+    """Where a linkage is drawn: from ``start`` through ``segments`` (``("C", c1, c2, p)``
+    a cubic curve to ``p``, ``("L", p)`` a straight line to ``p``), arriving at ``end``
+    from the direction of ``ctrl``."""
+
+    source: str
+    target: str
+    linkage: Linkage
+    #: a precondition linkage on a deadlock cycle
+    deadlock: bool
+    start: Point
+    segments: tuple[tuple[Any, ...], ...]
+    end: Point
+    ctrl: Point
+
+
+def route_edges(layout: dict[str, tuple[int, int]], pos: dict[str, Point],
+                links: Sequence[Linkage], cycle_edges: set[tuple[str, str]],
+                node_w: float, col_gap: float, h: float) -> list[EdgeRoute]:
+    """Every linkage in ``links`` between nodes placed at ``pos`` (centres; ``layout``
+    gives their columns and rows; nodes ``node_w`` wide and ``h`` high, columns
+    ``col_gap`` apart), routed as the network view draws it. Edges leave a node from the
+    side facing the other end and arrive on the facing side, at ports spread along that
+    side (ordered by where the other end is, so edges do not cross at a node); edges
+    spanning several columns pass each column in the gap between two nodes; edges within
+    one column go round the column's free side as a bracket. A linkage from a variable
+    test gives one edge from each variable it reads (``VARIABLE_PREFIX`` + its id)."""
+    ncols = max(c for c, _r in layout.values()) + 1 if layout else 0
+    col_ys: dict[int, list[float]] = {}
+    for iid, (c, _r) in layout.items():
+        col_ys.setdefault(c, []).append(pos[iid][1])
+    for ys in col_ys.values():
+        ys.sort()
+    edges: list[tuple[str, str, Linkage]] = []
+    for lk in links:
+        if lk.source is not None:
+            edges.append((lk.source, lk.target, lk))
+        else:
+            edges += [(VARIABLE_PREFIX + v, lk.target, lk) for v in sorted(lk.variables)]
+    edges = [e for e in edges if e[0] in pos and e[1] in pos]
+    pairs = {(a, b) for a, b, _ in edges}
+    # sides: +1 right, -1 left
+    plan = []
+    ports: dict[tuple[str, int], list[tuple[float, int, str]]] = {}
+    for k, (src, dst, _lk) in enumerate(edges):
+        ca, cb = layout[src][0], layout[dst][0]
+        if ca == cb:
+            side = -1 if ca == 0 or ca < ncols - 1 else 1
+            sa = sb = side
+        else:
+            sa = 1 if cb > ca else -1
+            sb = -sa
+        plan.append((sa, sb))
+        ports.setdefault((src, sa), []).append((pos[dst][1], k, "a"))
+        ports.setdefault((dst, sb), []).append((pos[src][1], k, "b"))
+    offset: dict[tuple[int, str], float] = {}
+    for lst in ports.values():
+        lst.sort()
+        m = len(lst)
+        step = min(24.0, 0.75 * h / max(m, 1))
+        for j, (_y, k, end) in enumerate(lst):
+            offset[(k, end)] = (j - (m - 1) / 2) * step
+
+    def gap_y(ys: list[float], y: float) -> float:
+        """The y of the free lane in a column (between two nodes, above or below them)
+        nearest to ``y``."""
+        if not ys:
+            return y
+        lanes = [ys[0] - (h + ROW_GAP) / 2] + [(u + v) / 2 for u, v in zip(ys, ys[1:])] + \
+            [ys[-1] + (h + ROW_GAP) / 2]
+        return min(lanes, key=lambda g: (abs(g - y), g))
+
+    def s_curve(p0: Point, p1: Point) -> tuple[Any, ...]:
+        """A smooth S-curve from ``p0`` to ``p1`` leaving and arriving horizontally."""
+        dx = (p1[0] - p0[0]) / 2
+        return ("C", (p0[0] + dx, p0[1]), (p1[0] - dx, p1[1]), p1)
+
+    out = []
+    for k, (src, dst, lk) in enumerate(edges):
+        (ax, ay), (bx, by) = pos[src], pos[dst]
+        sa, sb = plan[k]
+        gap_end = 8.0 if lk.kind != "trade_off" else 2.0
+        p0 = (ax + sa * (node_w / 2 + 2), ay + offset[(k, "a")])
+        p3 = (bx + sb * (node_w / 2 + gap_end), by + offset[(k, "b")])
+        ca, cb = layout[src][0], layout[dst][0]
+        segs: list[tuple[Any, ...]] = []
+        if ca == cb:
+            rows = abs(layout[src][1] - layout[dst][1])
+            depth = 40.0 + 30.0 * rows
+            if (dst, src) in pairs and src > dst:
+                depth += 40.0
+            c2 = (p3[0] + sa * depth, p3[1])
+            segs.append(("C", (p0[0] + sa * depth, p0[1]), c2, p3))
+            ctrl = c2
+        else:
+            step = 1 if cb > ca else -1
+            cur = p0
+            for c in range(ca + step, cb, step):
+                t = (c - ca) / (cb - ca)
+                gy = gap_y(col_ys.get(c, []), p0[1] + t * (p3[1] - p0[1]))
+                x = c * col_gap
+                w_in = (x - step * (node_w / 2 + 12), gy)
+                w_out = (x + step * (node_w / 2 + 12), gy)
+                segs.append(s_curve(cur, w_in))
+                segs.append(("L", w_out))
+                cur = w_out
+            segs.append(s_curve(cur, p3))
+            ctrl = (p3[0] + sb * 40.0, p3[1])
+        out.append(EdgeRoute(src, dst, lk, lk.kind == "precondition" and (src, dst) in cycle_edges,
+                             p0, tuple(segs), p3, ctrl))
+    return out
+
+
+def edge_head(kind: str, end: Point, ctrl: Point, deadlock: bool) -> list[Point]:
+    """The polygon at the end of a linkage arriving at ``end`` from ``ctrl``'s direction: an
+    arrowhead (precondition, reinforces), a bar (blocks), or none (trade-off)."""
+    tx, ty = end[0] - ctrl[0], end[1] - ctrl[1]
+    tl = math.hypot(tx, ty) or 1.0
+    ux, uy = tx / tl, ty / tl
+    if kind in ("precondition", "reinforces"):
+        size = 24.0 if deadlock else 18.0
+        back = (end[0] - ux * size, end[1] - uy * size)
+        return [end, (back[0] - uy * size * 0.5, back[1] + ux * size * 0.5),
+                (back[0] + uy * size * 0.5, back[1] - ux * size * 0.5)]
+    if kind == "blocks":
+        half = 13.0
+        return [(end[0] - uy * half, end[1] + ux * half), (end[0] + uy * half, end[1] - ux * half),
+                (end[0] + uy * half - ux * 5, end[1] - ux * half - uy * 5),
+                (end[0] - uy * half - ux * 5, end[1] + ux * half - uy * 5)]
+    return []

@@ -4,8 +4,8 @@
   scenario's rungs (coloured bands, every rung named in a margin right of the plot, level
   with its band), the phase starts as dashed lines named under the axis with their in-game
   dates, the index axis and its title, a dot at the last event and a legend row.
-* :func:`network_svg`: the issue-linkage network at the report's event, laid out as the
-  console lays it out (:func:`peacetable.app.network_layout.layered_layout`): an issue per
+* :func:`network_svg`: the issue-linkage network at the report's event, laid out and routed
+  as the console draws it (:mod:`peacetable.app.network_layout`): an issue per
   node coloured and captioned with its status, linkages drawn by kind, deadlocks marked,
   escalation variables that block an issue as hexagons, and a legend of statuses and kinds.
 
@@ -22,14 +22,20 @@ and labels are placed where they fit.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from itertools import pairwise
 from typing import Any
 
 from ..domain.calendar import span_label
 from ..domain.scenario import Linkage, Scenario
-from .network_layout import COL_GAP, NODE_W, ROW_GAP, VARIABLE_PREFIX, layered_layout
+from .network_layout import (
+    COL_GAP,
+    NODE_W,
+    ROW_GAP,
+    VARIABLE_PREFIX,
+    edge_head,
+    layered_layout,
+    route_edges,
+)
 from .palette import (
     BLOCKS_COLOUR,
     DEADLOCK_COLOUR,
@@ -456,7 +462,6 @@ def network_svg(sc: Scenario, links: Sequence[Linkage], facts: Any, view: dict[s
     rows: dict[int, int] = {}
     for c, r in layout.values():
         rows[c] = max(rows.get(c, 0), r + 1)
-    ncols = max(rows) + 1
     pos = {iid: (c * COL_GAP, (r - (rows[c] - 1) / 2) * (h + ROW_GAP))
            for iid, (c, r) in layout.items()}
     # what the drawing covers (corners of nodes, edges' control points, labels): the view
@@ -465,111 +470,38 @@ def network_svg(sc: Scenario, links: Sequence[Linkage], facts: Any, view: dict[s
     for x, y in pos.values():
         ext += [(x - NODE_W / 2, y - h / 2 - 12.0), (x + NODE_W / 2, y + h / 2)]
     dead = facts.deadlocked
-    cyc = facts.cycle_edges()
 
-    # ---- edges (under the nodes)
-    col_ys: dict[int, list[float]] = {}
-    for iid, (c, _r) in layout.items():
-        col_ys.setdefault(c, []).append(pos[iid][1])
-    for lst in col_ys.values():
-        lst.sort()
+    # ---- edges (under the nodes), routed as the console routes them
     listed = view.get("linkages", [])
     holds = {id(lk): listed[k].get("holds", True) for k, lk in enumerate(links)
              if k < len(listed) and lk.condition is not None}
-    edges: list[tuple[str, str, Linkage]] = []
-    for lk in links:
-        if lk.source is not None:
-            edges.append((lk.source, lk.target, lk))
-        else:
-            edges += [(VARIABLE_PREFIX + v, lk.target, lk) for v in sorted(lk.variables)]
-    edges = [e for e in edges if e[0] in pos and e[1] in pos]
-    pairs = {(a, b) for a, b, _ in edges}
-    plan = []
-    ports: dict[tuple[str, int], list[tuple[float, int, str]]] = {}
-    for k, (src, dst, _lk) in enumerate(edges):
-        ca, cb = layout[src][0], layout[dst][0]
-        if ca == cb:
-            sa = sb = -1 if ca == 0 or ca < ncols - 1 else 1
-        else:
-            sa = 1 if cb > ca else -1
-            sb = -sa
-        plan.append((sa, sb))
-        ports.setdefault((src, sa), []).append((pos[dst][1], k, "a"))
-        ports.setdefault((dst, sb), []).append((pos[src][1], k, "b"))
-    offset: dict[tuple[int, str], float] = {}
-    for lst in ports.values():
-        lst.sort()
-        m = len(lst)
-        step = min(24.0, 0.75 * h / max(m, 1))
-        for j, (_y, k, end) in enumerate(lst):
-            offset[(k, end)] = (j - (m - 1) / 2) * step
-
-    def gap_y(ys: list[float], y: float) -> float:
-        if not ys:
-            return y
-        lanes = [ys[0] - (h + ROW_GAP) / 2] + [(u + v) / 2 for u, v in pairwise(ys)] + \
-            [ys[-1] + (h + ROW_GAP) / 2]
-        return min(lanes, key=lambda g: (abs(g - y), g))
-
     labels = []
     drawn = []
-    for k, (src, dst, lk) in enumerate(edges):
-        sa, sb = plan[k]
-        deadlock = lk.kind == "precondition" and (src, dst) in cyc
+    for route in route_edges(layout, pos, links, facts.cycle_edges(), NODE_W, COL_GAP, h):
+        lk = route.linkage
         label = _safe(_while_label(sc, lk))
-        (ax, ay), (bx, by) = pos[src], pos[dst]
-        gap_end = 8.0 if lk.kind != "trade_off" else 2.0
-        p0 = (ax + sa * (NODE_W / 2 + 2), ay + offset[(k, "a")])
-        p3 = (bx + sb * (NODE_W / 2 + gap_end), by + offset[(k, "b")])
-        d = [f"M{_n(p0[0])} {_n(p0[1])}"]
-        segs = []
-        ca, cb = layout[src][0], layout[dst][0]
-        if ca == cb:
-            depth = 40.0 + 30.0 * abs(layout[src][1] - layout[dst][1])
-            if (dst, src) in pairs and src > dst:
-                depth += 40.0
-            c1, c2 = (p0[0] + sa * depth, p0[1]), (p3[0] + sa * depth, p3[1])
-            segs.append((p0, c1, c2, p3))
-            ctrl = c2
-        else:
-            step = 1 if cb > ca else -1
-            cur = p0
-            for c in range(ca + step, cb, step):
-                t = (c - ca) / (cb - ca)
-                gy = gap_y(col_ys.get(c, []), p0[1] + t * (p3[1] - p0[1]))
-                x = c * COL_GAP
-                w_in = (x - step * (NODE_W / 2 + 12), gy)
-                w_out = (x + step * (NODE_W / 2 + 12), gy)
-                dx = (w_in[0] - cur[0]) / 2
-                segs.append((cur, (cur[0] + dx, cur[1]), (w_in[0] - dx, w_in[1]), w_in))
-                segs.append((w_in, w_in, w_out, w_out))
-                cur = w_out
-            dx = (p3[0] - cur[0]) / 2
-            segs.append((cur, (cur[0] + dx, cur[1]), (p3[0] - dx, p3[1]), p3))
-            ctrl = (p3[0] + sb * 40.0, p3[1])
-        for _s, c1, c2, e in segs:
-            ext += [c1, c2, e]
-            d.append(f"C{_n(c1[0])} {_n(c1[1])} {_n(c2[0])} {_n(c2[1])} {_n(e[0])} {_n(e[1])}")
-        colour, width, dash, cap = _edge_style(lk.kind, bool(label), deadlock)
+        d = [f"M{_n(route.start[0])} {_n(route.start[1])}"]
+        cur = route.start
+        segs = []  # as cubics, for the label's place
+        for seg in route.segments:
+            if seg[0] == "C":
+                _c, c1, c2, e = seg
+                d.append(f"C{_n(c1[0])} {_n(c1[1])} {_n(c2[0])} {_n(c2[1])} "
+                         f"{_n(e[0])} {_n(e[1])}")
+                ext += [c1, c2, e]
+                segs.append((cur, c1, c2, e))
+            else:
+                e = seg[1]
+                d.append(f"L{_n(e[0])} {_n(e[1])}")
+                ext.append(e)
+                segs.append((cur, cur, e, e))
+            cur = e
+        colour, width, dash, cap = _edge_style(lk.kind, bool(label), route.deadlock)
         opacity = 1.0 if not label or holds.get(id(lk), True) else 0.35
-        head: list[tuple[float, float]] = []
-        tx, ty = p3[0] - ctrl[0], p3[1] - ctrl[1]
-        tl = math.hypot(tx, ty) or 1.0
-        ux, uy = tx / tl, ty / tl
-        if lk.kind in ("precondition", "reinforces"):
-            size = 24.0 if deadlock else 18.0
-            back = (p3[0] - ux * size, p3[1] - uy * size)
-            head = [p3, (back[0] - uy * size * 0.5, back[1] + ux * size * 0.5),
-                    (back[0] + uy * size * 0.5, back[1] - ux * size * 0.5)]
-        elif lk.kind == "blocks":
-            half = 13.0
-            head = [(p3[0] - uy * half, p3[1] + ux * half), (p3[0] + uy * half, p3[1] - ux * half),
-                    (p3[0] + uy * half - ux * 5, p3[1] - ux * half - uy * 5),
-                    (p3[0] - uy * half - ux * 5, p3[1] + ux * half - uy * 5)]
-        drawn.append((deadlock, "".join(d), colour, width, dash, cap, opacity, head))
+        head = edge_head(lk.kind, route.end, route.ctrl, route.deadlock)
+        drawn.append((route.deadlock, "".join(d), colour, width, dash, cap, opacity, head))
         if label:
-            mid = segs[len(segs) // 2]
-            mx, my = _cubic(*mid, 0.5)
+            mx, my = _cubic(*segs[len(segs) // 2], 0.5)
             labels.append((mx, my - 8.0, label, colour, opacity))
             w = text_width(label, EDGE_LABEL, True) / 2 + 6.0
             ext += [(mx - w, my - 8.0 - EDGE_LABEL * 1.2), (mx + w, my)]

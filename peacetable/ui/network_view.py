@@ -29,9 +29,7 @@ variants never show them).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from itertools import pairwise
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -61,7 +59,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..app.network_layout import COL_GAP, NODE_W, ROW_GAP, VARIABLE_PREFIX, layered_layout
+from ..app.network_layout import (
+    COL_GAP,
+    NODE_W,
+    ROW_GAP,
+    VARIABLE_PREFIX,
+    edge_head,
+    layered_layout,
+    route_edges,
+)
 from ..app.palette import VARIABLE_FILL, VARIABLE_INK
 from ..domain.analytics.network import NetworkLimitError
 from ..domain.scenario import Linkage, Scenario
@@ -200,12 +206,6 @@ class _EdgeSpec:
     linkage: Linkage | None = None
 
 
-def _s_curve(path: QPainterPath, p0: QPointF, p1: QPointF) -> None:
-    """Append a smooth S-curve from ``p0`` to ``p1`` leaving and arriving horizontally."""
-    dx = (p1.x() - p0.x()) / 2
-    path.cubicTo(QPointF(p0.x() + dx, p0.y()), QPointF(p1.x() - dx, p1.y()), p1)
-
-
 class _Edge(QGraphicsPathItem):
     """A linkage drawn along ``path``, ending at ``end`` and arriving from ``ctrl``."""
 
@@ -237,26 +237,11 @@ class _Edge(QGraphicsPathItem):
                         else Qt.PenCapStyle.RoundCap)
         self.setPen(pen)
         self.colour = colour
-        # head
-        tx, ty = end.x() - ctrl.x(), end.y() - ctrl.y()
-        tl = math.hypot(tx, ty) or 1.0
-        ux, uy = tx / tl, ty / tl
-        size = 18.0 if not spec.deadlock else 24.0
+        # head: an arrowhead, a bar or nothing (edge_head, as the report draws it too)
+        head = edge_head(spec.kind, (end.x(), end.y()), (ctrl.x(), ctrl.y()), spec.deadlock)
         self.head: QGraphicsPolygonItem | None = None
-        if spec.kind in ("precondition", "reinforces"):
-            back = QPointF(end.x() - ux * size, end.y() - uy * size)
-            left = QPointF(back.x() - uy * size * 0.5, back.y() + ux * size * 0.5)
-            right = QPointF(back.x() + uy * size * 0.5, back.y() - ux * size * 0.5)
-            self.head = QGraphicsPolygonItem(QPolygonF([end, left, right]), self)
-            self.head.setBrush(QBrush(colour))
-            self.head.setPen(QPen(colour, 1))
-        elif spec.kind == "blocks":
-            half = 13.0
-            bar = QPolygonF([QPointF(end.x() - uy * half, end.y() + ux * half),
-                             QPointF(end.x() + uy * half, end.y() - ux * half),
-                             QPointF(end.x() + uy * half - ux * 5, end.y() - ux * half - uy * 5),
-                             QPointF(end.x() - uy * half - ux * 5, end.y() + ux * half - uy * 5)])
-            self.head = QGraphicsPolygonItem(bar, self)
+        if head:
+            self.head = QGraphicsPolygonItem(QPolygonF([QPointF(*p) for p in head]), self)
             self.head.setBrush(QBrush(colour))
             self.head.setPen(QPen(colour, 1))
         self.text: QGraphicsSimpleTextItem | None = None
@@ -672,102 +657,27 @@ class NetworkView(QWidget):
 
     def _route_edges(self, sc: Scenario, layout: dict[str, tuple[int, int]], ncols: int,
                      h: float) -> None:
-        """Draw every linkage. Edges leave a node from the side facing the other end and
-        arrive on the facing side, at ports spread along that side (ordered by where the
-        other end is, so edges do not cross at a node); edges spanning several columns
-        pass each column in the gap between two nodes; edges within one column go round
-        the column's free side as a bracket."""
+        """Draw every linkage along its route (:func:`~peacetable.app.network_layout.
+        route_edges`, which the report's network figure follows too)."""
         facts = self.facts
         assert facts is not None
         cyc = facts.cycle_edges() if self.show_analysis else set()
-        col_ys: dict[int, list[float]] = {}
-        for iid, (c, _r) in layout.items():
-            col_ys.setdefault(c, []).append(self.nodes[iid].pos().y())
-        for ys in col_ys.values():
-            ys.sort()
-        # (from node, to node, linkage): a linkage from a variable test, one edge from each
-        # variable it reads
-        links: list[tuple[str, str, Linkage]] = []
-        for lk in self.links:
-            if lk.source is not None:
-                links.append((lk.source, lk.target, lk))
-            else:
-                links += [(VARIABLE_PREFIX + v, lk.target, lk) for v in sorted(lk.variables)]
-        links = [t for t in links if t[0] in self.nodes and t[1] in self.nodes]
-        pairs = {(a, b) for a, b, _ in links}
-
-        # sides: +1 right, -1 left
-        plan = []
-        ports: dict[tuple[str, int], list[tuple[float, int, str]]] = {}
-        for k, (src, dst, lk) in enumerate(links):
-            ca, cb = layout[src][0], layout[dst][0]
-            if ca == cb:
-                side = -1 if ca == 0 or ca < ncols - 1 else 1
-                sa = sb = side
-            else:
-                sa = 1 if cb > ca else -1
-                sb = -sa
-            plan.append((sa, sb))
-            ya, yb = self.nodes[src].pos().y(), self.nodes[dst].pos().y()
-            ports.setdefault((src, sa), []).append((yb, k, "a"))
-            ports.setdefault((dst, sb), []).append((ya, k, "b"))
-        offset: dict[tuple[int, str], float] = {}
-        for lst in ports.values():
-            lst.sort()
-            m = len(lst)
-            step = min(24.0, 0.75 * h / max(m, 1))
-            for j, (_y, k, end) in enumerate(lst):
-                offset[(k, end)] = (j - (m - 1) / 2) * step
-        for k, (src, dst, lk) in enumerate(links):
-            a, b = self.nodes[src], self.nodes[dst]
-            sa, sb = plan[k]
-            spec = _EdgeSpec(src, dst, lk.kind, lk.note,
-                             lk.kind == "precondition" and (src, dst) in cyc,
+        pos = {iid: (n.pos().x(), n.pos().y()) for iid, n in self.nodes.items()}
+        for route in route_edges(layout, pos, self.links, cyc, self._node_w, self._col_gap, h):
+            lk = route.linkage
+            spec = _EdgeSpec(route.source, route.target, lk.kind, lk.note, route.deadlock,
                              while_label(sc, lk), lk)
-            gap_end = 8.0 if lk.kind != "trade_off" else 2.0
-            p0 = QPointF(a.pos().x() + sa * (a.width / 2 + 2), a.pos().y() + offset[(k, "a")])
-            p3 = QPointF(b.pos().x() + sb * (b.width / 2 + gap_end),
-                         b.pos().y() + offset[(k, "b")])
-            path = QPainterPath(p0)
-            ca, cb = layout[src][0], layout[dst][0]
-            if ca == cb:
-                rows = abs(layout[src][1] - layout[dst][1])
-                depth = 40.0 + 30.0 * rows
-                if (dst, src) in pairs and src > dst:
-                    depth += 40.0
-                c2 = QPointF(p3.x() + sa * depth, p3.y())
-                path.cubicTo(QPointF(p0.x() + sa * depth, p0.y()), c2, p3)
-                ctrl = c2
-            else:
-                step = 1 if cb > ca else -1
-                cur = p0
-                for c in range(ca + step, cb, step):
-                    t = (c - ca) / (cb - ca)
-                    y_lin = p0.y() + t * (p3.y() - p0.y())
-                    gy = self._gap_y(col_ys.get(c, []), h, y_lin)
-                    x = c * self._col_gap
-                    w_in = QPointF(x - step * (self._node_w / 2 + 12), gy)
-                    w_out = QPointF(x + step * (self._node_w / 2 + 12), gy)
-                    _s_curve(path, cur, w_in)
-                    path.lineTo(w_out)
-                    cur = w_out
-                _s_curve(path, cur, p3)
-                ctrl = QPointF(p3.x() + sb * 40.0, p3.y())
-            edge = _Edge(spec, path, p3, ctrl)
+            path = QPainterPath(QPointF(*route.start))
+            for seg in route.segments:
+                if seg[0] == "C":
+                    path.cubicTo(QPointF(*seg[1]), QPointF(*seg[2]), QPointF(*seg[3]))
+                else:
+                    path.lineTo(QPointF(*seg[1]))
+            edge = _Edge(spec, path, QPointF(*route.end), QPointF(*route.ctrl))
             edge.place_label(font(11 * self._text_scale, bold=True))
             edge.setToolTip(self._edge_tip(sc, spec))
             self.scene.addItem(edge)
             self.edges.append(edge)
-
-    @staticmethod
-    def _gap_y(ys: list[float], h: float, y: float) -> float:
-        """The y of the free lane in a column (between two nodes, above or below them)
-        nearest to ``y``."""
-        if not ys:
-            return y
-        lanes = [ys[0] - (h + ROW_GAP) / 2] + \
-            [(u + v) / 2 for u, v in pairwise(ys)] + [ys[-1] + (h + ROW_GAP) / 2]
-        return min(lanes, key=lambda g: (abs(g - y), g))
 
     @staticmethod
     def _edge_tip(sc: Scenario, spec: _EdgeSpec) -> str:
