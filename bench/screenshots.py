@@ -93,9 +93,9 @@ def drive(names: list[str], display: str | None) -> int:
             for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
                 env[var] = str(home / var.lower())
                 os.makedirs(env[var], exist_ok=True)
-            (home / "documents").mkdir()
+            (home / "Documents").mkdir()
             (Path(env["XDG_CONFIG_HOME"]) / "user-dirs.dirs").write_text(
-                f'XDG_DOCUMENTS_DIR="{home / "documents"}"\n')
+                f'XDG_DOCUMENTS_DIR="{home / "Documents"}"\n')
             proc = subprocess.run([sys.executable, __file__, "--scene", name, "--out", str(out),
                                    "--work", str(home)], env=env, timeout=600,
                                   capture_output=True, text=True)
@@ -125,7 +125,7 @@ def _played(scenario: str, work: Path, name: str, *, upto=None, teams=None, seed
 
     toml = ROOT / "scenarios" / f"{scenario}.toml"
     moves = toml.with_name(f"{scenario}.moves.jsonl")
-    path = work / "documents" / "PeaceTable" / f"{name}.peacetable"
+    path = work / "Documents" / "PeaceTable" / f"{name}.peacetable"
     path.parent.mkdir(parents=True, exist_ok=True)
     s = Session.create(toml, path, seed=seed, teams=teams or {})
     lines = list(read_script(moves))
@@ -223,7 +223,7 @@ def scene(name: str, out: Path, work: Path) -> int:
             toml = ROOT / "scenarios" / "framework-agreement.toml"
             win.new_session(toml)
             dlg = win.new_dialog
-            dlg.session_edit.setText(str(work / "documents" / "PeaceTable" / "framework-agreement.peacetable"))
+            dlg.session_edit.setText(str(work / "Documents" / "PeaceTable" / "framework-agreement.peacetable"))
             dlg.create_button.click()
             return
         if name == "seat":
