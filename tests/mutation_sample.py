@@ -4,21 +4,37 @@ Running every mutant of `domain/`, `storage/` and `app/` takes many hours; a uni
 sample, stratified by module, measures the share the tests kill with a known margin.
 See docs/testing.md, "Mutation testing". Not a test (pytest collects only `test_*.py`).
 
-    python tests/mutation_sample.py draw [--size 300] [--seed 20261130]
-    python tests/mutation_sample.py run          # nice -n 10 mutmut run --max-children 1 NAMES
-    python tests/mutation_sample.py report [--markdown]
+    python -m mutmut run --max-children 1   # writes mutants/ first; stop it after "done in"
+    python tests/mutation_sample.py draw [--size 200] [--floor 1] [--seed 20261130]
+    python tests/mutation_sample.py collect      # each test's lines, by coverage.py contexts
+    python tests/mutation_sample.py select       # mutated function -> the tests that run it
+    python tests/mutation_sample.py run          # each sampled mutant with those tests
+    python tests/mutation_sample.py run --only timeout --factor 10   # timeouts again, alone
+    python tests/mutation_sample.py check-kills  # the killing tests pass on the real code
+    python tests/mutation_sample.py report [--markdown] [--after]
     python tests/mutation_sample.py survivors    # the sampled mutants not killed, by name
+    python tests/mutation_sample.py run --after --tests FILE... -- NAME...   # new tests
 
 `draw` needs the mutants generated (`python -m mutmut run` writes them into `mutants/`
-before it runs any) and writes the sample to `mutants/sample.txt`; `report` reads the
-verdicts mutmut stored in `mutants/**/*.py.meta`.
+before it runs any) and writes the sample to `mutants/sample.txt`.
+
+Which tests run a mutant: mutmut learns it from a statistics run over the mutated code
+(every call through its trampolines; on a shared two-core machine an hour or more, and one
+failing test ends it). Here coverage.py learns it instead, from one run of the same test
+selection over the real code with a context per test (`collect`): a mutant's tests are
+those whose context ran a line of the mutated function's body (`select`). Each mutant then
+runs, in a process forked from one that has imported the mutated package (mutants/, as
+mutmut does) and collected the tests, with exactly those tests, fastest first, stopping at
+the first failure (`run`); the mutant is chosen as mutmut's trampolines read it
+(MUTANT_UNDER_TEST). A run still going after FACTOR times its tests' clean time plus SLACK
+seconds is stopped ("timeout"); timeouts are run again, alone, with a longer bound.
 
 Method: every mutant name is listed from the `.meta` files; each module is a stratum;
 the sample size is shared out in proportion to the stratum's size (largest remainders,
 at least `--floor` per module, all of a module smaller than that); within a module the
 names are drawn with `random.Random(seed).sample` from the sorted names. A sampled mutant
-counts as killed only when mutmut says "killed"; "survived", "timeout", "no tests" and
-anything else count as not killed. The score of a layer, and of all three, weighs each
+counts as killed only when a test fails; "survived", "timeout", "no tests" (no test runs
+its function) count as not killed. The score of a layer, and of all three, weighs each
 module by its number of mutants (stratified estimate); its 95 % interval is Wilson's,
 taken on the effective sample size of the stratified estimate (never more than the
 number sampled).
@@ -116,12 +132,14 @@ def estimate(strata: list[tuple[int, int, int]]) -> tuple[float, float, float, i
     return score, low, high, sum(k for _, _, k in strata), sampled
 
 
-def report(markdown: bool, quick: bool = False) -> None:
+def report(markdown: bool, by_mutmut: bool = False, after: bool = False) -> None:
     names = SAMPLE.read_text("utf-8").split()
     found = verdicts()
-    if quick:
-        ran = json.loads((MUTANTS / "quick.json").read_text("utf-8"))
-        names = [n for n in names if n in ran]
+    if not by_mutmut:  # the verdicts of run_selected, not those mutmut stored
+        ran = {n: v["code"] for n, v in json.loads(VERDICTS.read_text("utf-8")).items()}
+        if after and AFTER.exists():
+            ran.update({n: v["code"] for n, v in json.loads(AFTER.read_text("utf-8")).items()
+                        if v["code"] in KILLED})
         found = {m: {n: ran.get(n) for n in codes} for m, codes in found.items()}
     where = {name: module for module, codes in found.items() for name in codes}
     rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -166,100 +184,325 @@ def report(markdown: bool, quick: bool = False) -> None:
     print(line("**all three**" if markdown else "== all three", list(rows)))
 
 
-def _test_files(module: str) -> list[str]:
-    """The selected test files that name ``module`` (``domain.engine``, ``import engine``),
-    its own ``test_mutants_*`` file first: a lower bound on the tests that reach it."""
-    short = module.removeprefix("peacetable.")
-    leaf = short.rsplit(".", 1)[-1]
-    found = []
-    for d in ("tests/domain", "tests/app", "tests/storage", "tests/cli"):
-        for f in sorted((ROOT / d).glob("test_*.py")):
-            text = f.read_text("utf-8")
-            if short in text or f"import {leaf}" in text or f" {leaf}," in text:
-                found.append(str(f.relative_to(ROOT)))
-    return sorted(found, key=lambda f: (leaf not in f, "test_mutants_" not in f))
+# --- choosing the tests of a mutant: coverage.py dynamic contexts ------------------------
+
+CONTEXTS = MUTANTS / "contexts.coverage"
+DURATIONS = MUTANTS / "durations.json"
+TESTS_BY_FUNCTION = MUTANTS / "tests_by_function.json"
+VERDICTS = MUTANTS / "verdicts.json"
+#: the verdicts of the tests written for the survivors (``run --after --tests ...``)
+AFTER = MUTANTS / "verdicts_after.json"
+SELECTION = ("tests/domain", "tests/app", "tests/storage", "tests/cli")
 
 
-def quick(count: int, timeout: float) -> None:
-    """Without mutmut's statistics run (an hour or more on a busy machine): each of the
-    first ``count`` sampled mutants (draw the sample at that size) runs, in a process forked from one that has loaded the
-    tests, the test files that name its module (``_test_files``), stopping at the first
-    failure; a mutant still running after ``timeout`` seconds counts as not killed.
-    Verdicts go to ``mutants/quick.json``; ``report --quick`` reads them."""
+class ContextPerTest:
+    """A pytest plugin: every test (setup, call and teardown) runs in a coverage context
+    named by its node id, and the wall time of each test is kept (``durations.json``)."""
+
+    def __init__(self, cov, durations: Path) -> None:
+        import time
+
+        self.cov, self.durations, self.clock, self.seen = cov, durations, time.monotonic, {}
+        self.started: dict[str, float] = {}
+
+    def pytest_runtest_setup(self, item) -> None:
+        self.cov.switch_context(item.nodeid)
+        self.started[item.nodeid] = self.clock()
+
+    def pytest_runtest_logfinish(self, nodeid, location) -> None:
+        if nodeid in self.started:
+            self.seen[nodeid] = self.clock() - self.started.pop(nodeid)
+
+    def pytest_sessionfinish(self, session, exitstatus) -> None:
+        self.cov.switch_context("")
+        self.durations.write_text(json.dumps(self.seen, indent=0), "utf-8")
+
+
+def collect(paths: list[str]) -> int:
+    """Run the selected tests once on the real code (not the mutants) under coverage.py,
+    each test in its own context; property tests draw what they draw under mutation."""
+    import coverage
     import pytest
 
-    order = SAMPLE.read_text("utf-8").split()
-    random.Random(0).shuffle(order)  # a run stopped early is still a random part of it
-    order = order[:count]
+    os.environ["MUTANT_UNDER_TEST"] = ""  # tests/conftest.py: the examples of a mutant run
+    cov = coverage.Coverage(data_file=str(CONTEXTS), source=["peacetable"])
+    cov.erase()
+    cov.start()
+    try:
+        code = pytest.main(["-q", "-p", "no:cacheprovider", "-k", PYPROJECT_K,
+                            *(paths or SELECTION)],
+                           plugins=[ContextPerTest(cov, DURATIONS)])
+    finally:
+        cov.stop()
+        cov.save()
+    return int(code)
+
+
+def _function_lines(source: Path) -> dict[str, tuple[int, int]]:
+    """mutmut's name of each function and method (``x_name``, ``xǁClassǁname``) of a file
+    -> the lines of its body (after the docstring), where coverage sees it run."""
+    import ast
+
+    tree = ast.parse(source.read_text("utf-8"))
+    found: dict[str, tuple[int, int]] = {}
+
+    def body(fn) -> tuple[int, int]:
+        stmts = fn.body
+        if (len(stmts) > 1 and isinstance(stmts[0], ast.Expr)
+                and isinstance(stmts[0].value, ast.Constant) and isinstance(stmts[0].value.value, str)):
+            stmts = stmts[1:]
+        return stmts[0].lineno, fn.end_lineno
+
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found[f"x_{node.name}"] = body(node)
+        elif isinstance(node, ast.ClassDef):
+            for sub in node.body:
+                if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    found[f"x\u01c1{node.name}\u01c1{sub.name}"] = body(sub)
+    return found
+
+
+def select() -> None:
+    """Mutated function -> the tests whose context ran a line of its body, fastest first
+    (``tests_by_function.json``)."""
+    import coverage
+
+    data = coverage.CoverageData(basename=str(CONTEXTS))
+    data.read()
+    durations = json.loads(DURATIONS.read_text("utf-8"))
+    by_function: dict[str, list[str]] = {}
+    unmatched = []
+    for module, codes in verdicts().items():
+        source = ROOT / (module.replace(".", "/") + ".py")
+        lines = _function_lines(source)
+        per_line = data.contexts_by_lineno(str(source)) or {}
+        for function in sorted({n.partition("__mutmut_")[0] for n in codes}):
+            mangled = function.rpartition(".")[2]  # (a package's names leave out __init__)
+            if mangled not in lines:
+                unmatched.append(function)
+                continue
+            first, last = lines[mangled]
+            tests = {c for ln in range(first, last + 1) for c in per_line.get(ln, ()) if c}
+            by_function[function] = sorted(tests, key=lambda t: (durations.get(t, 1e9), t))
+    TESTS_BY_FUNCTION.write_text(json.dumps(by_function, indent=0), "utf-8")
+    reached = sum(1 for t in by_function.values() if t)
+    print(f"{len(by_function)} mutated functions, {reached} reached by a test, "
+          f"{len(durations)} tests timed; not found in the source: {unmatched or 'none'}")
+
+
+def _fresh_user_home() -> None:
+    """tests/conftest.py makes the per-user folders once, at import, and removes them when
+    a pytest run ends: make them again before each run in a forked process."""
+    conftest = sys.modules.get("conftest")
+    if conftest is None or not hasattr(conftest, "USER_DIRS"):
+        return
+    for name in conftest.USER_DIRS:
+        os.makedirs(os.environ[name], exist_ok=True)
+    os.makedirs(conftest.USER_DOCUMENTS, exist_ok=True)
+    with open(os.path.join(os.environ["XDG_CONFIG_HOME"], "user-dirs.dirs"), "w") as fh:
+        fh.write(f'XDG_DOCUMENTS_DIR="{conftest.USER_DOCUMENTS}"\n')
+
+
+class FirstFailure:
+    """A pytest plugin that writes the node id of the first failing test to a file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def pytest_runtest_logreport(self, report) -> None:
+        if report.failed and not os.path.exists(self.path):
+            Path(self.path).write_text(report.nodeid, "utf-8")
+
+
+def _run_one(name: str, tests: list[str], timeout: float) -> tuple[int, float, str]:
+    """Run ``tests`` (in order, stopping at the first failure) with mutant ``name`` active,
+    in a process forked from this one; -> (exit code or 36 for a timeout, seconds, the
+    first failing test)."""
+    import tempfile
+    import time
+
+    import pytest
+
+    fd, failed = tempfile.mkstemp(prefix="mutant-failure-")
+    os.close(fd)
+    os.unlink(failed)
+    start = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.environ["MUTANT_UNDER_TEST"] = name
+            _fresh_user_home()
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            code = pytest.main(["-q", "-x", "--tb=native", "-p", "no:cacheprovider", "-p", "no:randomly",
+                                *tests], plugins=[FirstFailure(failed)])
+            os._exit(int(code))
+        except BaseException:
+            os._exit(99)
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            code = os.waitstatus_to_exitcode(status)
+            break
+        if time.monotonic() - start > timeout:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            code = 36
+            break
+        time.sleep(0.05)
+    which = Path(failed).read_text("utf-8") if os.path.exists(failed) else ""
+    if os.path.exists(failed):
+        os.unlink(failed)
+    return code, time.monotonic() - start, which
+
+
+def _prepare_fork_parent(tests: list[str]) -> None:
+    """Import the mutated package (mutants/ first on the path, as mutmut does) and collect
+    the test files once, so that each forked run starts with them loaded."""
+    import pytest
+
+    os.chdir(MUTANTS)
     sys.path.insert(0, str(MUTANTS))
     os.environ["MUTANT_UNDER_TEST"] = ""
-    args = ["-q", "-x", "-p", "no:cacheprovider", "-k", PYPROJECT_K]
-    files = sorted({f for n in order for f in _test_files(n.split(".x")[0])})
-    pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", *files])
-    out = MUTANTS / "quick.json"
-    verdict = json.loads(out.read_text()) if out.exists() else {}
-    for name in order:
-        tests = _test_files(name.split(".x")[0])
-        pid = os.fork()
-        if pid == 0:
-            os.environ["MUTANT_UNDER_TEST"] = name
-            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
-            os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-            os._exit(int(pytest.main([*args, *tests])))
-        import time
-        start = time.monotonic()
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                code = os.waitstatus_to_exitcode(status)
-                break
-            if time.monotonic() - start > timeout:
-                os.kill(pid, 9)
-                os.waitpid(pid, 0)
-                code = 36
-                break
-            time.sleep(0.1)
-        verdict[name] = code
-        out.write_text(json.dumps(verdict, indent=1))
-        print(f"{WORDS.get(code, 'other'):10} {time.monotonic() - start:5.1f}s {name}", flush=True)
+    files = sorted({t.split("::")[0] for t in tests})
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    saved = os.dup(1), os.dup(2)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    try:
+        pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", *files])
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+    import peacetable
+
+    if not str(Path(peacetable.__file__).resolve()).startswith(str(MUTANTS.resolve())):
+        sys.exit(f"the package was imported from {peacetable.__file__}, not from mutants/")
+
+
+def run_selected(names: list[str], factor: float, slack: float, tests_given: list[str] | None,
+                 record: Path | None) -> None:
+    """Run each mutant with the tests that reach its function (``select``), fastest first,
+    stopping at the first failure; the bound is ``factor`` times those tests' clean time plus
+    ``slack`` seconds. Verdicts go to ``verdicts.json``: 1 killed (with the test that failed),
+    0 survived, 33 no test reaches it, 36 still running at the bound."""
+    import time
+
+    by_function = json.loads(TESTS_BY_FUNCTION.read_text("utf-8"))
+    durations = json.loads(DURATIONS.read_text("utf-8"))
+    plan = {}
+    for name in names:
+        if tests_given is not None:
+            plan[name] = tests_given
+        else:
+            plan[name] = by_function.get(name.partition("__mutmut_")[0], [])
+    _prepare_fork_parent([t for ts in plan.values() for t in ts])
+    # the setup check: with the "fail" mutant every trampoline raises, so a test must fail
+    probe = next((ts for ts in plan.values() if ts), None)
+    if probe is not None:
+        code, _, _ = _run_one("fail", probe[:1], 600)
+        if code != 1:
+            sys.exit(f"the mutated code is not what the tests run (exit {code} with every "
+                     f"mutated function failing): check mutants/")
+    saved = json.loads(record.read_text("utf-8")) if record and record.exists() else {}
+    for i, (name, tests) in enumerate(plan.items(), 1):
+        clean = sum(durations.get(t, 1.0) for t in tests)
+        if not tests:
+            code, took, which = 33, 0.0, ""
+        else:
+            code, took, which = _run_one(name, tests, factor * clean + slack)
+        verdict = {"code": code, "seconds": round(took, 2), "tests": len(tests),
+                   "clean_seconds": round(clean, 2), "failed": which,
+                   "load": os.getloadavg()[0], "at": time.strftime("%H:%M:%S")}
+        if record:
+            saved[name] = verdict
+            record.write_text(json.dumps(saved, indent=1), "utf-8")
+        print(f"{i:4}/{len(plan)} {WORDS.get(code, f'exit {code}'):10} {took:6.1f}s "
+              f"({len(tests)} tests, clean {clean:.1f}s) {name} {which}", flush=True)
+
+
+def check_kills() -> None:
+    """Every test that killed a sampled mutant, run once on the real code (no mutant) in
+    the same forked set-up: a kill by a test that fails anyway would not count."""
+    saved = json.loads(VERDICTS.read_text("utf-8"))
+    tests = sorted({v["failed"] for v in saved.values() if v["code"] in KILLED and v["failed"]})
+    _prepare_fork_parent(tests)
+    code, took, which = _run_one("", tests, 3600)
+    print(f"{len(tests)} killing tests on the real code: exit {code} in {took:.0f}s "
+          f"{'(all pass)' if code == 0 else 'first failure: ' + which}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("draw", help="draw the sample into mutants/sample.txt")
-    d.add_argument("--size", type=int, default=300)
+    d.add_argument("--size", type=int, default=200)
     d.add_argument("--seed", type=int, default=20261130)
-    d.add_argument("--floor", type=int, default=2)
-    sub.add_parser("run", help="run the sampled mutants with mutmut (one worker, nice 10)")
-    r = sub.add_parser("report", help="killed share per module, per layer and overall")
-    r.add_argument("--markdown", action="store_true")
-    r.add_argument("--quick", action="store_true", help="the verdicts of `quick`")
+    d.add_argument("--floor", type=int, default=1)
+    c = sub.add_parser("collect", help="run the selected tests once on the real code under "
+                       "coverage.py, one context per test (contexts.coverage, durations.json)")
+    c.add_argument("paths", nargs="*", help="instead of the selection of pyproject.toml")
+    sub.add_parser("select", help="mutated function -> the tests that run it "
+                   "(tests_by_function.json)")
+    r = sub.add_parser("run", help="run the sampled mutants (or NAMES), each with the tests "
+                       "that reach its function, one at a time")
+    r.add_argument("names", nargs="*")
+    r.add_argument("--factor", type=float, default=5.0,
+                   help="the bound: FACTOR x the tests' clean time + SLACK seconds")
+    r.add_argument("--slack", type=float, default=30.0)
+    r.add_argument("--only", choices=["unchecked", "timeout", "survived", "all"],
+                   default="unchecked", help="which sampled mutants (without NAMES)")
+    r.add_argument("--tests", nargs="+", help="run these tests instead (paths relative to "
+                   "the repository; the verdict is printed, not stored, unless --after)")
+    r.add_argument("--after", action="store_true", help="store the verdicts of --tests in "
+                   "verdicts_after.json (tests written for the survivors)")
+    sub.add_parser("check-kills", help="run every killing test on the real code")
+    sub.add_parser("mutmut-run", help="run the sampled mutants with mutmut itself "
+                   "(needs its statistics run; one worker, nice 10)")
+    rep = sub.add_parser("report", help="killed share per module, per layer and overall")
+    rep.add_argument("--markdown", action="store_true")
+    rep.add_argument("--mutmut", action="store_true", help="the verdicts mutmut stored")
+    rep.add_argument("--after", action="store_true", help="a survivor that a test written "
+                     "for it kills (verdicts_after.json) counts as killed")
     sub.add_parser("survivors", help="the sampled mutants that were not killed")
-    q = sub.add_parser("quick", help="run the first N sampled mutants without mutmut's "
-                       "statistics run (tests chosen by file; see quick())")
-    q.add_argument("--count", type=int, default=60)
-    q.add_argument("--timeout", type=float, default=45.0)
     args = parser.parse_args()
     os.chdir(ROOT)
     if args.command == "draw":
         names = draw(args.size, args.seed, args.floor)
         SAMPLE.write_text("\n".join(names) + "\n", "utf-8")
         print(f"{len(names)} mutants drawn (seed {args.seed}) into {SAMPLE.relative_to(ROOT)}")
+    elif args.command == "collect":
+        sys.exit(collect(args.paths))
+    elif args.command == "select":
+        select()
     elif args.command == "run":
+        names = args.names
+        if not names:
+            saved = json.loads(VERDICTS.read_text("utf-8")) if VERDICTS.exists() else {}
+            words = {n: WORDS.get(v["code"], "other") for n, v in saved.items()}
+            want = {"unchecked": lambda n: n not in saved,
+                    "timeout": lambda n: words.get(n) == "timeout",
+                    "survived": lambda n: words.get(n) == "survived",
+                    "all": lambda n: True}[args.only]
+            names = [n for n in SAMPLE.read_text("utf-8").split() if want(n)]
+        record = VERDICTS if args.tests is None else AFTER if args.after else None
+        run_selected(names, args.factor, args.slack, args.tests, record)
+    elif args.command == "check-kills":
+        check_kills()
+    elif args.command == "mutmut-run":
         names = SAMPLE.read_text("utf-8").split()
         sys.exit(subprocess.call(["nice", "-n", "10", sys.executable, "-m", "mutmut", "run",
                                   "--max-children", "1", *names]))
-    elif args.command == "quick":
-        quick(args.count, args.timeout)
     elif args.command == "report":
-        report(args.markdown, args.quick)
+        report(args.markdown, args.mutmut, args.after)
     else:
-        found = verdicts()
-        codes = {name: code for c in found.values() for name, code in c.items()}
+        saved = json.loads(VERDICTS.read_text("utf-8"))
         for name in SAMPLE.read_text("utf-8").split():
-            if codes.get(name) not in KILLED:
-                print(f"{WORDS.get(codes.get(name), 'other'):10} {name}")
+            code = saved.get(name, {}).get("code")
+            if code not in KILLED:
+                print(f"{WORDS.get(code, 'other'):10} {name}")
 
 
 if __name__ == "__main__":

@@ -32,3 +32,18 @@ def test_the_issues_a_coalition_point_leaves_open_are_named_by_label():
     for label in ("Nash bargaining point", "Kalai–Smorodinsky point"):
         at = next(k for k, ln in enumerate(lines) if k > start and ln.startswith(f"  {label}: "))
         assert lines[at + 1] == want
+
+
+def test_a_coalition_point_is_shown_as_its_package_by_label():
+    from peacetable.domain.views import package_text
+
+    report, text = analyze_path(HIGHLAND, parties=["government", "front"])
+    sc = load_scenario(HIGHLAND).scenario
+    lines = text.splitlines()
+    start = next(k for k, ln in enumerate(lines) if ln.startswith("Bargaining among "))
+    for label, key in (("Nash bargaining point", "nash"),
+                       ("Kalai–Smorodinsky point", "kalai_smorodinsky")):
+        package = report["coalition"][key]["package"]
+        assert package, key  # the fixture's coalition points settle something
+        want = f"  {label}: {package_text(sc, package)}"
+        assert want in lines[start:], (want, lines[start:])

@@ -1,0 +1,81 @@
+"""App-layer behaviour that only the Qt tests read, read here without Qt.
+
+Written against mutants that no test of the mutation run (tests/domain, app, storage, cli)
+noticed (docs/testing.md, "Mutation testing"): the start page's recent sessions and guide,
+the workbench's preview for a role.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+from peacetable.app.session import Session
+from peacetable.app.start import guide_path, recent_session
+from peacetable.app.workbench import ScenarioPreview, check_text
+from peacetable.domain import commands as C
+from peacetable.domain.state import initial_state
+from peacetable.domain.views import view_state
+
+ROOT = Path(__file__).resolve().parents[2]
+RIVER = ROOT / "tests" / "fixtures" / "river-accord.toml"
+
+
+def test_recent_session_reads_title_phase_reached_and_date(tmp_path):
+    started = tmp_path / "started.peacetable"
+    s = Session.create(RIVER, started, seed=1, title="Tuesday seminar")
+    s.execute(C.Advance())
+    s.execute(C.Advance())
+    s.execute(C.Undo())  # back in phase 1: the undone phase start does not count
+    s.close()
+    fresh = tmp_path / "fresh.peacetable"
+    Session.create(RIVER, fresh, seed=1).close()
+    broken = tmp_path / "broken.peacetable"
+    broken.write_text("not a session")
+
+    one = recent_session(started)
+    assert (one.title, one.phase, one.problem) == ("Tuesday seminar", "Phase 1 of 3: Talks", None)
+    assert one.last_activity.startswith(_dt.date.today().isoformat())
+    two = recent_session(fresh)
+    assert (two.title, two.phase, two.problem) == ("River Accord", "Not started", None)
+    three = recent_session(broken)
+    assert (three.title, three.phase, three.last_activity) == ("broken.peacetable", "", "")
+    assert three.problem == f"{broken}: is not a PeaceTable session (not an SQLite database)"
+
+
+def test_the_facilitator_guide_is_found_in_a_source_checkout():
+    found = guide_path()
+    assert found is not None and found.name == "facilitator-guide.md" and found.is_file()
+    assert found.read_text(encoding="utf-8").startswith("#")
+
+
+def test_a_preview_shows_each_viewer_its_own_view():
+    sc = check_text(RIVER.read_text(encoding="utf-8")).scenario
+    preview = ScenarioPreview(sc)
+    start = initial_state(sc)
+    viewers = ["control", "audience", *sc.role_by_id]
+    for viewer in viewers:
+        assert preview.view(viewer) == view_state(sc, start, viewer), viewer
+    # a role's view is not control's (its brief, the linkages it knows of)
+    assert any(preview.view(r) != preview.view("control") for r in sc.role_by_id)
+
+
+def test_the_schedule_gives_a_rescheduled_inject_the_day_it_will_carry(tmp_path):
+    import datetime as dt
+
+    text = RIVER.read_text(encoding="utf-8")
+    anchor = 'title = "Flash flood"\n'
+    dated = tmp_path / "dated-river.toml"
+    dated.write_text(text.replace(anchor, anchor + 'date = "2031-04-09"\n'), encoding="utf-8")
+    s = Session.create(dated, tmp_path / "s.peacetable", seed=1)
+    try:
+        row = next(r for r in s.inject_schedule() if r["id"] == "flash_flood")
+        assert (row["date"], row["planned_date"]) == (dt.date(2031, 4, 9), dt.date(2031, 4, 9))
+        s.execute(C.Advance())
+        # to the summit (from 21 Apr): it happens on the summit's first day
+        s.execute(C.RescheduleInject(id="flash_flood", phase="summit", at_minute=2))
+        row = next(r for r in s.inject_schedule() if r["id"] == "flash_flood")
+        assert (row["phase"], row["date"], row["planned_date"]) == (
+            "summit", dt.date(2031, 4, 21), dt.date(2031, 4, 9))
+    finally:
+        s.close()

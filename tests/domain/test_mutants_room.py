@@ -1,0 +1,34 @@
+"""The projector's line for an event (``describe_for_room``) where the broader tests do not
+look: a move whose template the scenario does not have is named by its id.
+
+Written against mutants that survived the broader tests (docs/testing.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from peacetable.domain.events import PUBLIC, Event, MoveSubmitted
+from peacetable.domain.loader import load_scenario
+from peacetable.domain.views import describe_for_room
+
+RIVER = Path(__file__).resolve().parents[1] / "fixtures" / "river-accord.toml"
+
+
+@pytest.fixture(scope="module")
+def river():
+    return load_scenario(RIVER).scenario
+
+
+def test_a_move_of_a_template_the_scenario_lacks_is_named_by_its_id(river):
+    role = river.roles[0]
+    tpl = river.moves[0]
+    known = Event(1, "2031-01-01T00:00:00Z", PUBLIC,
+                  MoveSubmitted(role=role.id, template=tpl.id, kind=tpl.kind))
+    ghost = Event(2, "2031-01-01T00:00:01Z", PUBLIC,
+                  MoveSubmitted(role=role.id, template="ghost_template", kind="statement"))
+    events = {1: known, 2: ghost}
+    assert describe_for_room(river, known, events).startswith(f"{role.name}: {tpl.label}")
+    assert describe_for_room(river, ghost, events) == f"{role.name}: ghost_template"
