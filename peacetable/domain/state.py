@@ -12,6 +12,7 @@ made, while the log keeps both.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
@@ -192,7 +193,24 @@ def escalation_index(sc: Scenario, values: dict[str, float]) -> float:
     for vid, lo, span, w, calming in terms:
         n = (values[vid] - lo) / span
         acc += w * (1.0 - n if calming else n)
-    return round(scale * acc / total_w, 6)
+    return _round6(scale * acc / total_w)
+
+
+#: x -> round(x, 6): an index takes few distinct values in a session, and round() with
+#: digits is slow (a decimal conversion each time)
+_ROUNDED: dict[float, float] = {}
+
+
+def _round6(x: float) -> float:
+    """``round(x, 6)``, remembered."""
+    r = _ROUNDED.get(x)
+    if r is None:
+        r = round(x, 6)
+        if x:  # not ±0.0 (a dict does not tell their signs apart)
+            if len(_ROUNDED) >= 1 << 16:
+                _ROUNDED.clear()
+            _ROUNDED[x] = r
+    return r
 
 
 def rung_for(sc: Scenario, index: float, current: str | None,
@@ -555,6 +573,8 @@ class IncrementalFold:
 
 
 _NONE: frozenset[str] = frozenset()
+#: kinds whose acceptance does more than apply effects: offers, tables, agreements
+_SETTLING_KINDS = frozenset(("conditional_offer", "proposal", "acceptance", "rejection"))
 
 
 class _Applier:
@@ -610,6 +630,17 @@ class _Applier:
         self._rung_pos: dict[str, int] = {}
         for k, r in enumerate(rungs):
             self._rung_pos.setdefault(r.id, k)
+        th = self._thresholds
+        #: thresholds rise (the loader requires it): the rung is found by bisection
+        self._rung_bisect = all(a < b for a, b in zip(th, th[1:]))
+        # the escalation index from each variable's term kept at hand (see _quiet_accept)
+        self._index_scale, self._index_weight, self._index_terms = sc.index_terms
+        self._term_pos = {t[0]: k for k, t in enumerate(self._index_terms)}
+        #: one term per variable: the index can be summed from the terms kept at hand
+        self._terms_kept = len(self._term_pos) == len(self._index_terms)
+        self._terms: list[float] = []
+        #: the variables ``_terms`` were computed from (None: not computed)
+        self._terms_of: dict[str, float] | None = None
 
     def apply(self, ev: Event) -> None:
         b = ev.body
@@ -728,18 +759,7 @@ class _Applier:
         plan."""
         plan = self._plans.get(template)
         if plan is None:
-            eff = self.effects[template]
-            if not eff:
-                plan = ((), (), ())
-            else:
-                var_by_id = self.sc.variable_by_id
-                plan = (tuple((v, d, var_by_id[v].min, var_by_id[v].max)
-                              for v, d in (eff.get("variables") or {}).items()),
-                        tuple((eff.get("leverage") or {}).items()),
-                        # blocks, lifts and postures (applied by _effects, for the mover)
-                        tuple((key, eff[key]) for key in ("issues", "options", "declare")
-                              if eff.get(key)))
-            self._plans[template] = plan
+            plan = self._plan(template)
         variables, leverage, issues = plan
         if not (variables or leverage or issues):
             if self.effects[template]:  # effects that change nothing still settle
@@ -770,6 +790,91 @@ class _Applier:
         if issues:
             self._effects(dict(issues), 1, by, source)
 
+    def _plan(self, template: str) -> tuple[tuple, tuple, tuple]:
+        """A template's effects as tuples, made once: (variable, delta, min, max),
+        (role, delta), and (key, value) of its blocks, lifts and postures."""
+        eff = self.effects[template]
+        if not eff:
+            plan: tuple[tuple, tuple, tuple] = ((), (), ())
+        else:
+            var_by_id = self.sc.variable_by_id
+            plan = (tuple((v, d, var_by_id[v].min, var_by_id[v].max)
+                          for v, d in (eff.get("variables") or {}).items()),
+                    tuple((eff.get("leverage") or {}).items()),
+                    # blocks, lifts and postures (applied by _effects, for the mover)
+                    tuple((key, eff[key]) for key in ("issues", "options", "declare")
+                          if eff.get(key)))
+        self._plans[template] = plan
+        return plan
+
+    def _quiet_accept(self, variables: tuple, leverage: tuple, k: float) -> None:
+        """An accepted move's effects on values and leverage, settled, when nothing else
+        can move (see _adjudicate): what ``_template_effects`` then ``_settle`` do, in
+        fewer steps. No offer is in force, so each effective value is its base value."""
+        st = self.st
+        self.base_version += 1
+        self._recomputed = (self.base_version, self.version)
+        if leverage:
+            bl = st.base_leverage
+            lev = dict(st.leverage)  # a new mapping, as _recompute makes
+            for role, d in leverage:
+                if role in bl:
+                    x = bl[role] + d * k  # min(100.0, max(0.0, x)), inline
+                    x = x if x > 0.0 else 0.0
+                    x = x if x < 100.0 else 100.0
+                    bl[role] = x
+                    lev[role] = x
+            st.leverage = lev
+        if not variables:
+            return
+        base = st.base
+        var = dict(st.variables)
+        last = self.last_values  # equal to st.variables (the index is current)
+        changed = False
+        for v, d, lo, hi in variables:
+            x = base[v] + d * k  # Variable.clamp, inline
+            x = lo if x < lo else hi if x > hi else x
+            base[v] = x
+            var[v] = x
+            y = last[v]  # type: ignore[index]
+            if x is not y and x != y:  # as dict equality compares values
+                changed = True
+        st.variables = var
+        if changed:  # as _settle: same values, same index and rung
+            if self._terms_kept:
+                st.index = self._index_of(var, variables)
+            else:
+                st.index = escalation_index(self.sc, var)
+            st.rung = self._rung(st.index, st.rung or None) if not self._rung_requires \
+                else rung_for(self.sc, st.index, st.rung or None, var)
+            self.last_values = var
+
+    def _index_of(self, var: dict[str, float], moved: tuple) -> float:
+        """``escalation_index(sc, var)``, from the terms kept at hand: when they were made
+        from the values the index was last computed from, only the terms of the variables
+        in ``moved`` (tuples led by a variable id) are made again. The same terms, added in
+        the same order: the same float."""
+        terms = self._terms
+        if self._terms_of is not None and self._terms_of is self.last_values:
+            pos, all_terms = self._term_pos, self._index_terms
+            for t in moved:
+                j = pos[t[0]]
+                vid, lo, span, w, calming = all_terms[j]
+                n = (var[vid] - lo) / span
+                terms[j] = w * (1.0 - n if calming else n)
+        else:
+            terms = self._terms = []
+            for vid, lo, span, w, calming in self._index_terms:
+                n = (var[vid] - lo) / span
+                terms.append(w * (1.0 - n if calming else n))
+        self._terms_of = var
+        if not self._index_weight:
+            return 0.0
+        acc = 0.0
+        for x in terms:
+            acc += x
+        return _round6(self._index_scale * acc / self._index_weight)
+
     def _adjudicate(self, move_id: int, accepted: bool, magnitude: int) -> None:
         st = self.st
         m = st.moves.get(move_id)
@@ -783,6 +888,21 @@ class _Applier:
             return
         st.accepted_moves += 1
         m.magnitude = magnitude
+        if m.kind not in _SETTLING_KINDS:
+            plan = self._plans.get(m.template)
+            if plan is None:
+                plan = self._plan(m.template)
+            # the common case, settled here: no block or posture in the effects, no
+            # conditional offer or agreement whose condition could read what moves, the
+            # effective values current (so equal to the base ones: no offer in force)
+            if not plan[2] and not self._conditional and \
+                    self._conditional_version == self.version and \
+                    self._recomputed == (self.base_version, self.version) and \
+                    not self.recheck_all and not self.holds_dirty:
+                del st.moves[move_id]
+                if plan[0] or plan[1]:
+                    self._quiet_accept(plan[0], plan[1], magnitude)
+                return
         tpl = self.template_by_id[m.template]
         if m.kind != "statement":
             self.dirty = True
@@ -1027,20 +1147,30 @@ class _Applier:
         """``rung_for(sc, index, current)`` from the rungs' thresholds kept at hand (for a
         scenario whose rungs require no variable test)."""
         th = self._thresholds
-        cand = 0
-        for k, t in enumerate(th):
-            if t <= index:
-                cand = k
+        if self._rung_bisect:  # the last threshold at or below the index
+            cand = bisect_right(th, index) - 1
+            if cand < 0:
+                cand = 0
+        else:
+            cand = 0
+            for k, t in enumerate(th):
+                if t <= index:
+                    cand = k
         if current is None:
             return self._rung_ids[cand]
         cur = self._rung_pos.get(current, cand)
         if cand >= cur:
             return self._rung_ids[cand]
         h = self.sc.escalation.hysteresis
-        down = 0
-        for k, t in enumerate(th):
-            if t <= index + h:
-                down = k
+        if self._rung_bisect:
+            down = bisect_right(th, index + h) - 1
+            if down < 0:
+                down = 0
+        else:
+            down = 0
+            for k, t in enumerate(th):
+                if t <= index + h:
+                    down = k
         return self._rung_ids[min(cur, max(cand, down))]
 
 
