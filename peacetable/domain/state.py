@@ -532,17 +532,23 @@ def fold(
         raise SnapshotTooRecent(f"tail undoes or redoes event {min(named)}, which state "
                                 f"{start.seq} already accounts for")
     applier = _Applier(sc, st, recheck_all)
-    apply = applier.apply
-    skip = _SKIP
+    handler = applier._handlers.get
     for ev in events:
         s = ev.seq
         st.seq = s
-        if s in cancelled or type(ev.body) in skip:
+        if s in cancelled:
             continue
-        apply(ev)
+        h = handler(type(ev.body), _nothing)
+        if h is None:  # a body that changes nothing the fold keeps
+            continue
+        h(ev)
         if on_event is not None:
             on_event(ev, st)
     return st
+
+
+def _nothing(ev: Event) -> None:
+    """What the fold does with a body of a type it does not know: nothing."""
 
 
 #: bodies the fold passes over (undo/redo work through ``cancelled``; the rest change nothing)
@@ -641,66 +647,135 @@ class _Applier:
         self._terms: list[float] = []
         #: the variables ``_terms`` were computed from (None: not computed)
         self._terms_of: dict[str, float] | None = None
+        self._kinds = {tid: t.kind for tid, t in sc.template_by_id.items()}
+        self._handlers = self._table()
 
     def apply(self, ev: Event) -> None:
+        h = self._handlers.get(type(ev.body))  # bodies are final structs: the type decides
+        if h is not None:
+            h(ev)
+
+    def _table(self) -> dict[type, Callable[[Event], None] | None]:
+        """Body type -> what applies it; None for the bodies the fold passes over."""
+        table: dict[type, Callable[[Event], None] | None] = dict.fromkeys(_SKIP)
+        table.update({
+            MoveSubmitted: self._submitted, MoveAdjudicated: self._adjudicated,
+            DiceRolled: self._rolled, MovesRevealed: self._revealed,
+            AgreementPublished: self._published, PhaseStarted: self._phase_started,
+            InjectRescheduled: self._rescheduled, InjectSkipped: self._inject_skipped,
+            InjectFired: self._fired, Withdrawn: self._withdrawn,
+            SessionStarted: self._started,
+        })
+        return table
+
+    def _submitted(self, ev: Event) -> None:
+        b = ev.body
+        st = self.st
+        s = ev.seq
+        p = b.package
+        # positional, in MoveRecord's field order (the hot path of every move); most
+        # moves have no package, and a new empty one costs less than a copy of one
+        st.moves[s] = MoveRecord(
+            s, b.role, b.template, self._kinds[b.template], st.phase or "", b.magnitude,
+            b.channel, b.recipients, ev.visibility, dict(p) if p else {}, b.parties, b.target,
+            b.condition, b.rationale, b.sealed, "pending", [])
+
+    def _adjudicated(self, ev: Event) -> None:
+        b = ev.body
+        st = self.st
+        mid = b.move
+        m = st.moves.get(mid)
+        if m is None:
+            return
+        if b.decision != "accepted":  # as _adjudicate, inline: a ruling is half of all events
+            st.rejected_moves += 1
+            del st.moves[mid]
+            # a tabled proposal is never adjudicated again: only a pending one can go
+            if m.kind == "proposal":
+                self.issues_dirty = True
+                self._settle()
+            return
+        if m.kind not in _SETTLING_KINDS and self._calm():
+            plan = self._plans.get(m.template)
+            if plan is None:
+                plan = self._plan(m.template)
+            if not plan[2]:
+                st.accepted_moves += 1
+                m.magnitude = k = b.magnitude
+                del st.moves[mid]
+                if plan[0] or plan[1]:
+                    self._quiet_accept(plan[0], plan[1], k)
+                return
+        self.dirty = False
+        self.ev = ev
+        self._adjudicate(mid, True, b.magnitude)
+        if self.dirty:
+            self._settle()
+
+    def _rolled(self, ev: Event) -> None:
         b = ev.body
         st = self.st
         self.dirty = False
         self.ev = ev
-        t = type(b)  # bodies are final structs: the type decides
-        if t is MoveSubmitted:
-            tpl = self.template_by_id[b.template]
-            # positional, in MoveRecord's field order (the hot path of every proposal)
-            st.moves[ev.seq] = MoveRecord(
-                ev.seq, b.role, b.template, tpl.kind, st.phase or "", b.magnitude, b.channel,
-                b.recipients, ev.visibility, dict(b.package), b.parties, b.target,
-                b.condition, b.rationale, b.sealed, "pending", [])
-            return
-        if t is MoveAdjudicated:
-            self._adjudicate(b.move, b.decision == "accepted", b.magnitude)
-        elif t is DiceRolled:
-            st.rolls += 1
-            m = st.moves.get(b.move)
-            self._adjudicate(b.move, b.success, m.magnitude if m else 1)
-        elif t is MovesRevealed:
-            for mid in b.moves:
-                m = st.moves.get(mid)
-                if m is not None:
-                    m.sealed = False
-                    m.visibility = channel_visibility(m.role, m.channel, m.recipients)
-            return
-        elif t is AgreementPublished:
-            a = st.agreements.get(b.agreement)
-            if a is not None:
-                a.visibility = Visibility()
-            return
-        elif t is PhaseStarted:
-            st.phase = b.phase
-            st.phase_index = b.index
-            st.phase_started_at = ev.seq
-            return
-        elif t is InjectRescheduled:
-            st.inject_plan[b.inject] = (b.phase, float(b.at_minute))
-            return
-        elif t is InjectSkipped:
-            st.injects_skipped[b.inject] = ev.seq
-            return
-        elif t is InjectFired:
-            if b.inject:
-                st.injects_fired[b.inject] = ev.seq
-            st.inject_events.append(ev.seq)
-            self._effects(b.effects, 1, b.effects.get("by"), b.title)
-        elif t is Withdrawn:
-            st.moves.pop(b.move, None)
-            if st.offers.pop(b.move, None) is not None:
-                self.version += 1
-            self.dirty = self.issues_dirty = True
-        elif t is SessionStarted:
-            st.started = True
-            st.seed = b.seed
-            return
+        st.rolls += 1
+        m = st.moves.get(b.move)
+        self._adjudicate(b.move, b.success, m.magnitude if m else 1)
         if self.dirty:
             self._settle()
+
+    def _revealed(self, ev: Event) -> None:
+        moves = self.st.moves
+        for mid in ev.body.moves:
+            m = moves.get(mid)
+            if m is not None:
+                m.sealed = False
+                m.visibility = channel_visibility(m.role, m.channel, m.recipients)
+
+    def _published(self, ev: Event) -> None:
+        a = self.st.agreements.get(ev.body.agreement)
+        if a is not None:
+            a.visibility = Visibility()
+
+    def _phase_started(self, ev: Event) -> None:
+        b = ev.body
+        st = self.st
+        st.phase = b.phase
+        st.phase_index = b.index
+        st.phase_started_at = ev.seq
+
+    def _rescheduled(self, ev: Event) -> None:
+        b = ev.body
+        self.st.inject_plan[b.inject] = (b.phase, float(b.at_minute))
+
+    def _inject_skipped(self, ev: Event) -> None:
+        self.st.injects_skipped[ev.body.inject] = ev.seq
+
+    def _fired(self, ev: Event) -> None:
+        b = ev.body
+        st = self.st
+        self.dirty = False
+        self.ev = ev
+        if b.inject:
+            st.injects_fired[b.inject] = ev.seq
+        st.inject_events.append(ev.seq)
+        self._effects(b.effects, 1, b.effects.get("by"), b.title)
+        if self.dirty:
+            self._settle()
+
+    def _withdrawn(self, ev: Event) -> None:
+        b = ev.body
+        st = self.st
+        self.ev = ev
+        st.moves.pop(b.move, None)
+        if st.offers.pop(b.move, None) is not None:
+            self.version += 1
+        self.dirty = self.issues_dirty = True
+        self._settle()
+
+    def _started(self, ev: Event) -> None:
+        st = self.st
+        st.started = True
+        st.seed = ev.body.seed
 
     # -- effects
     def _effects(self, eff: dict[str, Any], k: float, by: str | None = None,
@@ -807,6 +882,16 @@ class _Applier:
         self._plans[template] = plan
         return plan
 
+    def _calm(self) -> bool:
+        """Nothing but a move's own effects on values and leverage can move now: no
+        conditional offer or agreement whose condition could read them, no block put on or
+        lifted, and the effective values current (so equal to the base ones: with no
+        conditional offer, none is in force). An accepted move whose effects hold no block
+        or posture is then settled by :meth:`_quiet_accept`, the common case."""
+        return not self._conditional and self._conditional_version == self.version and \
+            self._recomputed == (self.base_version, self.version) and \
+            not self.recheck_all and not self.holds_dirty
+
     def _quiet_accept(self, variables: tuple, leverage: tuple, k: float) -> None:
         """An accepted move's effects on values and leverage, settled, when nothing else
         can move (see _adjudicate): what ``_template_effects`` then ``_settle`` do, in
@@ -840,40 +925,40 @@ class _Applier:
             if x is not y and x != y:  # as dict equality compares values
                 changed = True
         st.variables = var
-        if changed:  # as _settle: same values, same index and rung
-            if self._terms_kept:
-                st.index = self._index_of(var, variables)
-            else:
-                st.index = escalation_index(self.sc, var)
-            st.rung = self._rung(st.index, st.rung or None) if not self._rung_requires \
-                else rung_for(self.sc, st.index, st.rung or None, var)
-            self.last_values = var
-
-    def _index_of(self, var: dict[str, float], moved: tuple) -> float:
-        """``escalation_index(sc, var)``, from the terms kept at hand: when they were made
-        from the values the index was last computed from, only the terms of the variables
-        in ``moved`` (tuples led by a variable id) are made again. The same terms, added in
-        the same order: the same float."""
-        terms = self._terms
-        if self._terms_of is not None and self._terms_of is self.last_values:
-            pos, all_terms = self._term_pos, self._index_terms
-            for t in moved:
-                j = pos[t[0]]
-                vid, lo, span, w, calming = all_terms[j]
-                n = (var[vid] - lo) / span
-                terms[j] = w * (1.0 - n if calming else n)
+        if not changed:  # as _settle: same values, same index and rung
+            return
+        self.last_values = var
+        if not self._terms_kept:
+            index = escalation_index(self.sc, var)
         else:
-            terms = self._terms = []
-            for vid, lo, span, w, calming in self._index_terms:
-                n = (var[vid] - lo) / span
-                terms.append(w * (1.0 - n if calming else n))
-        self._terms_of = var
-        if not self._index_weight:
-            return 0.0
-        acc = 0.0
-        for x in terms:
-            acc += x
-        return _round6(self._index_scale * acc / self._index_weight)
+            # escalation_index(sc, var) from the terms kept at hand: when they were made
+            # from the values the index was last computed from, only the terms of the
+            # variables that moved are made again; the same terms added in the same
+            # order make the same float
+            terms = self._terms
+            if self._terms_of is last and last is not None:
+                pos, all_terms = self._term_pos, self._index_terms
+                for t in variables:
+                    j = pos[t[0]]
+                    vid, lo, span, w, calming = all_terms[j]
+                    n = (var[vid] - lo) / span
+                    terms[j] = w * (1.0 - n if calming else n)
+            else:
+                terms = self._terms = []
+                for vid, lo, span, w, calming in self._index_terms:
+                    n = (var[vid] - lo) / span
+                    terms.append(w * (1.0 - n if calming else n))
+            self._terms_of = var
+            if self._index_weight:
+                acc = 0.0
+                for x in terms:
+                    acc += x
+                index = _round6(self._index_scale * acc / self._index_weight)
+            else:
+                index = 0.0
+        st.index = index
+        st.rung = self._rung(index, st.rung or None) if not self._rung_requires \
+            else rung_for(self.sc, index, st.rung or None, var)
 
     def _adjudicate(self, move_id: int, accepted: bool, magnitude: int) -> None:
         st = self.st
@@ -888,17 +973,11 @@ class _Applier:
             return
         st.accepted_moves += 1
         m.magnitude = magnitude
-        if m.kind not in _SETTLING_KINDS:
+        if m.kind not in _SETTLING_KINDS and self._calm():
             plan = self._plans.get(m.template)
             if plan is None:
                 plan = self._plan(m.template)
-            # the common case, settled here: no block or posture in the effects, no
-            # conditional offer or agreement whose condition could read what moves, the
-            # effective values current (so equal to the base ones: no offer in force)
-            if not plan[2] and not self._conditional and \
-                    self._conditional_version == self.version and \
-                    self._recomputed == (self.base_version, self.version) and \
-                    not self.recheck_all and not self.holds_dirty:
+            if not plan[2]:
                 del st.moves[move_id]
                 if plan[0] or plan[1]:
                     self._quiet_accept(plan[0], plan[1], magnitude)

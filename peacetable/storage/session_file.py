@@ -524,34 +524,41 @@ class SessionStore:
         append = out.append
         expect = after + 1
         prev = self.chain_at(after) if chained else None
-        # chain_hash and decode_body, bound once: this loop is the read of every cold fold
-        sha256, canon, decode = hashlib.sha256, _canon.encode, _body_decoder.decode
+        # chain_hash and decode_body, bound once: this loop is the read of every cold fold.
+        # Each row is hashed from a copy of an empty SHA-256 (cheaper than a new one)
+        fresh, canon, decode = hashlib.sha256().copy, _canon.encode, _body_decoder.decode
         try:
             if chained and prev is None:
                 raise ValueError(f"event {after} carries no chain hash")
+            # rows taken one by one (each freed when done with) rather than a page at a time
             cur = self.conn.execute(sql + " ORDER BY seq", args)
-            while rows := cur.fetchmany(4096):
-                for row in rows:
-                    if chained:
-                        s, t, typ, actor, v, b, h = row
-                        prev = sha256(prev + canon((s, t, typ, actor, v, b))).digest()
-                        if h != prev:
-                            if s != expect:  # a gap or a swap: say that rather than the hash
-                                raise ValueError(f"event {expect} is missing" if s > expect
-                                                 else f"event number {s} is out of order")
-                            raise ValueError(f"event {s} was changed after it was recorded (it "
-                                             "does not match the record's chain)")
-                    else:
-                        s, t, typ, actor, v, b = row
-                    if s != expect:
-                        raise ValueError(f"event {expect} is missing" if s > expect else
-                                         f"event number {s} is out of order")
+            if chained:
+                for s, t, typ, actor, v, b, h in cur:
+                    x = fresh()
+                    x.update(prev)
+                    x.update(canon((s, t, typ, actor, v, b)))
+                    prev = x.digest()
+                    if h != prev or s != expect:
+                        if s != expect:  # a gap or a swap: say that rather than the hash
+                            raise ValueError(f"event {expect} is missing" if s > expect
+                                             else f"event number {s} is out of order")
+                        raise ValueError(f"event {s} was changed after it was recorded (it "
+                                         "does not match the record's chain)")
                     if b is None or v is None:
                         raise ValueError(f"event {s} has no {'body' if b is None else 'visibility'}")
                     vis_ = vis.get(v)
                     if vis_ is None:
                         vis_ = visibility(v)
                     append(Event(s, t if type(t) is str else str(t), vis_, decode(b)))
+                    expect += 1
+            else:
+                for s, t, typ, actor, v, b in cur:
+                    if s != expect:
+                        raise ValueError(f"event {expect} is missing" if s > expect else
+                                         f"event number {s} is out of order")
+                    if b is None or v is None:
+                        raise ValueError(f"event {s} has no {'body' if b is None else 'visibility'}")
+                    append(Event(s, t if type(t) is str else str(t), visibility(v), decode(b)))
                     expect += 1
         except (sqlite3.Error, ValueError, TypeError) as exc:
             raise SessionFileError(f"{self.path}: an event cannot be read ({exc}); the file may "
