@@ -579,6 +579,7 @@ class IncrementalFold:
 
 
 _NONE: frozenset[str] = frozenset()
+_UNSET = object()
 #: kinds whose acceptance does more than apply effects: offers, tables, agreements
 _SETTLING_KINDS = frozenset(("conditional_offer", "proposal", "acceptance", "rejection"))
 
@@ -648,6 +649,8 @@ class _Applier:
         #: the variables ``_terms`` were computed from (None: not computed)
         self._terms_of: dict[str, float] | None = None
         self._kinds = {tid: t.kind for tid, t in sc.template_by_id.items()}
+        #: template -> what _quiet_accept applies when one of its moves is accepted
+        self._quiet: dict[str, tuple[tuple, tuple] | tuple[()] | None] = {}
         self._handlers = self._table()
 
     def apply(self, ev: Event) -> None:
@@ -695,17 +698,20 @@ class _Applier:
                 self.issues_dirty = True
                 self._settle()
             return
-        if m.kind not in _SETTLING_KINDS and self._calm():
-            plan = self._plans.get(m.template)
-            if plan is None:
-                plan = self._plan(m.template)
-            if not plan[2]:
-                st.accepted_moves += 1
-                m.magnitude = k = b.magnitude
-                del st.moves[mid]
-                if plan[0] or plan[1]:
-                    self._quiet_accept(plan[0], plan[1], k)
-                return
+        q = self._quiet.get(m.template, _UNSET)
+        if q is _UNSET:
+            q = self._quiet_plan(m.template)
+        # _calm(), inline
+        if q is not None and not self._conditional and \
+                self._conditional_version == self.version and \
+                self._recomputed == (self.base_version, self.version) and \
+                not self.recheck_all and not self.holds_dirty and m.kind not in _SETTLING_KINDS:
+            st.accepted_moves += 1
+            m.magnitude = k = b.magnitude
+            del st.moves[mid]
+            if q:
+                self._quiet_accept(q[0], q[1], k)
+            return
         self.dirty = False
         self.ev = ev
         self._adjudicate(mid, True, b.magnitude)
@@ -892,10 +898,29 @@ class _Applier:
             self._recomputed == (self.base_version, self.version) and \
             not self.recheck_all and not self.holds_dirty
 
+    def _quiet_plan(self, template: str) -> tuple[tuple, tuple] | tuple[()] | None:
+        """What :meth:`_quiet_accept` applies for an accepted move of ``template``: its
+        plan's values and the leverage of roles the state holds (the roles never change
+        in a fold); () if that is nothing; None if accepting it can do more (an offer, a
+        proposal tabled or answered, a block or a posture)."""
+        plan = self._plans.get(template)
+        if plan is None:
+            plan = self._plan(template)
+        q: tuple[tuple, tuple] | tuple[()] | None
+        if plan[2] or self._kinds.get(template) in _SETTLING_KINDS:
+            q = None
+        else:
+            bl = self.st.base_leverage
+            lev = tuple((role, d) for role, d in plan[1] if role in bl)
+            q = (plan[0], lev) if plan[0] or lev else ()
+        self._quiet[template] = q
+        return q
+
     def _quiet_accept(self, variables: tuple, leverage: tuple, k: float) -> None:
-        """An accepted move's effects on values and leverage, settled, when nothing else
-        can move (see _adjudicate): what ``_template_effects`` then ``_settle`` do, in
-        fewer steps. No offer is in force, so each effective value is its base value."""
+        """An accepted move's effects on values and leverage (of roles the state holds),
+        settled, when nothing else can move (see :meth:`_calm`): what
+        ``_template_effects`` then ``_settle`` do, in fewer steps. No offer is in force,
+        so each effective value is its base value."""
         st = self.st
         self.base_version += 1
         self._recomputed = (self.base_version, self.version)
@@ -903,12 +928,9 @@ class _Applier:
             bl = st.base_leverage
             lev = dict(st.leverage)  # a new mapping, as _recompute makes
             for role, d in leverage:
-                if role in bl:
-                    x = bl[role] + d * k  # min(100.0, max(0.0, x)), inline
-                    x = x if x > 0.0 else 0.0
-                    x = x if x < 100.0 else 100.0
-                    bl[role] = x
-                    lev[role] = x
+                x = bl[role] + d * k  # min(100.0, max(0.0, x)), inline
+                x = x if x > 0.0 else 0.0
+                bl[role] = lev[role] = x if x < 100.0 else 100.0
             st.leverage = lev
         if not variables:
             return
@@ -974,13 +996,13 @@ class _Applier:
         st.accepted_moves += 1
         m.magnitude = magnitude
         if m.kind not in _SETTLING_KINDS and self._calm():
-            plan = self._plans.get(m.template)
-            if plan is None:
-                plan = self._plan(m.template)
-            if not plan[2]:
+            q = self._quiet.get(m.template, _UNSET)
+            if q is _UNSET:
+                q = self._quiet_plan(m.template)
+            if q is not None:
                 del st.moves[move_id]
-                if plan[0] or plan[1]:
-                    self._quiet_accept(plan[0], plan[1], magnitude)
+                if q:
+                    self._quiet_accept(q[0], q[1], magnitude)
                 return
         tpl = self.template_by_id[m.template]
         if m.kind != "statement":

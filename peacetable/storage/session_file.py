@@ -505,14 +505,6 @@ class SessionStore:
         """Events ``after`` < seq <= ``upto``, decoded. Each is checked against the chain
         from the stored hash of event ``after``: what is decoded is what was recorded (short
         of someone recomputing the chain, see :meth:`verify_record`)."""
-        vis: dict[str, Visibility] = {}  # few distinct visibilities: decode each once
-
-        def visibility(raw: str) -> Visibility:
-            v = vis.get(raw)
-            if v is None:
-                v = vis[raw] = decode_visibility(raw)
-            return v
-
         chained = self.schema_version >= 3
         sql = "SELECT seq, ts, type, actor, visibility, body" + (", hash" if chained else "") + \
             " FROM events WHERE seq > ?"
@@ -520,50 +512,83 @@ class SessionStore:
         if upto is not None:
             sql += " AND seq <= ?"
             args.append(upto)
-        out: list[Event] = []
-        append = out.append
-        expect = after + 1
-        prev = self.chain_at(after) if chained else None
-        # chain_hash and decode_body, bound once: this loop is the read of every cold fold.
-        # Each row is hashed from a copy of an empty SHA-256 (cheaper than a new one)
-        fresh, canon, decode = hashlib.sha256().copy, _canon.encode, _body_decoder.decode
+        sql += " ORDER BY seq"
         try:
-            if chained and prev is None:
-                raise ValueError(f"event {after} carries no chain hash")
-            # rows taken one by one (each freed when done with) rather than a page at a time
-            cur = self.conn.execute(sql + " ORDER BY seq", args)
+            prev = self.chain_at(after) if chained else None
             if chained:
-                for s, t, typ, actor, v, b, h in cur:
-                    x = fresh()
-                    x.update(prev)
-                    x.update(canon((s, t, typ, actor, v, b)))
-                    prev = x.digest()
-                    if h != prev or s != expect:
-                        if s != expect:  # a gap or a swap: say that rather than the hash
-                            raise ValueError(f"event {expect} is missing" if s > expect
-                                             else f"event number {s} is out of order")
-                        raise ValueError(f"event {s} was changed after it was recorded (it "
-                                         "does not match the record's chain)")
-                    if b is None or v is None:
-                        raise ValueError(f"event {s} has no {'body' if b is None else 'visibility'}")
-                    vis_ = vis.get(v)
-                    if vis_ is None:
-                        vis_ = visibility(v)
-                    append(Event(s, t if type(t) is str else str(t), vis_, decode(b)))
-                    expect += 1
-            else:
-                for s, t, typ, actor, v, b in cur:
-                    if s != expect:
-                        raise ValueError(f"event {expect} is missing" if s > expect else
-                                         f"event number {s} is out of order")
-                    if b is None or v is None:
-                        raise ValueError(f"event {s} has no {'body' if b is None else 'visibility'}")
-                    append(Event(s, t if type(t) is str else str(t), visibility(v), decode(b)))
-                    expect += 1
+                if prev is None:
+                    raise ValueError(f"event {after} carries no chain hash")
+                out = self._events_intact(sql, args, after, prev)
+                if out is not None:
+                    return out
+            # something is wrong (or the record predates the chain): read again, row by row,
+            # to name the first problem
+            return self._events_each(sql, args, after, prev)
         except (sqlite3.Error, ValueError, TypeError) as exc:
             raise SessionFileError(f"{self.path}: an event cannot be read ({exc}); the file may "
                                    "be damaged or edited ('peacetable info' names the first "
                                    "broken event)") from None
+
+    def _events_intact(self, sql: str, args: list, after: int, prev: bytes) -> list[Event] | None:
+        """:meth:`events` of a chained record, with as few steps per row as it can (this
+        loop is the read of every cold fold): None at the first thing that is not as it
+        should be, which :meth:`_events_each` then finds and words. Every row is checked
+        against the chain, hashed from a copy of an empty SHA-256 (cheaper than a new one);
+        the numbers, the table's integer key read in order, are checked at the end."""
+        vis: dict[str, Visibility] = {}  # few distinct visibilities: decode each once
+        out: list[Event] = []
+        append = out.append
+        fresh, canon, decode = hashlib.sha256().copy, _canon.encode, _body_decoder.decode
+        try:
+            for s, t, typ, actor, v, b, h in self.conn.execute(sql, args):
+                x = fresh()
+                x.update(prev)
+                x.update(canon((s, t, typ, actor, v, b)))
+                prev = x.digest()
+                if h != prev:
+                    return None
+                w = vis.get(v)
+                if w is None:
+                    if v is None:
+                        return None
+                    w = vis[v] = decode_visibility(v)
+                append(Event(s, t if type(t) is str else str(t), w, decode(b)))  # b None: TypeError
+        except (ValueError, TypeError):  # a body or visibility that cannot be decoded
+            return None
+        # increasing integers run without a gap from after + 1 exactly when the last is
+        # after + their count
+        if out and (out[0].seq != after + 1 or out[-1].seq != after + len(out)):
+            return None
+        return out
+
+    def _events_each(self, sql: str, args: list, after: int, prev: bytes | None) -> list[Event]:
+        """:meth:`events` row by row: raises ValueError naming the first problem."""
+        vis: dict[str, Visibility] = {}
+        chained = prev is not None
+        out: list[Event] = []
+        expect = after + 1
+        for row in self.conn.execute(sql, args):
+            if chained:
+                s, t, typ, actor, v, b, h = row
+                prev = chain_hash(prev, s, t, typ, actor, v, b)
+                if h != prev:
+                    if s != expect:  # a gap or a swap: say that rather than the hash
+                        raise ValueError(f"event {expect} is missing" if s > expect
+                                         else f"event number {s} is out of order")
+                    raise ValueError(f"event {s} was changed after it was recorded (it "
+                                     "does not match the record's chain)")
+            else:
+                s, t, typ, actor, v, b = row
+            if s != expect:
+                raise ValueError(f"event {expect} is missing" if s > expect else
+                                 f"event number {s} is out of order")
+            if b is None or v is None:
+                raise ValueError(f"event {s} has no {'body' if b is None else 'visibility'}")
+            w = vis.get(v)
+            if w is None:
+                w = vis[v] = decode_visibility(v)
+            out.append(Event(s, t if type(t) is str else str(t), w, decode_body(b)))
+            expect += 1
         return out
 
     # ------------------------------------------------------------------ the chain
