@@ -486,7 +486,7 @@ def toggles(events: Iterable[Event]) -> dict[int, bool]:
     """For every event that undo/redo names in ``events``: is it cancelled at the end?"""
     out: dict[int, bool] = {}
     undo_redo = _UNDO_REDO
-    for b in [ev.body for ev in events if type(ev.body) in undo_redo]:  # final types
+    for b in [b for ev in events if type(b := ev.body) in undo_redo]:  # final types
         out[b.target] = type(b) is Undone
     return out
 
