@@ -15,7 +15,7 @@ immutable); once revealed, the moves still open appear in the audience view's
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QFrame,
@@ -41,16 +41,20 @@ from ..domain.views import describe_for_room, package_text
 from .escalation_chart import EscalationChart
 from .style import ROOM_DEFAULTS
 from .network_view import NetworkView
+from .steady_label import SteadyLabel
 from .widgets_common import option_label, role_name, rung_colour, visible_texts
 
 __all__ = ["AudienceWindow"]
 
 VIEWER = "audience"
 FEED_LIMIT = 300
-#: in replay the feed holds the newest public moves at the cursor, as many as the room can
-#: read on the screen and more (a drag of the scrubber changes them at every move; the
-#: event log keeps every event)
+#: in replay the feed holds the newest public moves at the cursor, as many as its pane can
+#: show (:meth:`AudienceWindow.feed_room`), at most this many (a drag of the scrubber
+#: changes them at every move, and every line held is laid out again; the event log keeps
+#: every event)
 REPLAY_FEED_LIMIT = 40
+#: the padding above and below each line of the feed and of the agreements
+ITEM_PAD = 6
 
 _SKIP = (SessionStarted, Undone, Redone)
 
@@ -63,6 +67,7 @@ class AudienceWindow(QMainWindow):
         self.viewer = VIEWER
         self.session = None
         self.replay = None
+        self._feed_key: tuple | None = None  # replay: what the feed was made from
         self._scale = text_scale
         self.setWindowTitle("PeaceTable — Projector")
         self.resize(1920, 1080)
@@ -98,8 +103,14 @@ class AudienceWindow(QMainWindow):
         left.addWidget(self.countdown_label)
 
         self.index_caption = self._label("Escalation index", 15, bold=True, colour="#37474f")
-        self.index_value = self._label("", 46, bold=True)
-        self.index_value.setObjectName("indexValue")
+        # the index changes at every move of a replay drag: a label whose new texts lay
+        # nothing out again (see steady_label), right-aligned against "of 100" in the
+        # room of the widest index shown
+        self.index_value = SteadyLabel()
+        self._register_label(self.index_value.label, 46, bold=True)
+        self.index_value.label.setObjectName("indexValue")
+        self.index_value.label.setAlignment(Qt.AlignmentFlag.AlignRight
+                                            | Qt.AlignmentFlag.AlignVCenter)
         self.index_scale = self._label("", 18, colour="#37474f")
         self.rung_label = self._label("", 22, bold=True)
         self.rung_label.setObjectName("rungLabel")
@@ -137,6 +148,7 @@ class AudienceWindow(QMainWindow):
         self.feed.setWordWrap(True)
         self.feed.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.feed.setStyleSheet(self._list_style(15))
+        self.feed.viewport().installEventFilter(self)
         self.agreements = QListWidget()
         self.agreements.setObjectName("publicAgreements")
         self.agreements.setWordWrap(True)
@@ -194,6 +206,7 @@ class AudienceWindow(QMainWindow):
     def set_session(self, session) -> None:
         self.session = session
         self.replay = None
+        self.feed.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.chart.set_session(session)
         self.network.set_session(session)
         self._apply_overlays()
@@ -253,6 +266,9 @@ class AudienceWindow(QMainWindow):
             self.network.set_session(None)
             self._blank()
             return
+        # the room reads the newest moves at the top: no scroll bar (a drag of the scrubber
+        # replaces the feed at every move, and the bar was painted again with it)
+        self.feed.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.chart.set_replay(model, VIEWER)
         self._apply_overlays()
         self.network.set_replay(model.session, lambda: model.view(VIEWER), VIEWER)
@@ -268,17 +284,32 @@ class AudienceWindow(QMainWindow):
         self._show_view(view)
         self.chart.set_cursor(m.cursor)
         self.network.follow()
-        key = (m.visible_count(VIEWER), m.marks_before())
-        if key != getattr(self, "_feed_key", None):  # the feed changes with public events
+        room = self.feed_room()
+        key = (m.visible_count(VIEWER), m.marks_before(), room)
+        if key != self._feed_key:  # the feed changes with public events
             self._feed_key = key
             lines: list[tuple[str, bool]] = []
-            for ev in reversed(m.effective_events(VIEWER, limit=REPLAY_FEED_LIMIT + 1)):
+            for ev in reversed(m.effective_events(VIEWER, limit=room + 1)):
                 line = self._feed_line(ev, view)
                 if line is not None:
                     lines.append(line)
-                    if len(lines) >= REPLAY_FEED_LIMIT:
+                    if len(lines) >= room:
                         break
             self._set_feed(lines)
+
+    def feed_room(self) -> int:
+        """Replay: how many lines the feed holds — as many as its pane can show (each
+        line is at least one line of text and its padding high; no scroll bar in replay),
+        at most :data:`REPLAY_FEED_LIMIT`. A line below the pane's bottom is never seen,
+        and each line held is laid out again whenever the feed changes."""
+        line = self.feed.fontMetrics().height() + 2 * ITEM_PAD
+        return max(1, min(REPLAY_FEED_LIMIT, self.feed.viewport().height() // line + 1))
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.feed.viewport() and event.type() == QEvent.Type.Resize and \
+                self.replay is not None and self.feed_room() != (self._feed_key or (0,))[-1]:
+            self.follow_cursor()  # a taller pane shows more lines
+        return super().eventFilter(obj, event)
 
     def _set_feed(self, lines: list[tuple[str, bool]]) -> None:
         """Show ``lines`` (text, is an inject), newest first, reusing the list's items: a
@@ -449,7 +480,10 @@ class AudienceWindow(QMainWindow):
         self._agreement_lines = None
 
     def _label(self, text: str, pt: float, bold: bool = False, colour: str = "#000000") -> QLabel:
-        lab = QLabel(text)
+        return self._register_label(QLabel(text), pt, bold, colour)
+
+    def _register_label(self, lab: QLabel, pt: float, bold: bool = False,
+                        colour: str = "#000000") -> QLabel:
         lab.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         if not hasattr(self, "_labels"):
             self._labels: list[tuple[QLabel, float, bool, str]] = []
@@ -472,6 +506,8 @@ class AudienceWindow(QMainWindow):
             self._style_label(lab, pt, bold, colour)
         for lst in (self.feed, self.agreements):
             lst.setStyleSheet(self._list_style(15))
+        if self.replay is not None:
+            self.follow_cursor()  # the feed holds as many lines as fit in the new size
         self.chart.set_text_scale(scale)
         self.network.set_text_scale(scale)
         if self.session is not None:
@@ -491,4 +527,5 @@ class AudienceWindow(QMainWindow):
     def _list_style(self, pt: float) -> str:
         return (f"QListWidget {{ font-size: {pt * self._scale:.0f}pt; color: #000000; "
                 "background: #ffffff; border: 1px solid #b0bec5; }"
-                "QListWidget::item { padding: 6px 4px; border-bottom: 1px solid #e0e0e0; }")
+                f"QListWidget::item {{ padding: {ITEM_PAD}px 4px; "
+                "border-bottom: 1px solid #e0e0e0; }")

@@ -75,9 +75,11 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGraphicsEllipseItem,
     QGraphicsItem,
+    QGraphicsObject,
     QGraphicsPathItem,
     QGraphicsRectItem,
     QGraphicsSimpleTextItem,
+    QGraphicsView,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -116,6 +118,31 @@ STEP = "right"
 PHASE_HIT_PX = 5.0
 
 
+def _prefix_runs(X: np.ndarray, Y: np.ndarray, starts: np.ndarray, lo: np.ndarray,
+                 hi: np.ndarray, k: int, span: tuple[float, float] | None) -> tuple:
+    """The runs (one per pixel column) of a step curve's first ``k`` points in device
+    coordinates, from the whole curve's runs (``starts``: each run's first point; ``lo``,
+    ``hi``: its lowest and highest value): each run's x, lowest and highest value with the
+    value held into it, and the value each run but the last ends at (held to the next).
+    With ``span`` (device x from, to) only the runs that reach into it, and one on each
+    side (the horizontal steps that cross its edges)."""
+    b = int(np.searchsorted(starts, k - 1, side="right")) - 1  # the run of point k - 1
+    j0, j1 = 0, b + 1
+    if span is not None:
+        xs_all = X[starts[:b + 1]]
+        j0 = max(0, int(np.searchsorted(xs_all, span[0], side="left")) - 1)
+        j1 = min(b + 1, int(np.searchsorted(xs_all, span[1], side="right")) + 1)
+    st = starts[j0:j1]
+    lo, hi = lo[j0:j1].copy(), hi[j0:j1].copy()
+    if j1 == b + 1:  # the last run is cut at point k - 1
+        lo[-1], hi[-1] = Y[starts[b]:k].min(), Y[starts[b]:k].max()
+    first = 1 if j0 == 0 else 0  # every run but the curve's first holds a value into it
+    held = Y[st[first:] - 1]
+    lo[first:] = np.minimum(lo[first:], held)
+    hi[first:] = np.maximum(hi[first:], held)
+    return X[st], lo, hi, Y[st[1:] - 1]
+
+
 class _RectStepCurveItem(pg.PlotCurveItem):
     """A PlotCurveItem that paints a thick step line as filled rectangles.
 
@@ -141,6 +168,9 @@ class _RectStepCurveItem(pg.PlotCurveItem):
         self.painted_last_x: float | None = None
         self._columns: tuple | None = None  # (key, X, Y, starts, lo, hi): see _columns_for
         super().__init__(*args, **kwargs)
+        # the part being painted (opt.exposedRect): a replay drag repaints a strip, and
+        # only the steps that reach into it are drawn
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
     def show_first(self, k: int | None) -> None:
         """Draw only the first ``k`` points of the data (None: all). The data is not
@@ -168,7 +198,7 @@ class _RectStepCurveItem(pg.PlotCurveItem):
         if self.rect_steps:
             p.save()
             try:
-                drawn = self._paint_rects(p)
+                drawn = self._paint_rects(p, opt)
             except Exception:  # an exception must never leave paint(): PySide aborts
                 log.exception("step curve: falling back to pyqtgraph's painting")
                 self.rect_steps = False
@@ -193,7 +223,7 @@ class _RectStepCurveItem(pg.PlotCurveItem):
         p.setPen(self.opts["pen"])
         p.drawPath(self.generatePath(x[:k], y[:k]))
 
-    def _paint_rects(self, p: QPainter) -> bool:
+    def _paint_rects(self, p: QPainter, opt=None) -> bool:
         o = self.opts
         pen = o["pen"]
         t = p.transform()
@@ -221,12 +251,15 @@ class _RectStepCurveItem(pg.PlotCurveItem):
             if got is None:
                 return False
             X, Y, starts, lo, hi = got
-            # the runs of the first k points: every column before the last point's whole,
-            # the last point's column cut at it
-            b = int(np.searchsorted(starts, k - 1, side="right")) - 1
-            starts = starts[: b + 1]
-            lo, hi = lo[: b + 1].copy(), hi[: b + 1].copy()
-            lo[b], hi[b] = Y[starts[b]:k].min(), Y[starts[b]:k].max()
+            # the runs of the first k points (every column before the last point's whole,
+            # the last point's column cut at it), only those that reach into the part of
+            # the plot being painted: a replay cursor's move repaints a strip
+            span = None
+            exposed = getattr(opt, "exposedRect", None)
+            if exposed is not None and not exposed.isEmpty() and t.m11() > 0:
+                span = (exposed.left() * t.m11() + t.m31() - h - 1,
+                        exposed.right() * t.m11() + t.m31() + h + 1)
+            xs, lo, hi, yend = _prefix_runs(X, Y, starts, lo, hi, k, span)
             n = k
         else:
             X = x * t.m11() + t.m31()
@@ -243,14 +276,15 @@ class _RectStepCurveItem(pg.PlotCurveItem):
             starts = np.flatnonzero(np.r_[True, X[1:] != X[:-1]])
             lo = np.minimum.reduceat(Y, starts)
             hi = np.maximum.reduceat(Y, starts)
+            ends = np.r_[starts[1:], n] - 1
+            held = Y[starts[1:] - 1]
+            lo[1:] = np.minimum(lo[1:], held)
+            hi[1:] = np.maximum(hi[1:], held)
+            xs = X[starts]
+            yend = Y[ends[:-1]]
         self.painted_last_x = float(x[n - 1])
-        ends = np.r_[starts[1:], n] - 1
-        held = Y[starts[1:] - 1]
-        lo[1:] = np.minimum(lo[1:], held)
-        hi[1:] = np.maximum(hi[1:], held)
-        xs = X[starts]
         keep_v = hi > lo  # a flat run is covered by the horizontals' square ends
-        nv, nh = int(np.count_nonzero(keep_v)), len(starts) - 1
+        nv, nh = int(np.count_nonzero(keep_v)), len(xs) - 1
         if nv + nh == 0:
             return True  # a single point: nothing to draw (as pyqtgraph)
         self._rects.resize(nv + nh)
@@ -261,7 +295,7 @@ class _RectStepCurveItem(pg.PlotCurveItem):
         m[:nv, 3] = hi[keep_v] - lo[keep_v] + 2 * h
         a, b = xs[:-1], xs[1:]
         m[nv:, 0] = np.minimum(a, b) - h
-        m[nv:, 1] = Y[ends[:-1]] - h
+        m[nv:, 1] = yend - h
         m[nv:, 2] = np.abs(b - a) + 2 * h
         m[nv:, 3] = 2 * h
         p.resetTransform()
@@ -289,6 +323,24 @@ class _RectStepCurveItem(pg.PlotCurveItem):
         out = (X, Y, starts, np.minimum.reduceat(Y, starts), np.maximum.reduceat(Y, starts))
         self._columns = (key, out)
         return out
+
+
+class _CursorLine(pg.InfiniteLine):
+    """The replay cursor: a vertical line across the plot, moved along x at every step of
+    a drag. Its bounding rectangle in its own coordinates (the view's height, a few
+    pixels across) does not change with x, so :meth:`move_to` sets the position alone;
+    pyqtgraph's ``setValue`` works the rectangle out again in Python first (through the
+    view's geometry) and emits a signal nothing here listens to."""
+
+    def move_to(self, x: float) -> None:
+        """Put the line at ``x`` (what :meth:`value` gives back)."""
+        x = float(x)
+        if self.angle != 90 or self.maxRange != [None, None] or self._boundingRect is None:
+            self.setValue(x)  # not the case above: pyqtgraph's own way
+            return
+        if self.p[0] != x:
+            self.p = [x, self.p[1]]
+            QGraphicsObject.setPos(self, QPointF(x, self.p[1]))
 
 
 class StepCurve(pg.PlotDataItem):
@@ -599,6 +651,11 @@ class EscalationChart(QWidget):
         self.x_axis = _PhaseAxis("bottom")
         self.plot = pg.PlotWidget(background="w", axisItems={"bottom": self.x_axis})
         self.plot.setObjectName("escalationPlot")
+        # no cached background: the background is one colour, filled directly; the cached
+        # copy pyqtgraph keeps by default is an image drawn at every paint, which Qt's
+        # raster engine splits among its pool of threads for anything taller than 96 lines
+        # (a replay drag repaints a strip of the plot at every move)
+        self.plot.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
         pi = self.plot.getPlotItem()
         pi.setMenuEnabled(True)
         pi.hideButtons()
@@ -646,8 +703,8 @@ class EscalationChart(QWidget):
         self.marker.setVisible(False)
         pi.addItem(self.marker, ignoreBounds=True)
         # replay: the cursor, a vertical line across the plot
-        self.cursor_line = pg.InfiniteLine(angle=90, movable=False,
-                                           pen=pg.mkPen("#c62828", width=2))
+        self.cursor_line = _CursorLine(angle=90, movable=False,
+                                       pen=pg.mkPen("#c62828", width=2))
         self.cursor_line.setZValue(22)
         self.cursor_line.setVisible(False)
         pi.addItem(self.cursor_line, ignoreBounds=True)
@@ -947,7 +1004,7 @@ class EscalationChart(QWidget):
         self.cursor = None if seq is None else int(seq)
         self.cursor_line.setVisible(self.cursor is not None)
         if self.cursor is not None:
-            self.cursor_line.setValue(self._x_at(self.cursor))
+            self.cursor_line.move_to(self._x_at(self.cursor))
         if self.cursor is not None and self._plotted is not None and not self._dirty:
             self._show_cursor()
             if self._lines_shown() != self._label_key[-1:]:

@@ -19,11 +19,13 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPointF,
+    QRect,
     QSize,
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QTextLayout
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -33,6 +35,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSizePolicy,
+    QStyle,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -207,9 +211,10 @@ class EventLogModel(QAbstractTableModel):
         r = index.row()  # -1 for an invalid index
         if not 0 <= r < self._n or self.session is None:
             return None
-        ev = self._events[r]
+        return self._value(self._events[r], index.column(), role)
+
+    def _value(self, ev: Event, col: int, role: int):
         if role == _DISPLAY:
-            col = index.column()
             text = self._row_texts(ev)[col]
             if col == COL_WHAT and self.is_cancelled(ev.seq):
                 return f"{text}  (undone)"
@@ -217,13 +222,36 @@ class EventLogModel(QAbstractTableModel):
         if role == _FOREGROUND:
             return self._undone_brush if self.is_cancelled(ev.seq) else None
         if role == _FONT:
-            return self._struck if index.column() == COL_WHAT and self.is_cancelled(ev.seq) \
-                else None
+            return self._struck if col == COL_WHAT and self.is_cancelled(ev.seq) else None
         if role == _TOOLTIP:
-            return self._row_texts(ev)[COL_WHAT] if index.column() == COL_WHAT else None
+            return self._row_texts(ev)[COL_WHAT] if col == COL_WHAT else None
         if role == _EVENT:
             return ev
         return None
+
+    def row_look(self, row: int) -> tuple[tuple, bool]:
+        """Row ``row``'s texts (the event number as a number) and whether its event is
+        undone (as :meth:`data` gives them)."""
+        ev = self._events[row]
+        return self._row_texts(ev), self.is_cancelled(ev.seq)
+
+    def multiData(self, index: Index, roleDataSpan) -> None:
+        """Every role a cell's painting asks for, in one call (the table's delegate asks
+        for seven roles per cell at every paint: seven calls into Python otherwise). The
+        same values as :meth:`data`."""
+        r = index.row()
+        if not 0 <= r < self._n or self.session is None:
+            for rd in roleDataSpan:
+                rd.clearData()
+            return
+        ev = self._events[r]
+        col = index.column()
+        for rd in roleDataSpan:
+            value = self._value(ev, col, rd.role())
+            if value is None:
+                rd.clearData()
+            else:
+                rd.setData(value)
 
 
 class EventFilter(QSortFilterProxyModel):
@@ -260,6 +288,140 @@ class EventFilter(QSortFilterProxyModel):
             return False
         if self.text and self.text not in model.describe(ev).lower() and self.text not in ev.type:
             return False
+        return True
+
+
+def _line_box(font: QFont) -> tuple[int, float]:
+    """A line of ``font`` as Qt's item painting lays it out: its height in whole pixels and
+    its ascent."""
+    key = font.key()
+    got = _LINE_BOXES.get(key)
+    if got is None:
+        layout = QTextLayout("X", font)
+        layout.beginLayout()
+        line = layout.createLine()
+        line.setLineWidth(1000)
+        layout.endLayout()
+        got = _LINE_BOXES[key] = (layout.boundingRect().size().toSize().height(), line.ascent())
+    return got
+
+
+_LINE_BOXES: dict[str, tuple[int, float]] = {}
+
+
+class LogTable(QTableView):
+    """The event log's table. With :attr:`plain_rows` on (in replay) and the log's own model
+    shown, it paints its rows itself, in one pass: the same pixels as Qt's item painting
+    (background, alternating rows, grid, text elided at the right in the row's colour and
+    font), which lays every cell's text out three times over and asks the model for seven
+    roles per cell. A replay drag shows new rows at every move, each frame painting every
+    row again. A row that is selected, or holds the current cell while the table has the
+    focus, a filtered log or a right-to-left layout are painted by Qt as before."""
+
+    plain_rows = False
+
+    def paintEvent(self, event) -> None:
+        model = self.model()
+        if not self.plain_rows or not isinstance(model, EventLogModel) or \
+                model.session is None or model.rowCount() == 0 or \
+                self.layoutDirection() != Qt.LayoutDirection.LeftToRight or self.wordWrap() \
+                or not self._paint_plain(event, model):
+            super().paintEvent(event)
+
+    def _paint_plain(self, event, model: EventLogModel) -> bool:
+        """Paint the rows in ``event``'s region; False (nothing painted) where Qt must."""
+        vp = self.viewport()
+        area = event.region().boundingRect()
+        vheader, hheader = self.verticalHeader(), self.horizontalHeader()
+        n = model.rowCount()
+        top = self.rowAt(area.top())
+        if top < 0:
+            return True  # below the last row: the background only
+        bottom = self.rowAt(area.bottom())
+        if bottom < 0:
+            bottom = n - 1
+        sel = self.selectionModel()
+        if sel is not None and sel.hasSelection():
+            for rng in sel.selection():
+                if rng.top() <= bottom and rng.bottom() >= top:
+                    return False
+        cur = self.currentIndex()
+        if cur.isValid() and top <= cur.row() <= bottom and \
+                (self.hasFocus() or vp.hasFocus()):
+            return False
+        grid = 1 if self.showGrid() else 0
+        cols = []
+        for v in range(hheader.count()):
+            c = hheader.logicalIndex(v)
+            if hheader.isSectionHidden(c):
+                continue
+            x, w = self.columnViewportPosition(c), self.columnWidth(c)
+            if x + w > area.left() and x <= area.right():
+                cols.append((c, x, w - grid))
+        if not cols:
+            return True
+        opt = QStyleOptionViewItem()
+        self.initViewItemOption(opt)
+        pal = opt.palette
+        group = QPalette.ColorGroup.Active if self.isActiveWindow() else \
+            QPalette.ColorGroup.Inactive
+        if not self.isEnabled():
+            group = QPalette.ColorGroup.Disabled
+        alternate = pal.brush(group, QPalette.ColorRole.AlternateBase) \
+            if self.alternatingRowColors() else None
+        ink = pal.color(group, QPalette.ColorRole.Text)
+        undone_ink = model._undone_brush.color()
+        font = opt.font
+        struck = QFont(font)
+        struck.setStrikeOut(True)
+        fm, struck_fm = QFontMetrics(font), QFontMetrics(struck)
+        # where Qt's item painting puts a line of text: its laid-out height, centred in the
+        # cell in whole pixels, and the baseline one ascent below
+        line_h, ascent = _line_box(font)
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
+        elide = Qt.TextElideMode.ElideRight
+        delegate = self.itemDelegate()
+        locale = opt.locale
+        p = QPainter(vp)
+        try:
+            last_y = 0
+            for r in range(top, bottom + 1):
+                if vheader.isSectionHidden(r):
+                    continue
+                y, h = self.rowViewportPosition(r), self.rowHeight(r) - grid
+                last_y = y + h
+                texts, cancelled = model.row_look(r)
+                shade = alternate is not None and vheader.visualIndex(r) & 1
+                p.setPen(undone_ink if cancelled else ink)
+                for c, x, w in cols:
+                    cell = QRect(x, y, w, h)
+                    if shade:
+                        p.fillRect(cell, alternate)
+                    text = texts[c]
+                    if not isinstance(text, str):
+                        text = delegate.displayText(text, locale)
+                    width = w - 2 * margin
+                    at = QPointF(x + margin, y + (h - line_h) // 2 + ascent)
+                    if c == COL_WHAT and cancelled:
+                        p.setFont(struck)
+                        p.drawText(at, struck_fm.elidedText(f"{text}  (undone)", elide, width))
+                        p.setFont(font)
+                    else:
+                        p.drawText(at, fm.elidedText(text, elide, width))
+            if grid:
+                colour = QColor.fromRgba(self.style().styleHint(
+                    QStyle.StyleHint.SH_Table_GridLineColor, opt, self) & 0xFFFFFFFF)
+                p.setPen(QPen(colour, 1, self.gridStyle()))
+                right = min(area.right(), cols[-1][1] + cols[-1][2])
+                for r in range(top, bottom + 1):
+                    if not vheader.isSectionHidden(r):
+                        y = self.rowViewportPosition(r) + self.rowHeight(r) - 1
+                        p.drawLine(area.left(), y, right, y)
+                low = min(area.bottom(), last_y)
+                for _c, x, w in cols:
+                    p.drawLine(x + w, area.top(), x + w, low)
+        finally:
+            p.end()
         return True
 
 
@@ -329,7 +491,7 @@ class EventLogPanel(QWidget):
         row.addWidget(self.count_label)
         lay.addLayout(row)
 
-        self.table = QTableView()
+        self.table = LogTable()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -356,6 +518,7 @@ class EventLogPanel(QWidget):
             self.table.horizontalHeader().setResizeContentsPrecision(0)
             # the scroll bar changes at every cursor move: painted over its own background,
             # the panels and tabs under it are not painted again with it
+            self.table.plain_rows = True
             for bar in (self.table.verticalScrollBar(), self.table.horizontalScrollBar()):
                 bar.setAutoFillBackground(True)
             self.viewer_label.hide()

@@ -30,6 +30,11 @@ def configure_application(app: QApplication) -> None:
     """Names (for QSettings), settings format, style: shared by the app and tests. The
     icon is set once the first window is on screen (``MainWindow``): loading it is not
     needed for the first frame."""
+    # Qt's raster engine hands every fill of 96 lines or more to a pool of threads and
+    # waits for them; for the window's fills (a table's rows, a scroll bar, a strip of a
+    # chart) the hand-off costs more than the fill, and far more on a busy machine. Read
+    # by Qt once, before anything is painted.
+    os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
     QCoreApplication.setOrganizationName("PeaceTable")
     QCoreApplication.setApplicationName("PeaceTable")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)

@@ -28,7 +28,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from ..domain.calendar import date_label, short_date_label, span_label
 from . import messages
+from .steady_label import SteadyLabel
 from .style import ACCENT, DANGER, follow_zoom, set_cls
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -169,31 +170,26 @@ class Timeline(QWidget):
         cx = self._x(self._cursor)
         p.setBrush(QColor(ACCENT))
         p.drawRoundedRect(QRectF(x0, track_y - 3, max(0.0, cx - x0), 6), 3, 3)
-        small = QFont(self.font())
-        small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.85))
-        small.setBold(True)
+        # only what reaches into the part being painted (a cursor's move repaints the
+        # handle's strip)
+        left, right = event.rect().left() - 2, event.rect().right() + 2
+        small, ticks = self._phase_ticks()
         p.setFont(small)
         # phase starts: a tick through the track and the phase's number above it, with the
         # phase's in-game date when there is room before the next phase
         p.setPen(QPen(QColor("#37474f"), 1.5))
-        fm = p.fontMetrics()
-        marks = m.bookmarks
-        phases = m.scenario.phases
-        for k, b in enumerate(marks):
-            x = self._x(b.seq)
-            p.drawLine(QPointF(x, track_y - 10), QPointF(x, track_y + 10))
-            text = f"P{b.phase_index + 1}"
-            day = short_date_label(phases[b.phase_index].date) \
-                if b.phase_index < len(phases) else ""
-            room = (self._x(marks[k + 1].seq) if k + 1 < len(marks) else x1 + self.H_PAD) - x
-            if day and fm.horizontalAdvance(f"{text} · {day}") + 10 < room:
-                text = f"{text} · {day}"
-            p.drawText(QPointF(x + 3, track_y - 12), text)
+        for x, text, width in ticks:
+            if x + 1 >= left and x - 1 <= right:
+                p.drawLine(QPointF(x, track_y - 10), QPointF(x, track_y + 10))
+            if x + 3 <= right and x + 3 + width >= left:
+                p.drawText(QPointF(x + 3, track_y - 12), text)
         # annotations: a small flag under the track
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(MARK_COLOUR))
         for mk in m.marks:
             x = self._x(mk.seq)
+            if x + 6 < left or x - 6 > right:
+                continue
             p.drawPolygon(QPolygonF([QPointF(x, track_y + 6), QPointF(x - 5, track_y + 15),
                                      QPointF(x + 5, track_y + 15)]))
         # the cursor
@@ -205,6 +201,34 @@ class Timeline(QWidget):
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(self.rect().adjusted(1, 1, -2, -2))
         p.end()
+
+    def _phase_ticks(self) -> tuple[QFont, list[tuple[float, str, int]]]:
+        """The labels' font and each phase start's x, label and label width (kept while
+        the width, the font and the phases stay the same)."""
+        m = self.model
+        key = (self.width(), id(m), len(m.bookmarks), self.font().key())
+        got = getattr(self, "_ticks", None)
+        if got is not None and got[0] == key:
+            return got[1], got[2]
+        small = QFont(self.font())
+        small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.85))
+        small.setBold(True)
+        fm = QFontMetrics(small)
+        x1 = self._span()[1]
+        marks = m.bookmarks
+        phases = m.scenario.phases
+        ticks = []
+        for k, b in enumerate(marks):
+            x = self._x(b.seq)
+            text = f"P{b.phase_index + 1}"
+            day = short_date_label(phases[b.phase_index].date) \
+                if b.phase_index < len(phases) else ""
+            room = (self._x(marks[k + 1].seq) if k + 1 < len(marks) else x1 + self.H_PAD) - x
+            if day and fm.horizontalAdvance(f"{text} · {day}") + 10 < room:
+                text = f"{text} · {day}"
+            ticks.append((x, text, fm.horizontalAdvance(text)))
+        self._ticks = (key, small, ticks)
+        return small, ticks
 
     # -- mouse
     def mousePressEvent(self, event) -> None:
@@ -296,10 +320,10 @@ class ReplayPage(QWidget):
             lambda _i: self.set_viewer(self.viewer_combo.currentData() or "control"))
         row.addWidget(self.viewer_combo)
         row.addSpacing(16)
-        self.now_label = QLabel()
-        self.now_label.setObjectName("replayNow")
-        self.now_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.now_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # the position and the current event change at every move of a drag: labels whose
+        # new texts lay nothing out again (see steady_label)
+        self.now_label = SteadyLabel(stretch=True)
+        self.now_label.label.setObjectName("replayNow")
         row.addWidget(self.now_label, 1)
         self.annotate_button = QPushButton("Annotate this event…")
         self.annotate_button.clicked.connect(self.annotateRequested)
@@ -345,9 +369,9 @@ class ReplayPage(QWidget):
             lambda _i: self.set_speed(self.speed_combo.currentData()))
         transport.addWidget(self.speed_combo)
         transport.addSpacing(12)
-        self.position_label = QLabel()
-        self.position_label.setObjectName("replayPosition")
-        set_cls(self.position_label, "h2")
+        self.position_label = SteadyLabel(stretch=True)
+        self.position_label.label.setObjectName("replayPosition")
+        set_cls(self.position_label.label, "h2")
         transport.addWidget(self.position_label, 1)
         lay.addLayout(transport)
 

@@ -121,6 +121,8 @@ def _fresh(path: Path, n: int, viewer: str, qtbot) -> tuple:
     page.attach_projector(projector)
     page.set_replay(ReplayModel(session), at=n)
     page.set_viewer(viewer)
+    for _ in range(5):  # laid out as windows on screen are (the feed holds what its pane
+        QApplication.processEvents()  # shows)
     return page, projector, session
 
 
@@ -225,3 +227,108 @@ def test_the_comparison_catches_a_view_left_behind(window, qtbot, tmp_path, mess
         assert got["network"] != expect["network"]
     else:
         assert got["projector"]["agreements"] != expect["projector"]["agreements"]
+
+
+def _undone_rows_on_screen(table) -> int:
+    model, vp = table.model(), table.viewport()
+    top, bottom = table.rowAt(0), table.rowAt(vp.height() - 1)
+    if top < 0:
+        return 0
+    bottom = model.rowCount() - 1 if bottom < 0 else bottom
+    return sum(1 for r in range(top, bottom + 1) if model.row_look(r)[1])
+
+
+def test_the_log_paints_its_rows_as_qt_does(window, qtbot, tmp_path, messages, monkeypatch):
+    """In replay the event log paints its rows itself, in one pass: the same pixels as
+    Qt's item painting, with undone rows (grey, struck through) on screen, as control and
+    as a role, with the long texts elided; a selected row is left to Qt."""
+    path = _played_with_undos(tmp_path / "poi.peacetable")
+    assert window.trainer.open_replay(path)
+    page = window.trainer.page
+    window.resize(1400, 900)
+    table = page.event_log.table
+    assert table.plain_rows
+    m = page.model
+    plain_paints = []
+    real = type(table)._paint_plain
+
+    def counted(self, event, model):
+        done = real(self, event, model)
+        plain_paints.append(done)
+        return done
+
+    monkeypatch.setattr(type(table), "_paint_plain", counted)
+
+    def same_as_qt(label) -> None:
+        QApplication.processEvents()
+        plain = table.viewport().grab().toImage()
+        table.plain_rows = False
+        qt = table.viewport().grab().toImage()
+        table.plain_rows = True
+        assert plain == qt, label
+
+    undone_seen = 0
+    for viewer in ("control", "ukraine"):
+        assert page.set_viewer(viewer)
+        for n in (m.last, m.last - 1, m.last - 3, m.last // 2, 2, 0):
+            page.seek(n)
+            same_as_qt((viewer, n))
+            undone_seen += _undone_rows_on_screen(table)
+    assert undone_seen > 0  # struck-through rows were compared
+    assert plain_paints.count(True) >= 10
+    page.seek(m.last)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(3, header.ResizeMode.Interactive)
+    header.resizeSection(3, 90)  # every text of the column elided
+    same_as_qt("narrow")
+    plain_paints.clear()
+    table.selectRow(table.rowAt(table.viewport().height() // 2))
+    same_as_qt("selected")
+    assert plain_paints and not any(plain_paints)  # Qt painted the selected row
+
+
+def test_the_projector_feed_holds_the_lines_its_pane_shows(window, qtbot, tmp_path, messages,
+                                                          monkeypatch):
+    """In replay the projector's feed holds the newest public lines at the cursor, as many
+    as its pane shows (no scroll bar): every line that a feed of all
+    ``REPLAY_FEED_LIMIT`` lines shows in the pane, at two heights of the window; a taller
+    pane holds more lines, the same newest ones first."""
+    from peacetable.ui import audience
+
+    path = _played_with_undos(tmp_path / "poi.peacetable")
+    assert window.trainer.open_replay(path)
+    page = window.trainer.page
+    projector = window.show_projector()
+    qtbot.addWidget(projector)
+    feed = projector.feed
+    assert feed.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+
+    def lines() -> list[str]:
+        return [feed.item(k).text() for k in range(feed.count())]
+
+    def shown_by_a_full_feed() -> list[str]:
+        with monkeypatch.context() as mp:
+            mp.setattr(audience.AudienceWindow, "feed_room",
+                       lambda self: audience.REPLAY_FEED_LIMIT)
+            projector.follow_cursor()
+            QApplication.processEvents()
+            assert feed.count() > 3
+            shown = [feed.item(k).text() for k in range(feed.count())
+                     if feed.visualItemRect(feed.item(k)).top() < feed.viewport().height()]
+        projector.follow_cursor()
+        QApplication.processEvents()
+        return shown
+
+    held = []
+    for height in (700, 1060):
+        projector.resize(1400, height)
+        QApplication.processEvents()
+        page.seek(page.model.last)
+        QApplication.processEvents()
+        before, held = held, lines()
+        assert len(held) == projector.feed_room() < audience.REPLAY_FEED_LIMIT
+        assert held[:len(before)] == before
+        shown = shown_by_a_full_feed()
+        assert held[:len(shown)] == shown, (height, len(held), len(shown))
+        assert lines() == held
+    assert len(held) > len(before)
