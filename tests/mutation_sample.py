@@ -291,6 +291,104 @@ def select() -> None:
           f"{len(durations)} tests timed; not found in the source: {unmatched or 'none'}")
 
 
+def _changed_lines(module: str, names: list[str]) -> dict[str, tuple[int, int] | None]:
+    """Each mutant -> the lines of the real source its change touches (first, last), from
+    the mutated file: mutmut keeps each mutant and the original as whole functions
+    (``.py.spans`` gives their lines), so the difference of the two, placed at the
+    function's ``def`` line in the real source. None when not found."""
+    import difflib
+
+    rel = Path(*module.split(".")).with_suffix(".py")
+    mutated = (MUTANTS / rel).read_text("utf-8").splitlines()
+    spans = json.loads((MUTANTS / rel).with_suffix(".py.spans").read_text("utf-8"))["spans"]
+    import ast
+
+    tree = ast.parse((ROOT / rel).read_text("utf-8"))
+    defs: dict[str, int] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            defs[f"x_{node.name}"] = node.lineno
+        elif isinstance(node, ast.ClassDef):
+            for sub in node.body:
+                if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    defs[f"x\u01c1{node.name}\u01c1{sub.name}"] = sub.lineno
+    out: dict[str, tuple[int, int] | None] = {}
+    for name in names:
+        key = name.rpartition(".")[2]
+        function = key.partition("__mutmut_")[0]
+        orig, mut = spans.get(f"{function}__mutmut_orig"), spans.get(key)
+        if orig is None or mut is None or function not in defs:
+            out[name] = None
+            continue
+        a = mutated[orig[0] - 1:orig[1]]
+        b = mutated[mut[0] - 1:mut[1]]
+        # each span may start with blank lines; the function starts at its def line
+        a = a[next(k for k, ln in enumerate(a) if f"{function}__mutmut_orig(" in ln):]
+        b = b[next(k for k, ln in enumerate(b) if f"{key}(" in ln):]
+        a[0] = a[0].replace("__mutmut_orig(", "(")
+        b[0] = b[0].replace(f"{key}(", f"{function}(")
+        diff = [op for op in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+                if op[0] != "equal"]
+        if not diff:
+            out[name] = None
+            continue
+        first = min(op[1] for op in diff)
+        last = max(max(op[2] - 1, op[1]) for op in diff)
+        out[name] = (defs[function] + first, defs[function] + last)
+    return out
+
+
+def _statement_lines(source: Path, first: int, last: int) -> tuple[int, int] | None:
+    """The lines that show whether the statement holding lines ``first``..``last`` ran: the
+    innermost statement that holds them (for a compound statement, its header only). None
+    when that is a function's own ``def`` (a default value changes every call)."""
+    import ast
+
+    best = None
+    for node in ast.walk(ast.parse(source.read_text("utf-8"))):
+        if isinstance(node, ast.stmt) and node.lineno <= first and last <= node.end_lineno:
+            if best is None or (node.end_lineno - node.lineno) <= (best.end_lineno - best.lineno):
+                best = node  # (ast.walk goes breadth first: of equal spans, the inner one)
+    if best is None or isinstance(best, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return None
+    body = getattr(best, "body", None)
+    if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+        if first >= body[0].lineno:  # (not expected: a body statement would be innermost)
+            return None
+        return best.lineno, body[0].lineno - 1
+    return best.lineno, best.end_lineno
+
+
+def select_statements(names: list[str]) -> dict[str, list[str]]:
+    """For each mutant: the tests whose context ran a line of the statement it changes (a
+    test that never runs that statement runs the mutant exactly as the real code: the two
+    differ nowhere else), fastest first; the function's tests when the change is in its
+    ``def`` line or cannot be placed."""
+    import coverage
+
+    data = coverage.CoverageData(basename=str(CONTEXTS))
+    data.read()
+    durations = json.loads(DURATIONS.read_text("utf-8"))
+    by_function = json.loads(TESTS_BY_FUNCTION.read_text("utf-8"))
+    where = {n: m for m, codes in verdicts().items() for n in codes}
+    out: dict[str, list[str]] = {}
+    by_module: dict[str, list[str]] = defaultdict(list)
+    for name in names:
+        by_module[where[name]].append(name)
+    for module, group in by_module.items():
+        source = ROOT / Path(*module.split(".")).with_suffix(".py")
+        per_line = data.contexts_by_lineno(str(source)) or {}
+        changed = _changed_lines(module, group)
+        for name in group:
+            tests = by_function.get(name.partition("__mutmut_")[0], [])
+            span = changed[name] and _statement_lines(source, *changed[name])
+            if span is not None:
+                ran = {c for ln in range(span[0], span[1] + 1) for c in per_line.get(ln, ())}
+                tests = [t for t in tests if t in ran]
+            out[name] = sorted(tests, key=lambda t: (durations.get(t, 1e9), t))
+    return out
+
+
 def _fresh_user_home() -> None:
     """tests/conftest.py makes the per-user folders once, at import, and removes them when
     a pytest run ends: make them again before each run in a forked process."""
@@ -383,7 +481,7 @@ def _prepare_fork_parent(tests: list[str]) -> None:
 
 
 def run_selected(names: list[str], factor: float, slack: float, tests_given: list[str] | None,
-                 record: Path | None) -> None:
+                 record: Path | None, by_statement: bool = True) -> None:
     """Run each mutant with the tests that reach its function (``select``), fastest first,
     stopping at the first failure; the bound is ``factor`` times those tests' clean time plus
     ``slack`` seconds. Verdicts go to ``verdicts.json``: 1 killed (with the test that failed),
@@ -393,9 +491,12 @@ def run_selected(names: list[str], factor: float, slack: float, tests_given: lis
     by_function = json.loads(TESTS_BY_FUNCTION.read_text("utf-8"))
     durations = json.loads(DURATIONS.read_text("utf-8"))
     plan = {}
+    chosen = select_statements(names) if tests_given is None and by_statement else {}
     for name in names:
         if tests_given is not None:
             plan[name] = tests_given
+        elif by_statement:
+            plan[name] = chosen[name]
         else:
             plan[name] = by_function.get(name.partition("__mutmut_")[0], [])
     _prepare_fork_parent([t for ts in plan.values() for t in ts])
@@ -456,6 +557,8 @@ def main() -> None:
                    default="unchecked", help="which sampled mutants (without NAMES)")
     r.add_argument("--tests", nargs="+", help="run these tests instead (paths relative to "
                    "the repository; the verdict is printed, not stored, unless --after)")
+    r.add_argument("--by-function", action="store_true", help="every test that runs the "
+                   "mutated function, not only those that run the changed statement")
     r.add_argument("--after", action="store_true", help="store the verdicts of --tests in "
                    "verdicts_after.json (tests written for the survivors)")
     sub.add_parser("check-kills", help="run every killing test on the real code")
@@ -488,7 +591,7 @@ def main() -> None:
                     "all": lambda n: True}[args.only]
             names = [n for n in SAMPLE.read_text("utf-8").split() if want(n)]
         record = VERDICTS if args.tests is None else AFTER if args.after else None
-        run_selected(names, args.factor, args.slack, args.tests, record)
+        run_selected(names, args.factor, args.slack, args.tests, record, not args.by_function)
     elif args.command == "check-kills":
         check_kills()
     elif args.command == "mutmut-run":

@@ -79,3 +79,40 @@ def test_the_schedule_gives_a_rescheduled_inject_the_day_it_will_carry(tmp_path)
             "summit", dt.date(2031, 4, 21), dt.date(2031, 4, 9))
     finally:
         s.close()
+
+
+def test_the_report_names_its_viewer_by_label(tmp_path):
+    from peacetable.app.report import build_report
+
+    s = Session.create(RIVER, tmp_path / "s.peacetable", seed=1)
+    try:
+        sc = s.scenario
+        for viewer, shown in [("control", "control"), ("audience", "audience"),
+                              *((r.id, r.name) for r in sc.roles if r.id != "control")]:
+            overview = build_report(s, viewer)["overview"]
+            assert (overview["viewer"], overview["viewer_id"]) == (shown, viewer)
+    finally:
+        s.close()
+
+
+def test_a_fired_inject_moved_to_a_later_phase_happened_on_that_phase_s_day(tmp_path):
+    import datetime as dt
+
+    from peacetable.domain.calendar import fired_inject_days
+
+    text = RIVER.read_text(encoding="utf-8")
+    anchor = 'title = "Flash flood"\n'
+    dated = tmp_path / "dated-river.toml"
+    dated.write_text(text.replace(anchor, anchor + 'date = "2031-04-09"\n'), encoding="utf-8")
+    s = Session.create(dated, tmp_path / "s.peacetable", seed=1)
+    try:
+        s.execute(C.Advance())
+        s.execute(C.RescheduleInject(id="flash_flood", phase="summit", at_minute=2))
+        s.execute(C.Advance())
+        s.execute(C.Advance())
+        s.execute(C.FireInject(id="flash_flood"))
+        fired = s.events[-1]
+        assert fired.type == "inject_fired"
+        assert fired_inject_days(s.scenario, s.events) == {fired.seq: dt.date(2031, 4, 21)}
+    finally:
+        s.close()

@@ -32,3 +32,14 @@ def test_a_move_of_a_template_the_scenario_lacks_is_named_by_its_id(river):
     events = {1: known, 2: ghost}
     assert describe_for_room(river, known, events).startswith(f"{role.name}: {tpl.label}")
     assert describe_for_room(river, ghost, events) == f"{role.name}: ghost_template"
+
+
+def test_with_nothing_agreed_the_best_completion_is_the_nash_point(river):
+    from peacetable.domain.analytics.report import session_report
+    from peacetable.domain.state import initial_state
+
+    report = session_report(river, [], initial_state(river))
+    distance = report["session"]["frontier_distance"]
+    assert distance["agreed"] == {}
+    assert distance["best_completion"] == report["bargaining"]["nash"]
+    assert distance["best_completion"]["package"]  # the fixture's Nash point settles issues
