@@ -116,3 +116,22 @@ def test_a_fired_inject_moved_to_a_later_phase_happened_on_that_phase_s_day(tmp_
         assert fired_inject_days(s.scenario, s.events) == {fired.seq: dt.date(2031, 4, 21)}
     finally:
         s.close()
+
+
+def test_visible_events_among_given_events_keeps_what_the_viewer_may_see(tmp_path):
+    s = Session.create(RIVER, tmp_path / "s.peacetable", seed=1)
+    try:
+        s.execute(C.Advance())
+        (private,) = s.execute(C.SubmitMove(role="upland", template="open_sluices",
+                                            to=("lowland",), rationale="just us"))
+        (note,) = s.execute(C.AddNote(text="control only"))
+        among = [private, note]
+        seqs = lambda evs: [e.seq for e in evs]  # noqa: E731
+        assert seqs(s.visible_events("control", among=among)) == [private.seq, note.seq]
+        assert seqs(s.visible_events("lowland", among=among)) == [private.seq]
+        assert seqs(s.visible_events("midland", among=among)) == []
+        assert seqs(s.visible_events("control", among=among, upto=private.seq)) == [private.seq]
+        # without ``among``: the whole record up to ``upto``
+        assert seqs(s.visible_events("control", upto=note.seq)) == list(range(1, note.seq + 1))
+    finally:
+        s.close()

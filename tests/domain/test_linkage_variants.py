@@ -187,7 +187,8 @@ def test_a_condition_on_a_status_follows_a_variable_block(tmp_path, river_path):
     fast = fold(s.scenario, s.events)
     full = fold(s.scenario, s.events, recheck_all=True)
     assert fast.agreements[prop].status == full.agreements[prop].status == "suspended"
-    assert s.view()["issues"]["monitoring"]["status"] == "suspended"
+    rec = s.view()["issues"]["monitoring"]
+    assert (rec["status"], rec["reason"]) == ("suspended", "its agreement is suspended")
 
 
 def test_an_option_level_variable_block(tmp_path, river_path):
