@@ -135,3 +135,40 @@ def test_visible_events_among_given_events_keeps_what_the_viewer_may_see(tmp_pat
         assert seqs(s.visible_events("control", upto=note.seq)) == list(range(1, note.seq + 1))
     finally:
         s.close()
+
+
+def test_a_fork_point_that_is_not_a_whole_number_is_refused(tmp_path):
+    import pytest
+
+    from peacetable.app.fork import fork_session
+    from peacetable.storage.session_file import SessionFileError
+
+    src = tmp_path / "s.peacetable"
+    s = Session.create(RIVER, src, seed=1)
+    s.execute(C.Advance())
+    s.close()
+    for at, shown in [("2", "'2'"), (2.0, "2.0"), (True, "True"), (None, "None")]:
+        out = tmp_path / f"fork-{shown}.peacetable"
+        with pytest.raises(SessionFileError) as exc:
+            fork_session(src, at, out)  # type: ignore[arg-type]
+        assert str(exc.value) == f"--at must be an event number, not {shown}"
+        assert not out.exists()
+    assert fork_session(src, 2, tmp_path / "fork.peacetable").is_file()
+
+
+def test_a_hot_wash_answer_to_an_unknown_question_counts_as_an_observation(tmp_path):
+    from peacetable.app.annotations import add_annotation
+    from peacetable.app.report import build_report
+
+    s = Session.create(RIVER, tmp_path / "s.peacetable", seed=1)
+    try:
+        s.execute(C.Advance())
+        # a file written by another tool may hold a question this version does not ask
+        add_annotation(s, s.store.last_seq, "the room was cold", "hotwash:upland:weather")
+        notes = build_report(s, "control")["annotations"]
+        texts = {k: [a["text"] for a in v] for k, v in notes.items()}
+        assert texts == {"strengths": [], "improvements": [],
+                         "observations": ["the room was cold"], "hotwash": ["the room was cold"]}
+        assert notes["hotwash"][0]["question"] == "weather"  # asked as it was written
+    finally:
+        s.close()

@@ -43,3 +43,15 @@ def test_with_nothing_agreed_the_best_completion_is_the_nash_point(river):
     assert distance["agreed"] == {}
     assert distance["best_completion"] == report["bargaining"]["nash"]
     assert distance["best_completion"]["package"]  # the fixture's Nash point settles issues
+
+
+def test_the_debrief_gives_the_best_completion_by_label(river):
+    from peacetable.domain.analytics.debrief import bargaining_debrief
+    from peacetable.domain.state import initial_state
+    from peacetable.domain.views import package_text
+
+    d = bargaining_debrief(river, initial_state(river))
+    best = d["best_completion"]
+    assert best["package"] == d["nash"]["package"]  # nothing agreed: the Nash point
+    assert best["package_text"] == package_text(river, best["package"]) == \
+        "Water release: Medium release; Monitoring: Joint commission"
