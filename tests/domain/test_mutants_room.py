@@ -55,3 +55,23 @@ def test_the_debrief_gives_the_best_completion_by_label(river):
     assert best["package"] == d["nash"]["package"]  # nothing agreed: the Nash point
     assert best["package_text"] == package_text(river, best["package"]) == \
         "Water release: Medium release; Monitoring: Joint commission"
+
+
+def test_a_revealed_sealed_proposal_is_told_with_its_package(river):
+    from peacetable.domain.events import MovesRevealed, RevealedMove
+    from peacetable.domain.views import describe_event, package_text
+
+    up, low = river.role_by_id["upland"], river.role_by_id["lowland"]
+    propose = river.template_by_id["propose"]
+    package = {"release": "medium"}
+    ev = Event(9, "2031-01-01T00:00:00Z", PUBLIC, MovesRevealed(moves=(4, 6), revealed=(
+        RevealedMove(move=4, role="upland", template="propose", kind="proposal",
+                     package=package),
+        RevealedMove(move=6, role="lowland", template="propose", kind="proposal",
+                     magnitude=2))))
+    assert describe_event(river, ev, {}, "control") == (
+        f"Revealed: {up.name}: {propose.label} {{{package_text(river, package)}}} (#4); "
+        f"{low.name}: {propose.label} x2 (#6)")
+    assert describe_event(river, ev, {}, "midland") == (
+        f"Revealed: {up.name}: {propose.label} {{{package_text(river, package)}}}; "
+        f"{low.name}: {propose.label} x2")

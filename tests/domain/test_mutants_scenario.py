@@ -51,3 +51,25 @@ to = "release"
 ''')
     assert good == [(good[0][0], 'a linkage from a variable test (while) is kind = "blocks", '
                                  "not 'precondition'")]
+
+
+def test_an_inline_table_at_the_depth_limit_is_refused_at_its_line():
+    from peacetable.domain.loader import MAX_DEPTH
+
+    text = RIVER.read_text(encoding="utf-8")
+    value = "[" * MAX_DEPTH + "{a = 1}" + "]" * MAX_DEPTH  # the table one level too deep
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario(text + f"\n[extra]\nx = {value}\n", "x.toml")
+    (p,) = exc.value.problems
+    assert (p.line, p.dotted) == (text.count("\n") + 3, "extra.x")
+    assert p.message.startswith(f"nested more than {MAX_DEPTH} levels deep")
+
+
+def test_a_file_name_the_system_refuses_is_named_in_the_problem(tmp_path):
+    from peacetable.domain.loader import load_scenario
+
+    path = tmp_path / ("x" * 300 + ".toml")  # longer than a file name may be
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(path)
+    assert exc.value.source == str(path)
+    assert str(exc.value) == f"{path}:1: (file): cannot be read: File name too long"
