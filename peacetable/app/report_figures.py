@@ -243,13 +243,17 @@ def chart_svg(sc: Scenario, series: Sequence[dict[str, Any]], title: str = "") -
     legend_y = CHART_H - 14.0
     x_title_y = legend_y - TITLE * 1.9
     bottom = x_title_y - TITLE * 1.2 - 2 * TICK * 1.2 - 16.0
-    # the rung labels: wrapped at RUNG_WRAP; one line each where the wrapped ones do not
-    # fit in the plot's height; smaller where even those do not
+    # the rung labels: wrapped at RUNG_WRAP; where they do not all fit in the plot's
+    # height, smaller, then wrapped wider (a wider margin), then on one line each
     plot_h = bottom - top
-    for size, width in ((RUNG, RUNG_WRAP), (RUNG, 1e9), (13.0, 1e9), (11.0, 1e9)):
+    gap = 3.0
+    for size, width, pad_y in ((RUNG, RUNG_WRAP, RUNG_PAD_Y), (13.0, RUNG_WRAP, RUNG_PAD_Y),
+                               (13.0, 240.0, 3.0), (11.0, 240.0, 3.0), (11.0, 1e9, 2.0),
+                               (9.0, 1e9, 1.0)):
         texts = [wrap(t, size, True, width) for t, *_ in rungs]
-        heights = [len(ls) * size * 1.2 + 2 * RUNG_PAD_Y for ls in texts]
-        if sum(heights) + 3.0 * (n - 1) <= plot_h:
+        heights = [len(ls) * size * 1.2 + 2 * pad_y for ls in texts]
+        gap = 3.0 if size > 9.0 else 1.0
+        if sum(heights) + gap * (n - 1) <= plot_h:
             break
     box_w = [max(text_width(line, size, True) for line in ls) + 2 * RUNG_PAD_X for ls in texts]
     right = CHART_W - max(box_w) - 22.0
@@ -275,14 +279,14 @@ def chart_svg(sc: Scenario, series: Sequence[dict[str, Any]], title: str = "") -
         fig.rect(left, y_of(min(hi, scale)), right - left, y_of(lo) - y_of(min(hi, scale)),
                  hex_colour(rung_rgb(k, n, alpha)))
     wanted = [min(max(y_of((lo + min(hi, scale)) / 2), top), bottom) for _t, lo, hi, _a in rungs]
-    ys = _place_boxes(wanted, heights, top, bottom, 3.0) or wanted
+    ys = _place_boxes(wanted, heights, top, bottom, gap) or wanted
     for k, ls in enumerate(texts):
         h = heights[k]
         bx, by = right + 14.0, ys[k] - h / 2
         # a leader from the band's middle to its label (which may have moved to make room)
         fig.path(f"M{_n(right)} {_n(wanted[k])}L{_n(bx)} {_n(ys[k])}", "#607d8b", 1.2)
         fig.rect(bx, by, box_w[k], h, hex_colour(rung_rgb(k, n, 110)), rx=3.0)
-        fig.lines(bx + RUNG_PAD_X, by + RUNG_PAD_Y, ls, size, bold=True, fill="#101010")
+        fig.lines(bx + RUNG_PAD_X, by + pad_y, ls, size, bold=True, fill="#101010")
     # phase starts: a dashed line across the plot, the name and the in-game date under the
     # axis from the line to the right, shortened (or left out) where the next one starts
     starts: list[tuple[float, int]] = []

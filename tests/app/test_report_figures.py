@@ -181,3 +181,32 @@ def test_the_network_draws_the_linkages_the_viewer_knows_of(played, viewer):
     edges = [el for el in _elements(svg) if el.tag == f"{SVG}path" and "C" in el.get("d", "")]
     assert len(edges) == sum(1 if lk.source else len(lk.variables) for lk in known)
     assert len(known) < len(s.scenario.linkages) or viewer in ("control", "us")
+
+
+@pytest.mark.parametrize("count", [3, 12, 28])
+def test_many_long_rung_names_are_all_shown_without_overlap(tmp_path, count):
+    src = (ROOT / "tests" / "fixtures" / "river-accord.toml").read_text(encoding="utf-8")
+    a = src.index("[[escalation.rungs]]")
+    b = src.index("\n[", src.index("threshold = 60", a))
+    # all but the first crowded into the top 40 points of the scale: their labels cannot
+    # stand level with their bands
+    rungs = "".join(f'[[escalation.rungs]]\nid = "r{k}"\nlabel = "Rung {k} with a rather long '
+                    f'descriptive name"\nthreshold = {60 + k * 40 / count if k else 0:.2f}\n\n'
+                    for k in range(count))
+    path = tmp_path / "many.toml"
+    path.write_text(src[:a] + rungs + src[b + 1:], encoding="utf-8")
+    s = Session.create(path, tmp_path / "many.peacetable", seed=1)
+    try:
+        svg = report_figures(s, build_report(s))["chart"]
+    finally:
+        s.close()
+    texts = _texts(svg)
+    for k in range(count):
+        assert f"Rung {k} with a rather long descriptive name" in texts
+    boxes = sorted((float(el.get("y")), float(el.get("height"))) for el in _elements(svg)
+                   if el.tag == f"{SVG}rect" and el.get("rx") == "3"
+                   and float(el.get("x")) > 700 and float(el.get("width")) > 30)
+    # (the labels in the right margin; not the legend's swatch)
+    assert len(boxes) == count
+    assert all(y0 + h0 <= y1 + 0.05 for (y0, h0), (y1, _h1) in zip(boxes, boxes[1:]))
+    assert boxes[0][0] >= 0 and boxes[-1][0] + boxes[-1][1] <= 760
