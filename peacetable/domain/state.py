@@ -920,35 +920,33 @@ class _Applier:
         """An accepted move's effects on values and leverage (of roles the state holds),
         settled, when nothing else can move (see :meth:`_calm`): what
         ``_template_effects`` then ``_settle`` do, in fewer steps. No offer is in force,
-        so each effective value is its base value."""
+        so each effective value is its base value. The values and leverage are changed
+        in place (the working state is the fold's own; ``on_event`` copies what it keeps),
+        base and effective together: they stay current, and nothing waits for a recompute.
+        """
         st = self.st
-        self.base_version += 1
-        self._recomputed = (self.base_version, self.version)
         if leverage:
             bl = st.base_leverage
-            lev = dict(st.leverage)  # a new mapping, as _recompute makes
+            lev = st.leverage
             for role, d in leverage:
                 x = bl[role] + d * k  # min(100.0, max(0.0, x)), inline
                 x = x if x > 0.0 else 0.0
                 bl[role] = lev[role] = x if x < 100.0 else 100.0
-            st.leverage = lev
         if not variables:
             return
         base = st.base
-        var = dict(st.variables)
-        last = self.last_values  # equal to st.variables (the index is current)
+        var = st.variables
         changed = False
         for v, d, lo, hi in variables:
             x = base[v] + d * k  # Variable.clamp, inline
             x = lo if x < lo else hi if x > hi else x
-            base[v] = x
-            var[v] = x
-            y = last[v]  # type: ignore[index]
+            y = var[v]  # equal to the value the index was last computed from
+            base[v] = var[v] = x
             if x is not y and x != y:  # as dict equality compares values
                 changed = True
-        st.variables = var
         if not changed:  # as _settle: same values, same index and rung
             return
+        last = self.last_values
         self.last_values = var
         if not self._terms_kept:
             index = escalation_index(self.sc, var)
