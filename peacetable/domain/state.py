@@ -594,6 +594,9 @@ class _Applier:
         self.dirty = False
         self.issues_dirty = False  # something issue statuses depend on has changed
         self.holds_dirty = False  # blocks were put on or lifted: agreements are re-checked
+        #: _calm() as of the last settle: set there, cleared wherever what it reads changes
+        #: (an offer or agreement added, removed or toggled, base values moved, a block)
+        self.calm = False
         self.ev: Event | None = None  # the event being applied
         # inputs changed by a toggle late in the last pass, unseen by conditions before it
         self.carry_vars: set[str] | frozenset[str] = _NONE
@@ -701,11 +704,7 @@ class _Applier:
         q = self._quiet.get(m.template, _UNSET)
         if q is _UNSET:
             q = self._quiet_plan(m.template)
-        # _calm(), inline
-        if q is not None and not self._conditional and \
-                self._conditional_version == self.version and \
-                self._recomputed == (self.base_version, self.version) and \
-                not self.recheck_all and not self.holds_dirty and m.kind not in _SETTLING_KINDS:
+        if q is not None and self.calm and m.kind not in _SETTLING_KINDS:
             st.accepted_moves += 1
             m.magnitude = k = b.magnitude
             del st.moves[mid]
@@ -775,6 +774,7 @@ class _Applier:
         st.moves.pop(b.move, None)
         if st.offers.pop(b.move, None) is not None:
             self.version += 1
+            self.calm = False
         self.dirty = self.issues_dirty = True
         self._settle()
 
@@ -794,6 +794,7 @@ class _Applier:
         st = self.st
         if eff.get("variables") or eff.get("leverage"):
             self.base_version += 1
+            self.calm = False
         tv, tl = self._touched_vars, self._touched_lev
         for var, d in (eff.get("variables") or {}).items():
             v = self.sc.variable_by_id[var]
@@ -824,6 +825,7 @@ class _Applier:
         acting for no one lifts them all."""
         st = self.st
         self.issues_dirty = self.holds_dirty = True
+        self.calm = False
         if flag == "blocked":
             if any(h.issue == iid and h.option == oid and h.by == by for h in st.holds):
                 return  # the same block again changes nothing
@@ -850,6 +852,7 @@ class _Applier:
         st = self.st
         if variables or leverage:
             self.base_version += 1
+            self.calm = False
         base = st.base
         tv = self._touched_vars
         for var, d, lo, hi in variables:
@@ -912,7 +915,12 @@ class _Applier:
         else:
             bl = self.st.base_leverage
             lev = tuple((role, d) for role, d in plan[1] if role in bl)
-            q = (plan[0], lev) if plan[0] or lev else ()
+            # each value with its term of the index: (position, min, span, weight, calming)
+            pos, terms = self._term_pos, self._index_terms
+            var = tuple((v, d, lo, hi, *((pos[v], *terms[pos[v]][1:]) if v in pos
+                                         else (-1, 0.0, 1.0, 0.0, False)))
+                        for v, d, lo, hi in plan[0])
+            q = (var, lev) if var or lev else ()
         self._quiet[template] = q
         return q
 
@@ -936,37 +944,34 @@ class _Applier:
             return
         base = st.base
         var = st.variables
+        last = self.last_values  # equal to st.variables: the index is current
+        # the index's terms kept at hand were made from those values: only the terms of
+        # the values that move are made again
+        keep = self._terms_kept and self._terms_of is last and last is not None
+        terms = self._terms
         changed = False
-        for v, d, lo, hi in variables:
+        for v, d, lo, hi, j, tlo, span, w, calming in variables:
             x = base[v] + d * k  # Variable.clamp, inline
             x = lo if x < lo else hi if x > hi else x
-            y = var[v]  # equal to the value the index was last computed from
+            y = var[v]
             base[v] = var[v] = x
             if x is not y and x != y:  # as dict equality compares values
                 changed = True
+                if keep:
+                    n = (x - tlo) / span  # as escalation_index makes the term
+                    terms[j] = w * (1.0 - n if calming else n)
         if not changed:  # as _settle: same values, same index and rung
             return
-        last = self.last_values
         self.last_values = var
         if not self._terms_kept:
             index = escalation_index(self.sc, var)
         else:
-            # escalation_index(sc, var) from the terms kept at hand: when they were made
-            # from the values the index was last computed from, only the terms of the
-            # variables that moved are made again; the same terms added in the same
+            # escalation_index(sc, var) from the terms: the same terms added in the same
             # order make the same float
-            terms = self._terms
-            if self._terms_of is last and last is not None:
-                pos, all_terms = self._term_pos, self._index_terms
-                for t in variables:
-                    j = pos[t[0]]
-                    vid, lo, span, w, calming = all_terms[j]
-                    n = (var[vid] - lo) / span
-                    terms[j] = w * (1.0 - n if calming else n)
-            else:
+            if not keep:
                 terms = self._terms = []
-                for vid, lo, span, w, calming in self._index_terms:
-                    n = (var[vid] - lo) / span
+                for vid, tlo, span, w, calming in self._index_terms:
+                    n = (var[vid] - tlo) / span
                     terms.append(w * (1.0 - n if calming else n))
             self._terms_of = var
             if self._index_weight:
@@ -993,7 +998,7 @@ class _Applier:
             return
         st.accepted_moves += 1
         m.magnitude = magnitude
-        if m.kind not in _SETTLING_KINDS and self._calm():
+        if m.kind not in _SETTLING_KINDS and self.calm:
             q = self._quiet.get(m.template, _UNSET)
             if q is _UNSET:
                 q = self._quiet_plan(m.template)
@@ -1010,6 +1015,7 @@ class _Applier:
         if m.kind == "conditional_offer":
             del st.moves[move_id]
             self.version += 1
+            self.calm = False
             st.offers[move_id] = Offer(
                 id=move_id, role=m.role, template=m.template,
                 condition=m.condition or tpl.condition.model_dump(exclude_none=True),  # type: ignore[union-attr]
@@ -1038,6 +1044,7 @@ class _Applier:
             if all(p in prop.acceptances for p in prop.parties):
                 del st.moves[m.target]
                 self.version += 1
+                self.calm = False
                 # a later agreement on an issue replaces every earlier one that settles it
                 for other in st.agreements.values():
                     if other.superseded_by is None and not other.package.keys().isdisjoint(
@@ -1111,6 +1118,7 @@ class _Applier:
                     item.status = new  # type: ignore[assignment]
                     if is_offer:
                         self.version += 1  # the offers in force changed
+                        self.calm = False
                         self._conditional_version = self.version  # (same items)
                     before = st.variables
                     self._recompute()
@@ -1130,6 +1138,7 @@ class _Applier:
             st.rung = self._rung(st.index, st.rung or None) if not self._rung_requires \
                 else rung_for(sc, st.index, st.rung or None, st.variables)
             self.last_values = st.variables
+        self.calm = self._calm()
 
     def _conditional_reads(self) -> None:
         """What the conditional items read together: ``_cond_deps`` (variables),
