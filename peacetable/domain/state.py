@@ -533,15 +533,25 @@ def fold(
                                 f"{start.seq} already accounts for")
     applier = _Applier(sc, st, recheck_all)
     handler = applier._handlers.get
+    moves, kinds = st.moves, applier._kinds
     for ev in events:
         s = ev.seq
         st.seq = s
         if s in cancelled:
             continue
-        h = handler(type(ev.body), _nothing)
-        if h is None:  # a body that changes nothing the fold keeps
-            continue
-        h(ev)
+        b = ev.body
+        t = type(b)
+        if t is MoveSubmitted:  # _Applier._submitted, inline: half of all events
+            p = b.package
+            moves[s] = MoveRecord(
+                s, b.role, b.template, kinds[b.template], st.phase or "", b.magnitude,
+                b.channel, b.recipients, ev.visibility, dict(p) if p else {}, b.parties,
+                b.target, b.condition, b.rationale, b.sealed, "pending", [])
+        else:
+            h = handler(t, _nothing)
+            if h is None:  # a body that changes nothing the fold keeps
+                continue
+            h(ev)
         if on_event is not None:
             on_event(ev, st)
     return st
