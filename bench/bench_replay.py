@@ -1,7 +1,7 @@
 """Replay benchmark: seeking through the replay model, and dragging the scrubber end to end.
 
     .venv/bin/python bench/bench_replay.py [--events 100000] [--session FILE] [--seeks 300]
-                                           [--frames 200] [--write-doc]
+                                           [--frames 200] [--paints]
 
 A session of N events is played by the real engine (``bench_engine.build_session``: moves,
 adjudications, notes, undos, sealed rounds, phases; a snapshot every 500 events), or
@@ -24,6 +24,11 @@ adjudications, notes, undos, sealed rounds, phases; a snapshot every 500 events)
   of its own: their time counts). Baseline, same run, right after: a full paint of the
   main window and the projector (``grab()``). Measured with the chart tab and with the
   network tab in front, the event log in front above, the projector open.
+
+``--paints`` times every widget's painting during the drag instead (a QApplication that
+times each paint event it delivers, by widget): what the windows paint in a frame and what
+each piece costs. Every event then passes through Python, so that run's frame figures are
+not printed.
 
 The load average (``os.getloadavg``) is printed before and after each part: on a shared
 machine the wall clock counts the time other processes held the cores.
@@ -121,14 +126,52 @@ def bench_seek(path: Path, seeks: int) -> dict:
             "paced_cpu": paced_cpu}
 
 
-def bench_drag(path: Path, frames: int) -> dict:
+def _paint_timing_app(argv: list[str]):
+    """A QApplication that times every paint event it delivers, by widget (``--paints``:
+    what the windows paint in a frame and what each piece costs). Each event passes
+    through Python here, so the frame figures of such a run are not reported."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    class PaintTimingApp(QApplication):
+        timing = False
+        paints: dict[str, list[float]] = {}
+
+        def notify(self, obj, ev):
+            if not self.timing or ev.type() != QEvent.Type.Paint:
+                return super().notify(obj, ev)
+            t = time.thread_time()
+            try:
+                return super().notify(obj, ev)
+            finally:
+                ms = (time.thread_time() - t) * 1000
+                def named(w) -> str:
+                    n = w.objectName()
+                    return type(w).__name__ + (f" {n}" if n and not n.startswith("qt_") else "")
+
+                chain, up = [named(obj)], obj.parent()
+                while up is not None and len(chain) < 3:
+                    chain.append(named(up))
+                    up = up.parent()
+                name = " < ".join(chain)
+                r = ev.region().boundingRect()
+                got = self.paints.setdefault(name, [0, 0.0, 0])
+                got[0] += 1
+                got[1] += ms
+                got[2] += r.width() * r.height()
+
+    return PaintTimingApp(argv)
+
+
+def bench_drag(path: Path, frames: int, paints: bool = False) -> dict:
     from PySide6.QtCore import QEvent, QPointF, Qt
     from PySide6.QtGui import QMouseEvent
     from PySide6.QtWidgets import QApplication
 
     from peacetable.ui.main import configure_application
 
-    app = QApplication.instance() or QApplication(["bench", "-style", "Fusion"])
+    argv = ["bench", "-style", "Fusion"]
+    app = QApplication.instance() or (_paint_timing_app(argv) if paints else QApplication(argv))
     configure_application(app)
     from peacetable.ui.main_window import MainWindow
 
@@ -197,6 +240,9 @@ def bench_drag(path: Path, frames: int) -> dict:
         costs.clear()
         send(QEvent.Type.MouseButtonPress, x0)
         app.processEvents()
+        if paints:
+            app.paints.clear()
+            app.timing = True
         for k in range(1, frames + 1):
             x = x0 + (x1 - x0) * k / frames
             c = time.process_time()
@@ -206,6 +252,9 @@ def bench_drag(path: Path, frames: int) -> dict:
             frame_ms.append((time.perf_counter() - t) * 1000)
             frame_cpu.append((time.process_time() - c) * 1000)
         views = {k: v / frames for k, v in costs.items()}
+        if paints:
+            app.timing = False
+            out.setdefault("paints", {})[tab] = dict(app.paints)
         t = time.perf_counter()
         send(QEvent.Type.MouseButtonRelease, x1)
         app.processEvents()
@@ -230,6 +279,9 @@ def main() -> int:
     ap.add_argument("--seeks", type=int, default=300)
     ap.add_argument("--frames", type=int, default=200)
     ap.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "peace-of-inches.toml")
+    ap.add_argument("--paints", action="store_true",
+                    help="time every widget's painting during the drag (its frame figures, "
+                         "slowed by the timing, are not printed)")
     args = ap.parse_args()
     path = args.session
     if path is None:
@@ -241,6 +293,20 @@ def main() -> int:
         print(f"built {args.events} events in {time.perf_counter() - t:.1f} s")
     print(f"start   {time.strftime('%Y-%m-%d %H:%M:%S')}, {load()}, "
           f"{os.cpu_count()} cores")
+    if args.paints:
+        drag = bench_drag(path, args.frames, paints=True)
+        for tab in ("chart", "network"):
+            print(f"paints  {tab} in front ({drag[tab]['load']}): each widget's painting "
+                  "in the drag's frames (GUI thread CPU ms a frame, paints a frame, pixels "
+                  "a paint)")
+            rows = sorted(drag["paints"][tab].items(), key=lambda kv: -kv[1][1])
+            for name, (n, ms, px) in rows:
+                if ms / args.frames >= 0.01:
+                    print(f"        {ms / args.frames:6.2f} ms {n / args.frames:5.2f} "
+                          f"{px / max(1, n):9.0f} px  {name}")
+            total = sum(v[1] for v in drag["paints"][tab].values()) / args.frames
+            print(f"        {total:6.2f} ms a frame in all")
+        return 0
     seek = bench_seek(path, args.seeks)
     r = pct(seek["model"], 95) / pct(seek["base"], 95)
     print(f"replay  {seek['events']} events: open {seek['open_s'] * 1000:.0f} ms, replay model "

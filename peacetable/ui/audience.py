@@ -148,6 +148,7 @@ class AudienceWindow(QMainWindow):
         self.feed.setWordWrap(True)
         self.feed.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.feed.setStyleSheet(self._list_style(15))
+        self._opaque_feed()
         self.feed.viewport().installEventFilter(self)
         self.agreements = QListWidget()
         self.agreements.setObjectName("publicAgreements")
@@ -506,6 +507,7 @@ class AudienceWindow(QMainWindow):
             self._style_label(lab, pt, bold, colour)
         for lst in (self.feed, self.agreements):
             lst.setStyleSheet(self._list_style(15))
+        self._opaque_feed()
         if self.replay is not None:
             self.follow_cursor()  # the feed holds as many lines as fit in the new size
         self.chart.set_text_scale(scale)
@@ -513,6 +515,11 @@ class AudienceWindow(QMainWindow):
         if self.session is not None:
             self._show_view(self.session.view(VIEWER) if self.replay is None
                             else self.replay.view(VIEWER))
+
+    def _opaque_feed(self) -> None:
+        """The feed's viewport fills its own background (the list's white): a new feed
+        repaints the viewport alone, not the list's frame and background under it."""
+        self.feed.viewport().setAutoFillBackground(True)
 
     def _titled(self, title: str, w: QWidget) -> QWidget:
         box = QWidget()

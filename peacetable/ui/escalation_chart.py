@@ -191,7 +191,12 @@ class _RectStepCurveItem(pg.PlotCurveItem):
         px = self.pixelWidth() or 0.0  # one screen pixel in data units
         pad = (self.opts["pen"].widthF() + 6.0) * px
         br = self.boundingRect()
-        self.update(QRectF(a - pad, br.top(), b - a + 2 * pad, br.height()))
+        strip = QRectF(a - pad, br.top(), b - a + 2 * pad, br.height())
+        vb = self.getViewBox()
+        if vb is not None:  # the view clips the curve: nothing of it shows outside (the
+            strip = strip.intersected(vb.viewRect())  # axes are not painted again)
+        if not strip.isEmpty():
+            self.update(strip)
 
     def paint(self, p, opt, widget):
         drawn = False
@@ -331,6 +336,12 @@ class _CursorLine(pg.InfiniteLine):
     pixels across) does not change with x, so :meth:`move_to` sets the position alone;
     pyqtgraph's ``setValue`` works the rectangle out again in Python first (through the
     view's geometry) and emits a signal nothing here listens to."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # added with ignoreBounds: no view needs to hear that it moved (pyqtgraph would
+        # tell the view box at every move, in Python)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges, False)
 
     def move_to(self, x: float) -> None:
         """Put the line at ``x`` (what :meth:`value` gives back)."""
@@ -633,6 +644,7 @@ class EscalationChart(QWidget):
         self._last_seq = 0  # last event seq seen (applied or not)
         self.replay = None  # a ReplayModel in replay, else None
         self.cursor: int | None = None  # in replay: the last event drawn
+        self._axes_cached = False  # the axes kept as pixmaps (replay; see set_session)
         self._dirty = False
         self.redraws = 0
         #: replay: what the curves hold (points, axis, overlaid variables); None live
@@ -880,6 +892,14 @@ class EscalationChart(QWidget):
         self.session = session
         self.replay = replay
         self._clear_scenario_items()
+        # in replay the axes stay as they are while the cursor moves, and the cursor line
+        # (the whole plot's height) reaches into the ticks of the bottom axis at every
+        # move: the axes are kept as pixmaps (live, they change with every new point)
+        self._axes_cached = replay is not None
+        mode = QGraphicsItem.CacheMode.DeviceCoordinateCache if self._axes_cached \
+            else QGraphicsItem.CacheMode.NoCache
+        for ax in self._axes():
+            ax.setCacheMode(mode)
         if replay is None:
             self.cursor = None
             self.cursor_line.setVisible(False)
@@ -1091,12 +1111,19 @@ class EscalationChart(QWidget):
                 self._export_svg_qt(Path(path))
         return Path(path)
 
+    def _axes(self) -> list:
+        pi = self.plot.getPlotItem()
+        return [pi.getAxis(name) for name in ("left", "bottom", "right")]
+
     @contextmanager
     def _exporting(self, scale: float = 1.0):
-        """Labels drawn afresh (as text, not their on-screen pixmap caches) and, with
-        the marker, scaled by ``scale`` while an export renders the scene."""
+        """Labels and axes drawn afresh (as text, not their on-screen pixmap caches) and,
+        with the marker, scaled by ``scale`` while an export renders the scene."""
         labels = [*self.rung_labels, *(ln.label for ln in self.phase_lines)]
         cached = [it for lab in labels for it in (lab, lab.text_item)]
+        axes = self._axes() if self._axes_cached else []
+        for ax in axes:
+            ax.setCacheMode(QGraphicsItem.CacheMode.NoCache)
         for it in cached:
             it.setCacheMode(QGraphicsItem.CacheMode.NoCache)
         for it in (*labels, self.marker):
@@ -1106,7 +1133,7 @@ class EscalationChart(QWidget):
         finally:
             for it in (*labels, self.marker):
                 it.setScale(1.0)
-            for it in cached:
+            for it in (*cached, *axes):
                 it.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def _export_svg_qt(self, path: Path) -> None:

@@ -319,6 +319,7 @@ class LogTable(QTableView):
     focus, a filtered log or a right-to-left layout are painted by Qt as before."""
 
     plain_rows = False
+    _elided: tuple[str, dict] = ("", {})
 
     def paintEvent(self, event) -> None:
         model = self.model()
@@ -382,6 +383,11 @@ class LogTable(QTableView):
         elide = Qt.TextElideMode.ElideRight
         delegate = self.itemDelegate()
         locale = opt.locale
+        # the texts as elided to their columns, kept for the font: the time, type and
+        # visibility columns repeat a few texts over thousands of rows
+        if self._elided[0] != font.key() or len(self._elided[1]) > 5000:
+            self._elided = (font.key(), {})
+        elided = self._elided[1]
         p = QPainter(vp)
         try:
             last_y = 0
@@ -401,13 +407,18 @@ class LogTable(QTableView):
                     if not isinstance(text, str):
                         text = delegate.displayText(text, locale)
                     width = w - 2 * margin
-                    at = QPointF(x + margin, y + (h - line_h) // 2 + ascent)
+                    line_top = y + (h - line_h) // 2
                     if c == COL_WHAT and cancelled:
                         p.setFont(struck)
-                        p.drawText(at, struck_fm.elidedText(f"{text}  (undone)", elide, width))
+                        p.drawText(QPointF(x + margin, line_top + ascent),
+                                   struck_fm.elidedText(f"{text}  (undone)", elide, width))
                         p.setFont(font)
                     else:
-                        p.drawText(at, fm.elidedText(text, elide, width))
+                        key = (text, width)
+                        shown = elided.get(key)
+                        if shown is None:
+                            shown = elided[key] = fm.elidedText(text, elide, width)
+                        p.drawText(QPointF(x + margin, line_top + ascent), shown)
             if grid:
                 colour = QColor.fromRgba(self.style().styleHint(
                     QStyle.StyleHint.SH_Table_GridLineColor, opt, self) & 0xFFFFFFFF)
