@@ -172,3 +172,22 @@ def test_a_hot_wash_answer_to_an_unknown_question_counts_as_an_observation(tmp_p
         assert notes["hotwash"][0]["question"] == "weather"  # asked as it was written
     finally:
         s.close()
+
+
+def test_a_turning_point_is_named_to_the_roles_that_saw_it(tmp_path):
+    from peacetable.app.debrief import debrief_with_timeline
+
+    s = Session.create(RIVER, tmp_path / "s.peacetable", seed=1)
+    try:
+        s.execute(C.Advance())
+        m = s.execute(C.SubmitMove(role="lowland", template="mass_troops", channel="private",
+                                   to=("midland",)))[0].seq
+        (ruling,) = s.execute(C.Adjudicate(move=m, decision="accept"))
+        named = "Lowland: Mass troops at the border, accepted by control"
+        for viewer, cause in [("control", named), ("lowland", named), ("midland", named),
+                              ("upland", "an event this viewer may not see")]:
+            out, _tl, _st = debrief_with_timeline(s, s.store.last_seq, viewer)
+            points = [(t["event"], t["cause"]) for t in out["escalation"]["turning_points"]]
+            assert points == [(ruling.seq, cause)], viewer
+    finally:
+        s.close()
