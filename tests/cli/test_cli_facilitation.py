@@ -114,6 +114,7 @@ def test_play_continues_where_it_stopped_and_never_applies_twice(cli, tmp_path):
     _write(script, [{"cmd": "note", "text": "x"}] + PLAY_LINES)
     edited = cli("play", path, script)
     assert edited.rc == 1 and "refusing to apply commands twice" in edited.err
+    assert "already holds the first 9 commands of this script as it was then" in edited.err
     assert cli("info", path).out == info_before
 
 
