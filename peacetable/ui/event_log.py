@@ -67,13 +67,30 @@ _EVENT = int(EVENT_ROLE.value)
 
 
 def local_time(ts: str) -> str:
+    """``ts`` (ISO 8601; UTC when it names no zone) as this computer's local time of day,
+    HH:MM:SS. The local hour and minute are worked out once per minute recorded (a zone's
+    offset is whole minutes): a replay drag shows new rows at every move, and the
+    conversion to local time is the slow part."""
     try:
         t = _dt.datetime.fromisoformat(ts)
     except ValueError:
         return ts
     if t.tzinfo is None:
         t = t.replace(tzinfo=_dt.UTC)
-    return t.astimezone().strftime("%H:%M:%S")
+    minute = t.replace(second=0, microsecond=0)
+    hm = _LOCAL_MINUTES.get(minute)
+    if hm is None:
+        if len(_LOCAL_MINUTES) > 20000:
+            _LOCAL_MINUTES.clear()
+        local = minute.astimezone()
+        hm = _LOCAL_MINUTES[minute] = local.strftime("%H:%M") if local.second == 0 \
+            else ""
+    if not hm:  # a zone whose offset is not whole minutes: the slow way
+        return t.astimezone().strftime("%H:%M:%S")
+    return f"{hm}:{t.second:02d}"
+
+
+_LOCAL_MINUTES: dict[_dt.datetime, str] = {}
 
 
 class EventLogModel(QAbstractTableModel):
@@ -388,6 +405,7 @@ class LogTable(QTableView):
         if self._elided[0] != font.key() or len(self._elided[1]) > 5000:
             self._elided = (font.key(), {})
         elided = self._elided[1]
+        row_left, row_right = cols[0][1], cols[-1][1] + cols[-1][2] - (0 if grid else 1)
         p = QPainter(vp)
         try:
             last_y = 0
@@ -397,12 +415,12 @@ class LogTable(QTableView):
                 y, h = self.rowViewportPosition(r), self.rowHeight(r) - grid
                 last_y = y + h
                 texts, cancelled = model.row_look(r)
-                shade = alternate is not None and vheader.visualIndex(r) & 1
+                if alternate is not None and vheader.visualIndex(r) & 1:
+                    # the whole row at once: the grid drawn over it below covers the
+                    # lines between the cells (Qt fills cell by cell)
+                    p.fillRect(QRect(row_left, y, row_right - row_left + 1, h), alternate)
                 p.setPen(undone_ink if cancelled else ink)
                 for c, x, w in cols:
-                    cell = QRect(x, y, w, h)
-                    if shade:
-                        p.fillRect(cell, alternate)
                     text = texts[c]
                     if not isinstance(text, str):
                         text = delegate.displayText(text, locale)

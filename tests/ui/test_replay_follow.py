@@ -332,3 +332,35 @@ def test_the_projector_feed_holds_the_lines_its_pane_shows(window, qtbot, tmp_pa
         assert held[:len(shown)] == shown, (height, len(held), len(shown))
         assert lines() == held
     assert len(held) > len(before)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Kyiv", "America/St_Johns", "Asia/Kolkata",
+                                  "Australia/Lord_Howe", "Africa/Monrovia"])
+def test_the_logs_local_times_are_the_direct_conversion(zone, monkeypatch):
+    """The log's times (worked out once per recorded minute) are what converting each
+    time on its own to the local zone gives: across daylight-saving changes, zones half an
+    hour or 45 minutes off, one whose offset once had seconds (Monrovia before 1972), with
+    and without a zone in the record."""
+    import datetime as dt
+    import random
+    import time
+
+    from peacetable.ui import event_log
+
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    monkeypatch.setattr(event_log, "_LOCAL_MINUTES", {})
+    try:
+        rng = random.Random(zone)
+        for _ in range(500):
+            t = dt.datetime(1960, 1, 1, tzinfo=dt.UTC) + dt.timedelta(
+                seconds=rng.randint(0, 2_300_000_000), microseconds=rng.randint(0, 999_999))
+            for ts in (t.isoformat(), t.replace(tzinfo=None).isoformat(),
+                       t.astimezone(dt.timezone(dt.timedelta(hours=-3, minutes=-30))).isoformat()):
+                aware = dt.datetime.fromisoformat(ts)
+                if aware.tzinfo is None:
+                    aware = aware.replace(tzinfo=dt.UTC)
+                assert event_log.local_time(ts) == aware.astimezone().strftime("%H:%M:%S"), ts
+    finally:
+        monkeypatch.undo()
+        time.tzset()
