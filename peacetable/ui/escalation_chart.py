@@ -182,6 +182,8 @@ class _RectStepCurveItem(pg.PlotCurveItem):
         if k == old:
             return
         self.shown = k
+        if not self.isVisible():
+            return  # nothing on screen (a hidden overlay): drawn from `shown` when shown
         x = self.xData
         if x is None or not len(x) or old is None or k is None:
             self.update()

@@ -364,3 +364,31 @@ def test_the_logs_local_times_are_the_direct_conversion(zone, monkeypatch):
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_an_overlay_shown_after_a_drag_draws_up_to_the_cursor(window, qtbot, tmp_path,
+                                                               messages):
+    """A hidden overlay is not redrawn while the cursor moves; shown afterwards, it draws
+    its points up to the cursor, as the index does, and the screen shows what a full
+    paint draws."""
+    path = _played_with_undos(tmp_path / "poi.peacetable")
+    assert window.trainer.open_replay(path)
+    page = window.trainer.page
+    window.resize(1400, 900)
+    chart = page.chart
+    m = page.model
+    for n in (m.last, m.last // 3, m.last // 2):
+        page.seek(n)
+        QApplication.processEvents()
+    vid = next(iter(chart.var_curves))
+    curve = chart.var_curves[vid].curve
+    assert not curve.isVisible()
+    chart.set_variable_visible(vid, True)
+    for _ in range(5):
+        QApplication.processEvents()
+    assert curve.isVisible() and curve.shown == chart.index_curve.curve.shown is not None
+    assert _on_screen_equals_a_full_paint(chart.plot.viewport())
+    page.seek(m.last // 4)
+    QApplication.processEvents()
+    assert curve.shown == chart.index_curve.curve.shown
+    assert _on_screen_equals_a_full_paint(chart.plot.viewport())
