@@ -191,3 +191,20 @@ def test_a_turning_point_is_named_to_the_roles_that_saw_it(tmp_path):
             assert points == [(ruling.seq, cause)], viewer
     finally:
         s.close()
+
+
+def test_an_open_move_shows_its_channel_to_those_who_see_it(tmp_path):
+    s = Session.create(RIVER, tmp_path / "s.peacetable", seed=1)
+    try:
+        s.execute(C.Advance())
+        (private,) = s.execute(C.SubmitMove(role="upland", template="open_sluices",
+                                            channel="private", to=("lowland",)))
+        (public,) = s.execute(C.SubmitMove(role="lowland", template="statement",
+                                           rationale="we are listening"))
+        for viewer, want in [("control", {private.seq: "private", public.seq: "public"}),
+                             ("lowland", {private.seq: "private", public.seq: "public"}),
+                             ("midland", {public.seq: "public"})]:
+            got = {m["id"]: m["channel"] for m in s.view(viewer)["moves_open"]}
+            assert got == want, viewer
+    finally:
+        s.close()
