@@ -73,3 +73,14 @@ def test_a_file_name_the_system_refuses_is_named_in_the_problem(tmp_path):
         load_scenario(path)
     assert exc.value.source == str(path)
     assert str(exc.value) == f"{path}:1: (file): cannot be read: File name too long"
+
+
+def test_an_invalid_phase_length_is_one_problem_not_a_late_inject_as_well():
+    text = RIVER.read_text(encoding="utf-8")
+    talks = 'duration_minutes = 30\nallowed_moves = ["proposal", "acceptance", "rejection", ' \
+            '"statement", "escalation"'
+    assert text.count(talks) == 1
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario(text.replace(talks, talks.replace("= 30", "= -5")), "x.toml")
+    got = [(p.dotted, p.message) for p in exc.value.problems]
+    assert got == [("phases[0].duration_minutes", "got -5 (input should be greater than 0)")]
