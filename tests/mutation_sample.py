@@ -62,7 +62,9 @@ PYPROJECT_K = ("not real_process and not across_processes and not installed_entr
                "and not sigkill and not ctrl_c and not closed_output_pipe")
 
 KILLED = {1, 3}
-WORDS = {0: "survived", 1: "killed", 3: "killed", 5: "no tests", 33: "no tests", 34: "skipped",
+#: a verdict given by ``report --equivalent``: not killed, and shown to behave as the code
+EQUIVALENT = -1
+WORDS = {-1: "equivalent", 0: "survived", 1: "killed", 3: "killed", 5: "no tests", 33: "no tests", 34: "skipped",
          36: "timeout", -24: "timeout", 24: "timeout", 152: "timeout", 255: "timeout",
          None: "not checked"}
 
@@ -132,7 +134,8 @@ def estimate(strata: list[tuple[int, int, int]]) -> tuple[float, float, float, i
     return score, low, high, sum(k for _, _, k in strata), sampled
 
 
-def report(markdown: bool, by_mutmut: bool = False, after: bool = False) -> None:
+def report(markdown: bool, by_mutmut: bool = False, after: bool = False,
+           equivalent: Path | None = None) -> None:
     names = SAMPLE.read_text("utf-8").split()
     found = verdicts()
     if not by_mutmut:  # the verdicts of run_selected, not those mutmut stored
@@ -140,6 +143,9 @@ def report(markdown: bool, by_mutmut: bool = False, after: bool = False) -> None
         if after and AFTER.exists():
             ran.update({n: v["code"] for n, v in json.loads(AFTER.read_text("utf-8")).items()
                         if v["code"] in KILLED})
+        if equivalent is not None:  # shown equivalent by reading the code (docs/testing.md)
+            names_eq = set(equivalent.read_text("utf-8").split())
+            ran.update({n: EQUIVALENT for n in names_eq if ran.get(n) not in KILLED})
         found = {m: {n: ran.get(n) for n in codes} for m, codes in found.items()}
     where = {name: module for module, codes in found.items() for name in codes}
     rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -153,22 +159,25 @@ def report(markdown: bool, by_mutmut: bool = False, after: bool = False) -> None
         rows[where[name]][WORDS.get(code, "other")] += 1
     if unchecked:
         print(f"{len(unchecked)} sampled mutants not checked yet (run first)", file=sys.stderr)
-    strata = {m: (len(found[m]), sum(rows[m].values()), rows[m]["killed"]) for m in rows}
+    strata = {m: (len(found[m]), sum(rows[m].values()),
+                  rows[m]["killed"] + rows[m]["equivalent"]) for m in rows}
 
     def line(label: str, picked: list[str], layer: str | None = None) -> str:
         score, low, high, killed, sampled = estimate([strata[m] for m in picked])
+        eq = sum(rows[m]["equivalent"] for m in picked)
+        killed = f"{killed - eq} + {eq} eq." if eq else killed  # type: ignore[assignment]
         total = sum(len(found[m]) for m in found if layer in (None, layer_of(m))) \
             if len(picked) > 1 or layer else strata[picked[0]][0]
         other = defaultdict(int)
         for m in picked:
             for word, count in rows[m].items():
-                if word != "killed":
+                if word not in ("killed", "equivalent"):
                     other[word] += count
         rest = ", ".join(f"{c} {w}" for w, c in sorted(other.items())) or "-"
         if markdown:
             return (f"| {label} | {total:,} | {sampled} | {killed} | {rest} | "
                     f"{100 * score:.1f} % | {100 * low:.1f}–{100 * high:.1f} % |")
-        return (f"{label:42} {total:6} {sampled:4} {killed:4}  {100 * score:5.1f} %  "
+        return (f"{label:42} {total:6} {sampled:4} {killed!s:>4}  {100 * score:5.1f} %  "
                 f"[{100 * low:5.1f}, {100 * high:5.1f}]  {rest}")
 
     if markdown:
@@ -567,6 +576,8 @@ def main() -> None:
     rep = sub.add_parser("report", help="killed share per module, per layer and overall")
     rep.add_argument("--markdown", action="store_true")
     rep.add_argument("--mutmut", action="store_true", help="the verdicts mutmut stored")
+    rep.add_argument("--equivalent", type=Path, help="a file of mutant names shown to be "
+                     "equivalent: counted with the killed (the column says how many)")
     rep.add_argument("--after", action="store_true", help="a survivor that a test written "
                      "for it kills (verdicts_after.json) counts as killed")
     sub.add_parser("survivors", help="the sampled mutants that were not killed")
@@ -599,7 +610,7 @@ def main() -> None:
         sys.exit(subprocess.call(["nice", "-n", "10", sys.executable, "-m", "mutmut", "run",
                                   "--max-children", "1", *names]))
     elif args.command == "report":
-        report(args.markdown, args.mutmut, args.after)
+        report(args.markdown, args.mutmut, args.after, args.equivalent)
     else:
         saved = json.loads(VERDICTS.read_text("utf-8"))
         for name in SAMPLE.read_text("utf-8").split():
