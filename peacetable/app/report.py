@@ -314,7 +314,16 @@ def build_report(session: Any, viewer: str = "control", at: int | None = None) -
         "state": state_view,
     }
     data = _clean(data)
-    # numbers only: added after the text cleaning, which it does not need
+    # numbers only: added after the text cleaning, which it does not need. A team or the
+    # audience gets a point where an event it saw happened or where the picture changed: a
+    # hidden event that moved nothing leaves no mark of when it happened (as in the window)
+    if not is_control:
+        from .replay import viewer_trace
+
+        kept = {r[0] for r in viewer_trace(
+            ((p["seq"], p["phase_index"], round(p["index"], 4), None) for p in tl),
+            vis_seqs.__contains__, viewer)}
+        tl = [p for p in tl if p["seq"] in kept]
     data["escalation"]["series"] = [
         {"event": p["seq"], "phase_index": p["phase_index"], "index": round(p["index"], 4)}
         for p in tl]

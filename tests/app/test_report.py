@@ -187,6 +187,32 @@ def bundled(request, tmp_path_factory):
     return path
 
 
+def test_the_escalation_series_marks_no_hidden_event_that_changed_nothing(bundled):
+    """A team's or the audience's report has a point where an event it saw happened or
+    where the picture (phase, index) changed; never at a hidden event that changed neither
+    (its time would tell that something secret happened then)."""
+    s = Session.open(bundled, readonly=True)
+    try:
+        last = s.store.last_seq
+        applied = [p["event"] for p in build_report(s)["escalation"]["series"]]
+        hidden_somewhere = False
+        for viewer in ["audience", *(r.id for r in s.scenario.roles if r.is_player)]:
+            seen = {e.seq for e in s.visible_events(viewer, upto=last)}
+            series = build_report(s, viewer)["escalation"]["series"]
+            assert series[0]["event"] == 0
+            for before, p in zip(series, series[1:]):
+                assert p["event"] in seen or \
+                    (p["phase_index"], p["index"]) != (before["phase_index"], before["index"])
+            kept = {p["event"] for p in series}
+            # every event it saw is there, and the picture ends where control's does
+            assert {q for q in applied if q in seen} <= kept
+            assert series[-1]["index"] == build_report(s)["escalation"]["series"][-1]["index"]
+            hidden_somewhere |= len(kept) < len(applied)
+        assert hidden_somewhere  # the scripts do have such events: the check is not empty
+    finally:
+        s.close()
+
+
 def test_report_contents_equal_replay_and_analyze(bundled):
     s = Session.open(bundled, readonly=True)
     try:
