@@ -594,6 +594,41 @@ _UNSET = object()
 _SETTLING_KINDS = frozenset(("conditional_offer", "proposal", "acceptance", "rejection"))
 
 
+class _Tables:
+    """What the fold looks up in a scenario, made once per scenario (see :func:`_tables`)."""
+
+    def __init__(self, sc: Scenario):
+        self.bounds = {v.id: (v.min, v.max) for v in sc.escalation.variables}
+        rungs = sc.escalation.rungs
+        self.thresholds = th = tuple(r.threshold for r in rungs)
+        self.rung_ids = tuple(r.id for r in rungs)
+        self.rung_requires = any(r.requires is not None for r in rungs)
+        self.rung_pos: dict[str, int] = {}
+        for k, r in enumerate(rungs):
+            self.rung_pos.setdefault(r.id, k)
+        self.rung_bisect = all(a < b for a, b in zip(th, th[1:]))
+        terms = sc.index_terms[2]
+        self.term_pos = {t[0]: k for k, t in enumerate(terms)}
+        self.terms_kept = len(self.term_pos) == len(terms)
+        self.kinds = {tid: t.kind for tid, t in sc.template_by_id.items()}
+
+
+_TABLES: dict[int, tuple[Scenario, _Tables]] = {}
+
+
+def _tables(sc: Scenario) -> _Tables:
+    """The fold's tables of ``sc``, kept while the scenario is (a fold of a few events, as
+    each command makes, would otherwise spend more on them than on the events)."""
+    got = _TABLES.get(id(sc))
+    if got is not None and got[0] is sc:
+        return got[1]
+    if len(_TABLES) > 64:
+        _TABLES.clear()
+    t = _Tables(sc)
+    _TABLES[id(sc)] = (sc, t)  # the scenario kept: its id stays its own
+    return t
+
+
 class _Applier:
     """Applies one event to the working state. ``dirty`` marks a change that can move
     variables, leverage, issue statuses or conditions: only then is the state settled."""
@@ -614,7 +649,8 @@ class _Applier:
         self.recheck_all = recheck_all
         self.effects = sc.template_effects
         self._linkage_vars = sc.linkage_variables
-        self.bounds = {v.id: (v.min, v.max) for v in sc.escalation.variables}
+        tables = _tables(sc)
+        self.bounds = tables.bounds
         # condition key -> (test, variables it reads, reads issue statuses?)
         self.compiled: dict[tuple[str, int], tuple[Callable[[State, Any], bool],
                                                    frozenset[str], bool]] = {}
@@ -642,26 +678,22 @@ class _Applier:
         # each template's effects as tuples: (variable, delta, min, max), (role, delta),
         # (issue, flag), for the hot path of an accepted move
         self._plans: dict[str, tuple[tuple, tuple, tuple]] = {}
-        rungs = sc.escalation.rungs
-        self._thresholds = tuple(r.threshold for r in rungs)
-        self._rung_ids = tuple(r.id for r in rungs)
+        self._thresholds = tables.thresholds
+        self._rung_ids = tables.rung_ids
         #: some rung requires a variable test: the rung is decided by rung_for
-        self._rung_requires = any(r.requires is not None for r in rungs)
-        self._rung_pos: dict[str, int] = {}
-        for k, r in enumerate(rungs):
-            self._rung_pos.setdefault(r.id, k)
-        th = self._thresholds
+        self._rung_requires = tables.rung_requires
+        self._rung_pos = tables.rung_pos
         #: thresholds rise (the loader requires it): the rung is found by bisection
-        self._rung_bisect = all(a < b for a, b in zip(th, th[1:]))
+        self._rung_bisect = tables.rung_bisect
         # the escalation index from each variable's term kept at hand (see _quiet_accept)
         self._index_scale, self._index_weight, self._index_terms = sc.index_terms
-        self._term_pos = {t[0]: k for k, t in enumerate(self._index_terms)}
+        self._term_pos = tables.term_pos
         #: one term per variable: the index can be summed from the terms kept at hand
-        self._terms_kept = len(self._term_pos) == len(self._index_terms)
+        self._terms_kept = tables.terms_kept
         self._terms: list[float] = []
         #: the variables ``_terms`` were computed from (None: not computed)
         self._terms_of: dict[str, float] | None = None
-        self._kinds = {tid: t.kind for tid, t in sc.template_by_id.items()}
+        self._kinds = tables.kinds
         #: template -> what _quiet_accept applies when one of its moves is accepted
         self._quiet: dict[str, tuple[tuple, tuple] | tuple[()] | None] = {}
         self._handlers = self._table()
