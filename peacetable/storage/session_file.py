@@ -144,6 +144,7 @@ _INSERT_EVENT = ("INSERT INTO events (seq, ts, type, actor, visibility, body, ha
 _SET_HEAD = "INSERT OR REPLACE INTO meta (key, value) VALUES ('head', ?)"
 
 _canon = msgspec.json.Encoder()
+_NO_ROW = object()  # equal to no column's value
 
 
 def chain_hash(prev: bytes, seq, ts, type_, actor, visibility, body) -> bytes:
@@ -539,6 +540,8 @@ class SessionStore:
         out: list[Event] = []
         append = out.append
         fresh, canon, decode = hashlib.sha256().copy, _canon.encode, _body_decoder.decode
+        last: object = _NO_ROW  # the visibility of the row before, as stored, and decoded
+        w: Visibility | None = None
         try:
             for s, t, typ, actor, v, b, h in self.conn.execute(sql, args):
                 x = fresh()
@@ -547,11 +550,13 @@ class SessionStore:
                 prev = x.digest()
                 if h != prev:
                     return None
-                w = vis.get(v)
-                if w is None:
-                    if v is None:
-                        return None
-                    w = vis[v] = decode_visibility(v)
+                if v != last:  # most rows have the visibility of the row before
+                    w = vis.get(v)
+                    if w is None:
+                        if v is None:
+                            return None
+                        w = vis[v] = decode_visibility(v)
+                    last = v
                 append(Event(s, t if type(t) is str else str(t), w, decode(b)))  # b None: TypeError
         except (ValueError, TypeError):  # a body or visibility that cannot be decoded
             return None

@@ -91,6 +91,8 @@ CASES = [
     ("DELETE FROM events WHERE seq = 2", True, "event 2 is missing"),
     ("UPDATE events SET body = NULL WHERE seq = 4", True, "event 4 has no body"),
     ("UPDATE events SET visibility = NULL WHERE seq = 4", True, "event 4 has no visibility"),
+    ("UPDATE events SET visibility = NULL WHERE seq = 1", True, "event 1 has no visibility"),
+    ("UPDATE events SET visibility = NULL WHERE seq IN (3, 4)", True, "event 3 has no visibility"),
     ("UPDATE events SET body = '{\"type\":\"nonsense\"}' WHERE seq = 4", True,
      "an event cannot be read"),
     ("UPDATE events SET visibility = '{\"scope\":\"everyone\"}' WHERE seq = 4", True,
