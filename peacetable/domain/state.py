@@ -534,6 +534,8 @@ def fold(
     applier = _Applier(sc, st, recheck_all)
     handler = applier._handlers.get
     moves, kinds = st.moves, applier._kinds
+    quiet, quiet_plan, quiet_accept = applier._quiet, applier._quiet_plan, applier._quiet_accept
+    adjudicated = applier._adjudicated
     for ev in events:
         s = ev.seq
         st.seq = s
@@ -547,6 +549,30 @@ def fold(
                 s, b.role, b.template, kinds[b.template], st.phase or "", b.magnitude,
                 b.channel, b.recipients, ev.visibility, dict(p) if p else {}, b.parties,
                 b.target, b.condition, b.rationale, b.sealed, "pending", [])
+        elif t is MoveAdjudicated:
+            # _Applier._adjudicated's two common cases, inline (keep the two the same): a
+            # move rejected, and a move accepted that _quiet_accept settles; the rest there
+            m = moves.get(b.move)
+            if m is None:
+                pass
+            elif b.decision != "accepted":
+                if m.kind == "proposal":
+                    adjudicated(ev)
+                else:
+                    st.rejected_moves += 1
+                    del moves[b.move]
+            else:
+                q = quiet.get(m.template, _UNSET)
+                if q is _UNSET:
+                    q = quiet_plan(m.template)
+                if q is not None and applier.calm and m.kind not in _SETTLING_KINDS:
+                    st.accepted_moves += 1
+                    m.magnitude = k = b.magnitude
+                    del moves[b.move]
+                    if q:
+                        quiet_accept(q[0], q[1], k)
+                else:
+                    adjudicated(ev)
         else:
             h = handler(t, _nothing)
             if h is None:  # a body that changes nothing the fold keeps
