@@ -84,3 +84,20 @@ def test_an_invalid_phase_length_is_one_problem_not_a_late_inject_as_well():
         parse_scenario(text.replace(talks, talks.replace("= 30", "= -5")), "x.toml")
     got = [(p.dotted, p.message) for p in exc.value.problems]
     assert got == [("phases[0].duration_minutes", "got -5 (input should be greater than 0)")]
+
+
+@pytest.mark.parametrize("broken", ["bad = 'left open", "'left open = 1"],
+                         ids=["literal-value", "literal-key"])
+def test_nesting_after_a_literal_string_left_open_is_still_bounded(broken):
+    """The line scanner (which bounds the nesting before the TOML parser recurses) picks up
+    again at the end of a line whose literal string is left open, as TOML does, and so
+    still finds the depth of what follows, at its line."""
+    from peacetable.domain.loader import MAX_DEPTH
+
+    text = RIVER.read_text(encoding="utf-8")
+    deep = "deep = " + "[" * 40 + "]" * 40
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario(text + f"\n[extra]\n{broken}\n{deep}\n", "x.toml")
+    (p,) = exc.value.problems
+    assert (p.line, p.dotted) == (text.count("\n") + 4, "extra.deep")
+    assert p.message.startswith(f"nested more than {MAX_DEPTH} levels deep")
