@@ -80,3 +80,24 @@ def test_why_an_issue_is_blocked_as_each_viewer_reads_it(river):
     assert hold_text(river, inject, "upland") == "blocked"
     bare = Hold(issue="release", option=None, by="ghost", event=5, visibility=PUBLIC)
     assert hold_text(river, bare, "upland") == "blocked"
+
+
+def test_the_fold_holds_a_rung_down_to_exactly_the_hysteresis_below(tmp_path):
+    """The fold's own rung (kept at hand for speed) agrees with ``rung_for`` at the edge:
+    standoff (60) is held at an index of exactly 55."""
+    from peacetable.app.session import Session
+    from peacetable.domain import commands as C
+
+    s = Session.create(RIVER, tmp_path / "s.peacetable", seed=1)
+    try:
+        s.execute(C.Advance())
+        s.execute(C.FireInject(title="Build-up", synopsis="Troops mass, the river is shut.",
+                               effects={"variables": {"troops": 6, "flow": -60}}))
+        assert (s.state.index, s.state.rung) == (100.0, "standoff")
+        s.execute(C.FireInject(title="Partial pull-back", synopsis="Some troops leave.",
+                               effects={"variables": {"troops": -2.5, "flow": 85}}))
+        assert s.state.variables == {"troops": 7.5, "flow": 85.0}
+        assert s.state.index == by_definition(7.5, 85) == 55.0
+        assert s.state.rung == rung_for(s.scenario, 55.0, "standoff") == "standoff"
+    finally:
+        s.close()
