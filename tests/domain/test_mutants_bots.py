@@ -30,3 +30,21 @@ def test_the_bots_give_each_of_their_reasons_in_its_words():
             said |= {e.body.rationale for e in session.events
                      if isinstance(e.body, MoveSubmitted)}
     assert said == REASONS
+
+
+def test_a_bot_withdraws_only_its_own_proposals_left_unanswered():
+    from peacetable.domain.events import Withdrawn
+
+    withdrawn = []
+    for name in ("framework-agreement.toml", "peace-of-inches.toml"):
+        loaded = load_scenario(SCENARIOS / name)
+        sc = loaded.scenario
+        for index in range(3):
+            _row, session = play_run(loaded, knowledge_for(sc), default_bots(sc), 17, index)
+            by_seq = {e.seq: e for e in session.events}
+            for e in session.events:
+                if isinstance(e.body, Withdrawn):
+                    target = by_seq[e.body.move].body
+                    withdrawn.append((target.kind, e.body.reason))
+    assert withdrawn, "the bots withdrew nothing in these runs"
+    assert set(withdrawn) == {("proposal", "no answer; we will table another")}
