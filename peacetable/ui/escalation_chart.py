@@ -75,7 +75,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGraphicsEllipseItem,
     QGraphicsItem,
-    QGraphicsObject,
+    QGraphicsLineItem,
     QGraphicsPathItem,
     QGraphicsRectItem,
     QGraphicsSimpleTextItem,
@@ -332,28 +332,35 @@ class _RectStepCurveItem(pg.PlotCurveItem):
         return out
 
 
-class _CursorLine(pg.InfiniteLine):
+class _CursorLine(QGraphicsLineItem):
     """The replay cursor: a vertical line across the plot, moved along x at every step of
-    a drag. Its bounding rectangle in its own coordinates (the view's height, a few
-    pixels across) does not change with x, so :meth:`move_to` sets the position alone;
-    pyqtgraph's ``setValue`` works the rectangle out again in Python first (through the
-    view's geometry) and emits a signal nothing here listens to."""
+    a drag (:meth:`move_to`), painted by Qt's own item (pyqtgraph's ``InfiniteLine`` worked
+    its bounds out again in Python at every move and painted itself in Python,
+    antialiased, across the plot's height: about a millisecond of every frame). It spans
+    the view's height (:meth:`span`, kept by the chart as the view's y range changes)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # added with ignoreBounds: no view needs to hear that it moved (pyqtgraph would
-        # tell the view box at every move, in Python)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges, False)
+    def __init__(self, colour: str, width: float):
+        super().__init__(0.0, 0.0, 0.0, 1.0)
+        pen = QPen(QColor(colour))
+        pen.setWidthF(width)
+        pen.setCosmetic(True)
+        self.setPen(pen)
+
+    def value(self) -> float:
+        """Where the line is on the x axis."""
+        return self.pos().x()
 
     def move_to(self, x: float) -> None:
-        """Put the line at ``x`` (what :meth:`value` gives back)."""
+        """Put the line at ``x``."""
         x = float(x)
-        if self.angle != 90 or self.maxRange != [None, None] or self._boundingRect is None:
-            self.setValue(x)  # not the case above: pyqtgraph's own way
-            return
-        if self.p[0] != x:
-            self.p = [x, self.p[1]]
-            QGraphicsObject.setPos(self, QPointF(x, self.p[1]))
+        if self.pos().x() != x:
+            self.setPos(x, 0.0)
+
+    def span(self, y0: float, y1: float) -> None:
+        """Run from ``y0`` to ``y1`` (data units; the view clips the rest)."""
+        line = self.line()
+        if (line.y1(), line.y2()) != (y0, y1):
+            self.setLine(0.0, y0, 0.0, y1)
 
 
 class StepCurve(pg.PlotDataItem):
@@ -717,11 +724,12 @@ class EscalationChart(QWidget):
         self.marker.setVisible(False)
         pi.addItem(self.marker, ignoreBounds=True)
         # replay: the cursor, a vertical line across the plot
-        self.cursor_line = _CursorLine(angle=90, movable=False,
-                                       pen=pg.mkPen("#c62828", width=2))
+        self.cursor_line = _CursorLine("#c62828", 2.0)
         self.cursor_line.setZValue(22)
         self.cursor_line.setVisible(False)
         pi.addItem(self.cursor_line, ignoreBounds=True)
+        self.vb.sigYRangeChanged.connect(self._span_cursor_line)
+        self._span_cursor_line()
 
         self.var_curves: dict[str, pg.PlotDataItem] = {}
         self.rung_regions: list[RungBand] = []
@@ -1036,6 +1044,12 @@ class EscalationChart(QWidget):
             return
         self._place_labels()
         self.flush()
+
+    def _span_cursor_line(self, *args) -> None:
+        """The cursor line runs across the view's height (and beyond: the view clips)."""
+        y0, y1 = self.vb.viewRange()[1]
+        pad = (y1 - y0) or 1.0
+        self.cursor_line.span(y0 - pad, y1 + pad)
 
     def _lines_shown(self) -> tuple[int]:
         """How many phase lines the cursor shows (all of them live)."""
