@@ -598,8 +598,6 @@ def describe_for_room(sc: Scenario, ev: Event, events: Mapping[int, Event],
         return f"{role_name(b.role)} responds{about}: {b.text}"
     if t == "note":
         return b.text
-    if t.startswith("clock_"):
-        return describe_event(sc, ev, events, viewer).capitalize()
     line = describe_event(sc, ev, events, viewer)
     return line[:1].upper() + line[1:]
 

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from peacetable.domain.events import PUBLIC, Event, MoveSubmitted
+from peacetable.domain.events import (
+    PUBLIC,
+    ClockCorrected,
+    ClockPaused,
+    ClockResumed,
+    Event,
+    MoveSubmitted,
+)
 from peacetable.domain.loader import load_scenario
 from peacetable.domain.views import describe_for_room
 
@@ -75,3 +82,18 @@ def test_a_revealed_sealed_proposal_is_told_with_its_package(river):
     assert describe_event(river, ev, {}, "midland") == (
         f"Revealed: {up.name}: {propose.label} {{{package_text(river, package)}}}; "
         f"{low.name}: {propose.label} x2")
+
+
+@pytest.mark.parametrize("body, line", [
+    (ClockPaused(reason="Lunch with the UN envoy"), "Clock paused: Lunch with the UN envoy"),
+    (ClockPaused(reason="crashed"), "Clock paused (PeaceTable stopped without closing the session)"),
+    (ClockPaused(reason="closed"), "Clock paused (session closed)"),
+    (ClockResumed(), "Clock resumed"),
+    (ClockCorrected(seconds=-95, reason="Timer set late by NATO liaison"),
+     "Clock corrected by -1:35: Timer set late by NATO liaison"),
+])
+def test_the_projector_keeps_the_case_of_what_control_typed(river, body, line):
+    """Only the line's first letter is raised: a pause reason, "PeaceTable" and acronyms
+    keep their capitals on the projector."""
+    ev = Event(1, "2031-01-01T00:00:00Z", PUBLIC, body)
+    assert describe_for_room(river, ev, {1: ev}) == line
