@@ -6,6 +6,7 @@ Written against mutants that survived the broader tests (docs/testing.md).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,23 @@ def test_nesting_after_a_literal_string_left_open_is_still_bounded(broken):
     (p,) = exc.value.problems
     assert (p.line, p.dotted) == (text.count("\n") + 4, "extra.deep")
     assert p.message.startswith(f"nested more than {MAX_DEPTH} levels deep")
+
+
+def test_a_file_the_system_will_not_let_us_read_is_named_with_why(tmp_path, monkeypatch):
+    """Permission denied (as for a file of another user; root reads every file, so the
+    refusal is raised where the reading starts): the file named, the reason in words."""
+    from peacetable.domain import loader
+
+    p = tmp_path / "locked.toml"
+    p.write_text("[scenario]\n", encoding="utf-8")
+    if os.geteuid() != 0:
+        p.chmod(0)
+    else:
+        def refuse(path, src):
+            raise PermissionError(13, "Permission denied", str(path))
+
+        monkeypatch.setattr(loader, "_read_capped", refuse)
+    with pytest.raises(ScenarioError) as exc:
+        loader.read_scenario_text(p)
+    assert str(p) in str(exc.value)
+    assert [pr.message for pr in exc.value.problems] == ["cannot be read: permission denied"]
