@@ -208,3 +208,43 @@ def test_an_open_move_shows_its_channel_to_those_who_see_it(tmp_path):
             assert got == want, viewer
     finally:
         s.close()
+
+
+def test_a_forged_phase_the_scenario_lacks_is_reported_by_its_number_as_open(tmp_path):
+    """A record whose chain was recomputed by a forger (events written through the store's
+    own append) may start a phase index the scenario does not have. Opening it to continue
+    refuses it; replaying it read-only reports that phase by its number, in open sequencing."""
+    import pytest
+
+    from peacetable.app.report import build_report
+    from peacetable.app.session import RecordBroken
+    from peacetable.domain.events import PhaseStarted, Visibility
+    from peacetable.storage.session_file import SessionStore
+
+    forgeries = {"known id": [PhaseStarted(phase="talks", index=7)],
+                 "unknown id": [PhaseStarted(phase="ghost", index=7),
+                                PhaseStarted(phase="summit", index=2)]}
+    for name, bodies in forgeries.items():
+        p = tmp_path / f"{name}.peacetable"
+        s = Session.create(RIVER, p, seed=1)
+        s.execute(C.Advance())
+        s.close()
+        store = SessionStore.open(p)
+        try:
+            store.append([(b, Visibility()) for b in bodies])
+        finally:
+            store.close()
+        with pytest.raises(RecordBroken, match="it starts phase 7 "):
+            Session.open(p)
+        r = Session.open(p, readonly=True)
+        try:
+            assert r.verify_record().message.startswith("the record breaks at event 3")
+            phases = build_report(r, "control")["phases"]
+        finally:
+            r.close()
+        forged = [ph for ph in phases if ph["start_event"] == 3]
+        assert len(forged) == 1, (name, phases)
+        assert forged[0]["label"] == "phase 8", name
+        assert forged[0]["sequencing"] == "open", name
+        assert (forged[0]["date"], forged[0]["description"], forged[0]["objectives"]) == \
+            (None, "", []), name
