@@ -122,3 +122,17 @@ def test_a_file_the_system_will_not_let_us_read_is_named_with_why(tmp_path, monk
         loader.read_scenario_text(p)
     assert str(p) in str(exc.value)
     assert [pr.message for pr in exc.value.problems] == ["cannot be read: permission denied"]
+
+
+def test_a_sixth_quote_after_a_literal_string_is_refused_where_it_stands():
+    """A multi-line literal string closes with three quotes and keeps at most two more as
+    its text, as TOML reads it; a sixth quote is left outside it. The line scanner reads it
+    the same way, so text after it on the line is not taken for a value: the refusal is the
+    TOML parser's, at that quote, not a nesting depth of what follows."""
+    text = RIVER.read_text(encoding="utf-8")
+    deep = "[" * 40 + "]" * 40
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario(text + f"\n[extra]\nx = ['''a'''''', {deep}]\n", "x.toml")
+    (p,) = exc.value.problems
+    assert (p.line, p.dotted) == (text.count("\n") + 3, "(file)")
+    assert p.message.startswith("not valid TOML: Unclosed array at column 15 "), p.message
