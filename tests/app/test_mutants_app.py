@@ -248,3 +248,70 @@ def test_a_forged_phase_the_scenario_lacks_is_reported_by_its_number_as_open(tmp
         assert forged[0]["sequencing"] == "open", name
         assert (forged[0]["date"], forged[0]["description"], forged[0]["objectives"]) == \
             (None, "", []), name
+
+
+def _wide_scenario_text(k: int, batna: float) -> str:
+    """A valid scenario with k two-option issues on which two roles are exactly opposed,
+    weights 2^j: every one of the 2^k packages is Pareto-optimal. With a no-deal value
+    above one half for both, no package gives both theirs (the ZOPA is empty)."""
+    total = 2 ** k - 1
+    issues = "".join(
+        f'[[issues]]\nid = "i{j}"\nlabel = "Issue {j}"\n'
+        f'[[issues.options]]\nid = "lo"\nlabel = "Low"\n'
+        f'[[issues.options]]\nid = "hi"\nlabel = "High"\n\n'
+        for j in range(k))
+
+    def role(rid: str, name: str, lo: float, hi: float) -> str:
+        weights = "\n".join(f"i{j} = {2 ** j / total!r}" for j in range(k))
+        prefs = "\n".join(f"i{j} = {{ lo = {lo}, hi = {hi} }}" for j in range(k))
+        return (f'[[roles]]\nid = "{rid}"\nname = "{name}"\npublic_brief = "x"\n'
+                f"batna = {batna}\n"
+                f"[roles.weights]\n{weights}\n[roles.preferences]\n{prefs}\n\n")
+
+    return (
+        'format = 1\n[scenario]\nid = "wide"\ntitle = "Wide"\nsummary = "s"\nsituation = "s"\n\n'
+        '[escalation]\n[[escalation.variables]]\nid = "v"\nlabel = "V"\nmin = 0\nmax = 1\n'
+        'initial = 0\nweight = 1\n'
+        '[[escalation.rungs]]\nid = "calm"\nlabel = "Calm"\nthreshold = 0\n\n'
+        + role("a", "Alpha", 0.0, 1.0) + role("b", "Beta", 1.0, 0.0) + issues
+        + '[[phases]]\nid = "talks"\nlabel = "Talks"\nallowed_moves = ["proposal"]\n\n'
+        '[[moves]]\nid = "propose"\nlabel = "Propose"\nkind = "proposal"\n')
+
+
+def test_a_refused_preview_still_shows_every_issue_across_the_zopa():
+    """Above the points' own limit (268,435,456 packages, streamed) the analysis is refused;
+    the window's live preview stops long before (8,388,608), so only a larger ``limit``
+    reaches it. The preview then still gives the ZOPA of every issue, by label."""
+    from peacetable.app.workbench import analysis_preview
+    from peacetable.domain.analytics.bargaining import MAX_STREAMED
+    from peacetable.domain.loader import parse_scenario
+
+    k = MAX_STREAMED.bit_length()  # 2^k packages: just above the limit
+    sc = parse_scenario(_wide_scenario_text(k, 0.9), "wide.toml").scenario
+    p = analysis_preview(sc, limit=1 << (k + 1))
+    assert (p.status, p.packages) == ("refused", 2 ** k)
+    assert f"up to {MAX_STREAMED:,}" in p.message
+    assert p.issues is not None and len(p.issues) == k
+    assert [(z.issue, z.options, z.zopa) for z in p.issues] == \
+        [(f"Issue {j}", (("Low", 0), ("High", 0)), 0) for j in range(k)]
+
+
+def test_analyze_builds_a_session_s_whole_frontier_when_asked(tmp_path):
+    """A session whose scenario has more than 10,000 packages on its frontier: the points
+    without the frontier by default, the whole frontier with ``frontier=True``."""
+    from peacetable.app.analysis import analyze_path
+    from peacetable.domain.analytics.bargaining import MAX_FRONTIER
+
+    src = tmp_path / "wide.toml"
+    src.write_text(_wide_scenario_text(14, 0.2), encoding="utf-8")
+    p = tmp_path / "wide.peacetable"
+    s = Session.create(src, p, seed=1)
+    s.execute(C.Advance())
+    s.close()
+    plain = analyze_path(p)[0]["bargaining"]
+    assert plain["status"] == "points" and "frontier" not in plain
+    whole, text = analyze_path(p, frontier=True)
+    b = whole["bargaining"]
+    assert whole["source"]["kind"] == "session"
+    assert b["status"] == "ok" and b["frontier"]["size"] == 2 ** 14 > MAX_FRONTIER
+    assert "Pareto frontier not built" not in text
