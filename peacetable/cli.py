@@ -160,11 +160,35 @@ def _main(argv: list[str]) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # a bug of ours: say so plainly, keep the details in the log
+        broken = _broken_record(args)
+        if broken:  # or a record edited elsewhere, which a read-only open does not check
+            return _fail(f"{broken}; the file was not changed")
         from .logs import log_exception
 
         where = log_exception(exc)
         return _fail(f"peacetable: internal error: {type(exc).__name__}: {exc} "
                      f"(details in {where}); nothing was lost", 70)
+
+
+def _broken_record(args) -> str | None:
+    """After an unexpected error in a command on a session file: where its record breaks,
+    if it does, else None. Opening read-only (replay, report) checks the hash chain but
+    not every event against the scenario, so an event edited by someone who recomputed
+    the chain (a phase or template the scenario lacks) can reach code that trusts it."""
+    path = getattr(args, "session", None)
+    if not isinstance(path, str) or not path:
+        return None
+    try:
+        from .app.session import Session
+
+        s = Session.open(path, readonly=True, defer_state=True)
+        try:
+            check = s.verify_record()
+        finally:
+            s.close()
+    except Exception:
+        return None
+    return None if check.intact else f"{path}: {check.message}"
 
 
 def _gui(argv: list[str]) -> int:
