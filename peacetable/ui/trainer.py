@@ -167,6 +167,12 @@ class TrainerActions:
 
             self.window.setCursor(QtCore.Qt.CursorShape.WaitCursor)
             try:
+                # a file from someone else: every event checked against the chain and the
+                # scenario before any view reads it (opening read-only checks the chain of
+                # what it reads, not what each event names)
+                check = session.verify_record()
+                if not check.intact:
+                    raise SessionFileError(f"{p}: {check.message}; the file was not changed")
                 model = ReplayModel(session)
             finally:
                 self.window.unsetCursor()
