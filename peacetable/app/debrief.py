@@ -49,10 +49,10 @@ def debrief_with_timeline(session: Any, at: int | None = None, viewer: str = "co
     # one fold gives the timeline and the state at the cursor (the state equals
     # session.state_at(seq): snapshots are caches of this very fold); at the last event it
     # also gives the session's escalation trace, which the chart would otherwise refold
-    trace: list | None = [] if seq == last and getattr(session, "_trace", 0) is None else None
+    trace: list | None = [] if seq == last and not session.has_trace() else None
     tl, st = timeline(sc, events, trace)
     if trace is not None:
-        session._trace = trace
+        session.adopt_trace(trace)
     space = PackageSpace.from_scenario(sc, viewer)
     seen = [a for a in sorted(st.agreements.values(), key=lambda a: a.id)
             if a.visibility.allows(viewer)]
