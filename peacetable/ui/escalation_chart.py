@@ -91,7 +91,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..app.replay import session_trace
-from ..domain.calendar import phase_span, span_label
+from ..domain.calendar import span_label
 from .widgets_common import (
     INDEX_COLOUR,
     SERIES_COLOURS,
