@@ -44,8 +44,9 @@ def read_script(path: str | Path) -> Iterator[ScriptLine]:
         raise ScriptError(str(p), 0, f"cannot be read: {exc.strerror or exc}") from None
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ScriptError(str(p), 1, "is not UTF-8 text (expected JSON lines)") from None
+    except UnicodeDecodeError as exc:  # named at the line of the first byte that is not
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ScriptError(str(p), line, "is not UTF-8 text (expected JSON lines)") from None
     for n, line in enumerate(text.splitlines(), start=1):
         s = line.strip()
         if not s or s.startswith("#") or s.startswith("//"):

@@ -1,0 +1,134 @@
+"""App-layer behaviour read without Qt, written against the mutants of the second sample
+(docs/testing.md, "Mutation testing") that no test of the mutation run noticed: what the
+console chart, the network view, the annotation copy and the scorecard show, read here
+from the app layer they come from."""
+
+from __future__ import annotations
+
+import math
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from trainer_support import ROOT, play_bundled
+
+from peacetable.app.analysis import analyze_path
+from peacetable.app.annotations import AnnotationError, save_copy
+from peacetable.app.network_layout import edge_head
+from peacetable.app.replay import ReplayModel, session_trace
+from peacetable.app.report import build_report
+from peacetable.app.report_figures import report_figures
+from peacetable.app.script import ScriptError, read_script
+from peacetable.app.session import Session
+from peacetable.domain.views import while_label
+
+FIXTURES = ROOT / "tests" / "fixtures"
+HIGHLAND = FIXTURES / "highland-talks.toml"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def highland(tmp_path_factory) -> Path:
+    return play_bundled(tmp_path_factory.mktemp("resample"),
+                        FIXTURES / "highland-talks.moves.jsonl")
+
+
+def test_a_coalition_is_introduced_by_its_parties_and_those_held_back():
+    _report, text = analyze_path(HIGHLAND, parties=["government", "front"])
+    heading = [ln for ln in text.splitlines() if ln.startswith("Bargaining among ")]
+    assert heading == ["Bargaining among Government of Arvel, Highland Front only (Kessmark, "
+                       "UN mission held at their status quo: not asked, and every issue the "
+                       "parties leave open stays without a deal)"]
+
+
+def test_a_copy_is_never_written_over_a_dangling_link(tmp_path, highland):
+    """`exists()` is false for a link to nothing, but creating the copy there would write
+    through it: refused as a file that already exists, and nothing made at its target."""
+    target = tmp_path / "elsewhere.peacetable"
+    link = tmp_path / "copy.peacetable"
+    os.symlink(target, link)
+    s = Session.open(highland, readonly=True)
+    try:
+        with pytest.raises(AnnotationError) as err:
+            save_copy(s, link)
+    finally:
+        s.close()
+    assert str(err.value) == f"{link}: already exists (PeaceTable never overwrites a session)"
+    assert not target.exists() and link.is_symlink()
+
+
+@pytest.mark.parametrize("ctrl", [(0.0, 0.0), (100.0, 0.0), (30.0, 60.0), (-40.0, 170.0)])
+def test_a_blocking_linkage_ends_in_a_bar_across_it(ctrl):
+    end = (0.0, 100.0)
+    head = edge_head("blocks", end, ctrl, deadlock=False)
+    assert len(head) == 4
+    (ax, ay), (bx, by), (cx, cy), (dx, dy) = head
+    tx, ty = end[0] - ctrl[0], end[1] - ctrl[1]
+    ux, uy = tx / math.hypot(tx, ty), ty / math.hypot(tx, ty)
+    # the bar's front edge: centred on the end, 26 across, square to the linkage
+    assert (ax + bx) / 2 == pytest.approx(end[0]) and (ay + by) / 2 == pytest.approx(end[1])
+    assert math.hypot(bx - ax, by - ay) == pytest.approx(26.0)
+    assert (bx - ax) * ux + (by - ay) * uy == pytest.approx(0.0, abs=1e-9)
+    # its back edge 5 behind, along the linkage
+    assert (cx, cy) == pytest.approx((bx - 5 * ux, by - 5 * uy))
+    assert (dx, dy) == pytest.approx((ax - 5 * ux, ay - 5 * uy))
+    assert edge_head("trade-off", end, ctrl, deadlock=False) == []
+
+
+def test_the_live_trace_for_each_viewer_is_the_replays(highland, tmp_path):
+    """The console's chart (live session) and the replay's chart show each viewer the same
+    points: one per event that viewer may see."""
+    live = Session.open(highland)
+    replay = Session.open(highland, readonly=True)
+    try:
+        model = ReplayModel(replay)
+        viewers = ["control", "audience", *live.scenario.role_by_id]
+        differs = False
+        for viewer in viewers:
+            assert session_trace(live, viewer) == model.trace(viewer), viewer
+            differs |= model.trace(viewer) != model.trace("control")
+        assert differs  # some viewer is shown fewer points than control
+        # after event n: the rows past it, as the chart adds them
+        n = live.store.last_seq // 2
+        for viewer in viewers:
+            whole = session_trace(live, viewer)
+            tail = session_trace(live, viewer, after=n)
+            assert tail == [r for r in whole if r[0] > n][-len(tail):] if tail else True
+    finally:
+        live.close()
+        replay.close()
+
+
+def test_a_script_that_is_not_utf8_is_named_at_the_line_that_is_not(tmp_path):
+    bad = tmp_path / "moves.jsonl"
+    bad.write_bytes(b'{"do": "advance"}\n{"do": "advance", "note": "caf\xe9"}\n')
+    with pytest.raises(ScriptError) as err:
+        list(read_script(bad))
+    assert (err.value.source, err.value.line) == (str(bad), 2)
+    assert str(err.value) == f"{bad}:2: is not UTF-8 text (expected JSON lines)"
+    bad.write_bytes(b"\xff\xfe{}\n")
+    with pytest.raises(ScriptError, match=r":1: is not UTF-8 text"):
+        list(read_script(bad))
+
+
+def test_a_conditional_linkage_is_named_in_bold_on_a_white_tab_at_its_middle(highland):
+    s = Session.open(highland, readonly=True)
+    try:
+        labels = [while_label(s.scenario, lk) for lk in s.scenario.linkages
+                  if lk.condition is not None]
+        svg = report_figures(s, build_report(s, "control"))["network"]
+    finally:
+        s.close()
+    assert labels == ["while > 4 battalions"]
+    elements = list(ET.fromstring(str(svg)).iter())
+    at = next(k for k, e in enumerate(elements)
+              if e.tag == f"{SVG}text" and e.text == labels[0])
+    text, tab = elements[at], elements[at - 1]
+    assert text.get("font-weight") == "bold" and text.get("text-anchor") == "middle"
+    assert tab.tag == f"{SVG}rect" and tab.get("fill") == "#ffffff"
+    x, y = float(text.get("x")), float(text.get("y"))
+    left, top = float(tab.get("x")), float(tab.get("y"))
+    width, height = float(tab.get("width")), float(tab.get("height"))
+    assert x == pytest.approx(left + width / 2, abs=0.1)  # centred on its tab
+    assert top < y <= top + height
