@@ -132,3 +132,27 @@ def test_a_conditional_linkage_is_named_in_bold_on_a_white_tab_at_its_middle(hig
     width, height = float(tab.get("width")), float(tab.get("height"))
     assert x == pytest.approx(left + width / 2, abs=0.1)  # centred on its tab
     assert top < y <= top + height
+
+
+def test_a_scenario_text_over_the_limit_is_not_saved_and_says_why(tmp_path):
+    from peacetable.app.workbench import ScenarioDocument
+    from peacetable.domain.loader import MAX_BYTES
+
+    target = tmp_path / "mine.toml"
+    target.write_text("title = 'kept'\n", encoding="utf-8")
+    doc = ScenarioDocument.open(target)
+    with pytest.raises(ValueError) as err:
+        doc.save("#" * (MAX_BYTES + 1))
+    assert str(err.value) == (f"the text is larger than {MAX_BYTES:,} bytes, the most a "
+                              "scenario may be")
+    assert target.read_text(encoding="utf-8") == "title = 'kept'\n"
+
+
+def test_a_name_the_analytics_package_does_not_have_is_refused_by_name():
+    import peacetable.domain.analytics as analytics
+
+    with pytest.raises(AttributeError) as err:
+        analytics.no_such_measure  # noqa: B018
+    assert str(err.value) == "module 'peacetable.domain.analytics' has no attribute " \
+                             "'no_such_measure'"
+    assert analytics.nash_point is analytics.bargaining.nash_point
