@@ -65,9 +65,9 @@ if TYPE_CHECKING:
     from ..scenario import Scenario
 
 SCALE = 1_000_000_000
-"""Units per 1.0 of utility in :func:`units` / :func:`to_float` (plain helpers for tests and
-benchmarks; a :class:`PackageSpace` keeps each role in its own exact unit, see
-:attr:`PackageSpace.denominators`)."""
+"""Units per 1.0 of utility of a role whose exact unit would be too fine (see
+:data:`MAX_DENOMINATOR`); every other role keeps its own exact unit, see
+:attr:`PackageSpace.denominators`."""
 
 MAX_DENOMINATOR = 10 ** 15
 """Largest exact unit denominator of a role. Numbers written by hand (a few decimals, weights
@@ -114,16 +114,6 @@ def count_text(n: int) -> str:
     """A count for a message: with thousands separators, or its order of magnitude when it
     has more digits than a person reads (a space of 2,001 two-option issues)."""
     return f"{n:,}" if n < 10 ** 15 else f"about 10^{len(str(n)) - 1}"
-
-
-def units(x: float) -> int:
-    """``x`` utility as an integer number of 1/SCALE units."""
-    return int(round(float(x) * SCALE))
-
-
-def to_float(u: int | np.integer, digits: int = 6) -> float:
-    """Integer utility units (of 1/SCALE) back to a rounded float."""
-    return round(int(u) / SCALE, digits)
 
 
 def exact(x: float | int | str) -> Fraction:
