@@ -1,0 +1,51 @@
+"""Domain behaviour written against the mutants of the second sample (docs/testing.md,
+"Mutation testing") that no test of the mutation run noticed."""
+
+from __future__ import annotations
+
+import pytest
+
+from peacetable.domain.analytics.bargaining import (
+    OPEN,
+    PackageSpace,
+    analyze_bargaining,
+    coalition_space,
+    crossed_partial,
+)
+from peacetable.domain.loader import parse_scenario
+
+ANCHOR = 'monitoring = { none = 1.0, joint = 0.5, international = 0.0 }\n'
+STATUS_TEST = '''
+[[roles.red_line_tests]]
+red_line = "No foreign monitors at the dam"
+crossed_if = {{ issue = "monitoring", status = "{status}" }}
+'''
+
+
+def _coalition(river_path, status: str | None) -> PackageSpace:
+    text = river_path.read_text(encoding="utf-8")
+    if status is not None:
+        text = text.replace(ANCHOR, ANCHOR + STATUS_TEST.format(status=status), 1)
+    space = PackageSpace.from_scenario(parse_scenario(text).scenario)
+    return coalition_space(space, ["upland", "lowland"])
+
+
+@pytest.mark.parametrize("status", ["suspended", "blocked", "declared", "on_table"])
+def test_a_red_line_on_a_status_no_package_gives_takes_nothing_from_a_coalition(river_path,
+                                                                               status):
+    """Among some parties a package settles an issue or leaves it open: a red line crossed
+    when an issue is suspended (blocked, ...) is crossed by none of them."""
+    plain = _coalition(river_path, None)
+    tested = _coalition(river_path, status)
+    assert tested.enumerate()[0].tolist() == plain.enumerate()[0].tolist()
+    assert len(analyze_bargaining(tested).frontier) == len(analyze_bargaining(plain).frontier)
+    for monitoring in (OPEN, "none", "international"):
+        assert crossed_partial(tested, {"release": "low", "monitoring": monitoring}) == []
+
+
+def test_a_red_line_on_an_open_issue_is_crossed_by_leaving_it_open(river_path):
+    plain, tested = _coalition(river_path, None), _coalition(river_path, "open")
+    assert len(tested.enumerate()[0]) < len(plain.enumerate()[0])
+    assert crossed_partial(tested, {"release": "low", "monitoring": OPEN}) == [
+        ("upland", "No foreign monitors at the dam")]
+    assert crossed_partial(tested, {"release": "low", "monitoring": "none"}) == []
