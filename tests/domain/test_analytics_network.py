@@ -122,6 +122,8 @@ def test_unlocks_by_hand(small):
     assert small.unlocks("d")["directly"] == []
     # with d's precondition already settled, settling a unlocks only the b/c package
     assert small.unlocks("a", agreed=["b", "c"])["directly"] == []
+    # b/c were unlocked already by a, agreed before: settling e does not unlock them again
+    assert small.unlocks("e", agreed=["a"])["directly"] == ["f"]
     with pytest.raises(ValueError, match="unknown issue 'z'"):
         small.unlocks("z")
 
