@@ -156,3 +156,39 @@ def test_a_name_the_analytics_package_does_not_have_is_refused_by_name():
     assert str(err.value) == "module 'peacetable.domain.analytics' has no attribute " \
                              "'no_such_measure'"
     assert analytics.nash_point is analytics.bargaining.nash_point
+
+
+def test_an_empty_zopa_is_said_to_be_empty(tmp_path):
+    river = (FIXTURES / "river-accord.toml").read_text(encoding="utf-8")
+    hard = tmp_path / "hard.toml"
+    hard.write_text(river.replace("batna = 0.4", "batna = 0.99", 1)
+                    .replace("batna = 0.3", "batna = 0.99", 1), encoding="utf-8")
+    report, text = analyze_path(hard)
+    zopa = report["bargaining"]["zopa"]
+    assert (zopa["empty"], zopa["count"], zopa["on_frontier"]) == (True, 0, 0)
+    note = "no package gives every player role at least its no-deal value (BATNA)"
+    assert zopa["note"] == note and f"  {note}" in text.splitlines()
+    report, text = analyze_path(FIXTURES / "river-accord.toml")
+    assert report["bargaining"]["zopa"]["empty"] is False and note not in text
+
+
+def test_a_session_whose_bargaining_is_refused_says_so_for_its_distance(tmp_path):
+    """Above the points' limit the analysis is refused; the session's distance to the
+    frontier is then refused with the same reason, not computed."""
+    from peacetable.domain import commands as C
+    from peacetable.domain.analytics.bargaining import MAX_STREAMED
+    from peacetable.domain.analytics.report import session_report
+    from test_mutants_app import _wide_scenario_text
+
+    src = tmp_path / "wide.toml"
+    src.write_text(_wide_scenario_text(MAX_STREAMED.bit_length(), 0.9), encoding="utf-8")
+    s = Session.create(src, tmp_path / "wide.peacetable", seed=1)
+    try:
+        s.execute(C.Advance())
+        report = session_report(s.scenario, s.events, s.state)
+    finally:
+        s.close()
+    assert report["bargaining"]["status"] == "refused"
+    assert f"up to {MAX_STREAMED:,}" in report["bargaining"]["reason"]
+    assert report["session"]["frontier_distance"] == {
+        "status": "refused", "reason": report["bargaining"]["reason"]}

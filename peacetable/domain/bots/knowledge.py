@@ -85,9 +85,6 @@ class Knowledge:
     def role_index(self, role: str) -> int:
         return self.space.roles.index(role)
 
-    def issue_index(self, issue: str) -> int:
-        return self.space.issues.index(issue)
-
     def nash_package(self) -> dict[str, str] | None:
         b = self.bargaining
         return None if b is None or b.nash is None else b.package(b.nash)
