@@ -456,10 +456,6 @@ def network_svg(sc: Scenario, links: Sequence[Linkage], facts: Any, view: dict[s
                       "status": [_safe(text)] if text else [], "fill": VARIABLE_FILL,
                       "ink": VARIABLE_INK, "variable": True, "label": _safe(var.label)}
         layout[nid] = (-1, r)
-    if not nodes:
-        fig.w, fig.h = 600.0, 60.0
-        fig.text(10, 36, "The scenario has no issues.", LEGEND)
-        return fig.render()
     # one height for all (room for two status lines at least), as in the console
     h = max(len(nd["title"]) * NODE_TITLE * 1.2 + max(2, len(nd["status"])) * NODE_STATUS * 1.2
             + 24 for nd in nodes.values())

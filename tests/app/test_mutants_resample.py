@@ -192,3 +192,19 @@ def test_a_session_whose_bargaining_is_refused_says_so_for_its_distance(tmp_path
     assert f"up to {MAX_STREAMED:,}" in report["bargaining"]["reason"]
     assert report["session"]["frontier_distance"] == {
         "status": "refused", "reason": report["bargaining"]["reason"]}
+
+
+def test_a_scorecard_names_its_scenario_and_role(tmp_path):
+    """The solo window heads the scorecard "<role> in <scenario>, compared with N runs"."""
+    from peacetable.app.scorecard import scorecard
+    from peacetable.app.simulate import simulate
+    from peacetable.domain.loader import load_scenario
+
+    loaded = load_scenario(FIXTURES / "river-accord.toml")
+    result = simulate(loaded, 4, seed=3, out=tmp_path / "runs")
+    s = Session.open(tmp_path / "runs" / "run-00001.peacetable", readonly=True)
+    try:
+        card = scorecard(s, "upland", baseline=result.rows)
+    finally:
+        s.close()
+    assert (card["scenario"], card["role_name"], card["runs"]) == ("River Accord", "Upland", 4)
