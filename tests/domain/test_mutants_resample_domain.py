@@ -49,3 +49,24 @@ def test_a_red_line_on_an_open_issue_is_crossed_by_leaving_it_open(river_path):
     assert crossed_partial(tested, {"release": "low", "monitoring": OPEN}) == [
         ("upland", "No foreign monitors at the dam")]
     assert crossed_partial(tested, {"release": "low", "monitoring": "none"}) == []
+
+
+def test_a_leverage_bot_asks_less_as_its_leverage_falls(river):
+    """Its aspiration follows its time curve times (leverage now / at the start)^3; the
+    other strategies do not read leverage."""
+    from peacetable.domain.bots import PlayerBot
+    from peacetable.domain.bots.knowledge import Knowledge
+
+    knowledge = Knowledge.of(river, "upland")
+    bot = PlayerBot(river, "upland", "leverage", knowledge, seed=1)
+    bot.mem.start_leverage = 60.0
+    curve = 1.0 - 0.5 ** (1.0 / bot.strategy.exponent)
+    assert 0.0 < curve < 1.0
+    assert bot.share(0.5, {"leverage": {"upland": 60.0}}) == pytest.approx(curve)
+    assert bot.share(0.5, {"leverage": {"upland": 30.0}}) == pytest.approx(curve / 8)
+    assert bot.share(0.5, {"leverage": {"upland": 90.0}}) == pytest.approx(curve)  # capped
+    assert bot.share(0.5, {}) == pytest.approx(curve)  # not shown: as at the start
+    hard = PlayerBot(river, "upland", "hardliner", knowledge, seed=1)
+    hard.mem.start_leverage = 60.0
+    assert hard.share(0.5, {"leverage": {"upland": 30.0}}) == \
+        hard.share(0.5, {"leverage": {"upland": 60.0}})
