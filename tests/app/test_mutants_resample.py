@@ -107,9 +107,14 @@ def test_a_script_that_is_not_utf8_is_named_at_the_line_that_is_not(tmp_path):
         list(read_script(bad))
     assert (err.value.source, err.value.line) == (str(bad), 2)
     assert str(err.value) == f"{bad}:2: is not UTF-8 text (expected JSON lines)"
+
+
+def test_a_script_that_is_not_utf8_from_its_start_is_named_at_line_1(tmp_path):
+    bad = tmp_path / "moves.jsonl"
     bad.write_bytes(b"\xff\xfe{}\n")
-    with pytest.raises(ScriptError, match=r":1: is not UTF-8 text"):
+    with pytest.raises(ScriptError) as err:
         list(read_script(bad))
+    assert str(err.value) == f"{bad}:1: is not UTF-8 text (expected JSON lines)"
 
 
 def test_a_conditional_linkage_is_named_in_bold_on_a_white_tab_at_its_middle(highland):
