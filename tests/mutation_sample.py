@@ -570,6 +570,12 @@ def main() -> None:
                    "mutated function, not only those that run the changed statement")
     r.add_argument("--after", action="store_true", help="store the verdicts of --tests in "
                    "verdicts_after.json (tests written for the survivors)")
+    r.add_argument("--record", type=Path, help="store the verdicts in this file instead of "
+                   "verdicts.json (a second run beside the first, on the other core; "
+                   "`merge` adds them in)")
+    m = sub.add_parser("merge", help="add the verdicts of other runs' --record files to "
+                       "verdicts.json")
+    m.add_argument("files", nargs="+", type=Path)
     sub.add_parser("check-kills", help="run every killing test on the real code")
     sub.add_parser("mutmut-run", help="run the sampled mutants with mutmut itself "
                    "(needs its statistics run; one worker, nice 10)")
@@ -582,6 +588,8 @@ def main() -> None:
                      "for it kills (verdicts_after.json) counts as killed")
     sub.add_parser("survivors", help="the sampled mutants that were not killed")
     args = parser.parse_args()
+    if getattr(args, "record", None) is not None:  # the run itself changes directory
+        args.record = args.record.resolve()
     os.chdir(ROOT)
     if args.command == "draw":
         names = draw(args.size, args.seed, args.floor)
@@ -602,6 +610,8 @@ def main() -> None:
                     "all": lambda n: True}[args.only]
             names = [n for n in SAMPLE.read_text("utf-8").split() if want(n)]
         record = VERDICTS if args.tests is None else AFTER if args.after else None
+        if args.record is not None:
+            record = args.record
         run_selected(names, args.factor, args.slack, args.tests, record, not args.by_function)
     elif args.command == "check-kills":
         check_kills()
@@ -609,6 +619,13 @@ def main() -> None:
         names = SAMPLE.read_text("utf-8").split()
         sys.exit(subprocess.call(["nice", "-n", "10", sys.executable, "-m", "mutmut", "run",
                                   "--max-children", "1", *names]))
+    elif args.command == "merge":
+        saved = json.loads(VERDICTS.read_text("utf-8")) if VERDICTS.exists() else {}
+        for path in args.files:
+            more = json.loads(path.read_text("utf-8"))
+            saved.update(more)
+            print(f"{len(more)} verdicts from {path}")
+        VERDICTS.write_text(json.dumps(saved, indent=1), "utf-8")
     elif args.command == "report":
         report(args.markdown, args.mutmut, args.after, args.equivalent)
     else:
