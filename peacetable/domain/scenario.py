@@ -91,9 +91,10 @@ class Variable(Model):
     @model_validator(mode="after")
     def _range(self) -> Variable:
         if not self.min < self.max:
-            raise ValueError(f"min ({self.min}) must be below max ({self.max})")
+            raise ValueError(f"min ({self.min:g}) must be below max ({self.max:g})")
         if not self.min <= self.initial <= self.max:
-            raise ValueError(f"initial ({self.initial}) must lie in [{self.min}, {self.max}]")
+            raise ValueError(f"initial ({self.initial:g}) must lie in "
+                             f"[{self.min:g}, {self.max:g}]")
         return self
 
     def normalised(self, value: float) -> float:

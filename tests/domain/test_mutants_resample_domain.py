@@ -70,3 +70,17 @@ def test_a_leverage_bot_asks_less_as_its_leverage_falls(river):
     hard.mem.start_leverage = 60.0
     assert hard.share(0.5, {"leverage": {"upland": 30.0}}) == \
         hard.share(0.5, {"leverage": {"upland": 60.0}})
+
+
+def test_a_range_the_scenario_gets_wrong_is_said_in_the_author_s_numbers(river_path):
+    """A model check's own sentence is the problem (no "Value error," and no "(got ...)")."""
+    from peacetable.domain.loader import ScenarioError
+
+    text = river_path.read_text(encoding="utf-8").replace("min = 0\nmax = 10",
+                                                          "min = 12\nmax = 10", 1)
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(text, "river.toml")
+    assert [(p.path, p.message) for p in err.value.problems] == [
+        (("escalation", "variables", 0), "min (12) must be below max (10)")]
+    assert str(err.value) == "river.toml:18: escalation.variables[0]: min (12) must be below " \
+                             "max (10)"

@@ -97,3 +97,61 @@ def test_the_projector_keeps_the_case_of_what_control_typed(river, body, line):
     keep their capitals on the projector."""
     ev = Event(1, "2031-01-01T00:00:00Z", PUBLIC, body)
     assert describe_for_room(river, ev, {1: ev}) == line
+
+
+def _ev(seq: int, body, vis=PUBLIC):
+    return Event(seq, f"2031-01-01T00:00:{seq:02d}Z", vis, body)
+
+
+def test_a_withdrawal_is_named_with_its_reason(river):
+    from peacetable.domain.events import Withdrawn
+
+    role, tpl = river.roles[0], river.moves[0]
+    move = _ev(1, MoveSubmitted(role=role.id, template=tpl.id, kind=tpl.kind))
+    plain = _ev(2, Withdrawn(move=1))
+    why = _ev(3, Withdrawn(move=1, reason="the flood changed everything"))
+    events = {1: move, 2: plain, 3: why}
+    from peacetable.domain.views import describe_event
+
+    first = describe_event(river, plain, events)
+    assert first.startswith("Withdrawn: ") and tpl.label in first and " — " not in first
+    assert describe_event(river, why, events) == first + " — the flood changed everything"
+
+
+def test_carried_over_moves_are_counted_in_words_into_the_next_phase(river):
+    from peacetable.domain.events import CarriedOver
+
+    one = _ev(1, CarriedOver(moves=(4,), phase="summit"))
+    two = _ev(2, CarriedOver(moves=(4, 5), phase="summit"))
+    ghost = _ev(3, CarriedOver(moves=(4, 5), phase="no_such_phase"))
+    events = {1: one, 2: two, 3: ghost}
+    assert describe_for_room(river, one, events) == "1 undecided move carried over into Summit"
+    assert describe_for_room(river, two, events) == "2 undecided moves carried over into Summit"
+    assert describe_for_room(river, ghost, events) == \
+        "2 undecided moves carried over into no_such_phase"
+
+
+def test_a_team_s_answer_to_an_inject_names_the_inject_when_it_is_known(river):
+    from peacetable.domain.events import ActionRecorded, InjectFired
+
+    role = river.roles[1]
+    fired = _ev(1, InjectFired(inject="flash_flood", title="Flash flood",
+                               synopsis="A storm fills the reservoir overnight."))
+    answer = _ev(2, ActionRecorded(inject_event=1, role=role.id, text="opened the gates"))
+    stray = _ev(3, ActionRecorded(inject_event=99, role=role.id, text="stood by"))
+    events = {1: fired, 2: answer, 3: stray}
+    assert describe_for_room(river, answer, events) == \
+        f"{role.name} responds to Flash flood: opened the gates"
+    assert describe_for_room(river, stray, events) == f"{role.name} responds: stood by"
+
+
+def test_an_inject_rescheduled_to_a_phase_the_scenario_lacks_names_it_by_id(river):
+    from peacetable.domain.events import InjectRescheduled
+    from peacetable.domain.views import describe_event
+
+    known = _ev(1, InjectRescheduled(inject="flash_flood", phase="summit", at_minute=5))
+    ghost = _ev(2, InjectRescheduled(inject="flash_flood", phase="no_such_phase",
+                                     at_minute=5))
+    events = {1: known, 2: ghost}
+    assert describe_event(river, known, events).endswith("to minute 5 of Summit")
+    assert describe_event(river, ghost, events).endswith("to minute 5 of no_such_phase")
