@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from peacetable.domain.analytics.bargaining import (
@@ -14,6 +16,7 @@ from peacetable.domain.analytics.bargaining import (
 )
 from peacetable.domain.loader import parse_scenario
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ANCHOR = 'monitoring = { none = 1.0, joint = 0.5, international = 0.0 }\n'
 STATUS_TEST = '''
 [[roles.red_line_tests]]
@@ -84,3 +87,62 @@ def test_a_range_the_scenario_gets_wrong_is_said_in_the_author_s_numbers(river_p
         (("escalation", "variables", 0), "min (12) must be below max (10)")]
     assert str(err.value) == "river.toml:18: escalation.variables[0]: min (12) must be below " \
                              "max (10)"
+
+
+def test_a_reciprocator_answers_the_steps_control_accepted_at_their_ruled_size(river):
+    """A step the others took counts at the magnitude control accepted it at (a ruling may
+    change it), or at its own when the dice decide; a reciprocator concedes 0.12 of its
+    share for each step of the others."""
+    from peacetable.domain.bots import PlayerBot
+    from peacetable.domain.bots.knowledge import Knowledge
+    from peacetable.domain.bots.players import Clock, Observation
+    from peacetable.domain.events import PUBLIC, DiceRolled, Event, MoveAdjudicated, MoveSubmitted
+    from peacetable.domain.state import initial_state
+    from peacetable.domain.views import view_state
+
+    view = view_state(river, initial_state(river), "upland")
+    clock = Clock(0, 3, 0, 4)
+
+    def ev(seq, body):
+        return Event(seq, f"2031-01-01T00:00:{seq:02d}Z", PUBLIC, body)
+
+    step = MoveSubmitted(role="lowland", template="pull_back", kind="de_escalation")
+    for ruling, steps in ((MoveAdjudicated(move=1, decision="accepted", magnitude=3), 3),
+                          (DiceRolled(move=1, odds=50, draw=10, success=True), 1),
+                          (MoveAdjudicated(move=1, decision="rejected", magnitude=3), 0)):
+        bot = PlayerBot(river, "upland", "reciprocator", Knowledge.of(river, "upland"), seed=1)
+        bot.act(Observation(view, (ev(1, step), ev(2, ruling)), clock))
+        assert bot.share(0.0, view) == pytest.approx(1.0 - (0.15 + 0.12 * steps)), ruling
+
+
+def test_a_leverage_bot_wins_back_leverage_only_with_a_lever_that_gives_it_some():
+    """Kessmark (a leverage bot) has one lever, a veto that moves no leverage: below its
+    starting leverage it does not pull it to win leverage back; the UN mission's patrol
+    surge (+3 for itself) is pulled."""
+    from peacetable.domain.bots import PlayerBot
+    from peacetable.domain.bots.knowledge import Knowledge
+    from peacetable.domain.loader import load_scenario
+
+    sc = load_scenario(FIXTURES / "highland-talks.toml").scenario
+    lever = {"lever"}
+    kessmark = PlayerBot(sc, "kessmark", "leverage", Knowledge.of(sc, "kessmark"), seed=1)
+    kessmark.mem.start_leverage = 55.0
+    assert [t.id for t in kessmark.templates["lever"]] == ["veto_federal_region"]
+    assert kessmark._lever({"leverage": {"kessmark": 40.0}}, lever, 0.5) is None
+    un = PlayerBot(sc, "unmission", "leverage", Knowledge.of(sc, "unmission"), seed=1)
+    un.mem.start_leverage = 35.0
+    move = un._lever({"leverage": {"unmission": 20.0}}, lever, 0.5)
+    assert move is not None and move.template == "patrol_surge"
+    assert un._lever({"leverage": {"unmission": 35.0}}, lever, 0.5) is None  # not fallen
+
+
+def test_a_red_line_test_on_an_issue_the_scenario_lacks_names_the_issues_it_has(river_path):
+    from peacetable.domain.loader import ScenarioError
+
+    text = river_path.read_text(encoding="utf-8").replace(
+        ANCHOR, ANCHOR + STATUS_TEST.format(status="open").replace('"monitoring"', '"dam"'), 1)
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(text, "river.toml")
+    assert [(p.path, p.message) for p in err.value.problems] == [
+        (("roles", 0, "red_line_tests", 0, "crossed_if"),
+         "condition names unknown issue 'dam' (expected one of: release, monitoring)")]
