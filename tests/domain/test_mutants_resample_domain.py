@@ -146,3 +146,15 @@ def test_a_red_line_test_on_an_issue_the_scenario_lacks_names_the_issues_it_has(
     assert [(p.path, p.message) for p in err.value.problems] == [
         (("roles", 0, "red_line_tests", 0, "crossed_if"),
          "condition names unknown issue 'dam' (expected one of: release, monitoring)")]
+
+
+def test_an_issue_test_without_status_or_option_is_told_what_it_needs(river_path):
+    from peacetable.domain.loader import ScenarioError
+
+    text = river_path.read_text(encoding="utf-8").replace(
+        ANCHOR, ANCHOR + '\n[[roles.red_line_tests]]\nred_line = "No foreign monitors at the '
+        'dam"\ncrossed_if = { issue = "monitoring" }\n', 1)
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(text, "river.toml")
+    assert [p.message for p in err.value.problems] == [
+        "an issue test needs issue and exactly one of status or option"]
