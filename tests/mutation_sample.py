@@ -465,11 +465,30 @@ def _run_one(name: str, tests: list[str], timeout: float) -> tuple[int, float, s
     return code, time.monotonic() - start, which
 
 
+def _refresh_data_files() -> None:
+    """mutmut regenerates the mutated copy of a changed ``.py`` file, but not the package's
+    other files (the report's templates): copy those that differ, so that the tests run
+    the mutated code with today's templates (a stale template fails tests on the real
+    code; ``check-kills`` would catch it, after the run)."""
+    import filecmp
+    import shutil
+
+    for src in (ROOT / "peacetable").rglob("*"):
+        if not src.is_file() or src.suffix in (".py", ".pyc") or "__pycache__" in src.parts:
+            continue
+        dst = MUTANTS / src.relative_to(ROOT)
+        if not dst.exists() or not filecmp.cmp(src, dst, shallow=False):
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+            print(f"refreshed {dst.relative_to(ROOT)}", flush=True)
+
+
 def _prepare_fork_parent(tests: list[str]) -> None:
     """Import the mutated package (mutants/ first on the path, as mutmut does) and collect
     the test files once, so that each forked run starts with them loaded."""
     import pytest
 
+    _refresh_data_files()
     os.chdir(MUTANTS)
     sys.path.insert(0, str(MUTANTS))
     os.environ["MUTANT_UNDER_TEST"] = ""
