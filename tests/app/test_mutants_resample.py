@@ -213,3 +213,34 @@ def test_a_scorecard_names_its_scenario_and_role(tmp_path):
     finally:
         s.close()
     assert (card["scenario"], card["role_name"], card["runs"]) == ("River Accord", "Upland", 4)
+
+
+def test_the_report_counts_each_phase_s_moves_and_dates_each_note(tmp_path, highland):
+    """The objectives table says how many moves each phase saw (key moves and the others);
+    every note in the report's data carries when it was written (the .json export)."""
+    import datetime as _dt
+    import shutil
+
+    from peacetable.app.annotations import add_annotation
+
+    path = tmp_path / "noted.peacetable"
+    shutil.copy(highland, path)
+    s = Session.open(path)
+    try:
+        add_annotation(s, 3, "Strength: the Front answered within the round", "Trainer")
+        data = build_report(s, "control")
+    finally:
+        s.close()
+    by_label = {ph["label"]: ph for ph in data["phases"]}
+    assert data["objectives"]
+    for row in data["objectives"]:
+        ph = by_label[row["phase"]]
+        n = len(ph["key_moves"]) + ph["other_moves"]
+        assert f"{n} move{'s' if n != 1 else ''} carried out" in row["record"], row
+    assert any(len(by_label[r["phase"]]["key_moves"]) + by_label[r["phase"]]["other_moves"] > 1
+               for r in data["objectives"])
+    (note,) = data["annotations"]["strengths"]
+    assert note["text"].startswith("Strength:")
+    written = _dt.datetime.strptime(note["ts"], "%Y-%m-%d %H:%M UTC")
+    now = _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
+    assert abs(now - written) < _dt.timedelta(hours=1)
