@@ -89,7 +89,7 @@ def test_each_issue_is_filled_with_its_status_colour(played):
         assert fills[iid] == STATUS_STYLE[status][0], (iid, status)
 
 
-def test_deadlocks_are_marked_and_need_networkx_only_then(played, tmp_path):
+def test_deadlocks_are_marked_and_a_real_process_loads_networkx_only_for_them(played, tmp_path):
     sc, _data, figures = _figures(played["framework-agreement"])
     net = _texts(figures["network"])
     assert net.count("DEADLOCK") == 2  # ceasefire and framework signing: one cycle
