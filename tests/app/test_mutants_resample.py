@@ -244,3 +244,26 @@ def test_the_report_counts_each_phase_s_moves_and_dates_each_note(tmp_path, high
     written = _dt.datetime.strptime(note["ts"], "%Y-%m-%d %H:%M UTC")
     now = _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
     assert abs(now - written) < _dt.timedelta(hours=1)
+
+
+def test_an_edge_between_columns_arrives_level_from_the_side_it_comes_from():
+    """An edge leaves its node from the side facing the other end; the arrowhead's direction
+    (``ctrl`` to ``end``) is level, from 40 px out on the side of the column it comes from."""
+    from peacetable.app.network_layout import ROW_GAP, deadlock_facts, layered_layout, route_edges
+    from peacetable.domain.analytics.network import LinkageNetwork
+    from peacetable.domain.loader import load_scenario
+
+    sc = load_scenario(ROOT / "scenarios" / "framework-agreement.toml").scenario
+    facts = deadlock_facts(LinkageNetwork.from_scenario(sc))
+    layout = layered_layout(sc, facts)
+    h, col_gap, node_w = 90.0, 420.0, 280.0
+    pos = {iid: (c * col_gap, 300.0 + r * (h + ROW_GAP)) for iid, (c, r) in layout.items()}
+    routes = route_edges(layout, pos, sc.linkages, facts.cycle_edges(), node_w, col_gap, h)
+    across = [r for r in routes if layout[r.source][0] != layout[r.target][0]]
+    assert len(across) >= 5
+    for r in across:
+        side = 1 if layout[r.source][0] > layout[r.target][0] else -1
+        assert r.ctrl == pytest.approx((r.end[0] + side * 40.0, r.end[1])), r
+        # it leaves its node from the side facing the other end, 2 px out
+        assert r.start[0] == pytest.approx(pos[r.source][0] - side * (node_w / 2 + 2)), r
+    assert {layout[r.source][0] > layout[r.target][0] for r in across} == {True, False}
