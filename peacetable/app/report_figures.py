@@ -435,8 +435,7 @@ def network_svg(sc: Scenario, links: Sequence[Linkage], facts: Any, view: dict[s
             text += ": " + (opt if len(opt) <= 44 else opt[:43].rstrip() + "…")
         nodes[iss.id] = {"title": wrap(_safe(iss.label), NODE_TITLE, True, text_w),
                          "status": wrap(_safe(text), NODE_STATUS, False, text_w, 3),
-                         "fill": fill, "ink": ink, "variable": False,
-                         "label": _safe(iss.label)}
+                         "fill": fill, "ink": ink, "variable": False}
     # escalation variables that hold an issue back: a column of their own on the left,
     # each level with the issues it holds back
     targets: dict[str, list[int]] = {}
@@ -454,7 +453,7 @@ def network_svg(sc: Scenario, links: Sequence[Linkage], facts: Any, view: dict[s
         nid = VARIABLE_PREFIX + vid
         nodes[nid] = {"title": wrap(_safe(var.label), NODE_TITLE, True, text_w - 30),
                       "status": [_safe(text)] if text else [], "fill": VARIABLE_FILL,
-                      "ink": VARIABLE_INK, "variable": True, "label": _safe(var.label)}
+                      "ink": VARIABLE_INK, "variable": True}
         layout[nid] = (-1, r)
     # one height for all (room for two status lines at least), as in the console
     h = max(len(nd["title"]) * NODE_TITLE * 1.2 + max(2, len(nd["status"])) * NODE_STATUS * 1.2

@@ -216,7 +216,10 @@ def test_a_forged_phase_the_scenario_lacks_is_reported_by_its_number_as_open(tmp
     refuses it; replaying it read-only reports that phase by its number, in open sequencing."""
     import pytest
 
+    import xml.etree.ElementTree as ET
+
     from peacetable.app.report import build_report
+    from peacetable.app.report_figures import report_figures
     from peacetable.app.session import RecordBroken
     from peacetable.domain.events import PhaseStarted, Visibility
     from peacetable.storage.session_file import SessionStore
@@ -239,9 +242,16 @@ def test_a_forged_phase_the_scenario_lacks_is_reported_by_its_number_as_open(tmp
         r = Session.open(p, readonly=True)
         try:
             assert r.verify_record().message.startswith("the record breaks at event 3")
-            phases = build_report(r, "control")["phases"]
+            data = build_report(r, "control")
+            phases = data["phases"]
+            chart = report_figures(r, data)["chart"]
         finally:
             r.close()
+        # the chart names it "P8" under the axis, with no in-game date under that
+        texts = [t for t in ET.fromstring(str(chart)).iter("{http://www.w3.org/2000/svg}text")]
+        (p8,) = [t for t in texts if t.text == "P8"]
+        under = [t.text for t in texts if t.get("x") == p8.get("x") and t is not p8]
+        assert under == [], (name, under)
         forged = [ph for ph in phases if ph["start_event"] == 3]
         assert len(forged) == 1, (name, phases)
         assert forged[0]["label"] == "phase 8", name
