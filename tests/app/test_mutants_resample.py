@@ -267,3 +267,34 @@ def test_an_edge_between_columns_arrives_level_from_the_side_it_comes_from():
         # it leaves its node from the side facing the other end, 2 px out
         assert r.start[0] == pytest.approx(pos[r.source][0] - side * (node_w / 2 + 2)), r
     assert {layout[r.source][0] > layout[r.target][0] for r in across} == {True, False}
+
+
+def test_a_team_is_not_told_of_a_red_line_crossed_by_a_deal_it_cannot_see(tmp_path):
+    """Lowland and Midland agree on international monitors in private: Upland's red line is
+    crossed, which control's debrief says; Upland's own debrief, built from the agreements
+    Upland can see, does not (it would tell Upland of the secret deal)."""
+    from peacetable.app.debrief import debrief_at
+    from peacetable.domain import commands as C
+
+    anchor = 'monitoring = { none = 1.0, joint = 0.5, international = 0.0 }\n'
+    test = ('\n[[roles.red_line_tests]]\nred_line = "No foreign monitors at the dam"\n'
+            'crossed_if = { issue = "monitoring", option = "international" }\n')
+    src = tmp_path / "lines.toml"
+    src.write_text((FIXTURES / "river-accord.toml").read_text(encoding="utf-8")
+                   .replace(anchor, anchor + test, 1), encoding="utf-8")
+    s = Session.create(src, tmp_path / "lines.peacetable", seed=7)
+    try:
+        s.execute(C.Advance())
+        (p,) = s.execute(C.SubmitMove(role="lowland", template="propose", channel="private",
+                                      to=("midland",), parties=("lowland", "midland"),
+                                      package={"monitoring": "international"}))
+        s.execute(C.Adjudicate(move=p.seq, decision="accept"))
+        (a,) = s.execute(C.SubmitMove(role="midland", template="accept", target=p.seq,
+                                      channel="private", to=("lowland",)))
+        s.execute(C.Adjudicate(move=a.seq, decision="accept"))
+        crossed = ["No foreign monitors at the dam"]
+        assert debrief_at(s, viewer="control")["bargaining"]["teams"]["upland"][
+            "red_lines_crossed"] == crossed
+        assert debrief_at(s, viewer="upland")["bargaining"]["team"]["red_lines_crossed"] == []
+    finally:
+        s.close()
