@@ -417,7 +417,7 @@ def _check_answer(sc: Scenario, st: State, cmd: C.SubmitMove) -> int:
     return cmd.target
 
 
-def _pending(sc: Scenario, st: State, move_id: int):
+def _pending(st: State, move_id: int):
     m = st.moves.get(move_id)
     if m is None:
         raise Refused(f"move {move_id} is not awaiting adjudication")
@@ -429,7 +429,7 @@ def _pending(sc: Scenario, st: State, move_id: int):
 
 
 def _adjudicate(sc: Scenario, st: State, cmd: C.Adjudicate):
-    m = _pending(sc, st, cmd.move)
+    m = _pending(st, cmd.move)
     tpl = sc.template_by_id[m.template]
     magnitude = m.magnitude
     if cmd.decision == "modify":
@@ -463,7 +463,7 @@ def _check_acceptance_feasible(sc: Scenario, st: State, m, accepting: bool) -> N
 
 
 def _roll(sc: Scenario, st: State, cmd: C.Roll):
-    m = _pending(sc, st, cmd.move)
+    m = _pending(st, cmd.move)
     if not 1 <= cmd.odds <= 99:
         raise Refused(f"odds must be between 1 and 99 percent, not {cmd.odds}")
     _check_acceptance_feasible(sc, st, m, True)
