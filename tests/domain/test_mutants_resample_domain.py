@@ -158,3 +158,32 @@ def test_an_issue_test_without_status_or_option_is_told_what_it_needs(river_path
         parse_scenario(text, "river.toml")
     assert [p.message for p in err.value.problems] == [
         "an issue test needs issue and exactly one of status or option"]
+
+
+@pytest.mark.parametrize("pending", ["carry", "withdraw"])
+def test_moves_undecided_when_a_phase_ends_are_carried_over_or_withdrawn(tmp_path, river_path,
+                                                                        pending):
+    from peacetable.app.session import Session
+    from peacetable.domain import commands as C
+    from peacetable.domain.events import CONTROL, CarriedOver, PhaseStarted, Withdrawn
+
+    s = Session.create(river_path, tmp_path / "carry.peacetable", seed=3)
+    try:
+        s.execute(C.Advance())
+        (a,) = s.execute(C.SubmitMove(role="lowland", template="statement", rationale="wait"))
+        (b,) = s.execute(C.SubmitMove(role="upland", template="statement", rationale="no"))
+        out = s.execute(C.Advance(pending=pending))
+        bodies = [e.body for e in out]
+        if pending == "carry":
+            assert [type(x) for x in bodies] == [PhaseStarted, CarriedOver]
+            assert bodies[1] == CarriedOver(moves=(a.seq, b.seq), phase="sealed_round")
+            assert out[1].visibility == CONTROL
+            assert {s.state.moves[m].status for m in (a.seq, b.seq)} == {"pending"}
+        else:
+            assert [type(x) for x in bodies] == [Withdrawn, Withdrawn, PhaseStarted]
+            assert [(x.move, x.reason) for x in bodies[:2]] == [
+                (a.seq, "not decided when 'Talks' ended"), (b.seq, "not decided when 'Talks' ended")]
+            assert a.seq not in s.state.moves and b.seq not in s.state.moves  # off the table
+        assert s.state.phase == "sealed_round"
+    finally:
+        s.close()
