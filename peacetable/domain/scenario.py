@@ -77,6 +77,12 @@ class Meta(Model):
     sources: tuple[str, ...] = ()
 
 
+def _shown(x: float) -> str:
+    """A number in a problem as its author would write it: 12 for 12.0, every digit kept."""
+    f = float(x)
+    return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
+
+
 class Variable(Model):
     id: Ident
     label: Text
@@ -91,10 +97,10 @@ class Variable(Model):
     @model_validator(mode="after")
     def _range(self) -> Variable:
         if not self.min < self.max:
-            raise ValueError(f"min ({self.min:g}) must be below max ({self.max:g})")
+            raise ValueError(f"min ({_shown(self.min)}) must be below max ({_shown(self.max)})")
         if not self.min <= self.initial <= self.max:
-            raise ValueError(f"initial ({self.initial:g}) must lie in "
-                             f"[{self.min:g}, {self.max:g}]")
+            raise ValueError(f"initial ({_shown(self.initial)}) must lie in "
+                             f"[{_shown(self.min)}, {_shown(self.max)}]")
         return self
 
     def normalised(self, value: float) -> float:

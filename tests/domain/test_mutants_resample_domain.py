@@ -87,6 +87,11 @@ def test_a_range_the_scenario_gets_wrong_is_said_in_the_author_s_numbers(river_p
         (("escalation", "variables", 0), "min (12) must be below max (10)")]
     assert str(err.value) == "river.toml:18: escalation.variables[0]: min (12) must be below " \
                              "max (10)"
+    for lo, hi, said in (("0.125", "0.0625", "min (0.125) must be below max (0.0625)"),
+                         ("123456789", "12345678", "min (123456789) must be below max (12345678)")):
+        with pytest.raises(ScenarioError) as err:
+            parse_scenario(text.replace("min = 12\nmax = 10", f"min = {lo}\nmax = {hi}", 1))
+        assert [p.message for p in err.value.problems] == [said]
 
 
 def test_a_reciprocator_answers_the_steps_control_accepted_at_their_ruled_size(river):
