@@ -218,15 +218,21 @@ class Timeline(QWidget):
         marks = m.bookmarks
         phases = m.scenario.phases
         ticks = []
+        free = -1e9  # where the last label drawn ends (a label never overlaps it)
         for k, b in enumerate(marks):
             x = self._x(b.seq)
+            if x + 3 < free:  # phases that start close together: the tick only (the
+                ticks.append((x, "", 0))  # tooltip names the phase)
+                continue
             text = f"P{b.phase_index + 1}"
             day = short_date_label(phases[b.phase_index].date) \
                 if b.phase_index < len(phases) else ""
             room = (self._x(marks[k + 1].seq) if k + 1 < len(marks) else x1 + self.H_PAD) - x
             if day and fm.horizontalAdvance(f"{text} · {day}") + 10 < room:
                 text = f"{text} · {day}"
-            ticks.append((x, text, fm.horizontalAdvance(text)))
+            width = fm.horizontalAdvance(text)
+            ticks.append((x, text, width))
+            free = x + 3 + width + 6
         self._ticks = (key, small, ticks)
         return small, ticks
 

@@ -104,3 +104,30 @@ def test_projector_in_replay_shows_the_rooms_day_at_the_cursor(qtbot, tmp_path, 
         assert seen == ["", "", "7 Apr 2031", "14 Apr 2031", "14 Apr 2031", "21 Apr 2031"]
     finally:
         s.close()
+
+
+def test_replay_timeline_labels_of_phases_close_together_do_not_overlap(window, qtbot, tmp_path,
+                                                                       river_path):
+    """Three phases started one after the other, then 300 events: the three ticks are a
+    pixel or two apart. The first is labelled; the others keep their tick (and tooltip)
+    without a label drawn over it."""
+    path = tmp_path / "crowded.peacetable"
+    s = Session.create(river_path, path, seed=1)
+    for _ in range(3):
+        s.execute(C.Advance())
+    for k in range(300):
+        s.execute(C.SubmitMove(role="lowland", template="statement", rationale=f"note {k}"))
+    s.close()
+    assert window.trainer.open_replay(path)
+    page = window.trainer.page
+    page.resize(1200, 800)
+    tl = page.timeline
+    _font, ticks = tl._phase_ticks()
+    assert len(ticks) == 3 and ticks[0][1].startswith("P1")
+    drawn = [(x, w) for x, text, w in ticks if text]
+    for (xa, wa), (xb, _wb) in zip(drawn, drawn[1:]):
+        assert xb + 3 >= xa + 3 + wa, (drawn, ticks)
+    assert [text for _x, text, _w in ticks[1:]] == ["", ""]
+    assert [tl.tooltip_at(x).splitlines()[1] for x, _t, _w in ticks] == [
+        "Talks", "Sealed round", "Summit"]  # each still named under the pointer
+    assert not tl.grab().isNull()
